@@ -1,0 +1,61 @@
+"""Application factory."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import Defaults, load_settings
+from app.db import render_migration_item
+from app.extensions import db, limiter, migrate
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment; `overrides` (tests) win over environment settings."""
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(__name__, instance_path=str(root / "instance"), static_folder=str(root / "static"))
+    app.config.from_object(Defaults)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_settings(Path(app.instance_path)))
+    app.config.update(overrides or {})
+    _configure_derived(app)
+    register_extensions(app)
+    register_http(app)
+    register_commands(app)
+    return app
+
+
+def _configure_derived(app: Flask) -> None:
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Concurrent writers on SQLite wait for the lock instead of failing at once.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    if not app.debug:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (complete metadata for migrations and table sweeps)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True, render_item=render_migration_item)
+    limiter.init_app(app)
+
+
+def register_http(app: Flask) -> None:
+    # The factory is the composition root: the only place app/ reaches into blueprints/.
+    from blueprints import register_blueprints
+
+    register_blueprints(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register_cli
+
+    register_cli(app)

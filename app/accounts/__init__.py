@@ -1,0 +1,1 @@
+"""Shopper and staff accounts, passwords and bearer tokens."""

@@ -1,0 +1,142 @@
+"""Registration, login, bearer tokens."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import Account, AccountKind, AuthToken
+from app.accounts.passwords import hash_password, needs_rehash, verify_password
+from app.db import utcnow
+from app.errors import AuthenticationFailed, Conflict, InvalidRequest, not_found
+from app.extensions import db
+from app.phones import normalise_phone
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: dt.datetime
+    account: Account
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _ttl(kind: AccountKind) -> dt.timedelta:
+    key = "STAFF_TOKEN_TTL_HOURS" if kind is AccountKind.STAFF else "SHOPPER_TOKEN_TTL_HOURS"
+    return dt.timedelta(hours=current_app.config[key])
+
+
+def _issue(account: Account) -> IssuedToken:
+    token = secrets.token_urlsafe(32)
+    expires_at = utcnow() + _ttl(account.kind)
+    db.session.add(AuthToken(account_id=account.id, token_hash=_digest(token), expires_at=expires_at))
+    return IssuedToken(token=token, expires_at=expires_at, account=account)
+
+
+def _login_columns(email: str | None, phone: str | None) -> tuple[str | None, str | None]:
+    if not email and not phone:
+        raise InvalidRequest("Give an e-mail address or a phone number", code="login_required")
+    return (email.strip().lower() if email else None), (normalise_phone(phone) if phone else None)
+
+
+def _create_account(kind: AccountKind, name: str, email: str | None, phone: str | None, password: str) -> Account:
+    email, phone = _login_columns(email, phone)
+    account = Account(kind=kind, name=name, email=email, phone=phone, password_hash=hash_password(password))
+    db.session.add(account)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("An account with this e-mail or phone already exists", code="account_exists") from None
+    return account
+
+
+def register_shopper(*, name: str, password: str, email: str | None = None, phone: str | None = None) -> IssuedToken:
+    """Create a shopper account and log it in."""
+    account = _create_account(AccountKind.SHOPPER, name, email, phone, password)
+    issued = _issue(account)
+    db.session.commit()
+    return issued
+
+
+def create_staff(*, name: str, email: str, password: str) -> Account:
+    """Create a merchant staff account (CLI only: staff are never self-registered)."""
+    account = _create_account(AccountKind.STAFF, name, email, None, password)
+    db.session.commit()
+    return account
+
+
+def _find_for_login(kind: AccountKind, login: str) -> Account | None:
+    login = login.strip()
+    if "@" in login:
+        column, value = Account.email, login.lower()
+    else:
+        try:
+            column, value = Account.phone, normalise_phone(login)
+        except InvalidRequest:
+            return None
+    return db.session.scalar(sa.select(Account).where(Account.kind == kind, column == value))
+
+
+def login(kind: AccountKind, login: str, password: str) -> IssuedToken:
+    """Exchange credentials for a bearer token; the same answer whether the login or the password is wrong."""
+    account = _find_for_login(kind, login)
+    if not verify_password(account.password_hash if account else None, password) or not account.is_active:
+        raise AuthenticationFailed("Wrong login or password", code="invalid_credentials")
+    if needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    issued = _issue(account)
+    db.session.commit()
+    return issued
+
+
+def authenticate(token: str) -> Account | None:
+    """The account behind a live (unexpired, unrevoked) token, or None."""
+    row = db.session.execute(
+        sa.select(Account)
+        .join(AuthToken, AuthToken.account_id == Account.id)
+        .where(
+            AuthToken.token_hash == _digest(token),
+            AuthToken.revoked_at.is_(None),
+            AuthToken.expires_at > utcnow(),
+            Account.is_active.is_(True),
+        )
+    ).scalar_one_or_none()
+    return row
+
+
+def logout(token: str) -> None:
+    """Revoke a token; revoking an already revoked token is a no-op."""
+    db.session.execute(
+        sa.update(AuthToken)
+        .where(AuthToken.token_hash == _digest(token), AuthToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    db.session.commit()
+
+
+def update_profile(account_id: int, *, name: str) -> Account:
+    account = db.session.get(Account, account_id)
+    if account is None:
+        raise not_found("account", id=account_id)
+    account.name = name
+    db.session.commit()
+    return account
+
+
+def purge_expired_tokens(older_than_days: int = 30) -> int:
+    """Delete tokens expired or revoked more than N days ago; returns how many went."""
+    cutoff = utcnow() - dt.timedelta(days=older_than_days)
+    result = db.session.execute(
+        sa.delete(AuthToken).where(sa.or_(AuthToken.expires_at < cutoff, AuthToken.revoked_at < cutoff))
+    )
+    db.session.commit()
+    return result.rowcount or 0

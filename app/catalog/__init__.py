@@ -1,0 +1,1 @@
+"""Catalogue: categories, products and their SKUs with stock counters."""

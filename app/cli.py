@@ -1,0 +1,73 @@
+"""Flask CLI commands: `flask create-staff`, `flask seed-demo`, `flask worker`, `flask purge-tokens`."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from app.errors import DomainError
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(create_staff_command)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(purge_tokens_command)
+
+
+@click.command("create-staff")
+@click.option("--email", required=True, help="Login e-mail of the staff member")
+@click.option("--name", required=True, help="Display name")
+@click.password_option(help="Password (prompted twice if omitted)")
+def create_staff_command(email: str, name: str, password: str) -> None:
+    """Create a merchant staff account."""
+    from app.accounts.services import create_staff
+
+    if len(password) < 8:
+        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    try:
+        account = create_staff(name=name, email=email, password=password)
+    except DomainError as exc:
+        raise click.ClickException(
+            f"{exc.message}. Use another e-mail, or log in with the existing account."
+        ) from None
+    click.echo(f"Staff account {account.id} created for {account.email}.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) if the store already has data")
+def seed_demo_command(if_empty: bool) -> None:
+    """Fill an empty store with demo groups, leaders, pickup points, products and shoppers."""
+    from app.demo import DemoExists, seed
+
+    try:
+        result = seed(progress=click.echo)
+    except DemoExists as exc:
+        if if_empty:
+            click.echo("Store already has data; demo seeding skipped.")
+            return
+        raise click.ClickException(f"{exc} Use a fresh database (or --if-empty to skip).") from None
+    click.echo("")
+    click.echo(result.summary(current_app.config["PUBLIC_BASE_URL"]))
+
+
+@click.command("worker")
+@click.option("--queue", "queues", multiple=True, default=["default"], show_default=True)
+@click.option("--burst", is_flag=True, help="Exit when the queues are empty")
+@click.option("--with-scheduler/--without-scheduler", default=True, show_default=True,
+              help="Also run RQ's scheduler (needed for jobs enqueued for later)")
+def worker_command(queues: tuple[str, ...], burst: bool, with_scheduler: bool) -> None:
+    """Run an RQ worker for background jobs (needs REDIS_URL)."""
+    from app.jobs.worker import make_worker
+
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException("REDIS_URL is not set: without Redis, jobs already run inline.")
+    make_worker(current_app._get_current_object(), list(queues)).work(burst=burst, with_scheduler=with_scheduler)
+
+
+@click.command("purge-tokens")
+@click.option("--older-than-days", default=30, show_default=True, type=click.IntRange(1, 3650))
+def purge_tokens_command(older_than_days: int) -> None:
+    """Delete login tokens that expired or were revoked long ago."""
+    from app.accounts.services import purge_expired_tokens
+
+    click.echo(f"Deleted {purge_expired_tokens(older_than_days)} old tokens.")

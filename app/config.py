@@ -1,0 +1,166 @@
+"""Settings from the environment, validated once at start-up.
+
+Every setting is read here and nowhere else. A bad value stops start-up with a ConfigError that
+names each offending variable and says why, instead of failing later inside a request.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import zoneinfo
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+from babel.numbers import get_currency_precision, list_currencies
+from environs import Env, EnvValidationError
+from limits import parse_many
+from marshmallow import ValidationError
+from marshmallow.validate import OneOf, Range
+
+ENVIRONMENTS = ("development", "production", "test")
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+
+
+class ConfigError(Exception):
+    """Raised when the environment holds an invalid setting; the message says which and why."""
+
+
+def _timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"{value!r} is not an IANA timezone name (e.g. Asia/Shanghai)") from exc
+
+
+def _currency(value: str) -> None:
+    if value.upper() not in list_currencies():
+        raise ValidationError(f"{value!r} is not an ISO 4217 currency code (e.g. CNY, USD)")
+
+
+def _country(value: str) -> None:
+    if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError(f"{value!r} is not an ISO 3166 country code (e.g. CN, GB)")
+
+
+def _prefix(*prefixes: str):
+    def check(value: str) -> None:
+        if value and not value.startswith(prefixes):
+            raise ValidationError(f"must start with {' or '.join(prefixes)}")
+
+    return check
+
+
+POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg")
+
+
+def _database_url(value: str) -> None:
+    scheme = urlsplit(value).scheme
+    if scheme not in POSTGRES_SCHEMES + ("sqlite",):
+        raise ValidationError(f"scheme {scheme or '(none)'!r} is not supported; use sqlite:/// or postgresql://")
+
+
+def normalise_database_url(value: str) -> str:
+    scheme = urlsplit(value).scheme
+    if scheme in POSTGRES_SCHEMES:
+        # One driver everywhere: psycopg 3. Heroku-style postgres:// is accepted for convenience.
+        return "postgresql+psycopg" + value[len(scheme):]
+    return value
+
+
+def _redis_url(value: str) -> None:
+    if value and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+        raise ValidationError("must be a redis://, rediss:// or unix:// URL")
+
+
+def _http_url(value: str) -> None:
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.netloc):
+        raise ValidationError("must be an http(s) URL such as https://shop.example.com")
+
+
+def _rate_limit(value: str) -> None:
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ValidationError(f"{value!r} is not a rate limit such as '10 per minute;100 per hour'") from exc
+
+
+def _read(env: Env, instance_path: Path) -> dict[str, Any]:
+    app_env = env.str("APP_ENV", "development", validate=OneOf(ENVIRONMENTS))
+    default_db = f"sqlite:///{instance_path / 'storefront.db'}"
+    return {
+        "APP_ENV": app_env,
+        "SECRET_KEY": env.str("SECRET_KEY", ""),
+        "SQLALCHEMY_DATABASE_URI": env.str("DATABASE_URL", default_db, validate=_database_url),
+        "REDIS_URL": env.str("REDIS_URL", "", validate=_redis_url),
+        "STORE_NAME": env.str("STORE_NAME", "Neighbourhood Fresh"),
+        "STORE_TIMEZONE": env.str("STORE_TIMEZONE", "Asia/Shanghai", validate=_timezone),
+        "STORE_CURRENCY": env.str("STORE_CURRENCY", "CNY", validate=_currency),
+        "STORE_COUNTRY": env.str("STORE_COUNTRY", "CN", validate=_country),
+        "PUBLIC_BASE_URL": env.str("PUBLIC_BASE_URL", "http://127.0.0.1:5000", validate=_http_url),
+        "STRIPE_SECRET_KEY": env.str("STRIPE_SECRET_KEY", "", validate=_prefix("sk_", "rk_")),
+        "STRIPE_PUBLISHABLE_KEY": env.str("STRIPE_PUBLISHABLE_KEY", "", validate=_prefix("pk_")),
+        "STRIPE_WEBHOOK_SECRET": env.str("STRIPE_WEBHOOK_SECRET", "", validate=_prefix("whsec_")),
+        "STRIPE_API_BASE": env.str("STRIPE_API_BASE", "", validate=_http_url),
+        "SHOPPER_TOKEN_TTL_HOURS": env.int("SHOPPER_TOKEN_TTL_HOURS", 24 * 30, validate=Range(1, 24 * 365)),
+        "STAFF_TOKEN_TTL_HOURS": env.int("STAFF_TOKEN_TTL_HOURS", 12, validate=Range(1, 24 * 30)),
+        "AUTH_RATE_LIMIT": env.str("AUTH_RATE_LIMIT", "10 per minute;100 per hour", validate=_rate_limit),
+        # Number of reverse proxies in front of the app whose X-Forwarded-For we trust (rate limits
+        # key on the client address, so this must be right in production).
+        "TRUSTED_PROXIES": env.int("TRUSTED_PROXIES", 0, validate=Range(0, 5)),
+        "MAX_CONTENT_LENGTH": env.int("MAX_CONTENT_LENGTH", 1024 * 1024, validate=Range(1024, 64 * 1024 * 1024)),
+    }
+
+
+def _check_secret_key(settings: dict[str, Any]) -> None:
+    key = settings["SECRET_KEY"]
+    if settings["APP_ENV"] == "production":
+        if len(key) < 32:
+            raise ConfigError(
+                "SECRET_KEY: must be set to a random string of at least 32 characters in production "
+                f"(got {len(key)}); generate one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+    elif not key:
+        settings["SECRET_KEY"] = DEV_SECRET_KEY if settings["APP_ENV"] == "development" else secrets.token_hex(32)
+
+
+def load_settings(instance_path: Path) -> dict[str, Any]:
+    """Read and validate every setting from the environment (and a .env file if present)."""
+    env = Env(eager=False)
+    env.read_env(os.environ.get("ENV_FILE") or None, recurse=False)
+    settings = _read(env, instance_path)
+    try:
+        env.seal()
+    except EnvValidationError as exc:
+        lines = [f"{name}: {'; '.join(msgs)}" for name, msgs in exc.error_messages.items()]
+        raise ConfigError("Invalid configuration:\n  " + "\n  ".join(lines)) from None
+    _check_secret_key(settings)
+    settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(settings["SQLALCHEMY_DATABASE_URI"])
+    settings["STORE_CURRENCY"] = settings["STORE_CURRENCY"].upper()
+    settings["STORE_COUNTRY"] = settings["STORE_COUNTRY"].upper()
+    settings["PUBLIC_BASE_URL"] = settings["PUBLIC_BASE_URL"].rstrip("/")
+    settings["CURRENCY_EXPONENT"] = get_currency_precision(settings["STORE_CURRENCY"])
+    return settings
+
+
+class Defaults:
+    """Settings that are not read from the environment."""
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    API_TITLE = "Community group-buying storefront"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    # Vendored (static/vendor/swagger-ui) so the docs work without internet access.
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "storefront"
+    JSON_SORT_KEYS = False
+    # argon2id cost (OWASP's recommended minimum is m=19 MiB, t=2).
+    PASSWORD_HASH_TIME_COST = 2
+    PASSWORD_HASH_MEMORY_KIB = 19 * 1024
+    PASSWORD_HASH_PARALLELISM = 1

@@ -1,0 +1,41 @@
+"""Domain errors. Each carries a stable snake_case code; blueprints/errors.py maps them to HTTP."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "domain_error"
+
+    def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details or {}
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class AuthenticationFailed(DomainError):
+    code = "unauthenticated"
+
+
+class PermissionDenied(DomainError):
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class InvalidRequest(DomainError):
+    """Well-formed input that breaks a business rule (422)."""
+
+    code = "invalid_request"
+
+
+def not_found(resource: str, **ident: Any) -> NotFound:
+    return NotFound(f"{resource.replace('_', ' ').capitalize()} not found", code=f"{resource}_not_found", details=ident)

@@ -1,0 +1,1 @@
+"""Neighbourhood groups, group links and shopper bindings (锁粉)."""

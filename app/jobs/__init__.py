@@ -1,0 +1,1 @@
+"""Background jobs on RQ; inline when no REDIS_URL is configured."""

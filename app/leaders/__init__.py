@@ -1,0 +1,1 @@
+"""Group leaders (团长): applications, approval, suspension."""

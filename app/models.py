@@ -1,0 +1,6 @@
+"""Import every model so metadata is complete (migrations, create_all, table sweeps in tests)."""
+from app.accounts.models import Account, AuthToken  # noqa: F401
+from app.catalog.models import Category, Product, Sku, product_groups  # noqa: F401
+from app.groups.models import Binding, Group, GroupLink, GroupTransfer  # noqa: F401
+from app.leaders.models import Leader, LeaderApplication  # noqa: F401
+from app.pickup_points.models import PickupClosure, PickupHours, PickupPoint  # noqa: F401

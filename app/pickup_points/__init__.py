@@ -1,0 +1,1 @@
+"""Pickup points (自提点): address, location, opening hours, closures."""

@@ -1,0 +1,30 @@
+"""HTTP layer: routes, schemas, auth and error mapping. Depends on app/, never the reverse."""
+from __future__ import annotations
+
+import apispec.ext.marshmallow.common as ma_common
+from flask import Flask
+
+from blueprints.base import api, register_converters
+from blueprints.errors import register_error_handlers
+
+
+def schema_name(schema) -> str:
+    """Component names for the OpenAPI document; partial (PATCH) variants get their own name."""
+    name = ma_common.resolve_schema_cls(schema).__name__.removesuffix("Schema")
+    return name + "Patch" if getattr(schema, "partial", False) else name
+
+
+def register_blueprints(app: Flask) -> None:
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
+    from blueprints import admin, leader, store, web
+
+    api.init_app(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Token from the auth/login routes"}
+    )
+    register_converters(app, api)
+    for blp in (store.blp, leader.blp, admin.blp):
+        api.register_blueprint(blp)
+    app.register_blueprint(web.bp)
+    register_error_handlers(app)

@@ -1,0 +1,6 @@
+"""Merchant API: /api/v1/admin. Staff accounts only (created with `flask create-staff`)."""
+from blueprints.base import Blueprint
+
+blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Merchant (staff) API")
+
+from blueprints.admin import auth, catalog, groups, leaders, pickup_points, shoppers  # noqa: E402,F401

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from app.accounts import services as accounts
+from app.accounts.models import AccountKind
+from app.extensions import limiter
+from blueprints.admin import blp
+from blueprints.auth import Role, current_account, current_token
+from blueprints.schemas.accounts import AccountSchema, StaffLoginSchema, TokenSchema
+from blueprints.store.auth import auth_rate_limit
+
+
+@blp.route("/auth/login", methods=["POST"])
+@limiter.limit(auth_rate_limit)
+@blp.arguments(StaffLoginSchema)
+@blp.response(200, TokenSchema)
+@blp.errors(401, 429)
+def login(data):
+    """Staff log in with their e-mail and password"""
+    return accounts.login(AccountKind.STAFF, data["login"], data["password"])
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@blp.requires(Role.STAFF)
+@blp.response(204)
+def logout():
+    """Revoke the token used for this request"""
+    accounts.logout(current_token())
+
+
+@blp.route("/me", methods=["GET"])
+@blp.requires(Role.STAFF)
+@blp.response(200, AccountSchema)
+def me():
+    """The logged-in staff member"""
+    return current_account()

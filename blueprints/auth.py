@@ -1,0 +1,57 @@
+"""Bearer-token authentication and role checks for the three API surfaces."""
+from __future__ import annotations
+
+import enum
+
+from flask import g, request
+
+from app.accounts.models import Account, AccountKind
+from app.accounts.services import authenticate
+from app.errors import AuthenticationFailed, PermissionDenied
+from app.leaders.models import Leader
+from app.leaders.services import require_active_leader
+
+MAX_TOKEN_LENGTH = 256
+
+
+class Role(enum.StrEnum):
+    SHOPPER = "shopper"
+    LEADER = "leader"
+    STAFF = "staff"
+
+
+def bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return token
+
+
+def authenticate_request(role: Role) -> None:
+    """Load the caller into flask.g or raise 401 (no/expired token) or 403 (wrong role)."""
+    token = bearer_token()
+    if token is None:
+        raise AuthenticationFailed("Log in first and send 'Authorization: Bearer <token>'")
+    account = authenticate(token)
+    if account is None:
+        raise AuthenticationFailed("Your session has expired or was logged out; log in again", code="invalid_token")
+    if role is Role.STAFF and account.kind is not AccountKind.STAFF:
+        raise PermissionDenied("This is a merchant staff API", code="staff_only")
+    if role is not Role.STAFF and account.kind is not AccountKind.SHOPPER:
+        raise PermissionDenied("Staff accounts cannot use the shopper or leader API", code="shoppers_only")
+    g.account, g.token = account, token
+    if role is Role.LEADER:
+        g.leader = require_active_leader(account.id)
+
+
+def current_account() -> Account:
+    return g.account
+
+
+def current_leader() -> Leader:
+    return g.leader
+
+
+def current_token() -> str:
+    return g.token

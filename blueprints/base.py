@@ -1,0 +1,85 @@
+"""The flask-smorest Api and a Blueprint that documents auth and errors alongside enforcing them."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+import flask_smorest
+from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
+
+from blueprints.auth import Role, authenticate_request
+from blueprints.errors import ErrorEnvelopeSchema, handle_http_exception
+from blueprints.fields import MAX_ID
+
+STATUS_NAMES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+                409: "CONFLICT", 413: "REQUEST_ENTITY_TOO_LARGE", 422: "UNPROCESSABLE_ENTITY",
+                429: "TOO_MANY_REQUESTS"}
+
+
+class Api(flask_smorest.Api):
+    ERROR_SCHEMA = ErrorEnvelopeSchema
+
+    def handle_http_exception(self, error):
+        return handle_http_exception(error)
+
+
+class IdConverter(IntegerConverter):
+    """Positive 32-bit ids: a larger number can't be an id, so it is a 404 before touching the DB."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
+class CodeConverter(BaseConverter):
+    regex = r"[A-Za-z0-9]{4,32}"
+
+
+class DateConverter(BaseConverter):
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError() from None  # no such route: 404
+
+    def to_url(self, value: dt.date) -> str:
+        return value.isoformat()
+
+
+def register_converters(app, api: Api) -> None:
+    app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["code"] = CodeConverter
+    app.url_map.converters["date"] = DateConverter
+    api.register_converter(IdConverter, lambda c: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
+    api.register_converter(CodeConverter, lambda c: {"type": "string", "pattern": "^[A-Za-z0-9]{4,32}$"})
+    api.register_converter(DateConverter, lambda c: {"type": "string", "format": "date"})
+
+
+class Blueprint(flask_smorest.Blueprint):
+    def errors(self, *statuses: int):
+        """Document the error statuses an operation can answer with (all use the error envelope)."""
+
+        def decorator(func):
+            for status in statuses:
+                func = self.alt_response(status, response=STATUS_NAMES[status])(func)
+            return func
+
+        return decorator
+
+    def requires(self, role: Role):
+        """Enforce a role and document the bearer security and the 401/403 it implies."""
+
+        def decorator(func):
+            @wraps(func)
+            def wrapper(*args, **kwargs):
+                authenticate_request(role)
+                return func(*args, **kwargs)
+
+            wrapper = self.doc(security=[{"bearerAuth": []}])(wrapper)
+            return self.errors(401, 403)(wrapper)
+
+        return decorator
+
+
+api = Api()

@@ -1,0 +1,96 @@
+"""Every error leaves the API as one JSON envelope: {"error": {"code", "message", "details"}}."""
+from __future__ import annotations
+
+import logging
+
+import marshmallow as ma
+from flask import Flask, jsonify
+from sqlalchemy.exc import DataError, IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from app.errors import AuthenticationFailed, Conflict, DomainError, InvalidRequest, NotFound, PermissionDenied
+
+log = logging.getLogger(__name__)
+
+DOMAIN_STATUS = {NotFound: 404, AuthenticationFailed: 401, PermissionDenied: 403, Conflict: 409, InvalidRequest: 422}
+HTTP_CODES = {
+    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    406: "not_acceptable", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+    422: "validation_error", 429: "rate_limited",
+}
+# Headers of an HTTPException worth passing on; the rest (an HTML content type) is not ours.
+KEPT_HEADERS = {"allow", "retry-after", "www-authenticate"}
+
+
+class ErrorBodySchema(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"description": "Stable snake_case error code"})
+    message = ma.fields.String(required=True, metadata={"description": "Human-readable explanation"})
+    details = ma.fields.Dict(required=True, metadata={"description": "Context: offending fields, ids, limits"})
+
+
+class ErrorEnvelopeSchema(ma.Schema):
+    error = ma.fields.Nested(ErrorBodySchema, required=True)
+
+
+def envelope(status: int, code: str, message: str, details: dict | None = None, headers=None):
+    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response.status_code = status
+    for name, value in headers or ():
+        response.headers[name] = value
+    return response
+
+
+def _status_of(exc: DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in DOMAIN_STATUS:
+            return DOMAIN_STATUS[cls]
+    return 400
+
+
+def handle_domain_error(exc: DomainError):
+    status = _status_of(exc)
+    headers = [("WWW-Authenticate", "Bearer")] if status == 401 else None
+    return envelope(status, exc.code, exc.message, exc.details, headers)
+
+
+def handle_http_exception(exc: HTTPException):
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages") or data.get("errors")
+    code = HTTP_CODES.get(exc.code or 500, "http_error")
+    message = data.get("message") or exc.description or exc.name
+    details: dict = {}
+    if messages is not None:
+        details = {"fields": messages}
+        if exc.code == 422:
+            message = "The request has invalid or unknown fields"
+        if exc.code == 400 and "json" in messages:
+            code, message = "malformed_json", "The body is not valid JSON"
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() in KEPT_HEADERS]
+    headers += list((data.get("headers") or {}).items())
+    if exc.code and exc.code >= 500:
+        return envelope(exc.code, "internal_error", "Something went wrong on our side; it has been logged")
+    return envelope(exc.code or 500, code, message, details, headers)
+
+
+def handle_integrity_error(exc: IntegrityError):
+    # A service should have turned this into a domain error; the constraint still held, so say 409.
+    log.warning("Unmapped integrity error: %s", exc.orig)
+    return envelope(409, "constraint_violation", "The change conflicts with existing data")
+
+
+def handle_data_error(exc: DataError):
+    log.warning("Unmapped data error: %s", exc.orig)
+    return envelope(422, "invalid_value", "A value is out of range for its field")
+
+
+def handle_unexpected(exc: Exception):
+    log.exception("Unhandled error")
+    return envelope(500, "internal_error", "Something went wrong on our side; it has been logged")
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,77 @@
+"""Wire field types: every string has a maximum length and every number a range, so oversized or
+out-of-range input is a 422 here and never an overflow or encoding error in the database."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import ValidationError
+from marshmallow.validate import Length, OneOf, Range
+
+MAX_ID = 2**31 - 1
+MAX_CENTS = 10**11  # a billion in a two-decimal currency: far above any price or top-up
+
+
+class Str(ma.fields.String):
+    """Stripped text; rejects NUL and unpaired surrogates (PostgreSQL cannot store either)."""
+
+    def __init__(self, *, max_length: int, min_length: int = 0, **kwargs):
+        validators = [Length(min=min_length, max=max_length)] + list(kwargs.pop("validate", []) or [])
+        super().__init__(validate=validators, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if "\x00" in text:
+            raise ValidationError("NUL characters are not allowed.")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError("Not valid Unicode text.") from None
+        return text
+
+
+def name(max_length: int = 80, **kwargs) -> Str:
+    return Str(min_length=1, max_length=max_length, **kwargs)
+
+
+def Int(minimum: int = 0, maximum: int = MAX_ID, **kwargs) -> ma.fields.Integer:  # noqa: N802
+    return ma.fields.Integer(strict=True, validate=Range(minimum, maximum), **kwargs)
+
+
+def QueryInt(minimum: int = 0, maximum: int = MAX_ID, **kwargs) -> ma.fields.Integer:  # noqa: N802
+    return ma.fields.Integer(validate=Range(minimum, maximum), **kwargs)
+
+
+def Id(**kwargs) -> ma.fields.Integer:  # noqa: N802
+    return Int(1, MAX_ID, **kwargs)
+
+
+def Cents(**kwargs) -> ma.fields.Integer:  # noqa: N802
+    return Int(0, MAX_CENTS, **kwargs)
+
+
+def Latitude(**kwargs) -> ma.fields.Float:  # noqa: N802
+    return ma.fields.Float(validate=Range(-90, 90), allow_nan=False, **kwargs)
+
+
+def Longitude(**kwargs) -> ma.fields.Float:  # noqa: N802
+    return ma.fields.Float(validate=Range(-180, 180), allow_nan=False, **kwargs)
+
+
+def Choice(values, **kwargs) -> Str:  # noqa: N802
+    return Str(max_length=40, validate=[OneOf([str(v) for v in values])], **kwargs)
+
+
+def Phone(**kwargs) -> Str:  # noqa: N802
+    return Str(min_length=3, max_length=32, **kwargs)
+
+
+class Email(ma.fields.Email):
+    def __init__(self, **kwargs):
+        super().__init__(validate=[Length(max=254)], **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip().lower()
+
+
+class HttpUrl(ma.fields.Url):
+    def __init__(self, **kwargs):
+        super().__init__(schemes={"http", "https"}, validate=[Length(max=500)], **kwargs)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import marshmallow as ma
+
+from blueprints import fields as f
+from blueprints.schemas.common import Schema
+
+
+class RegisterSchema(Schema):
+    name = f.name(80, required=True)
+    email = f.Email(load_default=None)
+    phone = f.Phone(load_default=None)
+    password = ma.fields.String(required=True, validate=ma.validate.Length(min=8, max=128), load_only=True)
+
+    @ma.validates_schema
+    def needs_login(self, data, **kwargs):
+        if not data.get("email") and not data.get("phone"):
+            raise ma.ValidationError("Give an e-mail address or a phone number.", "email")
+
+
+class LoginSchema(Schema):
+    login = f.Str(min_length=3, max_length=254, required=True,
+                  metadata={"description": "E-mail address or phone number"})
+    password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=128), load_only=True)
+
+
+class StaffLoginSchema(LoginSchema):
+    pass
+
+
+class ProfileUpdateSchema(Schema):
+    name = f.name(80, required=True)
+
+
+class AccountSchema(Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    name = ma.fields.String()
+    email = ma.fields.String(allow_none=True)
+    phone = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class TokenSchema(Schema):
+    token = ma.fields.String()
+    token_type = ma.fields.Constant("Bearer")
+    expires_at = ma.fields.DateTime()
+    account = ma.fields.Nested(AccountSchema)

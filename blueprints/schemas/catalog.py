@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import marshmallow as ma
+
+from app.catalog.models import ProductStatus
+from blueprints import fields as f
+from blueprints.schemas.common import QuerySchema, Schema, currency_field
+
+
+class CategoryInputSchema(Schema):
+    name = f.name(60, required=True)
+    position = f.Int(-10_000, 10_000, load_default=0)
+
+
+class CategoryUpdateSchema(Schema):
+    name = f.name(60)
+    position = f.Int(-10_000, 10_000)
+
+
+class CategorySchema(Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    position = ma.fields.Integer()
+
+
+class SkuInputSchema(Schema):
+    code = f.Str(min_length=1, max_length=64, required=True, validate=[ma.validate.Regexp(r"^[A-Za-z0-9._-]+$")])
+    name = f.name(80, required=True)
+    price_cents = f.Cents(required=True)
+    compare_at_price_cents = f.Cents(allow_none=True)
+    stock_total = f.Int(0, 10_000_000, load_default=0)
+    position = f.Int(-10_000, 10_000, load_default=0)
+    is_active = ma.fields.Boolean(load_default=True)
+
+
+class SkuUpdateSchema(Schema):
+    code = f.Str(min_length=1, max_length=64, validate=[ma.validate.Regexp(r"^[A-Za-z0-9._-]+$")])
+    name = f.name(80)
+    price_cents = f.Cents()
+    compare_at_price_cents = f.Cents(allow_none=True)
+    stock_total = f.Int(0, 10_000_000)
+    position = f.Int(-10_000, 10_000)
+    is_active = ma.fields.Boolean()
+
+
+class StoreSkuSchema(Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    price_cents = ma.fields.Integer()
+    compare_at_price_cents = ma.fields.Integer(allow_none=True)
+    currency = currency_field()
+    stock_available = ma.fields.Integer()
+
+
+class SkuSchema(StoreSkuSchema):
+    product_id = ma.fields.Integer()
+    stock_total = ma.fields.Integer()
+    stock_reserved = ma.fields.Integer()
+    stock_sold = ma.fields.Integer()
+    position = ma.fields.Integer()
+    is_active = ma.fields.Boolean()
+
+
+class ProductInputSchema(Schema):
+    name = f.name(120, required=True)
+    description = f.Str(max_length=5000, allow_none=True)
+    category_id = f.Id(allow_none=True)
+    status = f.Choice(ProductStatus, load_default=ProductStatus.DRAFT.value)
+    image_urls = ma.fields.List(f.HttpUrl(), validate=ma.validate.Length(max=10), load_default=list)
+    position = f.Int(-10_000, 10_000, load_default=0)
+    repeat_use = ma.fields.Boolean(load_default=False)
+    usage_days_per_unit = f.Int(1, 3650, allow_none=True)
+    group_ids = ma.fields.List(f.Id(), validate=ma.validate.Length(max=500),
+                               metadata={"description": "Sell only to these groups; empty = all groups"})
+    skus = ma.fields.List(ma.fields.Nested(SkuInputSchema), validate=ma.validate.Length(max=50), load_default=list)
+
+
+class ProductUpdateSchema(Schema):
+    name = f.name(120)
+    description = f.Str(max_length=5000, allow_none=True)
+    category_id = f.Id(allow_none=True)
+    status = f.Choice(ProductStatus)
+    image_urls = ma.fields.List(f.HttpUrl(), validate=ma.validate.Length(max=10))
+    position = f.Int(-10_000, 10_000)
+    repeat_use = ma.fields.Boolean()
+    usage_days_per_unit = f.Int(1, 3650, allow_none=True)
+    group_ids = ma.fields.List(f.Id(), validate=ma.validate.Length(max=500))
+
+
+class StoreProductSchema(Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    description = ma.fields.String(allow_none=True)
+    category = ma.fields.Nested(CategorySchema, allow_none=True)
+    image_urls = ma.fields.List(ma.fields.String())
+    repeat_use = ma.fields.Boolean()
+    usage_days_per_unit = ma.fields.Integer(allow_none=True)
+    skus = ma.fields.Method("_active_skus", metadata={"type": "array"})
+
+    def _active_skus(self, product):
+        return StoreSkuSchema(many=True).dump([s for s in product.skus if s.is_active])
+
+
+class ProductSchema(StoreProductSchema):
+    status = ma.fields.String()
+    position = ma.fields.Integer()
+    group_ids = ma.fields.Function(lambda p: sorted(g.id for g in p.groups))
+    skus = ma.fields.List(ma.fields.Nested(SkuSchema))
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class CatalogueQuerySchema(QuerySchema):
+    category_id = f.QueryInt(1)
+    q = f.Str(max_length=80, metadata={"description": "Search in product names"})
+
+
+class AdminProductQuerySchema(CatalogueQuerySchema):
+    status = f.Choice(ProductStatus)

@@ -1,0 +1,6 @@
+"""Shopper API: /api/v1/store. Shoppers arrive through group links shared in chats."""
+from blueprints.base import Blueprint
+
+blp = Blueprint("store", __name__, url_prefix="/api/v1/store", description="Shopper API")
+
+from blueprints.store import auth, catalog, groups, leader_applications, pickup  # noqa: E402,F401

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from flask import current_app
+
+from app.accounts import services as accounts
+from app.accounts.models import AccountKind
+from app.extensions import limiter
+from blueprints.auth import Role, current_account, current_token
+from blueprints.schemas.accounts import AccountSchema, LoginSchema, ProfileUpdateSchema, RegisterSchema, TokenSchema
+from blueprints.store import blp
+
+
+def auth_rate_limit() -> str:
+    return current_app.config["AUTH_RATE_LIMIT"]
+
+
+@blp.route("/auth/register", methods=["POST"])
+@limiter.limit(auth_rate_limit)
+@blp.arguments(RegisterSchema)
+@blp.response(201, TokenSchema)
+@blp.errors(409, 429)
+def register(data):
+    """Create a shopper account (e-mail and/or phone) and log in"""
+    return accounts.register_shopper(**data)
+
+
+@blp.route("/auth/login", methods=["POST"])
+@limiter.limit(auth_rate_limit)
+@blp.arguments(LoginSchema)
+@blp.response(200, TokenSchema)
+@blp.errors(401, 429)
+def login(data):
+    """Log in with e-mail or phone and password; returns a bearer token"""
+    return accounts.login(AccountKind.SHOPPER, data["login"], data["password"])
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@blp.requires(Role.SHOPPER)
+@blp.response(204)
+def logout():
+    """Revoke the token used for this request"""
+    accounts.logout(current_token())
+
+
+@blp.route("/me", methods=["GET"])
+@blp.requires(Role.SHOPPER)
+@blp.response(200, AccountSchema)
+def me():
+    """The logged-in shopper"""
+    return current_account()
+
+
+@blp.route("/me", methods=["PATCH"])
+@blp.requires(Role.SHOPPER)
+@blp.arguments(ProfileUpdateSchema)
+@blp.response(200, AccountSchema)
+def update_me(data):
+    """Change the shopper's display name"""
+    return accounts.update_profile(current_account().id, **data)
