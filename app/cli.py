@@ -37,13 +37,16 @@ def create_staff_command(email: str, name: str, password: str) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing (successfully) if the store already has data")
 def seed_demo_command(if_empty: bool) -> None:
     """Fill an empty store with demo groups, leaders, pickup points, products and shoppers."""
-    from app.demo import DemoExists, seed
+    from app.demo import DemoExists, existing_links, seed
 
     try:
         result = seed(progress=click.echo)
     except DemoExists as exc:
         if if_empty:
-            click.echo("Store already has data; demo seeding skipped.")
+            base = current_app.config["PUBLIC_BASE_URL"]
+            click.echo("Store already has data; demo seeding skipped. Group links:")
+            for name, rule, code in existing_links():
+                click.echo(f"  {name} ({rule}): {base}/g/{code}")
             return
         raise click.ClickException(f"{exc} Use a fresh database (or --if-empty to skip).") from None
     click.echo("")

@@ -13,6 +13,7 @@ from app.catalog import services as catalog
 from app.extensions import db
 from app.groups import bindings
 from app.groups import services as groups
+from app.groups.models import Group
 from app.leaders import services as leaders
 from app.pickup_points.services import get_point, update_point
 
@@ -88,6 +89,12 @@ class DemoResult:
         lines += [f"Shopper:         {login} / {PASSWORD}" for login in self.shopper_logins]
         lines += ["", f"API docs: {base_url}/api/docs"]
         return "\n".join(lines)
+
+
+def existing_links(limit: int = 10) -> list[tuple[str, str, str]]:
+    """(name, admission rule, public code) of the first groups, for reminding who re-runs the demo."""
+    found = db.session.scalars(sa.select(Group).order_by(Group.id).limit(limit))
+    return [(g.name, g.admission_rule.value, groups.public_link(g.id).code) for g in found]
 
 
 def seed(progress: Callable[[str], None] = lambda _: None) -> DemoResult:
