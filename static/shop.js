@@ -76,7 +76,7 @@ async function renderMembership(group) {
     throw error;
   }
   $("logout").hidden = false;
-  const mine = await api("/me/group").catch(() => null);
+  const mine = me.group;
   if (mine && mine.id === group.id) {
     $("member-status").textContent = `Hi ${me.name}, you are a member of ${group.name}.`;
     $("member-status").className = "ok";

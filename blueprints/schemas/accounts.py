@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from app.groups.bindings import current_binding
 from blueprints import fields as f
 from blueprints.schemas.common import Schema
 
@@ -32,6 +33,11 @@ class ProfileUpdateSchema(Schema):
     name = f.name(80, required=True)
 
 
+class GroupBriefSchema(Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+
+
 class AccountSchema(Schema):
     id = ma.fields.Integer()
     kind = ma.fields.String()
@@ -46,3 +52,10 @@ class TokenSchema(Schema):
     token_type = ma.fields.Constant("Bearer")
     expires_at = ma.fields.DateTime()
     account = ma.fields.Nested(AccountSchema)
+
+
+class ShopperAccountSchema(AccountSchema):
+    group = ma.fields.Function(
+        lambda a: GroupBriefSchema().dump(b.group) if (b := current_binding(a.id)) else None,
+        allow_none=True, metadata={"description": "The shopper's current group, if any"},
+    )

@@ -6,6 +6,7 @@ from app.groups.models import AdmissionRule
 from app.groups.services import member_count, public_link
 from app.leaders.models import ApplicationStatus, LeaderStatus
 from blueprints import fields as f
+from blueprints.schemas.accounts import GroupBriefSchema
 from blueprints.schemas.common import QuerySchema, Schema, link_url
 from blueprints.schemas.pickup import PickupPointSchema
 
@@ -69,23 +70,6 @@ class GroupTransferSchema(Schema):
     created_at = ma.fields.DateTime()
 
 
-class GroupSchema(Schema):
-    """A group as its leader and the merchant see it."""
-
-    id = ma.fields.Integer()
-    name = ma.fields.String()
-    neighbourhood = ma.fields.String()
-    notice = ma.fields.String(allow_none=True)
-    admission_rule = ma.fields.String()
-    min_spend_cents = ma.fields.Integer(allow_none=True)
-    leader = ma.fields.Nested(LeaderBriefSchema, allow_none=True)
-    pickup_point = ma.fields.Nested(PickupPointSchema)
-    code = ma.fields.Function(lambda g: public_link(g.id).code)
-    url = ma.fields.Function(lambda g: link_url(public_link(g.id).code))
-    member_count = ma.fields.Function(lambda g: member_count(g.id))
-    created_at = ma.fields.DateTime()
-
-
 class PublicLeaderSchema(Schema):
     display_name = ma.fields.String()
 
@@ -101,6 +85,16 @@ class PublicGroupSchema(Schema):
     min_spend_cents = ma.fields.Integer(allow_none=True)
     leader = ma.fields.Nested(PublicLeaderSchema, allow_none=True)
     pickup_point = ma.fields.Nested(PickupPointSchema)
+
+
+class GroupSchema(PublicGroupSchema):
+    """A group as its leader and the merchant see it: the leader's id and status, link and size."""
+
+    leader = ma.fields.Nested(LeaderBriefSchema, allow_none=True)
+    code = ma.fields.Function(lambda g: public_link(g.id).code)
+    url = ma.fields.Function(lambda g: link_url(public_link(g.id).code))
+    member_count = ma.fields.Function(lambda g: member_count(g.id))
+    created_at = ma.fields.DateTime()
 
 
 class GroupLandingSchema(Schema):
@@ -120,11 +114,6 @@ class LinkSchema(Schema):
 
 class MintLinkSchema(Schema):
     group_id = f.Id(required=True)
-
-
-class GroupBriefSchema(Schema):
-    id = ma.fields.Integer()
-    name = ma.fields.String()
 
 
 class BindingSchema(Schema):

@@ -6,7 +6,13 @@ from app.accounts import services as accounts
 from app.accounts.models import AccountKind
 from app.extensions import limiter
 from blueprints.auth import Role, current_account, current_token
-from blueprints.schemas.accounts import AccountSchema, LoginSchema, ProfileUpdateSchema, RegisterSchema, TokenSchema
+from blueprints.schemas.accounts import (
+    LoginSchema,
+    ProfileUpdateSchema,
+    RegisterSchema,
+    ShopperAccountSchema,
+    TokenSchema,
+)
 from blueprints.store import blp
 
 
@@ -44,16 +50,16 @@ def logout():
 
 @blp.route("/me", methods=["GET"])
 @blp.requires(Role.SHOPPER)
-@blp.response(200, AccountSchema)
+@blp.response(200, ShopperAccountSchema)
 def me():
-    """The logged-in shopper"""
+    """The logged-in shopper, with their current group"""
     return current_account()
 
 
 @blp.route("/me", methods=["PATCH"])
 @blp.requires(Role.SHOPPER)
 @blp.arguments(ProfileUpdateSchema)
-@blp.response(200, AccountSchema)
+@blp.response(200, ShopperAccountSchema)
 def update_me(data):
     """Change the shopper's display name"""
     return accounts.update_profile(current_account().id, **data)

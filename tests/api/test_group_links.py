@@ -39,6 +39,8 @@ def test_following_a_link_binds_the_shopper_and_rejoining_changes_nothing(client
         again = client.post(f"/api/v1/store/groups/{code_of(group)}/join", headers=shopper.headers)
     assert again.status_code == 200 and again.get_json()["joined"] is False
     assert client.get("/api/v1/store/me/group", headers=shopper.headers).get_json()["id"] == group.id
+    assert client.get("/api/v1/store/me", headers=shopper.headers).get_json()["group"] == {
+        "id": group.id, "name": group.name}
 
 
 def test_member_link_records_the_referrer(client):
