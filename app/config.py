@@ -158,6 +158,9 @@ class Defaults:
     # Vendored (static/vendor/swagger-ui) so the docs work without internet access.
     OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis is unreachable, count in memory rather than fail every login with a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_KEY_PREFIX = "storefront"
     JSON_SORT_KEYS = False
     # argon2id cost (OWASP's recommended minimum is m=19 MiB, t=2).

@@ -1,28 +1,12 @@
 from __future__ import annotations
 
-import marshmallow as ma
 import sqlalchemy as sa
 
 from app.accounts.models import Account, AccountKind
-from app.groups.bindings import current_binding
-from blueprints import fields as f
 from blueprints.admin import blp
 from blueprints.auth import Role
 from blueprints.pagination import SQLPage
-from blueprints.schemas.accounts import AccountSchema
-from blueprints.schemas.common import QuerySchema
-from blueprints.schemas.groups import BindingSchema
-
-
-class ShopperQuerySchema(QuerySchema):
-    q = f.Str(max_length=80, metadata={"description": "Search name, e-mail or phone"})
-
-
-class ShopperSchema(AccountSchema):
-    lifetime_spend_cents = ma.fields.Integer()
-    current_binding = ma.fields.Function(
-        lambda a: BindingSchema().dump(b) if (b := current_binding(a.id)) else None, allow_none=True
-    )
+from blueprints.schemas.groups import ShopperQuerySchema, ShopperSchema
 
 
 @blp.route("/shoppers", methods=["GET"])

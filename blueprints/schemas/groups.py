@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from app.groups.bindings import current_binding
 from app.groups.models import AdmissionRule
 from app.groups.services import member_count, public_link
 from app.leaders.models import ApplicationStatus, LeaderStatus
 from blueprints import fields as f
-from blueprints.schemas.accounts import GroupBriefSchema
+from blueprints.schemas.accounts import AccountSchema, GroupBriefSchema
 from blueprints.schemas.common import QuerySchema, Schema, link_url
 from blueprints.schemas.pickup import PickupPointSchema
 
@@ -181,3 +182,14 @@ class LeaderQuerySchema(QuerySchema):
 
 class ReasonSchema(Schema):
     reason = f.name(500, required=True)
+
+
+class ShopperQuerySchema(QuerySchema):
+    q = f.Str(max_length=80, metadata={"description": "Search name, e-mail or phone"})
+
+
+class ShopperSchema(AccountSchema):
+    lifetime_spend_cents = ma.fields.Integer()
+    current_binding = ma.fields.Function(
+        lambda a: BindingSchema().dump(b) if (b := current_binding(a.id)) else None, allow_none=True
+    )
