@@ -93,6 +93,7 @@ class Binding(Base):
 
     group: Mapped[Group] = relationship(lazy="joined")
     account: Mapped[Account] = relationship(foreign_keys=[account_id], lazy="joined")
+    link: Mapped[GroupLink | None] = relationship(lazy="joined")
 
 
 class GroupTransfer(CreatedAt, Base):

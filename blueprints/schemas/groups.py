@@ -121,6 +121,8 @@ class BindingSchema(Schema):
     id = ma.fields.Integer()
     group = ma.fields.Nested(GroupBriefSchema)
     referrer_account_id = ma.fields.Integer(allow_none=True)
+    link_code = ma.fields.Function(lambda b: b.link.code if b.link else None, allow_none=True,
+                                   metadata={"description": "The link the shopper followed"})
     leader_id = ma.fields.Integer(allow_none=True)
     bound_at = ma.fields.DateTime()
     ended_at = ma.fields.DateTime(allow_none=True)
