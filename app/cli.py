@@ -12,6 +12,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(purge_tokens_command)
+    app.cli.add_command(expire_reservations_command)
+    app.cli.add_command(reconcile_payments_command)
+    app.cli.add_command(cron_command)
 
 
 @click.command("create-staff")
@@ -74,3 +77,46 @@ def purge_tokens_command(older_than_days: int) -> None:
     from app.accounts.services import purge_expired_tokens
 
     click.echo(f"Deleted {purge_expired_tokens(older_than_days)} old tokens.")
+
+
+@click.command("expire-reservations")
+def expire_reservations_command() -> None:
+    """Expire unpaid orders past their reservation time and put their stock back on sale."""
+    from app.orders.services import expire_overdue
+
+    total = 0
+    while True:
+        expired, seen = expire_overdue()
+        total += expired
+        if seen:
+            click.echo(f"… {total} orders expired so far")
+        if seen < 500:
+            break
+    click.echo(f"Expired {total} unpaid orders.")
+
+
+@click.command("reconcile-payments")
+@click.option("--older-than-minutes", type=click.IntRange(0, 7 * 24 * 60), default=None,
+              help="Check payments started at least this long ago (default: PAYMENT_RECONCILE_AFTER_MINUTES)")
+def reconcile_payments_command(older_than_minutes: int | None) -> None:
+    """Ask the payment provider about payments still pending, and retry unconfirmed refunds."""
+    from app.payments.tasks import reconcile
+
+    counts = reconcile(older_than_minutes)
+    click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
+    if counts["errors"]:
+        raise click.ClickException(f"{counts['errors']} payments could not be checked (provider unreachable?); "
+                                   "run again later.")
+
+
+@click.command("cron")
+def cron_command() -> None:
+    """Enqueue the periodic sweeps on schedule (needs REDIS_URL; run `flask worker` to execute them)."""
+    from app.jobs.schedule import PERIODIC, build_cron
+
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException("REDIS_URL is not set: run the sweeps from the system cron with the "
+                                   "CLI commands instead (flask expire-reservations, flask reconcile-payments).")
+    for job, seconds in PERIODIC:
+        click.echo(f"every {seconds:>6}s  {job.__name__}")
+    build_cron().start()

@@ -110,6 +110,13 @@ def _read(env: Env, instance_path: Path) -> dict[str, Any]:
         # Number of reverse proxies in front of the app whose X-Forwarded-For we trust (rate limits
         # key on the client address, so this must be right in production).
         "TRUSTED_PROXIES": env.int("TRUSTED_PROXIES", 0, validate=Range(0, 5)),
+        # An unpaid order holds its stock this long; after it, the stock is back on sale even if no
+        # sweep has run yet.
+        "RESERVATION_TTL_MINUTES": env.int("RESERVATION_TTL_MINUTES", 15, validate=Range(1, 24 * 60)),
+        # Orders still unpaid this long after the payment started are checked with the provider.
+        "PAYMENT_RECONCILE_AFTER_MINUTES": env.int("PAYMENT_RECONCILE_AFTER_MINUTES", 10,
+                                                   validate=Range(1, 24 * 60)),
+        "IDEMPOTENCY_KEY_TTL_HOURS": env.int("IDEMPOTENCY_KEY_TTL_HOURS", 24, validate=Range(1, 24 * 30)),
         "MAX_CONTENT_LENGTH": env.int("MAX_CONTENT_LENGTH", 1024 * 1024, validate=Range(1024, 64 * 1024 * 1024)),
     }
 

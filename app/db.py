@@ -86,9 +86,22 @@ def render_migration_item(type_: str, obj, autogen_context):
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """SQLite leaves foreign keys unenforced unless asked, per connection; WAL lets readers run
-    alongside the one writer (the demo server runs two gunicorn workers)."""
+    alongside the one writer (the demo server runs two gunicorn workers).
+
+    pysqlite's own transaction handling is switched off (isolation_level=None): it emits no BEGIN
+    before a SAVEPOINT, so SQLite would take the savepoint as the outer transaction and its RELEASE
+    would commit half a unit of work. We emit BEGIN ourselves (below), SQLAlchemy's documented recipe."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    # Deferred, not IMMEDIATE: IMMEDIATE would let any open read transaction block every writer.
+    # SQLite stays a single-writer database for development and demos; PostgreSQL is for production.
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

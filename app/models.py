@@ -2,5 +2,9 @@
 from app.accounts.models import Account, AuthToken  # noqa: F401
 from app.catalog.models import Category, Product, Sku, product_groups  # noqa: F401
 from app.groups.models import Binding, Group, GroupLink, GroupTransfer  # noqa: F401
+from app.idempotency.models import IdempotencyKey  # noqa: F401
+from app.inventory.models import StockReservation  # noqa: F401
 from app.leaders.models import Leader, LeaderApplication  # noqa: F401
+from app.orders.models import Order, OrderLine  # noqa: F401
+from app.payments.models import Payment, Refund, RefundLine, WebhookEvent  # noqa: F401
 from app.pickup_points.models import PickupClosure, PickupHours, PickupPoint  # noqa: F401

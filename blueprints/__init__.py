@@ -17,7 +17,7 @@ def schema_name(schema) -> str:
 def register_blueprints(app: Flask) -> None:
     from apispec.ext.marshmallow import MarshmallowPlugin
 
-    from blueprints import admin, leader, store, web
+    from blueprints import admin, leader, store, web, webhooks
 
     api.init_app(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
     api.spec.components.security_scheme(
@@ -27,4 +27,5 @@ def register_blueprints(app: Flask) -> None:
     for blp in (store.blp, leader.blp, admin.blp):
         api.register_blueprint(blp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(webhooks.bp)
     register_error_handlers(app)

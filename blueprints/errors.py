@@ -5,14 +5,16 @@ import logging
 
 import marshmallow as ma
 from flask import Flask, jsonify
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import AuthenticationFailed, Conflict, DomainError, InvalidRequest, NotFound, PermissionDenied
+from app.payments.stripe_gateway import GatewayDeclined, GatewayUnavailable
 
 log = logging.getLogger(__name__)
 
-DOMAIN_STATUS = {NotFound: 404, AuthenticationFailed: 401, PermissionDenied: 403, Conflict: 409, InvalidRequest: 422}
+DOMAIN_STATUS = {NotFound: 404, AuthenticationFailed: 401, PermissionDenied: 403, Conflict: 409, InvalidRequest: 422,
+                 GatewayUnavailable: 503, GatewayDeclined: 502}
 HTTP_CODES = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     406: "not_acceptable", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
@@ -50,6 +52,8 @@ def _status_of(exc: DomainError) -> int:
 def handle_domain_error(exc: DomainError):
     status = _status_of(exc)
     headers = [("WWW-Authenticate", "Bearer")] if status == 401 else None
+    if status == 503:
+        headers = [("Retry-After", "5")]
     return envelope(status, exc.code, exc.message, exc.details, headers)
 
 
@@ -83,6 +87,14 @@ def handle_data_error(exc: DataError):
     return envelope(422, "invalid_value", "A value is out of range for its field")
 
 
+def handle_operational_error(exc: OperationalError):
+    if "database is locked" in str(exc.orig):
+        # SQLite under concurrent writers (development databases only): a retry will go through.
+        log.warning("SQLite busy: %s", exc.orig)
+        return envelope(503, "database_busy", "The store is busy; retry in a moment", headers=[("Retry-After", "1")])
+    return handle_unexpected(exc)
+
+
 def handle_unexpected(exc: Exception):
     log.exception("Unhandled error")
     return envelope(500, "internal_error", "Something went wrong on our side; it has been logged")
@@ -93,4 +105,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(OperationalError, handle_operational_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import contextvars
 import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
 import uuid
 
 import flask_migrate
@@ -15,11 +22,13 @@ import pytest
 import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.config import normalise_database_url
 from app.extensions import db, limiter
 
+WEBHOOK_SECRET = "whsec_test_secret"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
@@ -34,9 +43,11 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()  # end the test's transaction: it must not pin an old snapshot
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if has_app_context():
-            db.session.expire_all()  # the test's own session must not serve stale rows afterwards
+            db.session.commit()  # and read the request's effects afresh afterwards
         return response
 
 
@@ -48,8 +59,38 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
+def localstripe_url():
+    """A stateful fake Stripe (localstripe from PyPI) for the whole session, on a loopback port."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "localstripe", "--from-scratch", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/v1/customers", timeout=1)
+            break
+        except urllib.error.HTTPError:
+            break  # it answers: up
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("localstripe did not start") from None
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, localstripe_url):
     url = normalise_database_url(TEST_DATABASE_URL) if TEST_DATABASE_URL else (
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}")
     if ON_POSTGRES:
@@ -63,6 +104,10 @@ def app(tmp_path_factory):
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
         "AUTH_RATE_LIMIT": "10000 per minute",
         "PUBLIC_BASE_URL": "http://shop.test",
+        "STRIPE_SECRET_KEY": "sk_test_localstripe",
+        "STRIPE_PUBLISHABLE_KEY": "pk_test_localstripe",
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": localstripe_url,
         # Cheap hashes keep the suite fast; production cost is tested in test_passwords.
         "PASSWORD_HASH_TIME_COST": 1,
         "PASSWORD_HASH_MEMORY_KIB": 1024,
@@ -90,6 +135,16 @@ def app_ctx(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app on a loopback port, for a real browser and for localstripe's webhooks."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -130,10 +130,35 @@ def make_product(**overrides: Any) -> Product:
 
 def table_snapshot() -> dict[str, list[tuple]]:
     """Every row of every table: compare before and after a rejected request to prove nothing changed."""
-    db.session.expire_all()
+    db.session.commit()
     snapshot = {}
     with db.engine.connect() as conn:
         for table in db.metadata.sorted_tables:
             rows = conn.execute(sa.select(table)).all()
             snapshot[table.name] = sorted(tuple(map(repr, r)) for r in rows)
     return snapshot
+
+
+def make_buyer(group: Group | None = None, **overrides: Any) -> User:
+    """A shopper who has joined a group (one is made if not given)."""
+    user = make_shopper(**overrides)
+    join(user, group or make_group(make_leader()))
+    return user
+
+
+def checkout(client, user: User, lines: list[tuple[int, int]], *, method: str = "stripe", key: str | None = None):
+    """POST /store/orders with [(sku_id, quantity)]; a fresh Idempotency-Key unless one is given."""
+    import uuid
+
+    body = {"lines": [{"sku_id": s, "quantity": q} for s, q in lines], "payment_method": method}
+    return client.post("/api/v1/store/orders", json=body,
+                       headers={**user.headers, "Idempotency-Key": key or str(uuid.uuid4())})
+
+
+def sku_counts(sku_id: int) -> tuple[int, int, int]:
+    """(total, reserved, sold) as committed in the database."""
+    from app.catalog.models import Sku
+
+    db.session.commit()  # a fresh transaction sees what other connections committed
+    sku = db.session.get(Sku, sku_id)
+    return sku.stock_total, sku.stock_reserved, sku.stock_sold

@@ -93,4 +93,7 @@ class Sku(Timestamps, Base):
 
     @property
     def stock_available(self) -> int:
-        return self.stock_total - self.stock_reserved - self.stock_sold
+        """What a shopper can buy now. Holds that expired but were not yet released count as
+        available when the reader has annotated them (inventory.stock.overdue_held)."""
+        overdue = getattr(self, "overdue_held", 0)
+        return max(self.stock_total - self.stock_reserved - self.stock_sold + overdue, 0)

@@ -35,6 +35,8 @@ class Group(Timestamps, Base):
         str_enum(AdmissionRule, "admission_rule"), default=AdmissionRule.OPEN
     )
     min_spend_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Whether shoppers of this group may choose to pay when they collect (the merchant decides).
+    pay_at_pickup_allowed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     leader_id: Mapped[int | None] = mapped_column(sa.ForeignKey("leaders.id"), index=True)
     pickup_point_id: Mapped[int] = mapped_column(sa.ForeignKey("pickup_points.id"), index=True)
 

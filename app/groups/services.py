@@ -15,7 +15,7 @@ from app.pickup_points.models import PointStatus
 from app.pickup_points.services import get_point
 
 LEADER_EDITABLE = ("name", "notice")
-STAFF_EDITABLE = ("name", "neighbourhood", "notice", "admission_rule", "min_spend_cents")
+STAFF_EDITABLE = ("name", "neighbourhood", "notice", "admission_rule", "min_spend_cents", "pay_at_pickup_allowed")
 
 
 def get_group(group_id: int) -> Group:
@@ -74,6 +74,7 @@ def create_group(data: dict[str, Any]) -> Group:
         name=data["name"], neighbourhood=data["neighbourhood"], notice=data.get("notice"),
         admission_rule=AdmissionRule(data.get("admission_rule", AdmissionRule.OPEN)),
         min_spend_cents=data.get("min_spend_cents"),
+        pay_at_pickup_allowed=data.get("pay_at_pickup_allowed", False),
         leader_id=get_active_leader(leader_id).id if leader_id else None,
         pickup_point_id=_active_point_id(data["pickup_point_id"]),
     )

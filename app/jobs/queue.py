@@ -1,13 +1,13 @@
 """Enqueue work after commit. With REDIS_URL the job goes to RQ; without it, it runs inline."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
 from redis import Redis
 from rq import Queue
-from rq.serializers import JSONSerializer
 
 DEFAULT_QUEUE = "default"
 
@@ -17,12 +17,21 @@ def redis_connection() -> Redis:
 
 
 def get_queue(name: str = DEFAULT_QUEUE) -> Queue:
-    # JSON, not pickle: job arguments must be ids and primitives, never ORM objects.
-    return Queue(name, connection=redis_connection(), serializer=JSONSerializer)
+    # RQ's default serializer, because RQ's CronScheduler can only enqueue with it; the
+    # "ids and primitives only" rule is enforced in enqueue() instead.
+    return Queue(name, connection=redis_connection())
+
+
+def _check_primitives(args: tuple, kwargs: dict) -> None:
+    try:
+        json.dumps([args, kwargs])
+    except TypeError as exc:
+        raise TypeError(f"job arguments must be ids and primitives, not objects: {exc}") from None
 
 
 def enqueue(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run func later on a worker, or now when there is no Redis. Callers enqueue only after commit."""
+    _check_primitives(args, kwargs)
     if not current_app.config["REDIS_URL"]:
         return func(*args, **kwargs)
     return get_queue().enqueue(func, *args, **kwargs)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Flask
 from rq import SimpleWorker
-from rq.serializers import JSONSerializer
 
 from app.extensions import db
 from app.jobs.queue import DEFAULT_QUEUE, redis_connection
@@ -26,6 +25,6 @@ class AppWorker(SimpleWorker):
 def make_worker(app: Flask, queues: list[str] | None = None) -> AppWorker:
     with app.app_context():
         connection = redis_connection()
-    worker = AppWorker(queues or [DEFAULT_QUEUE], connection=connection, serializer=JSONSerializer)
+    worker = AppWorker(queues or [DEFAULT_QUEUE], connection=connection)
     worker.flask_app = app
     return worker

@@ -3,4 +3,4 @@ from blueprints.base import Blueprint
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Merchant (staff) API")
 
-from blueprints.admin import auth, catalog, groups, leaders, pickup_points, shoppers  # noqa: E402,F401
+from blueprints.admin import auth, catalog, groups, leaders, orders, pickup_points, shoppers  # noqa: E402,F401

@@ -3,6 +3,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.catalog.models import ProductStatus
+from app.inventory.stock import overdue_held
 from blueprints import fields as f
 from blueprints.schemas.common import QuerySchema, Schema, currency_field
 
@@ -88,6 +89,14 @@ class ProductUpdateSchema(Schema):
     group_ids = ma.fields.List(f.Id(), validate=ma.validate.Length(max=500))
 
 
+def annotate_overdue_holds(products) -> None:
+    """One query for the page: lapsed holds not yet released count as available (never against stock)."""
+    skus = [sku for product in products for sku in product.skus]
+    held = overdue_held([sku.id for sku in skus])
+    for sku in skus:
+        sku.overdue_held = held.get(sku.id, 0)
+
+
 class StoreProductSchema(Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
@@ -97,6 +106,11 @@ class StoreProductSchema(Schema):
     repeat_use = ma.fields.Boolean()
     usage_days_per_unit = ma.fields.Integer(allow_none=True)
     skus = ma.fields.Method("_active_skus", metadata={"type": "array"})
+
+    @ma.pre_dump(pass_collection=True)
+    def _annotate(self, data, many, **kwargs):
+        annotate_overdue_holds(data if many else [data])
+        return data
 
     def _active_skus(self, product):
         return StoreSkuSchema(many=True).dump([s for s in product.skus if s.is_active])

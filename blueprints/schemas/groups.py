@@ -31,6 +31,7 @@ class GroupInputSchema(Schema):
     notice = f.Str(max_length=2000, allow_none=True)
     admission_rule = f.Choice(AdmissionRule, load_default=AdmissionRule.OPEN.value)
     min_spend_cents = f.Cents(allow_none=True)
+    pay_at_pickup_allowed = ma.fields.Boolean(load_default=False)
     leader_id = f.Id(allow_none=True)
     pickup_point_id = f.Id(required=True)
 
@@ -41,6 +42,7 @@ class GroupUpdateSchema(Schema):
     notice = f.Str(max_length=2000, allow_none=True)
     admission_rule = f.Choice(AdmissionRule)
     min_spend_cents = f.Cents(allow_none=True)
+    pay_at_pickup_allowed = ma.fields.Boolean()
 
 
 class LeaderGroupUpdateSchema(Schema):
@@ -84,6 +86,7 @@ class PublicGroupSchema(Schema):
     notice = ma.fields.String(allow_none=True)
     admission_rule = ma.fields.String()
     min_spend_cents = ma.fields.Integer(allow_none=True)
+    pay_at_pickup_allowed = ma.fields.Boolean()
     leader = ma.fields.Nested(PublicLeaderSchema, allow_none=True)
     pickup_point = ma.fields.Nested(PickupPointSchema)
 

@@ -3,6 +3,7 @@ who may not use it, and every operation taking input rejects bad input, changing
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
@@ -50,7 +51,9 @@ def url(path: str, world: dict, missing_ids: bool = False) -> str:
 
 
 def call(client, method, path, headers=None, **kwargs):
-    return getattr(client, method)(path, headers=headers or {}, **kwargs)
+    # A key on every call, so operations that require one get as far as checking the body.
+    headers = {"Idempotency-Key": f"walk-{uuid.uuid4()}", **(headers or {})}
+    return getattr(client, method)(path, headers=headers, **kwargs)
 
 
 @pytest.mark.parametrize("method, path", PROTECTED, ids=[f"{m.upper()} {p}" for m, p in PROTECTED])
@@ -78,6 +81,7 @@ VALID_BODY = {
     "/suspend": {"reason": "x"}, "/reject": {"reason": "x"}, "/transfer": {"leader_id": None},
     "/closures": {"start_date": "2031-01-01", "end_date": "2031-01-01"},
     "/skus": {"code": "NEW-SKU", "name": "x", "price_cents": 1},
+    "/refunds": {"reason": "x"},
 }
 
 

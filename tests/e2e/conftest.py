@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -21,15 +19,6 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "e2e" in str(item.fspath):
                 item.add_marker(skip)
-
-
-@pytest.fixture(scope="session")
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,7 @@ def test_a_new_shopper_opens_a_group_link_registers_and_joins_the_group(live_ser
     page.get_by_role("button", name="Join this group").click()
     page.get_by_text("you are a member of Maple Court neighbours").wait_for()
 
+    db.session.commit()  # the browser's requests committed on other connections
     bound = db.session.scalar(sa.select(Binding.group_id).where(Binding.ended_at.is_(None)))
     assert bound == group_id
     # Category filter works in the page.

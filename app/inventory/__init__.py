@@ -1,0 +1,1 @@
+"""Stock: reservations that expire, and the guarded counters on SKUs."""

@@ -1,0 +1,49 @@
+"""Periodic sweeps, enqueued by RQ's CronScheduler (`flask cron`) and run by `flask worker`.
+Each sweep is also a CLI command, and each is safe to run twice or concurrently."""
+from __future__ import annotations
+
+from flask import current_app
+from rq.cron import CronScheduler
+
+from app.jobs.queue import DEFAULT_QUEUE, redis_connection
+
+
+def expire_reservations_job() -> dict[str, int]:
+    from app.orders.services import expire_overdue
+
+    expired, seen = expire_overdue()
+    return {"expired": expired, "seen": seen}
+
+
+def reconcile_payments_job() -> dict[str, int]:
+    from app.payments.tasks import reconcile
+
+    return reconcile()
+
+
+def purge_tokens_job() -> int:
+    from app.accounts.services import purge_expired_tokens
+
+    return purge_expired_tokens()
+
+
+def purge_idempotency_keys_job() -> int:
+    from app.idempotency.service import purge_expired
+
+    return purge_expired(current_app.config["IDEMPOTENCY_KEY_TTL_HOURS"])
+
+
+# (job, every N seconds)
+PERIODIC = [
+    (expire_reservations_job, 60),
+    (reconcile_payments_job, 300),
+    (purge_idempotency_keys_job, 3600),
+    (purge_tokens_job, 24 * 3600),
+]
+
+
+def build_cron() -> CronScheduler:
+    cron = CronScheduler(connection=redis_connection(), name="storefront-cron")
+    for job, seconds in PERIODIC:
+        cron.register(job, queue_name=DEFAULT_QUEUE, interval=seconds)
+    return cron

@@ -1,0 +1,1 @@
+"""Orders for pickup: checkout, the order lifecycle, cancellation."""

@@ -1,0 +1,145 @@
+"""Building an order for pickup: validate the lines, price them, reserve or sell the stock."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from app.catalog.models import ProductStatus, Sku, product_groups
+from app.codes import new_code
+from app.db import utcnow
+from app.errors import Conflict, InvalidRequest
+from app.extensions import db
+from app.groups.bindings import current_binding
+from app.groups.models import Group
+from app.inventory import stock
+from app.orders.models import Order, OrderLine, OrderStatus
+from app.payments.models import Payment
+from app.payments.providers import get_provider
+
+MAX_LINES = 50
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    sku_id: int
+    quantity: int
+
+
+def merge_lines(lines: list[dict]) -> list[LineRequest]:
+    """The same SKU twice is one line with the quantities added (a cart may send it either way)."""
+    merged: OrderedDict[int, int] = OrderedDict()
+    for line in lines:
+        merged[line["sku_id"]] = merged.get(line["sku_id"], 0) + line["quantity"]
+    if len(merged) > MAX_LINES:
+        raise InvalidRequest(f"At most {MAX_LINES} different items per order", code="too_many_lines")
+    return [LineRequest(sku_id, qty) for sku_id, qty in merged.items()]
+
+
+def _sellable_skus(group_id: int, sku_ids: list[int]) -> dict[int, Sku]:
+    skus = {s.id: s for s in db.session.scalars(sa.select(Sku).where(Sku.id.in_(sku_ids)))}
+    unknown = sorted(set(sku_ids) - set(skus))
+    if unknown:
+        raise InvalidRequest("Unknown SKU ids", code="unknown_sku", details={"sku_ids": unknown})
+    product_ids = {s.product_id for s in skus.values()}
+    restricted = {pid for (pid,) in db.session.execute(
+        sa.select(product_groups.c.product_id).where(product_groups.c.product_id.in_(product_ids)))}
+    allowed = {pid for (pid,) in db.session.execute(
+        sa.select(product_groups.c.product_id).where(product_groups.c.group_id == group_id))}
+    unavailable = sorted(
+        s.id for s in skus.values()
+        if not s.is_active or s.product.status is not ProductStatus.ACTIVE
+        or (s.product_id in restricted and s.product_id not in allowed)
+    )
+    if unavailable:
+        raise InvalidRequest("Some items are not for sale to your group", code="sku_not_available",
+                             details={"sku_ids": unavailable})
+    return skus
+
+
+def _group_of(account_id: int) -> Group:
+    binding = current_binding(account_id)
+    if binding is None:
+        raise Conflict("Join a group through its link before ordering", code="not_in_a_group")
+    return binding.group
+
+
+def _check_method(group: Group, method: str) -> None:
+    if method == "pay_at_pickup" and not group.pay_at_pickup_allowed:
+        raise InvalidRequest("This group does not offer paying at pickup", code="payment_method_unavailable")
+    if not get_provider(method).available():
+        raise InvalidRequest(f"Payment by {method} is not available", code="payment_method_unavailable")
+
+
+def _new_order(account_id: int, group: Group, method: str) -> Order:
+    point = group.pickup_point
+    ttl = dt.timedelta(minutes=current_app.config["RESERVATION_TTL_MINUTES"])
+    return Order(
+        account_id=account_id, group_id=group.id, leader_id=group.leader_id, pickup_point_id=point.id,
+        group_name=group.name, leader_name=group.leader.display_name if group.leader else None,
+        pickup_point_name=point.name, pickup_point_address=point.address,
+        status=OrderStatus.PENDING_PAYMENT, payment_method=method, currency=current_app.config["STORE_CURRENCY"],
+        subtotal_cents=0, total_cents=0, paid_cents=0, refunded_cents=0, expires_at=utcnow() + ttl,
+    )
+
+
+def _add_lines(order: Order, requests: list[LineRequest], skus: dict[int, Sku]) -> None:
+    for req in requests:
+        sku = skus[req.sku_id]
+        order.lines.append(OrderLine(
+            sku_id=sku.id, product_id=sku.product_id, product_name=sku.product.name, sku_name=sku.name,
+            sku_code=sku.code, unit_price_cents=sku.price_cents, quantity=req.quantity,
+            line_total_cents=sku.price_cents * req.quantity, refunded_quantity=0, refunded_cents=0,
+        ))
+    order.subtotal_cents = sum(line.line_total_cents for line in order.lines)
+    order.total_cents = order.subtotal_cents
+
+
+def _insert_with_number(order: Order) -> None:
+    for _ in range(5):
+        order.number = new_code(8)
+        try:
+            with db.session.begin_nested():
+                db.session.add(order)
+            return
+        except IntegrityError:
+            continue
+    raise Conflict("Could not allocate an order number; try again", code="code_collision")
+
+
+def build_order(account_id: int, lines: list[dict], method: str) -> Order:
+    """Create the order with its stock held (card) or committed (pay at pickup). Does not commit:
+    it is the first step of the idempotent checkout."""
+    requests = merge_lines(lines)
+    group = _group_of(account_id)
+    _check_method(group, method)
+    skus = _sellable_skus(group.id, [r.sku_id for r in requests])
+    order = _new_order(account_id, group, method)
+    _add_lines(order, requests, skus)
+    _insert_with_number(order)
+    for req in sorted(requests, key=lambda r: r.sku_id):
+        if method == "pay_at_pickup":
+            stock.sell_or_raise(req.sku_id, req.quantity)
+        else:
+            stock.reserve(order.id, req.sku_id, req.quantity, order.expires_at)
+    _settle_method(order, method)
+    db.session.flush()
+    return order
+
+
+def _settle_method(order: Order, method: str) -> None:
+    if method == "pay_at_pickup":
+        order.status, order.expires_at = OrderStatus.CONFIRMED, None
+        db.session.add(Payment(order_id=order.id, provider=method, amount_cents=order.total_cents))
+    elif order.total_cents == 0:
+        # Nothing to charge (free samples): paid at once, no provider involved.
+        stock.consume(order.id)
+        order.status, order.paid_at, order.expires_at = OrderStatus.PAID, utcnow(), None
+    else:
+        db.session.add(Payment(order_id=order.id, provider=method, amount_cents=order.total_cents))
+
+

@@ -1,0 +1,140 @@
+"""Order state changes. Each is a guarded UPDATE on the status, so a duplicate or late event finds
+nothing to do. None commit; they return follow-ups that the caller runs after its commit."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.accounts.models import Account
+from app.db import utcnow
+from app.extensions import db
+from app.inventory import stock
+from app.inventory.models import ReservationStatus
+from app.inventory.stock import InsufficientStock
+from app.orders.models import Order, OrderStatus
+from app.payments.models import Payment, PaymentStatus
+
+NO_SYNC = {"synchronize_session": False}
+
+
+@dataclass
+class FollowUps:
+    """Work for after the commit: calls to providers, refunds, notifications."""
+
+    jobs: list[tuple[Callable[..., Any], tuple]] = field(default_factory=list)
+
+    def add(self, func: Callable[..., Any], *args: Any) -> None:
+        self.jobs.append((func, args))
+
+    def run(self) -> None:
+        from app.jobs.queue import enqueue
+
+        for func, args in self.jobs:
+            enqueue(func, *args)
+
+
+def _move(order_id: int, from_states: tuple[OrderStatus, ...], to: OrderStatus, **values: Any) -> bool:
+    return bool(db.session.execute(
+        sa.update(Order).where(Order.id == order_id, Order.status.in_(from_states))
+        .values(status=to, **values).execution_options(**NO_SYNC)
+    ).rowcount)
+
+
+def _reacquire_all(order: Order) -> bool:
+    """Sell every line again from free stock, all or nothing (a savepoint undoes a partial run)."""
+    try:
+        with db.session.begin_nested():
+            for line in sorted(order.lines, key=lambda ln: ln.sku_id):
+                stock.sell_or_raise(line.sku_id, line.quantity)
+        return True
+    except InsufficientStock:
+        return False
+
+
+def _fill_released_lines(order: Order, consumed: dict[int, int]) -> bool:
+    """After consuming the holds, sell again whatever part of a hold had already been released."""
+    try:
+        with db.session.begin_nested():
+            for line in sorted(order.lines, key=lambda ln: ln.sku_id):
+                missing = line.quantity - consumed.get(line.sku_id, 0)
+                if missing > 0:
+                    stock.sell_or_raise(line.sku_id, missing)
+        return True
+    except InsufficientStock:
+        return False
+
+
+def mark_paid(order: Order, payment: Payment, follow: FollowUps) -> None:
+    """Money arrived for this order. Held stock becomes sold; if the hold had lapsed, the stock is
+    taken again if still free; if it is gone (or the order was cancelled), the money goes back."""
+    db.session.execute(
+        sa.update(Order).where(Order.id == order.id)
+        .values(paid_cents=Order.paid_cents + payment.amount_cents).execution_options(**NO_SYNC))
+    # That UPDATE holds the order's row lock until commit: re-read the status only now, so a cancel
+    # or expiry that committed meanwhile is seen, and none can slip in after.
+    db.session.refresh(order, ["status"])
+    db.session.execute(
+        sa.update(Account).where(Account.id == order.account_id)
+        .values(lifetime_spend_cents=Account.lifetime_spend_cents + payment.amount_cents)
+        .execution_options(**NO_SYNC))
+    if order.status is OrderStatus.PENDING_PAYMENT:
+        filled = _fill_released_lines(order, stock.consume(order.id))
+    elif order.status is OrderStatus.EXPIRED:
+        filled = _reacquire_all(order)
+    else:
+        filled = False  # cancelled, or already paid by another payment: this money is surplus
+    now = utcnow()
+    if filled:
+        _move(order.id, (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED), OrderStatus.PAID,
+              paid_at=now, closed_at=None, close_reason=None)
+        return
+    if order.status is OrderStatus.PENDING_PAYMENT:
+        stock.release(order.id)
+        _move(order.id, (OrderStatus.PENDING_PAYMENT,), OrderStatus.CANCELLED, closed_at=now,
+              close_reason="stock_gone_before_payment")
+    from app.payments.refunds import refund_surplus_payment
+
+    follow.add(refund_surplus_payment, payment.id)
+
+
+def expire(order: Order, follow: FollowUps) -> bool:
+    """An unpaid order past its expiry: holds released, provider payment cancelled after commit."""
+    if not _move(order.id, (OrderStatus.PENDING_PAYMENT,), OrderStatus.EXPIRED, closed_at=utcnow(),
+                 close_reason="not_paid_in_time"):
+        return False
+    db.session.execute(
+        sa.update(Order).where(Order.id == order.id, Order.expires_at > utcnow())
+        .values(expires_at=utcnow()).execution_options(**NO_SYNC))
+    stock.release(order.id, ReservationStatus.EXPIRED)
+    _cancel_pending_payments(order.id, follow)
+    return True
+
+
+def cancel(order: Order, reason: str, follow: FollowUps) -> bool:
+    """Cancel an unpaid order: an online one gives back its holds, a pay-at-pickup one its sold stock."""
+    now = utcnow()
+    if _move(order.id, (OrderStatus.PENDING_PAYMENT,), OrderStatus.CANCELLED, closed_at=now, close_reason=reason):
+        stock.release(order.id)
+        _cancel_pending_payments(order.id, follow)
+        return True
+    if _move(order.id, (OrderStatus.CONFIRMED,), OrderStatus.CANCELLED, closed_at=now, close_reason=reason):
+        for line in sorted(order.lines, key=lambda ln: ln.sku_id):
+            stock.unsell(line.sku_id, line.quantity)
+        db.session.execute(
+            sa.update(Payment).where(Payment.order_id == order.id, Payment.status == PaymentStatus.PENDING)
+            .values(status=PaymentStatus.CANCELLED).execution_options(**NO_SYNC))
+        return True
+    return False
+
+
+def _cancel_pending_payments(order_id: int, follow: FollowUps) -> None:
+    from app.payments.services import cancel_at_provider
+
+    pending = db.session.scalars(sa.select(Payment.id).where(
+        Payment.order_id == order_id, Payment.status.in_((PaymentStatus.PENDING, PaymentStatus.FAILED)),
+        Payment.provider_ref.is_not(None)))
+    for payment_id in pending:
+        follow.add(cancel_at_provider, payment_id)

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, Timestamps, str_enum, utcnow
+
+
+class OrderStatus(enum.StrEnum):
+    PENDING_PAYMENT = "pending_payment"   # stock reserved until expires_at
+    CONFIRMED = "confirmed"               # pay at pickup: stock committed, money collected at pickup
+    PAID = "paid"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+OPEN_FOR_PAYMENT = (OrderStatus.PENDING_PAYMENT,)
+PAID_STATES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+
+
+class Order(Timestamps, Base):
+    """An order for pickup, with what it was at order time: names, prices, leader, pickup point."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        sa.CheckConstraint("total_cents >= 0 AND subtotal_cents >= 0", name="totals_not_negative"),
+        sa.CheckConstraint("paid_cents >= 0 AND refunded_cents >= 0", name="money_not_negative"),
+        sa.CheckConstraint("refunded_cents <= paid_cents", name="refunds_within_paid"),
+        sa.Index("ix_orders_account_created", "account_id", "created_at"),
+        sa.Index("ix_orders_status_expires", "status", "expires_at"),
+        sa.Index("ix_orders_group_created", "group_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("groups.id"))
+    leader_id: Mapped[int | None] = mapped_column(sa.ForeignKey("leaders.id"), index=True)
+    pickup_point_id: Mapped[int] = mapped_column(sa.ForeignKey("pickup_points.id"), index=True)
+    # Snapshots: what the shopper was shown, whatever later happens to the group or point.
+    group_name: Mapped[str] = mapped_column(sa.String(80))
+    leader_name: Mapped[str | None] = mapped_column(sa.String(80))
+    pickup_point_name: Mapped[str] = mapped_column(sa.String(120))
+    pickup_point_address: Mapped[str] = mapped_column(sa.String(300))
+    status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus, "order_status"))
+    payment_method: Mapped[str] = mapped_column(sa.String(24))
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    subtotal_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    total_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    paid_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # Includes refunds in flight, so two refunds racing can never together exceed what was paid.
+    refunded_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    expires_at: Mapped[dt.datetime | None]
+    paid_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None]
+    close_reason: Mapped[str | None] = mapped_column(sa.String(60))
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.id", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    @hybrid_property
+    def effective_status(self) -> str:
+        """An unpaid order past its expiry is expired, whether or not the sweep has run."""
+        if self.status is OrderStatus.PENDING_PAYMENT and self.expires_at and self.expires_at <= utcnow():
+            return OrderStatus.EXPIRED.value
+        return self.status.value
+
+    @effective_status.inplace.expression
+    @classmethod
+    def _effective_status_expression(cls):
+        return sa.case(
+            (sa.and_(cls.status == OrderStatus.PENDING_PAYMENT, cls.expires_at <= sa.bindparam(
+                "now", callable_=utcnow, type_=cls.__table__.c.expires_at.type)), OrderStatus.EXPIRED.value),
+            else_=sa.cast(cls.status, sa.String),
+        )
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("unit_price_cents >= 0", name="price_not_negative"),
+        sa.CheckConstraint("refunded_quantity >= 0 AND refunded_quantity <= quantity", name="refund_within_quantity"),
+        sa.CheckConstraint("refunded_cents >= 0 AND refunded_cents <= line_total_cents", name="refund_within_total"),
+        sa.UniqueConstraint("order_id", "sku_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="CASCADE"))
+    sku_id: Mapped[int] = mapped_column(sa.ForeignKey("skus.id"), index=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"))
+    product_name: Mapped[str] = mapped_column(sa.String(120))
+    sku_name: Mapped[str] = mapped_column(sa.String(80))
+    sku_code: Mapped[str] = mapped_column(sa.String(64))
+    unit_price_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    quantity: Mapped[int]
+    line_total_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    refunded_quantity: Mapped[int] = mapped_column(default=0)
+    refunded_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    order: Mapped[Order] = relationship(back_populates="lines")

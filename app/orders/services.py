@@ -1,0 +1,120 @@
+"""Order use cases: checkout (idempotent), cancellation, payment refresh, queries."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.errors import Conflict, not_found
+from app.extensions import db
+from app.idempotency import service as idempotency
+from app.orders import lifecycle
+from app.orders.checkout import build_order
+from app.orders.lifecycle import FollowUps
+from app.orders.models import Order, OrderStatus
+from app.payments import services as payments
+from app.payments.providers import get_provider
+
+
+def checkout(*, account_id: int, key: str, lines: list[dict], payment_method: str,
+             render: Callable[[int], tuple[int, dict]]) -> idempotency.Outcome:
+    """Place an order for pickup from SKU lines, exactly once per Idempotency-Key; for an online
+    method, the provider payment (a Stripe PaymentIntent) is created and its client secret returned."""
+    payload = {"lines": lines, "payment_method": payment_method}
+
+    def create() -> int:
+        return build_order(account_id, lines, payment_method).id
+
+    def complete(order_id: int) -> None:
+        payment = payments.online_payment_of(order_id)
+        if payment is not None:
+            payments.start(payment.id)
+
+    online = get_provider(payment_method).online
+    return idempotency.run(account_id=account_id, key=key, scope="checkout", payload=payload, create=create,
+                           complete=complete if online else None, render=render)
+
+
+def get_order(order_id: int) -> Order:
+    order = db.session.get(Order, order_id)
+    if order is None:
+        raise not_found("order", id=order_id)
+    return order
+
+
+def get_own_order(account_id: int, order_id: int) -> Order:
+    """A shopper sees only their own orders; someone else's is simply not found."""
+    order = db.session.get(Order, order_id)
+    if order is None or order.account_id != account_id:
+        raise not_found("order", id=order_id)
+    return order
+
+
+def cancel(order: Order, reason: str) -> Order:
+    """Cancel an unpaid order (awaiting online payment, or to be paid at pickup)."""
+    follow = FollowUps()
+    if not lifecycle.cancel(order, reason, follow):
+        db.session.rollback()
+        order = get_order(order.id)
+        raise Conflict("Only unpaid orders can be cancelled", code="order_not_cancellable",
+                       details={"status": order.effective_status})
+    db.session.commit()
+    follow.run()
+    return get_order(order.id)
+
+
+def refresh_payment(order: Order) -> Order:
+    """Ask the provider now, instead of waiting for its webhook (the shopper says they have paid)."""
+    payment = payments.online_payment_of(order.id)
+    if payment is not None and payment.provider_ref:
+        payments.refresh(payment.id)
+    return db.session.get(Order, order.id, populate_existing=True)
+
+
+def expire_overdue(limit: int = 500) -> tuple[int, int]:
+    """Sweep: expire unpaid orders past their expiry, releasing their stock. Each order is its own
+    short transaction; running twice, or alongside checkout's lazy release, is harmless.
+    Returns (orders expired, orders looked at)."""
+    from app.db import utcnow
+
+    due = list(db.session.scalars(
+        sa.select(Order.id).where(Order.status == OrderStatus.PENDING_PAYMENT, Order.expires_at <= utcnow())
+        .order_by(Order.expires_at).limit(limit)))
+    expired = 0
+    for order_id in due:
+        follow = FollowUps()
+        if lifecycle.expire(get_order(order_id), follow):
+            expired += 1
+        db.session.commit()
+        follow.run()
+    return expired, len(due)
+
+
+def list_for_shopper(account_id: int) -> sa.Select:
+    return sa.select(Order).where(Order.account_id == account_id).order_by(Order.created_at.desc(), Order.id.desc())
+
+
+def list_for_staff(filters: dict[str, Any]) -> sa.Select:
+    query = sa.select(Order).order_by(Order.created_at.desc(), Order.id.desc())
+    if filters.get("group_id"):
+        query = query.where(Order.group_id == filters["group_id"])
+    if filters.get("shopper_id"):
+        query = query.where(Order.account_id == filters["shopper_id"])
+    if filters.get("status"):
+        query = query.where(Order.effective_status == filters["status"])
+    if filters.get("created_from"):
+        query = query.where(Order.created_at >= _day_start(filters["created_from"]))
+    if filters.get("created_to"):
+        query = query.where(Order.created_at < _day_start(filters["created_to"] + dt.timedelta(days=1)))
+    if filters.get("number"):
+        query = query.where(Order.number == filters["number"].upper())
+    return query
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of a store-local date, in UTC: 'orders of 3 March' means the store's 3 March."""
+    from app.clock import store_tz
+
+    return dt.datetime.combine(day, dt.time(), tzinfo=store_tz()).astimezone(dt.UTC)

@@ -1,0 +1,108 @@
+"""One interface over payment providers. A provider starts a payment, reports its state, cancels it
+and refunds it; the order and ledger logic stays outside, the same for every provider."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.payments import stripe_gateway as gateway
+
+
+@dataclass(frozen=True)
+class ProviderState:
+    status: str               # pending | succeeded | failed | cancelled
+    amount_received: int = 0
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class ProviderRefund:
+    status: str               # succeeded | pending | failed
+    provider_ref: str | None = None
+    message: str | None = None
+
+
+class PaymentProvider(Protocol):
+    """Providers take plain values, never ORM rows: callers end their transaction before calling out."""
+
+    name: str
+    # True: the shopper pays online before the order counts as paid (stock is only held meanwhile).
+    online: bool
+
+    def available(self) -> bool: ...
+    def start(self, *, payment_id: int, order_id: int, order_number: str,
+              amount: int) -> tuple[str | None, str | None]: ...
+    def state(self, ref: str) -> ProviderState: ...
+    def cancel(self, ref: str) -> None: ...
+    def refund(self, *, ref: str | None, refund_id: int, amount: int) -> ProviderRefund: ...
+
+
+STRIPE_STATES = {"succeeded": "succeeded", "canceled": "cancelled", "requires_payment_method": "pending",
+                 "requires_confirmation": "pending", "requires_action": "pending", "processing": "pending",
+                 "requires_capture": "pending"}
+
+
+class StripeProvider:
+    name = "stripe"
+    online = True
+
+    def available(self) -> bool:
+        return gateway.configured()
+
+    def start(self, *, payment_id: int, order_id: int, order_number: str,
+              amount: int) -> tuple[str | None, str | None]:
+        from flask import current_app
+
+        intent = gateway.create_intent(amount=amount, currency=current_app.config["STORE_CURRENCY"],
+                                       payment_id=payment_id, order_id=order_id, order_number=order_number)
+        return intent.id, intent.client_secret
+
+    def state(self, ref: str) -> ProviderState:
+        intent = gateway.retrieve_intent(ref)
+        return ProviderState(STRIPE_STATES.get(intent.status, "pending"), intent.amount_received, intent.error_message)
+
+    def cancel(self, ref: str) -> None:
+        if self.state(ref).status == "pending":
+            gateway.cancel_intent(ref)
+
+    def refund(self, *, ref: str | None, refund_id: int, amount: int) -> ProviderRefund:
+        found = gateway.find_refund(ref, refund_id)
+        if found is None:
+            try:
+                found = gateway.create_refund(intent_id=ref, amount=amount, refund_id=refund_id)
+            except gateway.GatewayDeclined as exc:
+                return ProviderRefund("failed", message=exc.message)
+        status = {"succeeded": "succeeded", "failed": "failed", "canceled": "failed"}.get(found.status, "pending")
+        return ProviderRefund(status, found.id)
+
+
+class PayAtPickupProvider:
+    """Money changes hands at the pickup point: nothing to start online; refunds are paid in cash
+    by the leader, so the provider confirms them at once."""
+
+    name = "pay_at_pickup"
+    online = False
+
+    def available(self) -> bool:
+        return True
+
+    def start(self, *, payment_id: int, order_id: int, order_number: str,
+              amount: int) -> tuple[str | None, str | None]:
+        return None, None
+
+    def state(self, ref: str) -> ProviderState:
+        return ProviderState("pending")
+
+    def cancel(self, ref: str) -> None:
+        return None
+
+    def refund(self, *, ref: str | None, refund_id: int, amount: int) -> ProviderRefund:
+        return ProviderRefund("succeeded", None, "refunded in cash at the pickup point")
+
+
+PROVIDERS: dict[str, PaymentProvider] = {"stripe": StripeProvider(), "pay_at_pickup": PayAtPickupProvider()}
+METHODS = tuple(PROVIDERS)
+
+
+def get_provider(name: str) -> PaymentProvider:
+    return PROVIDERS[name]

@@ -1,0 +1,128 @@
+"""The one place that imports stripe. Pinned SDK (requirements.txt), StripeClient, deterministic
+idempotency keys from our ids, webhook signatures checked on the raw body."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from flask import current_app
+
+from app.errors import DomainError
+
+
+class GatewayUnavailable(DomainError):
+    """Stripe could not be reached or answered 5xx: safe to retry with the same idempotency key."""
+
+    code = "payment_provider_unavailable"
+
+
+class GatewayDeclined(DomainError):
+    """Stripe refused the request (card declined, invalid request): retrying will not help."""
+
+    code = "payment_provider_declined"
+
+
+class InvalidSignature(DomainError):
+    code = "invalid_signature"
+
+
+@dataclass(frozen=True)
+class IntentInfo:
+    id: str
+    status: str            # Stripe's: requires_payment_method … succeeded, canceled
+    amount: int
+    amount_received: int
+    client_secret: str | None
+    error_message: str | None
+
+
+@dataclass(frozen=True)
+class RefundInfo:
+    id: str
+    status: str            # succeeded, pending, failed, canceled
+    amount: int
+
+
+def configured() -> bool:
+    return bool(current_app.config["STRIPE_SECRET_KEY"])
+
+
+def _client() -> stripe.StripeClient:
+    base = current_app.config["STRIPE_API_BASE"]
+    return stripe.StripeClient(
+        current_app.config["STRIPE_SECRET_KEY"],
+        base_addresses={"api": base} if base else None,
+        max_network_retries=2,
+    )
+
+
+def _call(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+        raise GatewayUnavailable(f"Stripe is unreachable: {exc.user_message or exc}") from exc
+    except stripe.APIError as exc:
+        raise GatewayUnavailable(f"Stripe failed: {exc.user_message or exc}") from exc
+    except stripe.StripeError as exc:
+        raise GatewayDeclined(exc.user_message or str(exc), details={"stripe_code": exc.code}) from exc
+
+
+def _intent(pi: Any) -> IntentInfo:
+    error = getattr(pi, "last_payment_error", None)
+    received = getattr(pi, "amount_received", None)
+    if received is None:  # localstripe omits it; Stripe sets it when the intent succeeds
+        received = pi.amount if pi.status == "succeeded" else 0
+    return IntentInfo(id=pi.id, status=pi.status, amount=pi.amount, amount_received=received,
+                      client_secret=getattr(pi, "client_secret", None),
+                      error_message=(error["message"] if error else None))
+
+
+def create_intent(*, amount: int, currency: str, payment_id: int, order_id: int, order_number: str) -> IntentInfo:
+    pi = _call(
+        _client().v1.payment_intents.create,
+        params={"amount": amount, "currency": currency.lower(), "payment_method_types": ["card"],
+                "metadata": {"payment_id": str(payment_id), "order_id": str(order_id), "order_number": order_number}},
+        options={"idempotency_key": f"payment-{payment_id}-intent"},
+    )
+    return _intent(pi)
+
+
+def retrieve_intent(intent_id: str) -> IntentInfo:
+    return _intent(_call(_client().v1.payment_intents.retrieve, intent_id))
+
+
+def cancel_intent(intent_id: str) -> IntentInfo:
+    return _intent(_call(_client().v1.payment_intents.cancel, intent_id))
+
+
+def find_refund(intent_id: str, refund_id: int) -> RefundInfo | None:
+    """Our refund at Stripe, found by metadata: recovers a refund whose response we never saw."""
+    listed = _call(_client().v1.refunds.list, params={"payment_intent": intent_id, "limit": 100})
+    for r in listed.data:
+        if r.metadata and r.metadata.get("refund_id") == str(refund_id):
+            return RefundInfo(id=r.id, status=r.status, amount=r.amount)
+    return None
+
+
+def create_refund(*, intent_id: str, amount: int, refund_id: int) -> RefundInfo:
+    r = _call(
+        _client().v1.refunds.create,
+        params={"payment_intent": intent_id, "amount": amount, "metadata": {"refund_id": str(refund_id)}},
+        options={"idempotency_key": f"refund-{refund_id}"},
+    )
+    return RefundInfo(id=r.id, status=r.status, amount=r.amount)
+
+
+def verify_event(payload: bytes, signature: str | None) -> dict:
+    """The event, as a plain dict, if the Stripe-Signature header is valid for this payload."""
+    secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
+    if not secret:
+        raise InvalidSignature("Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)")
+    try:
+        stripe.WebhookSignature.verify_header(payload.decode("utf-8"), signature or "", secret,
+                                              stripe.Webhook.DEFAULT_TOLERANCE)
+        return json.loads(payload)
+    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidSignature("The webhook signature is not valid") from exc

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app
+
+from app.orders.models import OrderStatus
+from app.payments.providers import METHODS
+from app.payments.services import online_payment_of
+from blueprints import fields as f
+from blueprints.schemas.common import QuerySchema, Schema
+
+IDEMPOTENCY_KEY_RE = r"^[\x21-\x7e]{1,255}$"
+
+
+class IdempotencyHeaderSchema(QuerySchema):
+    idempotency_key = ma.fields.String(
+        data_key="Idempotency-Key", required=True, validate=ma.validate.Regexp(IDEMPOTENCY_KEY_RE),
+        metadata={"description": "Unique per intended request (e.g. a UUID); a retry reuses it"})
+
+
+class CheckoutLineSchema(Schema):
+    sku_id = f.Id(required=True)
+    quantity = f.Int(1, 999, required=True)
+
+
+class CheckoutSchema(Schema):
+    lines = ma.fields.List(ma.fields.Nested(CheckoutLineSchema), required=True,
+                           validate=ma.validate.Length(min=1, max=50))
+    payment_method = f.Choice(METHODS, load_default="stripe")
+
+
+class OrderLineSchema(Schema):
+    id = ma.fields.Integer()
+    sku_id = ma.fields.Integer()
+    product_id = ma.fields.Integer()
+    product_name = ma.fields.String()
+    sku_name = ma.fields.String()
+    sku_code = ma.fields.String()
+    unit_price_cents = ma.fields.Integer()
+    quantity = ma.fields.Integer()
+    line_total_cents = ma.fields.Integer()
+    refunded_quantity = ma.fields.Integer()
+    refunded_cents = ma.fields.Integer()
+
+
+class PaymentInfoSchema(Schema):
+    provider = ma.fields.String()
+    status = ma.fields.String()
+    amount_cents = ma.fields.Integer()
+    client_secret = ma.fields.String(allow_none=True, metadata={
+        "description": "For Stripe.js confirmCardPayment; present while the payment is open"})
+    publishable_key = ma.fields.Function(lambda p: current_app.config["STRIPE_PUBLISHABLE_KEY"] or None
+                                         if p.provider == "stripe" else None, allow_none=True)
+    failure_message = ma.fields.String(allow_none=True)
+
+
+class PickupSnapshotSchema(Schema):
+    id = ma.fields.Integer(attribute="pickup_point_id")
+    name = ma.fields.String(attribute="pickup_point_name")
+    address = ma.fields.String(attribute="pickup_point_address")
+
+
+class OrderSchema(Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String()
+    status = ma.fields.String(attribute="effective_status", metadata={"enum": [s.value for s in OrderStatus]})
+    payment_method = ma.fields.String()
+    currency = ma.fields.String()
+    subtotal_cents = ma.fields.Integer()
+    total_cents = ma.fields.Integer()
+    paid_cents = ma.fields.Integer()
+    refunded_cents = ma.fields.Integer()
+    group_id = ma.fields.Integer()
+    group_name = ma.fields.String()
+    leader_name = ma.fields.String(allow_none=True)
+    pickup_point = ma.fields.Function(lambda o: PickupSnapshotSchema().dump(o))
+    lines = ma.fields.List(ma.fields.Nested(OrderLineSchema))
+    payment = ma.fields.Method("_payment", allow_none=True)
+    expires_at = ma.fields.DateTime(allow_none=True, metadata={"description": "Stock is held until then"})
+    paid_at = ma.fields.DateTime(allow_none=True)
+    closed_at = ma.fields.DateTime(allow_none=True)
+    close_reason = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+    def _payment(self, order):
+        payment = online_payment_of(order.id)
+        if payment is None:
+            return None
+        info = PaymentInfoSchema().dump(payment)
+        if payment.status.value != "pending" and payment.status.value != "failed":
+            info["client_secret"] = None
+        return info
+
+
+class StaffOrderSchema(OrderSchema):
+    account_id = ma.fields.Integer()
+    leader_id = ma.fields.Integer(allow_none=True)
+
+
+class OrderQuerySchema(QuerySchema):
+    group_id = f.QueryInt(1)
+    shopper_id = f.QueryInt(1)
+    status = f.Choice(OrderStatus)
+    created_from = ma.fields.Date(metadata={"description": "Store-local date, inclusive"})
+    created_to = ma.fields.Date(metadata={"description": "Store-local date, inclusive"})
+    number = f.Str(max_length=16)
+
+
+class CancelSchema(Schema):
+    reason = f.Str(max_length=60, load_default="cancelled by staff")
+
+
+class RefundLineInputSchema(Schema):
+    line_id = f.Id(required=True)
+    quantity = f.Int(1, 999, required=True)
+
+
+class RefundInputSchema(Schema):
+    lines = ma.fields.List(ma.fields.Nested(RefundLineInputSchema), validate=ma.validate.Length(min=1, max=50),
+                           load_default=None, metadata={"description": "Omit to refund everything not yet refunded"})
+    reason = f.name(200, required=True)
+    restock = ma.fields.Boolean(load_default=True,
+                                metadata={"description": "Put the units back on sale (goods not handed over)"})
+
+
+class RefundLineSchema(Schema):
+    order_line_id = ma.fields.Integer()
+    quantity = ma.fields.Integer()
+    amount_cents = ma.fields.Integer()
+
+
+class RefundSchema(Schema):
+    id = ma.fields.Integer()
+    order_id = ma.fields.Integer()
+    amount_cents = ma.fields.Integer()
+    status = ma.fields.String()
+    reason = ma.fields.String()
+    restock = ma.fields.Boolean()
+    failure_message = ma.fields.String(allow_none=True)
+    lines = ma.fields.List(ma.fields.Nested(RefundLineSchema))
+    created_at = ma.fields.DateTime()
+    completed_at = ma.fields.DateTime(allow_none=True)
