@@ -100,6 +100,8 @@ def app(tmp_path_factory, localstripe_url):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
         "REDIS_URL": TEST_REDIS_URL,
+        # Jobs run at once (through RQ when Redis is there); tests/jobs runs a real worker too.
+        "JOBS_RUN_INLINE": True,
         "RATELIMIT_STORAGE_URI": TEST_REDIS_URL or "memory://",
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
         "AUTH_RATE_LIMIT": "10000 per minute",
@@ -111,6 +113,9 @@ def app(tmp_path_factory, localstripe_url):
         # Cheap hashes keep the suite fast; production cost is tested in test_passwords.
         "PASSWORD_HASH_TIME_COST": 1,
         "PASSWORD_HASH_MEMORY_KIB": 1024,
+        # Concurrency tests run dozens of threads, each with its own connection.
+        **({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 40, "max_overflow": 40}}
+           if ON_POSTGRES else {}),
     })
     app.test_client_class = IsolatedClient
     with app.app_context():

@@ -18,8 +18,9 @@ def redis_connection() -> Redis:
 
 def get_queue(name: str = DEFAULT_QUEUE) -> Queue:
     # RQ's default serializer, because RQ's CronScheduler can only enqueue with it; the
-    # "ids and primitives only" rule is enforced in enqueue() instead.
-    return Queue(name, connection=redis_connection())
+    # "ids and primitives only" rule is enforced in enqueue() instead. JOBS_RUN_INLINE (tests) runs
+    # each job at once, still through RQ and Redis.
+    return Queue(name, connection=redis_connection(), is_async=not current_app.config.get("JOBS_RUN_INLINE"))
 
 
 def _check_primitives(args: tuple, kwargs: dict) -> None:

@@ -101,7 +101,9 @@ def find_refund(intent_id: str, refund_id: int) -> RefundInfo | None:
     """Our refund at Stripe, found by metadata: recovers a refund whose response we never saw."""
     listed = _call(_client().v1.refunds.list, params={"payment_intent": intent_id, "limit": 100})
     for r in listed.data:
-        if r.metadata and r.metadata.get("refund_id") == str(refund_id):
+        # StripeObject is no longer a dict (stripe-python >= 15): convert before .get().
+        metadata = r.metadata.to_dict() if r.metadata else {}
+        if metadata.get("refund_id") == str(refund_id):
             return RefundInfo(id=r.id, status=r.status, amount=r.amount)
     return None
 

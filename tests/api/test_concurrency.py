@@ -2,9 +2,6 @@
 outcome, and every loser gets a clean 4xx."""
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 import sqlalchemy as sa
 
@@ -12,23 +9,11 @@ from app.accounts.models import Account
 from app.extensions import db
 from app.groups.models import Binding, GroupLink
 from app.leaders.models import Leader
+from tests.concurrency import race
 from tests.factories import application_data, code_of, join, make_group, make_leader, make_shopper, make_staff
 
 pytestmark = pytest.mark.postgres
 N = 16
-
-
-def race(app, n, request):
-    """Run request(client, i) in n threads released at the same instant; return the responses."""
-    barrier = threading.Barrier(n)
-
-    def run(i):
-        client = app.test_client()
-        barrier.wait()
-        return request(client, i)
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def test_concurrent_joins_leave_exactly_one_current_binding(app):

@@ -55,9 +55,10 @@ def test_worker_command_explains_that_it_needs_redis(app, monkeypatch):
 
 
 @pytest.mark.redis
-def test_with_redis_a_real_worker_runs_the_enqueued_job(app):
+def test_with_redis_a_real_worker_runs_the_enqueued_job(app, monkeypatch):
     from app.jobs.worker import make_worker
 
+    monkeypatch.setitem(app.config, "JOBS_RUN_INLINE", False)
     make_shopper()
     _age_all_tokens(45)
     get_queue = queue.get_queue()
