@@ -100,8 +100,12 @@ def test_payment_racing_a_cancel_never_leaks_stock(app, client):
                             headers={**buyer.headers, "Idempotency-Key": f"pc{attempt}"}).get_json()
         pay_intent(intent_of(order))
         payload = intent_event("payment_intent.succeeded", intent_of(order))
-        cancel_url = f"/api/v1/store/orders/{order['id']}/cancel"
-        race(app, 2, lambda c, i: post_webhook(c, payload) if i == 0 else c.post(cancel_url, headers=buyer.headers))
+        cancel_url, headers = f"/api/v1/store/orders/{order['id']}/cancel", buyer.headers
+
+        def pay_or_cancel(c, i, payload=payload, cancel_url=cancel_url, headers=headers):
+            return post_webhook(c, payload) if i == 0 else c.post(cancel_url, headers=headers)
+
+        race(app, 2, pay_or_cancel)
         db.session.commit()
         row = db.session.get(Order, order["id"])
         total, reserved, sold = sku_counts(sku_id)
