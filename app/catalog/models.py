@@ -60,7 +60,7 @@ class Product(Timestamps, Base):
         back_populates="product", order_by="(Sku.position, Sku.id)", cascade="all, delete-orphan", lazy="selectin"
     )
     # Groups the product is restricted to (empty: every group).
-    groups: Mapped[list[Group]] = relationship(secondary=product_groups, lazy="selectin")  # noqa: F821
+    groups: Mapped[list[Group]] = relationship(secondary=product_groups)  # noqa: F821
 
 
 class Sku(Timestamps, Base):

@@ -5,6 +5,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.catalog.models import Category, Product, ProductStatus, Sku
 from app.errors import Conflict, InvalidRequest, not_found
@@ -130,7 +131,7 @@ def delete_product(product: Product) -> None:
 
 
 def list_products(*, status: str | None = None, category_id: int | None = None, q: str | None = None) -> sa.Select:
-    query = sa.select(Product).order_by(Product.position, Product.id)
+    query = sa.select(Product).options(selectinload(Product.groups)).order_by(Product.position, Product.id)
     if status:
         query = query.where(Product.status == ProductStatus(status))
     if category_id is not None:

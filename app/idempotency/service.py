@@ -57,6 +57,8 @@ def run(*, account_id: int, key: str, scope: str, payload: Any, create: Callable
     complete(id) does provider work after commit (must be safe to repeat); render(id) is the response."""
     digest = fingerprint(scope, payload)
     record, fresh = _claim(account_id, key, scope, digest, create, complete, render)
+    if isinstance(record, Outcome):
+        return record  # done in the first step (no provider work)
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         if record.recovery_point == FINISHED:
@@ -70,12 +72,13 @@ def run(*, account_id: int, key: str, scope: str, payload: Any, create: Callable
         record = db.session.get(IdempotencyKey, record.id, populate_existing=True)
 
 
-def _claim(account_id, key, scope, digest, create, complete, render) -> tuple[IdempotencyKey, bool]:
+def _claim(account_id, key, scope, digest, create, complete, render) -> tuple[IdempotencyKey | Outcome, bool]:
     record = IdempotencyKey(account_id=account_id, key=key, scope=scope, request_hash=digest,
                             recovery_point=STARTED, locked_at=utcnow())
+    db.session.add(record)
     try:
-        with db.session.begin_nested():
-            db.session.add(record)
+        # The transaction's first write, so no savepoint is needed: on conflict it is all undone.
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         existing = db.session.scalar(sa.select(IdempotencyKey).where(
@@ -84,14 +87,18 @@ def _claim(account_id, key, scope, digest, create, complete, render) -> tuple[Id
             raise KeyReused("This Idempotency-Key was used with a different request; use a new key") from None
         return existing, False
     try:
-        record.resource_id = create()
+        resource_id = create()
+        response = render(resource_id) if complete is None else None
     except BaseException:
         db.session.rollback()
         raise
-    record.recovery_point = CREATED
-    if complete is None:
-        _store(record, render(record.resource_id))
+    # Set once, after rendering (whose queries autoflush), so the key row is updated once.
+    record.resource_id, record.recovery_point = resource_id, CREATED
+    if response is not None:
+        _store(record, response)
     db.session.commit()
+    if response is not None:
+        return Outcome(*response, replayed=False), True
     return record, True
 
 

@@ -48,16 +48,26 @@ def release_overdue(sku_id: int, now: dt.datetime | None = None) -> int:
     return released
 
 
-def reserve(order_id: int, sku_id: int, quantity: int, expires_at: dt.datetime) -> None:
-    """Hold stock for an unpaid order until expires_at, or raise insufficient_stock."""
-    release_overdue(sku_id)
-    done = db.session.execute(
+def _take(sku_id: int, quantity: int, column: str) -> bool:
+    """One guarded statement: add to reserved or sold only if sold + reserved stays within total."""
+    target = getattr(Sku, column)
+    return bool(db.session.execute(
         sa.update(Sku)
         .where(Sku.id == sku_id, Sku.stock_sold + Sku.stock_reserved + quantity <= Sku.stock_total)
-        .values(stock_reserved=Sku.stock_reserved + quantity)
+        .values({column: target + quantity})
         .execution_options(**NO_SYNC)
-    ).rowcount
-    if not done:
+    ).rowcount)
+
+
+def _take_releasing_overdue(sku_id: int, quantity: int, column: str) -> bool:
+    """Try to take the stock; if it looks short, lapsed holds may be what blocks it: release them
+    and try once more. Lapsed holds so never block a purchase, and cost nothing when stock is free."""
+    return _take(sku_id, quantity, column) or (release_overdue(sku_id) > 0 and _take(sku_id, quantity, column))
+
+
+def reserve(order_id: int, sku_id: int, quantity: int, expires_at: dt.datetime) -> None:
+    """Hold stock for an unpaid order until expires_at, or raise insufficient_stock."""
+    if not _take_releasing_overdue(sku_id, quantity, "stock_reserved"):
         _raise_insufficient(sku_id, quantity)
     db.session.add(StockReservation(order_id=order_id, sku_id=sku_id, quantity=quantity, expires_at=expires_at,
                                     status=ReservationStatus.ACTIVE))
@@ -65,13 +75,7 @@ def reserve(order_id: int, sku_id: int, quantity: int, expires_at: dt.datetime) 
 
 def sell(sku_id: int, quantity: int) -> bool:
     """Commit stock straight to sold (pay at pickup, or a late payment re-acquiring stock)."""
-    release_overdue(sku_id)
-    return bool(db.session.execute(
-        sa.update(Sku)
-        .where(Sku.id == sku_id, Sku.stock_sold + Sku.stock_reserved + quantity <= Sku.stock_total)
-        .values(stock_sold=Sku.stock_sold + quantity)
-        .execution_options(**NO_SYNC)
-    ).rowcount)
+    return _take_releasing_overdue(sku_id, quantity, "stock_sold")
 
 
 def sell_or_raise(sku_id: int, quantity: int) -> None:

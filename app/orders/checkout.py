@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.catalog.models import ProductStatus, Sku, product_groups
 from app.codes import new_code
@@ -41,15 +42,18 @@ def merge_lines(lines: list[dict]) -> list[LineRequest]:
 
 
 def _sellable_skus(group_id: int, sku_ids: list[int]) -> dict[int, Sku]:
-    skus = {s.id: s for s in db.session.scalars(sa.select(Sku).where(Sku.id.in_(sku_ids)))}
+    skus = {s.id: s for s in db.session.scalars(
+        sa.select(Sku).options(joinedload(Sku.product)).where(Sku.id.in_(sku_ids)))}
     unknown = sorted(set(sku_ids) - set(skus))
     if unknown:
         raise InvalidRequest("Unknown SKU ids", code="unknown_sku", details={"sku_ids": unknown})
+    restricted, allowed = set(), set()
     product_ids = {s.product_id for s in skus.values()}
-    restricted = {pid for (pid,) in db.session.execute(
-        sa.select(product_groups.c.product_id).where(product_groups.c.product_id.in_(product_ids)))}
-    allowed = {pid for (pid,) in db.session.execute(
-        sa.select(product_groups.c.product_id).where(product_groups.c.group_id == group_id))}
+    for product_id, group in db.session.execute(sa.select(product_groups.c.product_id, product_groups.c.group_id)
+                                                .where(product_groups.c.product_id.in_(product_ids))):
+        restricted.add(product_id)
+        if group == group_id:
+            allowed.add(product_id)
     unavailable = sorted(
         s.id for s in skus.values()
         if not s.is_active or s.product.status is not ProductStatus.ACTIVE
@@ -100,15 +104,15 @@ def _add_lines(order: Order, requests: list[LineRequest], skus: dict[int, Sku]) 
 
 
 def _insert_with_number(order: Order) -> None:
-    for _ in range(5):
-        order.number = new_code(8)
-        try:
-            with db.session.begin_nested():
-                db.session.add(order)
-            return
-        except IntegrityError:
-            continue
-    raise Conflict("Could not allocate an order number; try again", code="code_collision")
+    # 31^8 numbers: a collision is about one in 10^12 orders, so no savepoint on the hot path; if it
+    # happens, the whole checkout rolls back and a retry (same Idempotency-Key) simply goes through.
+    order.number = new_code(8)
+    db.session.add(order)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("Could not allocate an order number; retry the request", code="code_collision") from None
 
 
 def build_order(account_id: int, lines: list[dict], method: str) -> Order:
@@ -119,6 +123,8 @@ def build_order(account_id: int, lines: list[dict], method: str) -> Order:
     _check_method(group, method)
     skus = _sellable_skus(group.id, [r.sku_id for r in requests])
     order = _new_order(account_id, group, method)
+    if method == "pay_at_pickup":
+        order.status, order.expires_at = OrderStatus.CONFIRMED, None  # stock is sold, not held
     _add_lines(order, requests, skus)
     _insert_with_number(order)
     for req in sorted(requests, key=lambda r: r.sku_id):
@@ -133,13 +139,12 @@ def build_order(account_id: int, lines: list[dict], method: str) -> Order:
 
 def _settle_method(order: Order, method: str) -> None:
     if method == "pay_at_pickup":
-        order.status, order.expires_at = OrderStatus.CONFIRMED, None
-        db.session.add(Payment(order_id=order.id, provider=method, amount_cents=order.total_cents))
+        order.payments.append(Payment(provider=method, amount_cents=order.total_cents))
     elif order.total_cents == 0:
         # Nothing to charge (free samples): paid at once, no provider involved.
         stock.consume(order.id)
         order.status, order.paid_at, order.expires_at = OrderStatus.PAID, utcnow(), None
     else:
-        db.session.add(Payment(order_id=order.id, provider=method, amount_cents=order.total_cents))
+        order.payments.append(Payment(provider=method, amount_cents=order.total_cents))
 
 

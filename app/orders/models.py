@@ -64,6 +64,8 @@ class Order(Timestamps, Base):
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", lazy="selectin", cascade="all, delete-orphan"
     )
+    payments: Mapped[list[Payment]] = relationship(order_by="Payment.id", lazy="selectin",  # noqa: F821
+                                                   viewonly=False)
 
     @hybrid_property
     def effective_status(self) -> str:

@@ -29,6 +29,11 @@ def online_payment_of(order_id: int) -> Payment | None:
     return db.session.scalar(sa.select(Payment).where(Payment.order_id == order_id).order_by(Payment.id.desc()))
 
 
+def latest_payment(order: Order) -> Payment | None:
+    """The order's current payment, from the loaded relationship (no query when already loaded)."""
+    return order.payments[-1] if order.payments else None
+
+
 def start(payment_id: int) -> Payment:
     """Create the provider side of a payment (a Stripe PaymentIntent) once. The provider call uses an
     idempotency key derived from the payment id, and its result is saved only if none is saved yet."""

@@ -5,7 +5,7 @@ from flask import current_app
 
 from app.orders.models import OrderStatus
 from app.payments.providers import METHODS
-from app.payments.services import online_payment_of
+from app.payments.services import latest_payment
 from blueprints import fields as f
 from blueprints.schemas.common import QuerySchema, Schema
 
@@ -83,7 +83,7 @@ class OrderSchema(Schema):
     created_at = ma.fields.DateTime()
 
     def _payment(self, order):
-        payment = online_payment_of(order.id)
+        payment = latest_payment(order)
         if payment is None:
             return None
         info = PaymentInfoSchema().dump(payment)
