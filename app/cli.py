@@ -15,6 +15,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(expire_reservations_command)
     app.cli.add_command(reconcile_payments_command)
     app.cli.add_command(cron_command)
+    app.cli.add_command(pickup_sweep_command)
+    app.cli.add_command(dispatch_notifications_command)
 
 
 @click.command("create-staff")
@@ -82,6 +84,7 @@ def purge_tokens_command(older_than_days: int) -> None:
 @click.command("expire-reservations")
 def expire_reservations_command() -> None:
     """Expire unpaid orders past their reservation time and put their stock back on sale."""
+    from app.notifications.outbox import kick
     from app.orders.services import expire_overdue
 
     total = 0
@@ -92,6 +95,7 @@ def expire_reservations_command() -> None:
             click.echo(f"… {total} orders expired so far")
         if seen < 500:
             break
+    kick()
     click.echo(f"Expired {total} unpaid orders.")
 
 
@@ -120,3 +124,24 @@ def cron_command() -> None:
     for job, seconds in PERIODIC:
         click.echo(f"every {seconds:>6}s  {job.__name__}")
     build_cron().start()
+
+
+@click.command("pickup-sweep")
+def pickup_sweep_command() -> None:
+    """Remind shoppers of orders waiting at the pickup point, and apply the uncollected policy."""
+    from app.notifications.outbox import kick
+    from app.pickup.uncollected import sweep
+
+    counts = sweep()
+    kick()
+    click.echo(f"Reminded {counts['reminded']} shoppers; {counts['uncollected']} orders marked uncollected.")
+
+
+@click.command("dispatch-notifications")
+def dispatch_notifications_command() -> None:
+    """Dispatch pending notifications (inbox, webhook) and retry webhook deliveries that are due."""
+    from app.notifications.dispatch import dispatch_pending
+    from app.notifications.outbox import pending_count
+
+    click.echo(f"{pending_count()} notifications waiting")
+    click.echo(f"Dispatched {dispatch_pending()}.")

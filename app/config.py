@@ -116,6 +116,8 @@ def _read(env: Env, instance_path: Path) -> dict[str, Any]:
         # Orders still unpaid this long after the payment started are checked with the provider.
         "PAYMENT_RECONCILE_AFTER_MINUTES": env.int("PAYMENT_RECONCILE_AFTER_MINUTES", 10,
                                                    validate=Range(1, 24 * 60)),
+        # Wrong pickup codes a leader may try (a right code is never counted).
+        "PICKUP_CODE_RATE_LIMIT": env.str("PICKUP_CODE_RATE_LIMIT", "10 per minute;50 per hour", validate=_rate_limit),
         "IDEMPOTENCY_KEY_TTL_HOURS": env.int("IDEMPOTENCY_KEY_TTL_HOURS", 24, validate=Range(1, 24 * 30)),
         "MAX_CONTENT_LENGTH": env.int("MAX_CONTENT_LENGTH", 1024 * 1024, validate=Range(1024, 64 * 1024 * 1024)),
     }

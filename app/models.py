@@ -5,6 +5,9 @@ from app.groups.models import Binding, Group, GroupLink, GroupTransfer  # noqa: 
 from app.idempotency.models import IdempotencyKey  # noqa: F401
 from app.inventory.models import StockReservation  # noqa: F401
 from app.leaders.models import Leader, LeaderApplication  # noqa: F401
+from app.notifications.models import Notification, OutboxEvent, WebhookAttempt, WebhookDelivery  # noqa: F401
 from app.orders.models import Order, OrderLine  # noqa: F401
 from app.payments.models import Payment, Refund, RefundLine, WebhookEvent  # noqa: F401
+from app.pickup.models import DeliveryBatch, PickupEvent, Shortage  # noqa: F401
 from app.pickup_points.models import PickupClosure, PickupHours, PickupPoint  # noqa: F401
+from app.settings.models import StoreSettings  # noqa: F401

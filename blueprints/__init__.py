@@ -29,3 +29,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(web.bp)
     app.register_blueprint(webhooks.bp)
     register_error_handlers(app)
+
+    @app.after_request
+    def dispatch_notifications(response):
+        # Notifications committed by this request go out now (a job with Redis, inline without).
+        from app.notifications.outbox import kick
+
+        kick()
+        return response

@@ -37,6 +37,11 @@ class Group(Timestamps, Base):
     min_spend_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
     # Whether shoppers of this group may choose to pay when they collect (the merchant decides).
     pay_at_pickup_allowed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Overrides of the store's pickup schedule for this group; None: use the store's.
+    cutoff_time: Mapped[dt.time | None]
+    lead_days: Mapped[int | None]
+    pickup_from: Mapped[dt.time | None]
+    pickup_until: Mapped[dt.time | None]
     leader_id: Mapped[int | None] = mapped_column(sa.ForeignKey("leaders.id"), index=True)
     pickup_point_id: Mapped[int] = mapped_column(sa.ForeignKey("pickup_points.id"), index=True)
 
@@ -111,3 +116,6 @@ class GroupTransfer(CreatedAt, Base):
     to_pickup_point_id: Mapped[int] = mapped_column(sa.ForeignKey("pickup_points.id"))
     reason: Mapped[str | None] = mapped_column(sa.String(500))
     staff_account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
+    # Orders not yet collected when the group moved: they stay at the old point (and their shoppers
+    # are told so); the merchant may move individual unpacked orders explicitly.
+    open_orders_kept: Mapped[int] = mapped_column(default=0, server_default="0")

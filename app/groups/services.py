@@ -15,7 +15,8 @@ from app.pickup_points.models import PointStatus
 from app.pickup_points.services import get_point
 
 LEADER_EDITABLE = ("name", "notice")
-STAFF_EDITABLE = ("name", "neighbourhood", "notice", "admission_rule", "min_spend_cents", "pay_at_pickup_allowed")
+STAFF_EDITABLE = ("name", "neighbourhood", "notice", "admission_rule", "min_spend_cents", "pay_at_pickup_allowed",
+                  "cutoff_time", "lead_days", "pickup_from", "pickup_until")
 
 
 def get_group(group_id: int) -> Group:
@@ -95,6 +96,8 @@ def update_group(group: Group, changes: dict[str, Any], *, as_staff: bool) -> Gr
     if "admission_rule" in changes:
         group.admission_rule = AdmissionRule(changes["admission_rule"])
     _check_admission(group)
+    if group.pickup_from and group.pickup_until and group.pickup_from >= group.pickup_until:
+        raise InvalidRequest("pickup_from must be before pickup_until", code="invalid_pickup_window")
     db.session.commit()
     return group
 
@@ -116,6 +119,10 @@ def transfer_group(group: Group, *, staff_id: int, reason: str | None, leader_id
         from_pickup_point_id=group.pickup_point_id, to_pickup_point_id=new_point,
         reason=reason, staff_account_id=staff_id,
     )
+    if new_point != group.pickup_point_id:
+        from app.pickup.moves import tell_shoppers_their_orders_stay
+
+        transfer.open_orders_kept = tell_shoppers_their_orders_stay(group.id, group.pickup_point_id)
     group.leader_id, group.pickup_point_id = new_leader, new_point
     db.session.add(transfer)
     db.session.commit()

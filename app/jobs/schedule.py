@@ -21,6 +21,18 @@ def reconcile_payments_job() -> dict[str, int]:
     return reconcile()
 
 
+def pickup_sweep_job() -> dict[str, int]:
+    from app.pickup.uncollected import sweep
+
+    return sweep()
+
+
+def dispatch_notifications_job() -> int:
+    from app.notifications.dispatch import dispatch_pending
+
+    return dispatch_pending()
+
+
 def purge_tokens_job() -> int:
     from app.accounts.services import purge_expired_tokens
 
@@ -36,6 +48,8 @@ def purge_idempotency_keys_job() -> int:
 # (job, every N seconds)
 PERIODIC = [
     (expire_reservations_job, 60),
+    (dispatch_notifications_job, 60),
+    (pickup_sweep_job, 600),
     (reconcile_payments_job, 300),
     (purge_idempotency_keys_job, 3600),
     (purge_tokens_job, 24 * 3600),

@@ -19,6 +19,9 @@ class AppWorker(SimpleWorker):
             try:
                 return super().perform_job(job, queue)
             finally:
+                from app.notifications.outbox import kick
+
+                kick()
                 db.session.remove()
 
 

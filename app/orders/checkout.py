@@ -18,9 +18,11 @@ from app.extensions import db
 from app.groups.bindings import current_binding
 from app.groups.models import Group
 from app.inventory import stock
-from app.orders.models import Order, OrderLine, OrderStatus
+from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
 from app.payments.models import Payment
 from app.payments.providers import get_provider
+from app.pickup import batches
+from app.pickup.schedule import slot_of_group
 
 MAX_LINES = 50
 
@@ -88,6 +90,7 @@ def _new_order(account_id: int, group: Group, method: str) -> Order:
         pickup_point_name=point.name, pickup_point_address=point.address,
         status=OrderStatus.PENDING_PAYMENT, payment_method=method, currency=current_app.config["STORE_CURRENCY"],
         subtotal_cents=0, total_cents=0, paid_cents=0, refunded_cents=0, expires_at=utcnow() + ttl,
+        pickup_date=slot_of_group(group, utcnow()).date, fulfilment=Fulfilment.PENDING, code_failures=0,
     )
 
 
@@ -104,9 +107,9 @@ def _add_lines(order: Order, requests: list[LineRequest], skus: dict[int, Sku]) 
 
 
 def _insert_with_number(order: Order) -> None:
-    # 31^8 numbers: a collision is about one in 10^12 orders, so no savepoint on the hot path; if it
-    # happens, the whole checkout rolls back and a retry (same Idempotency-Key) simply goes through.
-    order.number = new_code(8)
+    # 31^8 numbers and codes: a collision is about one in 10^12 orders, so no savepoint on the hot
+    # path; if it happens, the checkout rolls back and a retry (same Idempotency-Key) goes through.
+    order.number, order.pickup_code = new_code(8), new_code(8)
     db.session.add(order)
     try:
         db.session.flush()
@@ -140,10 +143,12 @@ def build_order(account_id: int, lines: list[dict], method: str) -> Order:
 def _settle_method(order: Order, method: str) -> None:
     if method == "pay_at_pickup":
         order.payments.append(Payment(provider=method, amount_cents=order.total_cents))
+        batches.assign(order)
     elif order.total_cents == 0:
         # Nothing to charge (free samples): paid at once, no provider involved.
         stock.consume(order.id)
         order.status, order.paid_at, order.expires_at = OrderStatus.PAID, utcnow(), None
+        batches.assign(order)
     else:
         order.payments.append(Payment(provider=method, amount_cents=order.total_cents))
 

@@ -10,12 +10,16 @@ import sqlalchemy as sa
 
 from app.accounts.models import Account
 from app.db import utcnow
+from app.errors import Conflict
 from app.extensions import db
 from app.inventory import stock
 from app.inventory.models import ReservationStatus
 from app.inventory.stock import InsufficientStock
-from app.orders.models import Order, OrderStatus
+from app.notifications.messages import notify_order
+from app.orders.models import Fulfilment, Order, OrderStatus
 from app.payments.models import Payment, PaymentStatus
+from app.pickup import batches
+from app.pickup.models import BatchStatus, DeliveryBatch
 
 NO_SYNC = {"synchronize_session": False}
 
@@ -31,7 +35,9 @@ class FollowUps:
 
     def run(self) -> None:
         from app.jobs.queue import enqueue
+        from app.notifications.outbox import kick
 
+        kick()
         for func, args in self.jobs:
             enqueue(func, *args)
 
@@ -90,6 +96,11 @@ def mark_paid(order: Order, payment: Payment, follow: FollowUps) -> None:
     if filled:
         _move(order.id, (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED), OrderStatus.PAID,
               paid_at=now, closed_at=None, close_reason=None)
+        db.session.refresh(order, ["status", "pickup_date"])
+        batches.assign(order)
+        notify_order(order, "order.paid", "Payment received",
+                     f"Order {order.number} is paid. Pick it up at {order.pickup_point_name} on "
+                     f"{order.pickup_date.isoformat()}.")
         return
     if order.status is OrderStatus.PENDING_PAYMENT:
         stock.release(order.id)
@@ -114,13 +125,17 @@ def expire(order: Order, follow: FollowUps) -> bool:
 
 
 def cancel(order: Order, reason: str, follow: FollowUps) -> bool:
-    """Cancel an unpaid order: an online one gives back its holds, a pay-at-pickup one its sold stock."""
+    """Cancel an unpaid order: an online one gives back its holds, a pay-at-pickup one its sold stock.
+    Not once its batch has been closed for packing: then it is collected, or handled as uncollected."""
+    if order.batch_id is not None and db.session.get(DeliveryBatch, order.batch_id).status is not BatchStatus.OPEN:
+        raise Conflict("The order is already packed for delivery", code="order_already_packed")
     now = utcnow()
     if _move(order.id, (OrderStatus.PENDING_PAYMENT,), OrderStatus.CANCELLED, closed_at=now, close_reason=reason):
         stock.release(order.id)
         _cancel_pending_payments(order.id, follow)
         return True
-    if _move(order.id, (OrderStatus.CONFIRMED,), OrderStatus.CANCELLED, closed_at=now, close_reason=reason):
+    if _move(order.id, (OrderStatus.CONFIRMED,), OrderStatus.CANCELLED, closed_at=now, close_reason=reason,
+             fulfilment=Fulfilment.NOT_DELIVERED):
         for line in sorted(order.lines, key=lambda ln: ln.sku_id):
             stock.unsell(line.sku_id, line.quantity)
         db.session.execute(

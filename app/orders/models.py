@@ -20,6 +20,18 @@ class OrderStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
+class Fulfilment(enum.StrEnum):
+    """Where the goods are; a separate axis from the money (OrderStatus)."""
+
+    PENDING = "pending"                          # not yet in a delivery batch (unpaid)
+    SCHEDULED = "scheduled"                      # in a batch, on its way
+    READY_FOR_PICKUP = "ready_for_pickup"        # arrived; the shopper may collect it
+    PARTIALLY_PICKED_UP = "partially_picked_up"
+    PICKED_UP = "picked_up"
+    UNCOLLECTED = "uncollected"                  # not collected in time; the store's policy applied
+    NOT_DELIVERED = "not_delivered"              # nothing arrived usable (all shorted), or closed
+
+
 OPEN_FOR_PAYMENT = (OrderStatus.PENDING_PAYMENT,)
 PAID_STATES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 
@@ -57,6 +69,17 @@ class Order(Timestamps, Base):
     # Includes refunds in flight, so two refunds racing can never together exceed what was paid.
     refunded_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     expires_at: Mapped[dt.datetime | None]
+    # Pickup: the day it is expected at the point, the batch it travels in, and the code to collect it.
+    pickup_date: Mapped[dt.date | None]
+    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delivery_batches.id"), index=True)
+    pickup_code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    fulfilment: Mapped[Fulfilment] = mapped_column(str_enum(Fulfilment, "fulfilment"), default=Fulfilment.PENDING)
+    ready_at: Mapped[dt.datetime | None]
+    picked_up_at: Mapped[dt.datetime | None]
+    reminded_at: Mapped[dt.datetime | None]
+    # Wrong-code attempts against this order; at the limit, its code is locked for a while.
+    code_failures: Mapped[int] = mapped_column(default=0)
+    code_locked_until: Mapped[dt.datetime | None]
     paid_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
     close_reason: Mapped[str | None] = mapped_column(sa.String(60))
@@ -66,6 +89,11 @@ class Order(Timestamps, Base):
     )
     payments: Mapped[list[Payment]] = relationship(order_by="Payment.id", lazy="selectin",  # noqa: F821
                                                    viewonly=False)
+    account: Mapped[Account] = relationship()  # noqa: F821
+
+    @property
+    def shopper_name(self) -> str:
+        return self.account.name
 
     @hybrid_property
     def effective_status(self) -> str:
@@ -92,6 +120,9 @@ class OrderLine(Base):
         sa.CheckConstraint("refunded_quantity >= 0 AND refunded_quantity <= quantity", name="refund_within_quantity"),
         sa.CheckConstraint("refunded_cents >= 0 AND refunded_cents <= line_total_cents", name="refund_within_total"),
         sa.UniqueConstraint("order_id", "sku_id"),
+        sa.CheckConstraint("shorted_quantity + picked_up_quantity <= quantity", name="handover_within_quantity"),
+        sa.CheckConstraint("restocked_quantity >= 0 AND restocked_quantity <= quantity",
+                           name="restock_within_quantity"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,5 +137,14 @@ class OrderLine(Base):
     line_total_cents: Mapped[int] = mapped_column(sa.BigInteger)
     refunded_quantity: Mapped[int] = mapped_column(default=0)
     refunded_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    shorted_quantity: Mapped[int] = mapped_column(default=0)     # did not arrive usable
+    picked_up_quantity: Mapped[int] = mapped_column(default=0)   # handed over
+    restocked_quantity: Mapped[int] = mapped_column(default=0)   # put back on sale after a refund
 
     order: Mapped[Order] = relationship(back_populates="lines")
+
+    @property
+    def collectable_quantity(self) -> int:
+        """Units still waiting at the point for the shopper."""
+        return max(self.quantity - self.shorted_quantity - self.picked_up_quantity
+                   - max(self.refunded_quantity - self.shorted_quantity, 0), 0)

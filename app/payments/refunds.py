@@ -12,6 +12,8 @@ from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
 from app.inventory import stock
+from app.money import split_cents
+from app.notifications.messages import notify_order
 from app.orders.models import PAID_STATES, Order, OrderLine, OrderStatus
 from app.payments.models import Payment, PaymentStatus, Refund, RefundLine, RefundStatus
 from app.payments.providers import get_provider
@@ -47,16 +49,20 @@ def _line_amount(line: OrderLine, quantity: int) -> int:
     return line.unit_price_cents * quantity
 
 
-def _record(order: Order, payment: Payment, parts: list[tuple[OrderLine, int]], amount: int, *,
-            reason: str, restock: bool, staff_id: int | None) -> Refund:
+def _record(order: Order, payment: Payment, parts: list[tuple[OrderLine, int, int]], amount: int, *,
+            reason: str, restock: bool, staff_id: int | None, waiting_only: bool = False) -> Refund:
+    """parts: (line, quantity, amount); amount is the refund total (the lines' amounts, or more for
+    a refund not tied to lines). waiting_only: the units must also be ones not handed over, which
+    makes a repeated refund of the same waiting units fail its guard."""
     if amount <= 0:
         raise InvalidRequest("Nothing left to refund", code="nothing_to_refund")
     refund = Refund(order_id=order.id, payment_id=payment.id, amount_cents=amount, reason=reason, restock=restock,
                     created_by_id=staff_id, status=RefundStatus.PENDING)
-    for line, qty in sorted(parts, key=lambda p: p[0].id):
-        line_amount = _line_amount(line, qty)
-        if not _guarded(sa.update(OrderLine).where(
-                OrderLine.id == line.id, OrderLine.refunded_quantity + qty <= OrderLine.quantity)
+    for line, qty, line_amount in sorted(parts, key=lambda p: p[0].id):
+        within = OrderLine.refunded_quantity + qty <= OrderLine.quantity
+        if waiting_only:
+            within = OrderLine.picked_up_quantity + OrderLine.refunded_quantity + qty <= OrderLine.quantity
+        if not _guarded(sa.update(OrderLine).where(OrderLine.id == line.id, within)
                 .values(refunded_quantity=OrderLine.refunded_quantity + qty,
                         refunded_cents=OrderLine.refunded_cents + line_amount)):
             raise Conflict("More units than remain unrefunded on a line", code="refund_exceeds_quantity",
@@ -92,10 +98,22 @@ def create_refund(order_id: int, *, staff_id: int, lines: list[dict] | None, rea
     if order.status not in PAID_STATES:
         raise Conflict("Only paid orders can be refunded; cancel unpaid ones", code="order_not_paid",
                        details={"status": order.status.value})
-    parts = _requested(order, lines)
-    amount = sum(_line_amount(line, qty) for line, qty in parts)
-    return _record(order, _refundable_payment(order_id), parts, amount, reason=reason, restock=restock,
-                   staff_id=staff_id)
+    parts = [(line, qty, _line_amount(line, qty)) for line, qty in _requested(order, lines)]
+    return _record(order, _refundable_payment(order_id), parts, sum(p[2] for p in parts), reason=reason,
+                   restock=restock, staff_id=staff_id)
+
+
+def refund_lines(order: Order, quantities: dict[int, int], *, reason: str, restock: bool = False,
+                 fee_cents: int = 0, waiting_only: bool = False) -> Refund:
+    """A system refund of these line quantities, less an optional fee spread over the lines in
+    proportion to their amounts (largest remainder, so the parts add up exactly). No commit."""
+    by_id = {line.id: line for line in order.lines}
+    items = [(by_id[line_id], qty) for line_id, qty in sorted(quantities.items())]
+    amounts = [_line_amount(line, qty) for line, qty in items]
+    fees = split_cents(min(fee_cents, sum(amounts)), amounts)
+    parts = [(line, qty, amount - fee) for (line, qty), amount, fee in zip(items, amounts, fees, strict=True)]
+    return _record(order, _refundable_payment(order.id), parts, sum(p[2] for p in parts), reason=reason,
+                   restock=restock, staff_id=None, waiting_only=waiting_only)
 
 
 def _finish_order_status(order_id: int) -> None:
@@ -115,16 +133,37 @@ def _succeed(refund: Refund, provider_ref: str | None) -> None:
                     .values(status=RefundStatus.SUCCEEDED, provider_ref=provider_ref, completed_at=utcnow())):
         return
     if refund.restock:
-        # Nothing has been handed over yet at this stage, so every refunded unit goes back on sale.
-        lines = {ln.id: ln for ln in db.session.get(Order, refund.order_id).lines}
-        for part in sorted(refund.lines, key=lambda p: lines[p.order_line_id].sku_id):
-            stock.unsell(lines[part.order_line_id].sku_id, part.quantity)
+        _restock(refund)
     order = db.session.get(Order, refund.order_id)
+    notify_order(order, "order.refunded", "Refund issued",
+                 f"{_money(refund.amount_cents, order.currency)} refunded for order {order.number}.",
+                 refund={"id": refund.id, "amount_cents": refund.amount_cents, "reason": refund.reason})
     db.session.execute(sa.update(Account).where(Account.id == order.account_id).values(
         lifetime_spend_cents=sa.case((Account.lifetime_spend_cents >= refund.amount_cents,
                                       Account.lifetime_spend_cents - refund.amount_cents), else_=0))
         .execution_options(**NO_SYNC))
     _finish_order_status(refund.order_id)
+
+
+def _restock(refund: Refund) -> None:
+    """Put refunded units back on sale, but only units still in our hands: not handed over to the
+    shopper, not missing or damaged at arrival, and not already put back."""
+    lines = {ln.id: ln for ln in db.session.get(Order, refund.order_id, populate_existing=True).lines}
+    for part in sorted(refund.lines, key=lambda p: lines[p.order_line_id].sku_id):
+        line = lines[part.order_line_id]
+        back = min(part.quantity, line.quantity - line.shorted_quantity - line.picked_up_quantity
+                   - line.restocked_quantity)
+        if back > 0 and _guarded(sa.update(OrderLine).where(
+                OrderLine.id == line.id,
+                OrderLine.restocked_quantity + OrderLine.shorted_quantity + OrderLine.picked_up_quantity + back
+                <= OrderLine.quantity).values(restocked_quantity=OrderLine.restocked_quantity + back)):
+            stock.unsell(line.sku_id, back)
+
+
+def _money(cents: int, currency: str) -> str:
+    from babel.numbers import format_currency, get_currency_precision
+
+    return format_currency(cents / 10 ** get_currency_precision(currency), currency, locale="en")
 
 
 def _fail(refund: Refund, message: str | None) -> None:
@@ -194,8 +233,8 @@ def refund_surplus_payment(payment_id: int) -> None:
     if remaining <= 0:
         return
     order = db.session.get(Order, payment.order_id)
-    parts = [(ln, ln.quantity - ln.refunded_quantity) for ln in order.lines
-             if order.status in CLOSED and ln.quantity > ln.refunded_quantity]
+    parts = [(ln, ln.quantity - ln.refunded_quantity, _line_amount(ln, ln.quantity - ln.refunded_quantity))
+             for ln in order.lines if order.status in CLOSED and ln.quantity > ln.refunded_quantity]
     try:
         refund = _record(order, payment, parts, remaining, reason="payment arrived for a closed order",
                          restock=False, staff_id=None)

@@ -3,4 +3,14 @@ from blueprints.base import Blueprint
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Merchant (staff) API")
 
-from blueprints.admin import auth, catalog, groups, leaders, orders, pickup_points, shoppers  # noqa: E402,F401
+from blueprints.admin import (  # noqa: E402,F401
+    auth,
+    batches,
+    catalog,
+    groups,
+    leaders,
+    orders,
+    pickup_points,
+    settings,
+    shoppers,
+)

@@ -37,6 +37,10 @@ class GroupInputSchema(Schema):
 
 
 class GroupUpdateSchema(Schema):
+    cutoff_time = ma.fields.Time(format="%H:%M", allow_none=True, metadata={"description": "null: the store's"})
+    lead_days = f.Int(0, 14, allow_none=True)
+    pickup_from = ma.fields.Time(format="%H:%M", allow_none=True)
+    pickup_until = ma.fields.Time(format="%H:%M", allow_none=True)
     name = f.name(80)
     neighbourhood = f.name(120)
     notice = f.Str(max_length=2000, allow_none=True)
@@ -70,6 +74,8 @@ class GroupTransferSchema(Schema):
     to_pickup_point_id = ma.fields.Integer()
     reason = ma.fields.String(allow_none=True)
     staff_account_id = ma.fields.Integer()
+    open_orders_kept = ma.fields.Integer(metadata={
+        "description": "Orders not yet collected: they stay at the old point; their shoppers were told"})
     created_at = ma.fields.DateTime()
 
 
@@ -94,6 +100,10 @@ class PublicGroupSchema(Schema):
 class GroupSchema(PublicGroupSchema):
     """A group as its leader and the merchant see it: the leader's id and status, link and size."""
 
+    cutoff_time = ma.fields.Time(format="%H:%M", allow_none=True)
+    lead_days = ma.fields.Integer(allow_none=True)
+    pickup_from = ma.fields.Time(format="%H:%M", allow_none=True)
+    pickup_until = ma.fields.Time(format="%H:%M", allow_none=True)
     leader = ma.fields.Nested(LeaderBriefSchema, allow_none=True)
     code = ma.fields.Function(lambda g: public_link(g.id).code)
     url = ma.fields.Function(lambda g: link_url(public_link(g.id).code))

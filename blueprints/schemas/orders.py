@@ -3,9 +3,15 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 
-from app.orders.models import OrderStatus
+from app.extensions import db
+from app.groups.models import Group
+from app.orders.models import Fulfilment, OrderStatus
 from app.payments.providers import METHODS
 from app.payments.services import latest_payment
+from app.pickup.schedule import window_of
+from app.pickup.uncollected import effective_fulfilment
+from app.pickup.verification import amount_due
+from app.settings.services import get_settings
 from blueprints import fields as f
 from blueprints.schemas.common import QuerySchema, Schema
 
@@ -77,10 +83,41 @@ class OrderSchema(Schema):
     lines = ma.fields.List(ma.fields.Nested(OrderLineSchema))
     payment = ma.fields.Method("_payment", allow_none=True)
     expires_at = ma.fields.DateTime(allow_none=True, metadata={"description": "Stock is held until then"})
+    fulfilment = ma.fields.Method("_fulfilment", metadata={"description": "Where the goods are"})
+    pickup_date = ma.fields.Date(allow_none=True)
+    pickup_window = ma.fields.Method("_window", allow_none=True)
+    pickup_code = ma.fields.Method("_code", allow_none=True,
+                                   metadata={"description": "Show it at the pickup point; present once confirmed"})
+    pickup_qr = ma.fields.Method("_qr", allow_none=True, metadata={"description": "Text to render as a QR code"})
+    amount_due_cents = ma.fields.Method("_due", metadata={"description": "To pay at pickup"})
+    ready_at = ma.fields.DateTime(allow_none=True)
+    picked_up_at = ma.fields.DateTime(allow_none=True)
     paid_at = ma.fields.DateTime(allow_none=True)
     closed_at = ma.fields.DateTime(allow_none=True)
     close_reason = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
+
+    def _fulfilment(self, order):
+        return effective_fulfilment(order, get_settings())
+
+    def _window(self, order):
+        if order.pickup_date is None:
+            return None
+        start, end = window_of(db.session.get(Group, order.group_id), order.pickup_date)
+        return {"start": start.isoformat(), "end": end.isoformat()}
+
+    def _code(self, order):
+        collectable = order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.CONFIRMED)
+        waiting = order.fulfilment in (Fulfilment.SCHEDULED, Fulfilment.READY_FOR_PICKUP,
+                                       Fulfilment.PARTIALLY_PICKED_UP)
+        return order.pickup_code if collectable and waiting else None
+
+    def _qr(self, order):
+        code = self._code(order)
+        return f"PICKUP/{order.number}/{code}" if code else None
+
+    def _due(self, order):
+        return amount_due(order) if order.status is OrderStatus.CONFIRMED else 0
 
     def _payment(self, order):
         payment = latest_payment(order)

@@ -3,4 +3,12 @@ from blueprints.base import Blueprint
 
 blp = Blueprint("store", __name__, url_prefix="/api/v1/store", description="Shopper API")
 
-from blueprints.store import auth, catalog, groups, leader_applications, orders, pickup  # noqa: E402,F401
+from blueprints.store import (  # noqa: E402,F401
+    auth,
+    catalog,
+    groups,
+    leader_applications,
+    orders,
+    pickup,
+    pickup_schedule,
+)

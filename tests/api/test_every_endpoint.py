@@ -82,6 +82,8 @@ VALID_BODY = {
     "/closures": {"start_date": "2031-01-01", "end_date": "2031-01-01"},
     "/skus": {"code": "NEW-SKU", "name": "x", "price_cents": 1},
     "/refunds": {"reason": "x"},
+    "/move-pickup": {"pickup_point_id": 1},
+    "/arrival": {"shortages": []},
 }
 
 

@@ -1,0 +1,81 @@
+"""When an order will be at its pickup point: cut-off, delivery lead, and the point's open days.
+
+All of it is wall-clock time in the store's timezone (zoneinfo handles daylight saving); stored
+instants are UTC. An order placed strictly before the cut-off (e.g. until 22:59:59 for 23:00) goes
+into the batch delivered lead_days later; from the cut-off on, into the one after. A delivery day
+on which the point is closed (a closure date, or a weekday without opening hours) moves to the
+point's next open day.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from app.clock import store_tz
+from app.errors import Conflict
+from app.groups.models import Group
+from app.pickup_points.models import PickupPoint
+from app.settings.services import get_settings
+
+SEARCH_DAYS = 90
+
+
+@dataclass(frozen=True)
+class PickupSlot:
+    date: dt.date
+    window_start: dt.datetime   # UTC
+    window_end: dt.datetime     # UTC
+    order_cutoff: dt.datetime   # UTC: orders placed before this make this slot
+
+
+@dataclass(frozen=True)
+class Rules:
+    cutoff: dt.time
+    lead_days: int
+    pickup_from: dt.time
+    pickup_until: dt.time
+
+
+def rules_for(group: Group) -> Rules:
+    store = get_settings()
+    return Rules(
+        cutoff=group.cutoff_time or store.cutoff_time,
+        lead_days=group.lead_days if group.lead_days is not None else store.lead_days,
+        pickup_from=group.pickup_from or store.pickup_from,
+        pickup_until=group.pickup_until or store.pickup_until,
+    )
+
+
+def is_open(point: PickupPoint, day: dt.date) -> bool:
+    if any(c.date == day for c in point.closures):
+        return False
+    # A point with no opening hours at all is taken as open every day (hours not entered yet).
+    return not point.hours or any(h.weekday == day.weekday() for h in point.hours)
+
+
+def _local(day: dt.date, time: dt.time) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=store_tz()).astimezone(dt.UTC)
+
+
+def slot_for(rules: Rules, point: PickupPoint, at: dt.datetime) -> PickupSlot:
+    """The pickup slot of an order placed at `at` (UTC)."""
+    local = at.astimezone(store_tz())
+    order_day = local.date() if local.time() < rules.cutoff else local.date() + dt.timedelta(days=1)
+    first = order_day + dt.timedelta(days=rules.lead_days)
+    for offset in range(SEARCH_DAYS):
+        day = first + dt.timedelta(days=offset)
+        if is_open(point, day):
+            return PickupSlot(date=day, window_start=_local(day, rules.pickup_from),
+                              window_end=_local(day, rules.pickup_until),
+                              order_cutoff=_local(order_day, rules.cutoff))
+    raise Conflict(f"The pickup point is closed for the next {SEARCH_DAYS} days", code="pickup_point_unavailable",
+                   details={"pickup_point_id": point.id})
+
+
+def slot_of_group(group: Group, at: dt.datetime) -> PickupSlot:
+    return slot_for(rules_for(group), group.pickup_point, at)
+
+
+def window_of(group: Group, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    rules = rules_for(group)
+    return _local(day, rules.pickup_from), _local(day, rules.pickup_until)

@@ -1,0 +1,1 @@
+"""Merchant-editable store settings (one row): pickup schedule, uncollected policy, webhooks."""

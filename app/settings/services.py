@@ -1,0 +1,53 @@
+"""The store settings row: read (created with defaults on first use) and edited by staff."""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import InvalidRequest
+from app.extensions import db
+from app.settings.models import StoreSettings, UncollectedPolicy
+
+EDITABLE = ("cutoff_time", "lead_days", "pickup_from", "pickup_until", "reminder_after_days",
+            "uncollected_after_days", "uncollected_policy", "restocking_fee_bps", "webhook_url")
+
+
+def get_settings() -> StoreSettings:
+    settings = db.session.get(StoreSettings, 1)
+    if settings is None:
+        try:
+            with db.session.begin_nested():
+                settings = StoreSettings(id=1, webhook_secret=new_webhook_secret())
+                db.session.add(settings)
+        except IntegrityError:  # another request created it first
+            settings = db.session.get(StoreSettings, 1)
+    return settings
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_hex(24)
+
+
+def update_settings(changes: dict[str, Any]) -> StoreSettings:
+    settings = get_settings()
+    for key in EDITABLE:
+        if key in changes:
+            setattr(settings, key, changes[key])
+    if "uncollected_policy" in changes:
+        settings.uncollected_policy = UncollectedPolicy(changes["uncollected_policy"])
+    if settings.pickup_from >= settings.pickup_until:
+        raise InvalidRequest("pickup_from must be before pickup_until", code="invalid_pickup_window")
+    if settings.uncollected_after_days <= settings.reminder_after_days:
+        raise InvalidRequest("uncollected_after_days must be after reminder_after_days",
+                             code="invalid_uncollected_days")
+    db.session.commit()
+    return settings
+
+
+def rotate_webhook_secret() -> StoreSettings:
+    settings = get_settings()
+    settings.webhook_secret = new_webhook_secret()
+    db.session.commit()
+    return settings

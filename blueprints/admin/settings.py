@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.notifications.models import WebhookDelivery
+from app.settings import services as settings
+from blueprints.admin import blp
+from blueprints.auth import Role
+from blueprints.pagination import SQLPage
+from blueprints.schemas.pickup_ops import (
+    SettingsSchema,
+    SettingsUpdateSchema,
+    WebhookDeliverySchema,
+    WebhookSecretSchema,
+)
+
+
+@blp.route("/settings", methods=["GET"])
+@blp.requires(Role.STAFF)
+@blp.response(200, SettingsSchema)
+def get_settings():
+    """Pickup schedule (cut-off, lead days, window), uncollected policy and the notification webhook"""
+    return settings.get_settings()
+
+
+@blp.route("/settings", methods=["PATCH"])
+@blp.requires(Role.STAFF)
+@blp.arguments(SettingsUpdateSchema)
+@blp.response(200, SettingsSchema)
+def update_settings(changes):
+    """Change store settings; groups may override the schedule (PATCH /groups/{id})"""
+    return settings.update_settings(changes)
+
+
+@blp.route("/settings/webhook-secret", methods=["POST"])
+@blp.requires(Role.STAFF)
+@blp.response(200, WebhookSecretSchema)
+def rotate_webhook_secret():
+    """Make a new signing secret for the notification webhook (shown once)"""
+    return settings.rotate_webhook_secret()
+
+
+@blp.route("/webhook-deliveries", methods=["GET"])
+@blp.requires(Role.STAFF)
+@blp.response(200, WebhookDeliverySchema(many=True))
+@blp.paginate(SQLPage, page_size=50)
+def webhook_deliveries():
+    """The notification webhook's delivery log, newest first, with every attempt"""
+    return sa.select(WebhookDelivery).order_by(WebhookDelivery.id.desc())

@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+import marshmallow as ma
+
+from app.pickup.batches import to_pack, totals
+from app.pickup.models import BatchStatus, ShortageReason
+from app.settings.models import UncollectedPolicy
+from blueprints import fields as f
+from blueprints.schemas.common import QuerySchema, Schema
+
+HHMM = "%H:%M"
+
+
+class PickupSlotSchema(Schema):
+    pickup_date = ma.fields.Date(attribute="date")
+    window_start = ma.fields.DateTime()
+    window_end = ma.fields.DateTime()
+    order_cutoff = ma.fields.DateTime(metadata={"description": "Order before this to make this pickup date"})
+
+
+class SettingsSchema(Schema):
+    cutoff_time = ma.fields.Time(format=HHMM)
+    lead_days = ma.fields.Integer()
+    pickup_from = ma.fields.Time(format=HHMM)
+    pickup_until = ma.fields.Time(format=HHMM)
+    reminder_after_days = ma.fields.Integer()
+    uncollected_after_days = ma.fields.Integer()
+    uncollected_policy = ma.fields.String()
+    restocking_fee_bps = ma.fields.Integer(metadata={"description": "Basis points: 1000 = 10 %"})
+    webhook_url = ma.fields.String(allow_none=True)
+    webhook_secret_hint = ma.fields.Function(lambda s: f"…{s.webhook_secret[-4:]}" if s.webhook_secret else None,
+                                             allow_none=True)
+
+
+class SettingsUpdateSchema(Schema):
+    cutoff_time = ma.fields.Time(format=HHMM)
+    lead_days = f.Int(0, 14)
+    pickup_from = ma.fields.Time(format=HHMM)
+    pickup_until = ma.fields.Time(format=HHMM)
+    reminder_after_days = f.Int(0, 30)
+    uncollected_after_days = f.Int(1, 60)
+    uncollected_policy = f.Choice(UncollectedPolicy)
+    restocking_fee_bps = f.Int(0, 10_000)
+    webhook_url = f.HttpUrl(allow_none=True)
+
+
+class WebhookSecretSchema(Schema):
+    webhook_secret = ma.fields.String(metadata={"description": "Shown once; verify X-Storefront-Signature with it"})
+
+
+class BatchLineSchema(Schema):
+    order_line_id = ma.fields.Integer(attribute="id")
+    sku_code = ma.fields.String()
+    product_name = ma.fields.String()
+    sku_name = ma.fields.String()
+    quantity = ma.fields.Function(to_pack, metadata={"description": "Units sent"})
+    shorted_quantity = ma.fields.Integer()
+    picked_up_quantity = ma.fields.Integer()
+
+
+class BatchOrderSchema(Schema):
+    """An order as its leader sees it in a batch: no pickup code (the shopper shows it)."""
+
+    order_id = ma.fields.Integer(attribute="id")
+    number = ma.fields.String()
+    shopper_name = ma.fields.Function(lambda o: o.shopper_name)
+    fulfilment = ma.fields.String()
+    status = ma.fields.String()
+    lines = ma.fields.List(ma.fields.Nested(BatchLineSchema))
+
+
+class TotalsSchema(Schema):
+    orders = ma.fields.Integer()
+    units = ma.fields.Integer()
+    amount_cents = ma.fields.Integer()
+
+
+class BatchSchema(Schema):
+    id = ma.fields.Integer()
+    delivery_date = ma.fields.Date()
+    status = ma.fields.String()
+    pickup_point = ma.fields.Function(lambda b: {"id": b.pickup_point.id, "name": b.pickup_point.name,
+                                                 "address": b.pickup_point.address})
+    totals = ma.fields.Function(lambda b: TotalsSchema().dump(totals(b.id)))
+    closed_at = ma.fields.DateTime(allow_none=True)
+    dispatched_at = ma.fields.DateTime(allow_none=True)
+    arrived_at = ma.fields.DateTime(allow_none=True)
+
+
+class BatchDetailSchema(BatchSchema):
+    orders = ma.fields.List(ma.fields.Nested(BatchOrderSchema))
+
+
+class BatchQuerySchema(QuerySchema):
+    delivery_date = ma.fields.Date()
+    status = f.Choice(BatchStatus)
+    pickup_point_id = f.QueryInt(1)
+
+
+class LeaderBatchQuerySchema(QuerySchema):
+    scope = f.Choice(("upcoming", "all"), load_default="upcoming",
+                     metadata={"description": "upcoming: today and later (store time)"})
+
+
+class PickListLineSchema(Schema):
+    order_line_id = ma.fields.Integer()
+    sku_code = ma.fields.String()
+    product_name = ma.fields.String()
+    sku_name = ma.fields.String()
+    quantity = ma.fields.Integer()
+
+
+class PickListOrderSchema(Schema):
+    order_number = ma.fields.String()
+    pickup_code = ma.fields.String()
+    shopper_name = ma.fields.String(allow_none=True)
+    lines = ma.fields.List(ma.fields.Nested(PickListLineSchema))
+
+
+class ConsolidatedRowSchema(Schema):
+    sku_code = ma.fields.String()
+    product_name = ma.fields.String()
+    sku_name = ma.fields.String()
+    quantity = ma.fields.Integer()
+    pickup_points = ma.fields.Integer()
+
+
+class DateQuerySchema(QuerySchema):
+    delivery_date = ma.fields.Date(required=True)
+
+
+class ShortageInputSchema(Schema):
+    order_line_id = f.Id(required=True)
+    quantity = f.Int(1, 999, required=True)
+    reason = f.Choice(ShortageReason, required=True)
+
+
+class ArrivalSchema(Schema):
+    shortages = ma.fields.List(ma.fields.Nested(ShortageInputSchema), load_default=list,
+                               validate=ma.validate.Length(max=500),
+                               metadata={"description": "Everything not listed arrived in full"})
+
+
+class PickupLineInputSchema(Schema):
+    order_line_id = f.Id(required=True)
+    quantity = f.Int(1, 999, required=True)
+
+
+class VerifyPickupSchema(Schema):
+    code = f.Str(min_length=4, max_length=32, required=True)
+    order_number = f.Str(min_length=4, max_length=16, load_default=None,
+                         metadata={"description": "From the QR code; wrong codes then count against this order"})
+    lines = ma.fields.List(ma.fields.Nested(PickupLineInputSchema), load_default=None,
+                           validate=ma.validate.Length(min=1, max=50),
+                           metadata={"description": "Partial pickup; omit to hand over everything waiting"})
+    collected_cents = f.Cents(load_default=None, metadata={"description": "Pay at pickup: the amount collected"})
+
+
+class LeaderOrderQuerySchema(QuerySchema):
+    fulfilment = f.Choice(("scheduled", "ready_for_pickup", "partially_picked_up", "picked_up", "uncollected"),
+                          load_default="ready_for_pickup")
+
+
+class MovePickupSchema(Schema):
+    pickup_point_id = f.Id(required=True)
+
+
+class NotificationSchema(Schema):
+    id = ma.fields.Integer()
+    event_type = ma.fields.String()
+    title = ma.fields.String()
+    body = ma.fields.String()
+    data = ma.fields.Dict()
+    created_at = ma.fields.DateTime()
+    read_at = ma.fields.DateTime(allow_none=True)
+
+
+class InboxQuerySchema(QuerySchema):
+    unread = ma.fields.Boolean(load_default=False)
+
+
+class CountSchema(Schema):
+    count = ma.fields.Integer()
+
+
+class WebhookAttemptSchema(Schema):
+    status_code = ma.fields.Integer(allow_none=True)
+    error = ma.fields.String(allow_none=True)
+    duration_ms = ma.fields.Integer()
+    created_at = ma.fields.DateTime()
+
+
+class WebhookDeliverySchema(Schema):
+    id = ma.fields.Integer()
+    event_id = ma.fields.Function(lambda d: f"evt_{d.outbox_event_id}")
+    event_type = ma.fields.Function(lambda d: d.event_type)
+    url = ma.fields.String()
+    status = ma.fields.String()
+    attempts = ma.fields.Integer()
+    next_attempt_at = ma.fields.DateTime()
+    sent_at = ma.fields.DateTime(allow_none=True)
+    log = ma.fields.Function(lambda d: WebhookAttemptSchema(many=True).dump(d.log))
