@@ -32,7 +32,16 @@ def pay_intent(intent_id: str, card: str = CARD_OK):
 
 
 def intent_of(order_body: dict) -> str:
-    return order_body["payment"]["client_secret"].split("_secret_")[0]
+    """The order's PaymentIntent id (the client secret is only shown while the payment is open)."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.payments.models import Payment
+
+    if order_body.get("payment") and order_body["payment"].get("client_secret"):
+        return order_body["payment"]["client_secret"].split("_secret_")[0]
+    db.session.commit()
+    return db.session.scalar(sa.select(Payment.provider_ref).where(Payment.order_id == order_body["id"]))
 
 
 def sign(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:

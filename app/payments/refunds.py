@@ -248,8 +248,9 @@ def refund_surplus_payment(payment_id: int) -> None:
 def record_external_refund(payment: Payment, provider_total_refunded: int) -> str:
     """The provider reports more refunded than we know of (e.g. a refund made in Stripe's
     dashboard): record the difference, so our books match the money. Does not commit."""
-    known = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Refund.amount_cents), 0)).where(
-        Refund.payment_id == payment.id, Refund.status.in_((RefundStatus.PENDING, RefundStatus.SUCCEEDED))))
+    # int(): PostgreSQL's SUM over BIGINT is NUMERIC, which would leak Decimals into JSON payloads.
+    known = int(db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Refund.amount_cents), 0)).where(
+        Refund.payment_id == payment.id, Refund.status.in_((RefundStatus.PENDING, RefundStatus.SUCCEEDED)))))
     extra = provider_total_refunded - known
     if extra <= 0:
         return "refunds already recorded"

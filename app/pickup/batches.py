@@ -17,6 +17,7 @@ from app.notifications.outbox import Recipient, emit
 from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
 from app.pickup.models import BatchStatus, DeliveryBatch
 from app.pickup.schedule import slot_of_group
+from app.pickup_points.models import PickupPoint
 
 NO_SYNC = {"synchronize_session": False}
 IN_BATCH = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.CONFIRMED, OrderStatus.REFUNDED)
@@ -54,18 +55,32 @@ def assign(order: Order) -> DeliveryBatch:
     (paid after the cut-off), it goes into the next slot and the shopper is told the new date."""
     batch = _open_batch(order.pickup_point_id, order.pickup_date) if order.pickup_date else None
     if batch is None:
-        slot = slot_of_group(db.session.get(Group, order.group_id), utcnow())
         moved_from = order.pickup_date
-        batch = _open_batch(order.pickup_point_id, slot.date)
-        if batch is None:
-            raise Conflict("The next delivery batch is already closed; try again later", code="batch_closed")
-        order.pickup_date = slot.date
+        day, batch = _next_open_batch(order)
+        order.pickup_date = day
         if moved_from is not None:
             notify_order(order, "order.pickup_date_changed", "New pickup date",
-                         f"Order {order.number} will be ready on {slot.date.isoformat()} at {order.pickup_point_name}.",
+                         f"Order {order.number} will be ready on {day.isoformat()} at {order.pickup_point_name}.",
                          previous_pickup_date=moved_from.isoformat())
     order.batch_id, order.fulfilment = batch.id, Fulfilment.SCHEDULED
     return batch
+
+
+def _next_open_batch(order: Order) -> tuple[dt.date, DeliveryBatch]:
+    """The slot an order paid now would get, or the point's next open day after it whose batch is
+    still open (the merchant may close a day's batch before its cut-off)."""
+    from app.pickup.schedule import SEARCH_DAYS, is_open
+
+    day = slot_of_group(db.session.get(Group, order.group_id), utcnow()).date
+    point = db.session.get(PickupPoint, order.pickup_point_id)
+    for offset in range(SEARCH_DAYS):
+        candidate = day + dt.timedelta(days=offset)
+        if offset and not is_open(point, candidate):
+            continue
+        batch = _open_batch(order.pickup_point_id, candidate)
+        if batch is not None:
+            return candidate, batch
+    raise Conflict("No open delivery batch in the coming months", code="batch_closed")
 
 
 def close(batch_id: int) -> DeliveryBatch:
@@ -131,9 +146,11 @@ def batch_payload(batch: DeliveryBatch, orders: list[Order]) -> dict:
 def pick_list(batch_id: int) -> list[dict]:
     """What to pack for one point: each order with shopper, pickup code and lines."""
     get_batch(batch_id)
-    names = dict(db.session.execute(sa.select(Account.id, Account.name)))
+    orders = batch_orders(batch_id)
+    names = dict(db.session.execute(sa.select(Account.id, Account.name).where(
+        Account.id.in_({o.account_id for o in orders}))).all())
     rows = []
-    for order in batch_orders(batch_id):
+    for order in orders:
         lines = [{"order_line_id": ln.id, "sku_code": ln.sku_code, "product_name": ln.product_name,
                   "sku_name": ln.sku_name, "quantity": to_pack(ln)} for ln in order.lines if to_pack(ln)]
         if lines:

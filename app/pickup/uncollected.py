@@ -13,6 +13,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.inventory import stock
 from app.notifications.messages import notify_order
+from app.notifications.outbox import kick
 from app.orders.lifecycle import FollowUps
 from app.orders.models import PAID_STATES, Fulfilment, Order, OrderLine, OrderStatus
 from app.payments.models import Payment, PaymentStatus
@@ -55,6 +56,7 @@ def sweep(limit: int = 500) -> dict[str, int]:
             Order.fulfilment.in_(WAITING), Order.ready_at <= remind_before, Order.reminded_at.is_(None))
             .order_by(Order.id).limit(limit))):
         counts["reminded"] += _remind(order_id)
+    kick()  # the reminders and notices just committed go out now
     return counts
 
 
