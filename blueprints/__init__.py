@@ -33,7 +33,14 @@ def register_blueprints(app: Flask) -> None:
     @app.after_request
     def dispatch_notifications(response):
         # Notifications committed by this request go out now (a job with Redis, inline without).
+        # A failure here must not fail a request whose work is already committed: the periodic
+        # dispatcher sends whatever is left.
+        from app.extensions import db
         from app.notifications.outbox import kick
 
-        kick()
+        try:
+            kick()
+        except Exception:
+            app.logger.exception("Dispatching notifications failed; the sweep will retry")
+            db.session.rollback()
         return response
