@@ -1,10 +1,21 @@
 """Import every model so metadata is complete (migrations, create_all, table sweeps in tests)."""
 from app.accounts.models import Account, AuthToken  # noqa: F401
+from app.campaigns.models import (  # noqa: F401
+    Campaign,
+    CampaignHold,
+    CampaignItem,
+    CampaignPurchase,
+    GroupBuyOutcome,
+    RefundRequest,
+    StockBucket,
+    campaign_groups,
+)
 from app.catalog.models import Category, Product, Sku, product_groups  # noqa: F401
 from app.groups.models import Binding, Group, GroupLink, GroupTransfer  # noqa: F401
 from app.idempotency.models import IdempotencyKey  # noqa: F401
 from app.inventory.models import StockReservation  # noqa: F401
 from app.leaders.models import Leader, LeaderApplication  # noqa: F401
+from app.members.models import Membership  # noqa: F401
 from app.notifications.models import Notification, OutboxEvent, WebhookAttempt, WebhookDelivery  # noqa: F401
 from app.orders.models import Order, OrderLine  # noqa: F401
 from app.payments.models import Payment, Refund, RefundLine, WebhookEvent  # noqa: F401

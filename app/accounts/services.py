@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts import token_cache
 from app.accounts.models import Account, AccountKind, AuthToken
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.db import utcnow
@@ -121,6 +122,24 @@ def logout(token: str) -> None:
         .values(revoked_at=utcnow())
     )
     db.session.commit()
+    token_cache.forget(_digest(token))
+
+
+def authenticate_and_cache(token: str) -> Account | None:
+    """authenticate(), and remember the token in Redis for the flash-sale gate."""
+    token_hash = _digest(token)
+    row = db.session.execute(
+        sa.select(Account.id, AuthToken.expires_at).join(AuthToken, AuthToken.account_id == Account.id).where(
+            AuthToken.token_hash == token_hash, AuthToken.revoked_at.is_(None), AuthToken.expires_at > utcnow(),
+            Account.is_active.is_(True), Account.kind == AccountKind.SHOPPER)).first()
+    if row is None:
+        return None
+    token_cache.remember(token_hash, row.id, row.expires_at)
+    return db.session.get(Account, row.id)
+
+
+def digest(token: str) -> str:
+    return _digest(token)
 
 
 def update_profile(account_id: int, *, name: str) -> Account:

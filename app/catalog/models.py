@@ -74,6 +74,8 @@ class Sku(Timestamps, Base):
             "compare_at_price_cents IS NULL OR compare_at_price_cents > price_cents", name="compare_at_above_price"
         ),
         sa.CheckConstraint("stock_reserved >= 0 AND stock_sold >= 0", name="counters_not_negative"),
+        sa.CheckConstraint("member_price_cents IS NULL OR (member_price_cents >= 0 AND member_price_cents <= "
+                           "price_cents)", name="member_price_not_above_price"),
         sa.CheckConstraint("stock_sold + stock_reserved <= stock_total", name="never_oversold"),
     )
 
@@ -83,6 +85,7 @@ class Sku(Timestamps, Base):
     name: Mapped[str] = mapped_column(sa.String(80))
     price_cents: Mapped[int] = mapped_column(sa.BigInteger)
     compare_at_price_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    member_price_cents: Mapped[int | None] = mapped_column(sa.BigInteger)  # what members pay, if lower
     stock_total: Mapped[int] = mapped_column(default=0)
     stock_reserved: Mapped[int] = mapped_column(default=0)
     stock_sold: Mapped[int] = mapped_column(default=0)

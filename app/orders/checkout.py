@@ -10,6 +10,10 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.campaigns import presale
+from app.campaigns import stock as campaign_stock
+from app.campaigns.models import Campaign, CampaignItem, CampaignKind
+from app.campaigns.phases import require_eligible, require_live
 from app.catalog.models import ProductStatus, Sku, product_groups
 from app.codes import new_code
 from app.db import utcnow
@@ -18,11 +22,13 @@ from app.extensions import db
 from app.groups.bindings import current_binding
 from app.groups.models import Group
 from app.inventory import stock
+from app.members.services import is_member
 from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
 from app.payments.models import Payment
 from app.payments.providers import get_provider
 from app.pickup import batches
 from app.pickup.schedule import slot_of_group
+from app.pricing.engine import Candidate, Quote, live_member_day_prices, quote
 
 MAX_LINES = 50
 
@@ -31,16 +37,43 @@ MAX_LINES = 50
 class LineRequest:
     sku_id: int
     quantity: int
+    campaign_item_id: int | None = None
 
 
 def merge_lines(lines: list[dict]) -> list[LineRequest]:
     """The same SKU twice is one line with the quantities added (a cart may send it either way)."""
     merged: OrderedDict[int, int] = OrderedDict()
+    items: dict[int, int | None] = {}
     for line in lines:
         merged[line["sku_id"]] = merged.get(line["sku_id"], 0) + line["quantity"]
+        if items.setdefault(line["sku_id"], line.get("campaign_item_id")) != line.get("campaign_item_id"):
+            raise InvalidRequest("A SKU appears both with and without a campaign", code="mixed_campaign_lines")
     if len(merged) > MAX_LINES:
         raise InvalidRequest(f"At most {MAX_LINES} different items per order", code="too_many_lines")
-    return [LineRequest(sku_id, qty) for sku_id, qty in merged.items()]
+    return [LineRequest(sku_id, qty, items[sku_id]) for sku_id, qty in merged.items()]
+
+
+def _campaign_of(requests: list[LineRequest], group_id: int, account_id: int, method: str,
+                 member: bool) -> tuple[Campaign | None, dict[int, CampaignItem]]:
+    """A campaign order (pre-sale or group buy) holds that campaign's items only, and is paid online."""
+    item_ids = {r.campaign_item_id for r in requests}
+    if item_ids == {None}:
+        return None, {}
+    items = {i.id: i for i in db.session.scalars(sa.select(CampaignItem).where(
+        CampaignItem.id.in_([i for i in item_ids if i is not None])))}
+    if None in item_ids or len({i.campaign_id for i in items.values()}) != 1 or len(items) != len(item_ids):
+        raise InvalidRequest("An order holds the items of one campaign, or none", code="mixed_campaign_lines")
+    campaign = next(iter(items.values())).campaign
+    if campaign.kind not in (CampaignKind.PRE_SALE, CampaignKind.GROUP_BUY):
+        raise InvalidRequest("Flash-sale items are reserved through their own endpoint; member-day prices apply "
+                             "by themselves", code="wrong_campaign_checkout")
+    if any(items[r.campaign_item_id].sku_id != r.sku_id for r in requests):
+        raise InvalidRequest("campaign_item_id does not match sku_id", code="mixed_campaign_lines")
+    if method != "stripe":
+        raise InvalidRequest("Campaign orders are paid online", code="payment_method_unavailable")
+    require_live(campaign, utcnow())
+    require_eligible(campaign, group_id, member)
+    return campaign, items
 
 
 def _sellable_skus(group_id: int, sku_ids: list[int]) -> dict[int, Sku]:
@@ -94,13 +127,15 @@ def _new_order(account_id: int, group: Group, method: str) -> Order:
     )
 
 
-def _add_lines(order: Order, requests: list[LineRequest], skus: dict[int, Sku]) -> None:
+def _add_lines(order: Order, requests: list[LineRequest], skus: dict[int, Sku], quotes: dict[int, Quote]) -> None:
     for req in requests:
-        sku = skus[req.sku_id]
+        sku, q = skus[req.sku_id], quotes[req.sku_id]
         order.lines.append(OrderLine(
             sku_id=sku.id, product_id=sku.product_id, product_name=sku.product.name, sku_name=sku.name,
-            sku_code=sku.code, unit_price_cents=sku.price_cents, quantity=req.quantity,
-            line_total_cents=sku.price_cents * req.quantity, refunded_quantity=0, refunded_cents=0,
+            sku_code=sku.code, unit_price_cents=q.unit_price_cents, list_price_cents=q.list_price_cents,
+            price_rule=q.rule, campaign_item_id=req.campaign_item_id, quantity=req.quantity,
+            line_total_cents=q.unit_price_cents * req.quantity, refunded_quantity=0, refunded_cents=0,
+            shorted_quantity=0, picked_up_quantity=0, restocked_quantity=0,
         ))
     order.subtotal_cents = sum(line.line_total_cents for line in order.lines)
     order.total_cents = order.subtotal_cents
@@ -118,29 +153,59 @@ def _insert_with_number(order: Order) -> None:
         raise Conflict("Could not allocate an order number; retry the request", code="code_collision") from None
 
 
+def price_lines(requests: list[LineRequest], skus: dict[int, Sku], items: dict[int, CampaignItem],
+                group_id: int, member: bool) -> dict[int, Quote]:
+    """Every line's price from the one price engine (the member-day prices found in one query)."""
+    plain = [r.sku_id for r in requests if r.campaign_item_id is None]
+    member_day = live_member_day_prices(plain, group_id, utcnow()) if member else {}
+    quotes = {}
+    for req in requests:
+        item = items.get(req.campaign_item_id) if req.campaign_item_id else None
+        q = quote(skus[req.sku_id], is_member=member, campaign_item=item, member_day_item=member_day.get(req.sku_id))
+        if item is not None and item.campaign.kind is CampaignKind.PRE_SALE:
+            q = Quote(q.sku_id, q.list_price_cents, presale.unit_price(item), q.rule, q.campaign_id,
+                      [*q.candidates[:-1], Candidate("pre_sale", presale.unit_price(item), True,
+                                                     "deposit inflation: the deposit counts for more")])
+        quotes[req.sku_id] = q
+    return quotes
+
+
 def build_order(account_id: int, lines: list[dict], method: str) -> Order:
     """Create the order with its stock held (card) or committed (pay at pickup). Does not commit:
     it is the first step of the idempotent checkout."""
     requests = merge_lines(lines)
     group = _group_of(account_id)
     _check_method(group, method)
+    member = is_member(account_id)
+    campaign, items = _campaign_of(requests, group.id, account_id, method, member)
     skus = _sellable_skus(group.id, [r.sku_id for r in requests])
     order = _new_order(account_id, group, method)
+    if campaign is not None:
+        order.campaign_id = campaign.id
+        order.expires_at = utcnow() + dt.timedelta(minutes=campaign.hold_minutes)
+        if campaign.kind is CampaignKind.PRE_SALE and campaign.ship_date:
+            order.pickup_date = max(order.pickup_date, campaign.ship_date)
     if method == "pay_at_pickup":
         order.status, order.expires_at = OrderStatus.CONFIRMED, None  # stock is sold, not held
-    _add_lines(order, requests, skus)
+    _add_lines(order, requests, skus, price_lines(requests, skus, items, group.id, member))
     _insert_with_number(order)
     for req in sorted(requests, key=lambda r: r.sku_id):
-        if method == "pay_at_pickup":
+        if req.campaign_item_id is not None:
+            campaign_stock.take_allowance(req.campaign_item_id, account_id, req.quantity, campaign.per_person_limit)
+            campaign_stock.hold(order.id, req.campaign_item_id, account_id, req.quantity, order.expires_at)
+        elif method == "pay_at_pickup":
             stock.sell_or_raise(req.sku_id, req.quantity)
         else:
             stock.reserve(order.id, req.sku_id, req.quantity, order.expires_at)
-    _settle_method(order, method)
+    _settle_method(order, method, campaign)
     db.session.flush()
     return order
 
 
-def _settle_method(order: Order, method: str) -> None:
+def _settle_method(order: Order, method: str, campaign: Campaign | None = None) -> None:
+    if campaign is not None and campaign.kind is CampaignKind.PRE_SALE:
+        order.payments.append(Payment(provider=method, purpose="deposit", amount_cents=presale.deposit_for(order)))
+        return
     if method == "pay_at_pickup":
         order.payments.append(Payment(provider=method, amount_cents=order.total_cents))
         batches.assign(order)

@@ -9,6 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.accounts.models import Account
+from app.campaigns import stock as campaign_stock
+from app.campaigns.models import HoldStatus
 from app.db import utcnow
 from app.errors import Conflict
 from app.extensions import db
@@ -49,27 +51,29 @@ def _move(order_id: int, from_states: tuple[OrderStatus, ...], to: OrderStatus, 
     ).rowcount)
 
 
-def _reacquire_all(order: Order) -> bool:
-    """Sell every line again from free stock, all or nothing (a savepoint undoes a partial run)."""
+def _limit_of(order: Order) -> int | None:
+    from app.campaigns.models import Campaign
+
+    return db.session.get(Campaign, order.campaign_id).per_person_limit if order.campaign_id else None
+
+
+def _take_again(order: Order, consumed: dict[int, int], consumed_campaign: dict[int, int]) -> bool:
+    """Sell again whatever part of the order's holds had lapsed before the money arrived, all or
+    nothing (a savepoint undoes a partial run). Campaign lines come from campaign stock."""
     try:
         with db.session.begin_nested():
             for line in sorted(order.lines, key=lambda ln: ln.sku_id):
-                stock.sell_or_raise(line.sku_id, line.quantity)
+                if line.campaign_item_id is None:
+                    missing = line.quantity - consumed.get(line.sku_id, 0)
+                    if missing > 0:
+                        stock.sell_or_raise(line.sku_id, missing)
+                else:
+                    missing = line.quantity - consumed_campaign.get(line.campaign_item_id, 0)
+                    if missing > 0:
+                        campaign_stock.retake(order.id, line.campaign_item_id, order.account_id, missing,
+                                              _limit_of(order))
         return True
-    except InsufficientStock:
-        return False
-
-
-def _fill_released_lines(order: Order, consumed: dict[int, int]) -> bool:
-    """After consuming the holds, sell again whatever part of a hold had already been released."""
-    try:
-        with db.session.begin_nested():
-            for line in sorted(order.lines, key=lambda ln: ln.sku_id):
-                missing = line.quantity - consumed.get(line.sku_id, 0)
-                if missing > 0:
-                    stock.sell_or_raise(line.sku_id, missing)
-        return True
-    except InsufficientStock:
+    except (InsufficientStock, Conflict):
         return False
 
 
@@ -86,29 +90,57 @@ def mark_paid(order: Order, payment: Payment, follow: FollowUps) -> None:
         sa.update(Account).where(Account.id == order.account_id)
         .values(lifetime_spend_cents=Account.lifetime_spend_cents + payment.amount_cents)
         .execution_options(**NO_SYNC))
-    if order.status is OrderStatus.PENDING_PAYMENT:
-        filled = _fill_released_lines(order, stock.consume(order.id))
+    now = utcnow()
+    if payment.purpose == "balance":
+        if _move(order.id, (OrderStatus.DEPOSIT_PAID,), OrderStatus.PAID, paid_at=now):
+            _after_paid(order)
+            return
+        filled = False  # the pre-sale lapsed before the balance came: it goes back
+    elif order.status is OrderStatus.PENDING_PAYMENT:
+        filled = _take_again(order, stock.consume(order.id), campaign_stock.consume(order.id))
     elif order.status is OrderStatus.EXPIRED:
-        filled = _reacquire_all(order)
+        filled = _take_again(order, {}, {})
     else:
         filled = False  # cancelled, or already paid by another payment: this money is surplus
-    now = utcnow()
     if filled:
-        _move(order.id, (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED), OrderStatus.PAID,
-              paid_at=now, closed_at=None, close_reason=None)
-        db.session.refresh(order, ["status", "pickup_date"])
-        batches.assign(order)
-        notify_order(order, "order.paid", "Payment received",
-                     f"Order {order.number} is paid. Pick it up at {order.pickup_point_name} on "
-                     f"{order.pickup_date.isoformat()}.")
+        target = OrderStatus.DEPOSIT_PAID if payment.purpose == "deposit" else OrderStatus.PAID
+        _move(order.id, (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED), target,
+              paid_at=now, closed_at=None, close_reason=None, expires_at=None)
+        if target is OrderStatus.PAID:
+            _after_paid(order)
+        else:
+            notify_order(order, "order.deposit_paid", "Deposit received",
+                         f"Order {order.number}: deposit received. We will tell you when to pay the balance.")
         return
     if order.status is OrderStatus.PENDING_PAYMENT:
         stock.release(order.id)
+        campaign_stock.release(order.id)
         _move(order.id, (OrderStatus.PENDING_PAYMENT,), OrderStatus.CANCELLED, closed_at=now,
               close_reason="stock_gone_before_payment")
     from app.payments.refunds import refund_surplus_payment
 
     follow.add(refund_surplus_payment, payment.id)
+
+
+def _after_paid(order: Order) -> None:
+    """A paid order goes to its delivery batch — a group buy only once its deal is reached, a
+    pre-sale on its ship date — and the shopper is told."""
+    from app.campaigns import groupbuy, presale
+    from app.campaigns.models import Campaign, CampaignKind
+
+    db.session.refresh(order, ["status", "pickup_date", "fulfilment"])
+    kind = db.session.get(Campaign, order.campaign_id).kind if order.campaign_id else None
+    if kind is CampaignKind.GROUP_BUY:
+        groupbuy.after_payment(order)
+        text = f"Order {order.number} is paid; it is delivered once the group buy is on."
+    else:
+        ship_date = presale.ship_date_of(order)
+        if ship_date and (order.pickup_date is None or order.pickup_date < ship_date):
+            order.pickup_date = ship_date
+        batches.assign(order)
+        text = (f"Order {order.number} is paid. Pick it up at {order.pickup_point_name} on "
+                f"{order.pickup_date.isoformat()}.")
+    notify_order(order, "order.paid", "Payment received", text)
 
 
 def expire(order: Order, follow: FollowUps) -> bool:
@@ -120,6 +152,7 @@ def expire(order: Order, follow: FollowUps) -> bool:
         sa.update(Order).where(Order.id == order.id, Order.expires_at > utcnow())
         .values(expires_at=utcnow()).execution_options(**NO_SYNC))
     stock.release(order.id, ReservationStatus.EXPIRED)
+    campaign_stock.release(order.id, HoldStatus.EXPIRED)
     _cancel_pending_payments(order.id, follow)
     return True
 
@@ -132,6 +165,7 @@ def cancel(order: Order, reason: str, follow: FollowUps) -> bool:
     now = utcnow()
     if _move(order.id, (OrderStatus.PENDING_PAYMENT,), OrderStatus.CANCELLED, closed_at=now, close_reason=reason):
         stock.release(order.id)
+        campaign_stock.release(order.id)
         _cancel_pending_payments(order.id, follow)
         return True
     if _move(order.id, (OrderStatus.CONFIRMED,), OrderStatus.CANCELLED, closed_at=now, close_reason=reason,

@@ -12,6 +12,7 @@ from app.db import Base, Timestamps, str_enum, utcnow
 
 class OrderStatus(enum.StrEnum):
     PENDING_PAYMENT = "pending_payment"   # stock reserved until expires_at
+    DEPOSIT_PAID = "deposit_paid"         # pre-sale: deposit in, balance due in the balance window
     CONFIRMED = "confirmed"               # pay at pickup: stock committed, money collected at pickup
     PAID = "paid"
     PARTIALLY_REFUNDED = "partially_refunded"
@@ -47,6 +48,8 @@ class Order(Timestamps, Base):
         sa.Index("ix_orders_account_created", "account_id", "created_at"),
         sa.Index("ix_orders_status_expires", "status", "expires_at"),
         sa.Index("ix_orders_group_created", "group_id", "created_at"),
+        # Flash-sale reservations are idempotent on (shopper, client key) without a key table.
+        sa.UniqueConstraint("account_id", "client_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,9 +83,12 @@ class Order(Timestamps, Base):
     # Wrong-code attempts against this order; at the limit, its code is locked for a while.
     code_failures: Mapped[int] = mapped_column(default=0)
     code_locked_until: Mapped[dt.datetime | None]
+    balance_reminders: Mapped[int] = mapped_column(default=0, server_default="0")  # pre-sale reminders sent
     paid_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
     close_reason: Mapped[str | None] = mapped_column(sa.String(60))
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)
+    client_key: Mapped[str | None] = mapped_column(sa.String(255))
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", lazy="selectin", cascade="all, delete-orphan"
@@ -133,6 +139,10 @@ class OrderLine(Base):
     sku_name: Mapped[str] = mapped_column(sa.String(80))
     sku_code: Mapped[str] = mapped_column(sa.String(64))
     unit_price_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    # The price engine's decision: the list price and the rule that set unit_price_cents.
+    list_price_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    price_rule: Mapped[str] = mapped_column(sa.String(30), default="regular", server_default="regular")
+    campaign_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign_items.id"))
     quantity: Mapped[int]
     line_total_cents: Mapped[int] = mapped_column(sa.BigInteger)
     refunded_quantity: Mapped[int] = mapped_column(default=0)

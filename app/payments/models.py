@@ -35,6 +35,8 @@ class Payment(CreatedAt, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), index=True)
     provider: Mapped[str] = mapped_column(sa.String(24))
+    # order (the whole order) | deposit / balance (a pre-sale's two parts)
+    purpose: Mapped[str] = mapped_column(sa.String(12), default="order", server_default="order")
     amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
     refunded_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     status: Mapped[PaymentStatus] = mapped_column(str_enum(PaymentStatus, "payment_status"),

@@ -89,6 +89,19 @@ def _refundable_payment(order_id: int) -> Payment:
     return payment
 
 
+def refund_whole_payment(order: Order, payment: Payment, *, reason: str) -> Refund:
+    """A system refund of what is left of one payment, with every unrefunded unit of the order
+    (group buy failed, pre-sale deposit refunded). No restock here: campaign stock is released by
+    its own flow. No commit."""
+    remaining = payment.amount_cents - payment.refunded_cents
+    lines = [(ln, ln.quantity - ln.refunded_quantity) for ln in order.lines if ln.quantity > ln.refunded_quantity]
+    amounts = [_line_amount(ln, qty) for ln, qty in lines]
+    # A deposit is only part of the price: the line amounts are scaled down to what was paid.
+    shares = split_cents(min(remaining, sum(amounts)), amounts) if amounts and sum(amounts) else []
+    parts = [(ln, qty, share) for (ln, qty), share in zip(lines, shares, strict=True)]
+    return _record(order, payment, parts, remaining, reason=reason, restock=False, staff_id=None)
+
+
 def create_refund(order_id: int, *, staff_id: int, lines: list[dict] | None, reason: str,
                   restock: bool) -> Refund:
     """Staff refund a paid order, whole or by line and quantity. Does not commit (idempotent step)."""

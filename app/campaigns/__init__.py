@@ -1,0 +1,1 @@
+"""Campaigns: flash sales, pre-sales with deposits, group-buy thresholds, member days."""

@@ -1,0 +1,1 @@
+"""One price engine: every line's unit price, and why."""
