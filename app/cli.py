@@ -17,6 +17,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(cron_command)
     app.cli.add_command(pickup_sweep_command)
     app.cli.add_command(dispatch_notifications_command)
+    app.cli.add_command(campaigns_sweep_command)
 
 
 @click.command("create-staff")
@@ -145,3 +146,16 @@ def dispatch_notifications_command() -> None:
 
     click.echo(f"{pending_count()} notifications waiting")
     click.echo(f"Dispatched {dispatch_pending()}.")
+
+
+@click.command("campaigns-sweep")
+def campaigns_sweep_command() -> None:
+    """Settle group buys past their deadline, handle pre-sale balances, make queued refunds, and
+    repair the flash-sale gate's Redis counters from the database."""
+    from app.jobs.schedule import campaigns_sweep_job
+    from app.notifications.outbox import kick
+
+    result = campaigns_sweep_job()
+    kick()
+    for part, counts in result.items():
+        click.echo(f"{part}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))

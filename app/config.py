@@ -171,6 +171,7 @@ class Defaults:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_KEY_PREFIX = "storefront"
+    REDIS_PREFIX = "sf"  # our keys in Redis (flash-sale gate, token cache)
     JSON_SORT_KEYS = False
     # argon2id cost (OWASP's recommended minimum is m=19 MiB, t=2).
     PASSWORD_HASH_TIME_COST = 2

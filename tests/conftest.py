@@ -26,6 +26,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.config import normalise_database_url
+from app.campaigns import flash
 from app.extensions import db, limiter
 
 WEBHOOK_SECRET = "whsec_test_secret"
@@ -104,6 +105,7 @@ def app(tmp_path_factory, localstripe_url):
         "JOBS_RUN_INLINE": True,
         "RATELIMIT_STORAGE_URI": TEST_REDIS_URL or "memory://",
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+        "REDIS_PREFIX": f"sf-test-{uuid.uuid4().hex[:8]}",
         "AUTH_RATE_LIMIT": "10000 per minute",
         "PUBLIC_BASE_URL": "http://shop.test",
         "STRIPE_SECRET_KEY": "sk_test_localstripe",
@@ -135,6 +137,18 @@ def app_ctx(app):
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
         limiter.reset()
+        flash.clear_caches()
+        if TEST_REDIS_URL:
+            _clear_redis_keys(app)
+
+
+def _clear_redis_keys(app) -> None:
+    from app.jobs.queue import redis_connection
+
+    conn = redis_connection()
+    keys = list(conn.scan_iter(f"{app.config['REDIS_PREFIX']}:*"))
+    if keys:
+        conn.delete(*keys)
 
 
 @pytest.fixture

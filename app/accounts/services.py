@@ -14,7 +14,7 @@ from app.accounts import token_cache
 from app.accounts.models import Account, AccountKind, AuthToken
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.db import utcnow
-from app.errors import AuthenticationFailed, Conflict, InvalidRequest, not_found
+from app.errors import AuthenticationFailed, Conflict, InvalidRequest, PermissionDenied, not_found
 from app.extensions import db
 from app.phones import normalise_phone
 
@@ -126,14 +126,17 @@ def logout(token: str) -> None:
 
 
 def authenticate_and_cache(token: str) -> Account | None:
-    """authenticate(), and remember the token in Redis for the flash-sale gate."""
+    """authenticate() a shopper, and remember the token in Redis for the flash-sale gate. Staff
+    tokens are refused (403) and never cached."""
     token_hash = _digest(token)
     row = db.session.execute(
-        sa.select(Account.id, AuthToken.expires_at).join(AuthToken, AuthToken.account_id == Account.id).where(
-            AuthToken.token_hash == token_hash, AuthToken.revoked_at.is_(None), AuthToken.expires_at > utcnow(),
-            Account.is_active.is_(True), Account.kind == AccountKind.SHOPPER)).first()
+        sa.select(Account.id, Account.kind, AuthToken.expires_at).join(AuthToken, AuthToken.account_id == Account.id)
+        .where(AuthToken.token_hash == token_hash, AuthToken.revoked_at.is_(None), AuthToken.expires_at > utcnow(),
+               Account.is_active.is_(True))).first()
     if row is None:
         return None
+    if row.kind is not AccountKind.SHOPPER:
+        raise PermissionDenied("Staff accounts cannot use the shopper or leader API", code="shoppers_only")
     token_cache.remember(token_hash, row.id, row.expires_at)
     return db.session.get(Account, row.id)
 

@@ -169,7 +169,8 @@ def persist(account_id: int, item_id: int, quantity: int, client_key: str, now: 
     db.session.execute(sa.insert(OrderLine.__table__).values(
         order_id=order_id, sku_id=item.sku_id, product_id=item.product_id, product_name=item.product_name,
         sku_name=item.sku_name, sku_code=item.sku_code, unit_price_cents=unit, list_price_cents=item.list_price,
-        price_rule=CampaignKind.FLASH_SALE.value, campaign_item_id=item_id, quantity=quantity,
+        price_rule=CampaignKind.FLASH_SALE.value, campaign_item_id=item_id, campaign_id=campaign.id,
+        quantity=quantity,
         line_total_cents=total, refunded_quantity=0, refunded_cents=0, shorted_quantity=0, picked_up_quantity=0,
         restocked_quantity=0))
     db.session.commit()

@@ -55,7 +55,8 @@ def scope_of(campaign: Campaign, group_id: int) -> int:
 def progress(campaign: Campaign, group_id: int, now: dt.datetime | None = None) -> Progress:
     now = now or utcnow()
     scope = scope_of(campaign, group_id)
-    query = (sa.select(sa.func.count(sa.distinct(Order.account_id)), sa.func.coalesce(sa.func.sum(OrderLine.quantity), 0))
+    units = sa.func.coalesce(sa.func.sum(OrderLine.quantity), 0)
+    query = (sa.select(sa.func.count(sa.distinct(Order.account_id)), units)
              .select_from(Order).join(OrderLine, OrderLine.order_id == Order.id)
              .where(Order.campaign_id == campaign.id, Order.status.in_(PAID_STATES)))
     if scope != STORE_WIDE:

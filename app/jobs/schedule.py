@@ -33,6 +33,14 @@ def dispatch_notifications_job() -> int:
     return dispatch_pending()
 
 
+def campaigns_sweep_job() -> dict[str, dict]:
+    """Group-buy deadlines, pre-sale balances, queued refunds, and the flash-sale gate's counters."""
+    from app.campaigns import flash, groupbuy, presale, refund_outbox
+
+    return {"group_buys": groupbuy.settle(), "pre_sales": presale.sweep(),
+            "refunds": {"queued": refund_outbox.process_pending()}, "flash_gate": flash.reconcile()}
+
+
 def purge_tokens_job() -> int:
     from app.accounts.services import purge_expired_tokens
 
@@ -49,6 +57,7 @@ def purge_idempotency_keys_job() -> int:
 PERIODIC = [
     (expire_reservations_job, 60),
     (dispatch_notifications_job, 60),
+    (campaigns_sweep_job, 60),
     (pickup_sweep_job, 600),
     (reconcile_payments_job, 300),
     (purge_idempotency_keys_job, 3600),

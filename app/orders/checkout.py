@@ -53,7 +53,7 @@ def merge_lines(lines: list[dict]) -> list[LineRequest]:
     return [LineRequest(sku_id, qty, items[sku_id]) for sku_id, qty in merged.items()]
 
 
-def _campaign_of(requests: list[LineRequest], group_id: int, account_id: int, method: str,
+def campaign_of(requests: list[LineRequest], group_id: int, account_id: int, method: str,
                  member: bool) -> tuple[Campaign | None, dict[int, CampaignItem]]:
     """A campaign order (pre-sale or group buy) holds that campaign's items only, and is paid online."""
     item_ids = {r.campaign_item_id for r in requests}
@@ -76,7 +76,7 @@ def _campaign_of(requests: list[LineRequest], group_id: int, account_id: int, me
     return campaign, items
 
 
-def _sellable_skus(group_id: int, sku_ids: list[int]) -> dict[int, Sku]:
+def sellable_skus(group_id: int, sku_ids: list[int]) -> dict[int, Sku]:
     skus = {s.id: s for s in db.session.scalars(
         sa.select(Sku).options(joinedload(Sku.product)).where(Sku.id.in_(sku_ids)))}
     unknown = sorted(set(sku_ids) - set(skus))
@@ -133,7 +133,8 @@ def _add_lines(order: Order, requests: list[LineRequest], skus: dict[int, Sku], 
         order.lines.append(OrderLine(
             sku_id=sku.id, product_id=sku.product_id, product_name=sku.product.name, sku_name=sku.name,
             sku_code=sku.code, unit_price_cents=q.unit_price_cents, list_price_cents=q.list_price_cents,
-            price_rule=q.rule, campaign_item_id=req.campaign_item_id, quantity=req.quantity,
+            price_rule=q.rule, campaign_item_id=req.campaign_item_id, campaign_id=q.campaign_id,
+            quantity=req.quantity,
             line_total_cents=q.unit_price_cents * req.quantity, refunded_quantity=0, refunded_cents=0,
             shorted_quantity=0, picked_up_quantity=0, restocked_quantity=0,
         ))
@@ -177,8 +178,8 @@ def build_order(account_id: int, lines: list[dict], method: str) -> Order:
     group = _group_of(account_id)
     _check_method(group, method)
     member = is_member(account_id)
-    campaign, items = _campaign_of(requests, group.id, account_id, method, member)
-    skus = _sellable_skus(group.id, [r.sku_id for r in requests])
+    campaign, items = campaign_of(requests, group.id, account_id, method, member)
+    skus = sellable_skus(group.id, [r.sku_id for r in requests])
     order = _new_order(account_id, group, method)
     if campaign is not None:
         order.campaign_id = campaign.id

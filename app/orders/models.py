@@ -143,6 +143,7 @@ class OrderLine(Base):
     list_price_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
     price_rule: Mapped[str] = mapped_column(sa.String(30), default="regular", server_default="regular")
     campaign_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign_items.id"))
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)  # what priced it
     quantity: Mapped[int]
     line_total_cents: Mapped[int] = mapped_column(sa.BigInteger)
     refunded_quantity: Mapped[int] = mapped_column(default=0)

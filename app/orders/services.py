@@ -65,6 +65,36 @@ def cancel(order: Order, reason: str) -> Order:
     return get_order(order.id)
 
 
+def open_payment(order: Order) -> Order:
+    """Start paying an order: its card payment (a flash-sale order has none until now) or a pre-sale's
+    balance. Reuses an open payment, so calling it twice creates one PaymentIntent."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.campaigns import presale
+    from app.payments.models import Payment, PaymentStatus
+
+    if order.status is OrderStatus.DEPOSIT_PAID:
+        payment = presale.open_balance_payment(order)
+    elif order.effective_status == OrderStatus.PENDING_PAYMENT.value and order.payment_method == "stripe":
+        payment = db.session.scalar(sa.select(Payment).where(
+            Payment.order_id == order.id, Payment.status.in_((PaymentStatus.PENDING, PaymentStatus.FAILED))))
+        if payment is None:
+            try:
+                with db.session.begin_nested():
+                    payment = Payment(order_id=order.id, provider="stripe", purpose="order",
+                                      amount_cents=order.total_cents, refunded_cents=0, status=PaymentStatus.PENDING)
+                    db.session.add(payment)
+            except IntegrityError:  # a concurrent call opened it
+                payment = db.session.scalar(sa.select(Payment).where(
+                    Payment.order_id == order.id, Payment.status.in_((PaymentStatus.PENDING, PaymentStatus.FAILED))))
+            db.session.commit()
+    else:
+        raise Conflict("Nothing to pay on this order now", code="nothing_to_pay",
+                       details={"status": order.effective_status})
+    payments.start(payment.id)
+    return db.session.get(Order, order.id, populate_existing=True)
+
+
 def refresh_payment(order: Order) -> Order:
     """Ask the provider now, instead of waiting for its webhook (the shopper says they have paid)."""
     payment = payments.online_payment_of(order.id)

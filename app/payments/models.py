@@ -30,6 +30,10 @@ class Payment(CreatedAt, Base):
         sa.CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
         sa.CheckConstraint("refunded_cents >= 0 AND refunded_cents <= amount_cents", name="refunds_within_amount"),
         sa.Index("ix_payments_status_created", "status", "created_at"),
+        # One open payment per order and purpose: a double-clicked "pay" reuses it.
+        sa.Index("uq_payments_open_purpose", "order_id", "purpose", unique=True,
+                 sqlite_where=sa.text("status IN ('pending', 'failed')"),
+                 postgresql_where=sa.text("status IN ('pending', 'failed')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

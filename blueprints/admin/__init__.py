@@ -6,6 +6,7 @@ blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Merc
 from blueprints.admin import (  # noqa: E402,F401
     auth,
     batches,
+    campaigns,
     catalog,
     groups,
     leaders,

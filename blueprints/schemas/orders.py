@@ -27,6 +27,7 @@ class IdempotencyHeaderSchema(QuerySchema):
 class CheckoutLineSchema(Schema):
     sku_id = f.Id(required=True)
     quantity = f.Int(1, 999, required=True)
+    campaign_item_id = f.Id(allow_none=True, metadata={"description": "Buy through a pre-sale or group buy"})
 
 
 class CheckoutSchema(Schema):
@@ -47,10 +48,16 @@ class OrderLineSchema(Schema):
     line_total_cents = ma.fields.Integer()
     refunded_quantity = ma.fields.Integer()
     refunded_cents = ma.fields.Integer()
+    list_price_cents = ma.fields.Integer(allow_none=True)
+    price_rule = ma.fields.String(metadata={"description": "Which price applied: regular, member, member_day, "
+                                                           "flash_sale, pre_sale, group_buy"})
+    campaign_id = ma.fields.Integer(allow_none=True)
+    campaign_item_id = ma.fields.Integer(allow_none=True)
 
 
 class PaymentInfoSchema(Schema):
     provider = ma.fields.String()
+    purpose = ma.fields.String()
     status = ma.fields.String()
     amount_cents = ma.fields.Integer()
     client_secret = ma.fields.String(allow_none=True, metadata={
@@ -92,6 +99,16 @@ class OrderSchema(Schema):
     amount_due_cents = ma.fields.Method("_due", metadata={"description": "To pay at pickup"})
     ready_at = ma.fields.DateTime(allow_none=True)
     picked_up_at = ma.fields.DateTime(allow_none=True)
+    campaign_id = ma.fields.Integer(allow_none=True)
+    balance = ma.fields.Method("_balance", allow_none=True, metadata={"description": "Pre-sale deposit and balance"})
+
+    def _balance(self, order):
+        from app.campaigns.presale import balance_of
+
+        b = balance_of(order)
+        return None if b is None else {"deposit_cents": b.deposit_cents, "deposit_value_cents": b.deposit_value_cents,
+                                       "balance_cents": b.balance_cents, "opens_at": b.opens_at.isoformat(),
+                                       "closes_at": b.closes_at.isoformat()}
     paid_at = ma.fields.DateTime(allow_none=True)
     closed_at = ma.fields.DateTime(allow_none=True)
     close_reason = ma.fields.String(allow_none=True)

@@ -5,6 +5,7 @@ blp = Blueprint("store", __name__, url_prefix="/api/v1/store", description="Shop
 
 from blueprints.store import (  # noqa: E402,F401
     auth,
+    campaigns,
     catalog,
     groups,
     leader_applications,

@@ -1,8 +1,8 @@
 """campaigns: flash sales, pre-sales, group buys, member days; memberships; price rules
 
-Revision ID: 19b96732136a
+Revision ID: 2272fe36fe22
 Revises: 13ef1d6c0475
-Create Date: 2026-11-23 23:58:55.225892
+Create Date: 2026-11-24 00:00:07.561502
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '19b96732136a'
+revision = '2272fe36fe22'
 down_revision = '13ef1d6c0475'
 branch_labels = None
 depends_on = None
@@ -165,6 +165,9 @@ def upgrade():
         batch_op.add_column(sa.Column('list_price_cents', sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column('price_rule', sa.String(length=30), server_default='regular', nullable=False))
         batch_op.add_column(sa.Column('campaign_item_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('campaign_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_order_lines_campaign_id'), ['campaign_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_order_lines_campaign_id_campaigns'), 'campaigns', ['campaign_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_order_lines_campaign_item_id_campaign_items'), 'campaign_items', ['campaign_item_id'], ['id'])
 
     with op.batch_alter_table('orders', schema=None) as batch_op:
@@ -177,6 +180,7 @@ def upgrade():
 
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('purpose', sa.String(length=12), server_default='order', nullable=False))
+        batch_op.create_index('uq_payments_open_purpose', ['order_id', 'purpose'], unique=True, sqlite_where=sa.text("status IN ('pending', 'failed')"), postgresql_where=sa.text("status IN ('pending', 'failed')"))
 
     with op.batch_alter_table('skus', schema=None) as batch_op:
         batch_op.add_column(sa.Column('member_price_cents', sa.BigInteger(), nullable=True))
@@ -190,6 +194,7 @@ def downgrade():
         batch_op.drop_column('member_price_cents')
 
     with op.batch_alter_table('payments', schema=None) as batch_op:
+        batch_op.drop_index('uq_payments_open_purpose', sqlite_where=sa.text("status IN ('pending', 'failed')"), postgresql_where=sa.text("status IN ('pending', 'failed')"))
         batch_op.drop_column('purpose')
 
     with op.batch_alter_table('orders', schema=None) as batch_op:
@@ -202,6 +207,9 @@ def downgrade():
 
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_order_lines_campaign_item_id_campaign_items'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('fk_order_lines_campaign_id_campaigns'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_order_lines_campaign_id'))
+        batch_op.drop_column('campaign_id')
         batch_op.drop_column('campaign_item_id')
         batch_op.drop_column('price_rule')
         batch_op.drop_column('list_price_cents')

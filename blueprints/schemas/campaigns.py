@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import marshmallow as ma
+
+from app.campaigns import groupbuy, presale
+from app.campaigns import stock as campaign_stock
+from app.campaigns.models import BalancePolicy, CampaignKind, Review, Threshold, ThresholdScope
+from app.campaigns.phases import Phase, phase, window
+from app.clock import store_tz
+from app.db import utcnow
+from blueprints import fields as f
+from blueprints.schemas.common import QuerySchema, Schema
+
+
+class LocalDateTime(ma.fields.DateTime):
+    """ISO 8601; without an offset it is read as the store's local time. Always stored as UTC."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=store_tz())
+        if not dt.datetime(2000, 1, 1, tzinfo=dt.UTC) <= parsed <= dt.datetime(2100, 1, 1, tzinfo=dt.UTC):
+            raise ma.ValidationError("Must be between 2000 and 2100.")
+        return parsed.astimezone(dt.UTC)
+
+
+class CampaignItemInputSchema(Schema):
+    sku_id = f.Id(required=True)
+    campaign_price_cents = f.Cents(required=True)
+    stock_total = f.Int(0, 10_000_000, allow_none=True,
+                        metadata={"description": "Campaign stock, apart from regular stock (null for member days)"})
+    deposit_cents = f.Cents(allow_none=True, metadata={"description": "Pre-sale: deposit per unit"})
+    deposit_value_cents = f.Cents(allow_none=True, metadata={"description": "Pre-sale: what the deposit counts for"})
+
+
+class CampaignInputSchema(Schema):
+    kind = f.Choice(CampaignKind, required=True)
+    name = f.name(120, required=True)
+    description = f.Str(max_length=2000, allow_none=True)
+    starts_at = LocalDateTime(required=True)
+    ends_at = LocalDateTime(required=True)
+    warmup_minutes = f.Int(0, 10_080)
+    all_groups = ma.fields.Boolean()
+    group_ids = ma.fields.List(f.Id(), validate=ma.validate.Length(max=500))
+    members_only = ma.fields.Boolean()
+    per_person_limit = f.Int(1, 10_000, allow_none=True)
+    stackable = ma.fields.Boolean()
+    hold_minutes = f.Int(1, 1440)
+    balance_starts_at = LocalDateTime(allow_none=True)
+    balance_ends_at = LocalDateTime(allow_none=True)
+    balance_policy = f.Choice(BalancePolicy, allow_none=True)
+    ship_date = ma.fields.Date(allow_none=True)
+    threshold_kind = f.Choice(Threshold, allow_none=True)
+    threshold = f.Int(1, 1_000_000, allow_none=True)
+    threshold_scope = f.Choice(ThresholdScope, allow_none=True)
+    day_of_month = f.Int(1, 28, allow_none=True)
+    items = ma.fields.List(ma.fields.Nested(CampaignItemInputSchema), validate=ma.validate.Length(max=100))
+
+
+class CampaignUpdateSchema(CampaignInputSchema):
+    kind = f.Choice(CampaignKind)
+    name = f.name(120)
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
+
+
+class CampaignItemSchema(Schema):
+    id = ma.fields.Integer()
+    sku_id = ma.fields.Integer()
+    product_name = ma.fields.Function(lambda i: i.sku.product.name)
+    sku_name = ma.fields.Function(lambda i: i.sku.name)
+    list_price_cents = ma.fields.Function(lambda i: i.sku.price_cents)
+    campaign_price_cents = ma.fields.Integer()
+    stock_total = ma.fields.Integer(allow_none=True)
+    stock_left = ma.fields.Method("_left", allow_none=True)
+    deposit_cents = ma.fields.Integer(allow_none=True)
+    deposit_value_cents = ma.fields.Integer(allow_none=True)
+    balance_cents = ma.fields.Method("_balance", allow_none=True,
+                                     metadata={"description": "Pre-sale: what is left to pay after the deposit"})
+
+    def _left(self, item):
+        if item.stock_total is None or item.campaign.review is not Review.APPROVED:
+            return None
+        total, reserved, sold = campaign_stock.counts(item.id)
+        return max(total - reserved - sold, 0)
+
+    def _balance(self, item):
+        return presale.unit_price(item) - item.deposit_cents if item.deposit_cents else None
+
+
+class ProgressSchema(Schema):
+    participants = ma.fields.Integer()
+    units = ma.fields.Integer()
+    threshold = ma.fields.Integer()
+    counted = ma.fields.String()
+    current = ma.fields.Integer()
+    outcome = ma.fields.String()
+
+
+class StoreCampaignSchema(Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    name = ma.fields.String()
+    description = ma.fields.String(allow_none=True)
+    phase = ma.fields.Function(lambda c: phase(c, utcnow()).value)
+    starts_at = ma.fields.DateTime()
+    ends_at = ma.fields.DateTime()
+    next_window = ma.fields.Method("_window", allow_none=True)
+    seconds_to_start = ma.fields.Method("_countdown", allow_none=True,
+                                        metadata={"description": "Countdown while warming up or scheduled"})
+    members_only = ma.fields.Boolean()
+    per_person_limit = ma.fields.Integer(allow_none=True)
+    stackable = ma.fields.Boolean()
+    balance_starts_at = ma.fields.DateTime(allow_none=True)
+    balance_ends_at = ma.fields.DateTime(allow_none=True)
+    ship_date = ma.fields.Date(allow_none=True)
+    day_of_month = ma.fields.Integer(allow_none=True)
+    items = ma.fields.List(ma.fields.Nested(CampaignItemSchema))
+    group_buy = ma.fields.Method("_progress", allow_none=True)
+
+    def _window(self, campaign):
+        current = window(campaign, utcnow())
+        return {"start": current[0].isoformat(), "end": current[1].isoformat()} if current else None
+
+    def _countdown(self, campaign):
+        current = window(campaign, utcnow())
+        if current is None or phase(campaign, utcnow()) not in (Phase.SCHEDULED, Phase.WARMING_UP):
+            return None
+        return int((current[0] - utcnow()).total_seconds())
+
+    def _progress(self, campaign):
+        group_id = self.context_group_id()
+        if campaign.kind is not CampaignKind.GROUP_BUY or group_id is None:
+            return None
+        return ProgressSchema().dump(groupbuy.progress(campaign, group_id))
+
+    def context_group_id(self):
+        from flask import g
+
+        return getattr(g, "campaign_group_id", None)
+
+
+class CampaignSchema(StoreCampaignSchema):
+    review = ma.fields.String()
+    rejection_reason = ma.fields.String(allow_none=True)
+    warmup_minutes = ma.fields.Integer()
+    hold_minutes = ma.fields.Integer()
+    all_groups = ma.fields.Boolean()
+    group_ids = ma.fields.Function(lambda c: sorted(g.id for g in c.groups))
+    balance_policy = ma.fields.String(allow_none=True)
+    threshold_kind = ma.fields.String(allow_none=True)
+    threshold = ma.fields.Integer(allow_none=True)
+    threshold_scope = ma.fields.String(allow_none=True)
+    created_by_id = ma.fields.Integer()
+    reviewed_by_id = ma.fields.Integer(allow_none=True)
+    submitted_at = ma.fields.DateTime(allow_none=True)
+    reviewed_at = ma.fields.DateTime(allow_none=True)
+
+
+class CampaignQuerySchema(QuerySchema):
+    review = f.Choice(Review)
+    kind = f.Choice(CampaignKind)
+
+
+class ItemStatsSchema(Schema):
+    item_id = ma.fields.Integer()
+    sku_id = ma.fields.Integer()
+    stock_total = ma.fields.Integer(allow_none=True)
+    reserved = ma.fields.Integer()
+    sold = ma.fields.Integer(allow_none=True)
+    sell_through_pct = ma.fields.Float(allow_none=True)
+    revenue_cents = ma.fields.Integer()
+    unique_buyers = ma.fields.Integer()
+
+
+class GroupStatsSchema(Schema):
+    group_id = ma.fields.Integer()
+    group_name = ma.fields.String(allow_none=True)
+    units = ma.fields.Integer()
+    revenue_cents = ma.fields.Integer()
+    unique_buyers = ma.fields.Integer()
+
+
+class CampaignStatsSchema(Schema):
+    campaign_id = ma.fields.Integer()
+    revenue_cents = ma.fields.Integer()
+    unique_buyers = ma.fields.Integer()
+    items = ma.fields.List(ma.fields.Nested(ItemStatsSchema))
+    groups = ma.fields.List(ma.fields.Nested(GroupStatsSchema))
+
+
+class FlashReserveSchema(Schema):
+    quantity = f.Int(1, 99, load_default=1)
+
+
+class FlashReservationSchema(Schema):
+    order_id = ma.fields.Integer()
+    number = ma.fields.String()
+    status = ma.fields.String()
+    quantity = ma.fields.Integer()
+    unit_price_cents = ma.fields.Integer()
+    total_cents = ma.fields.Integer()
+    currency = ma.fields.String()
+    expires_at = ma.fields.DateTime(allow_none=True, metadata={"description": "Pay before this (POST …/pay)"})
+    pickup_date = ma.fields.Date(allow_none=True)
+
+
+class QuoteLineSchema(Schema):
+    sku_id = f.Id(required=True)
+    quantity = f.Int(1, 999, load_default=1)
+    campaign_item_id = f.Id(allow_none=True)
+
+
+class QuoteRequestSchema(Schema):
+    lines = ma.fields.List(ma.fields.Nested(QuoteLineSchema), required=True, validate=ma.validate.Length(min=1, max=50))
+
+
+class CandidateSchema(Schema):
+    rule = ma.fields.String()
+    unit_price_cents = ma.fields.Integer()
+    applied = ma.fields.Boolean()
+    note = ma.fields.String(allow_none=True)
+
+
+class LineQuoteSchema(Schema):
+    sku_id = ma.fields.Integer()
+    quantity = ma.fields.Integer()
+    list_price_cents = ma.fields.Integer()
+    unit_price_cents = ma.fields.Integer()
+    discount_cents = ma.fields.Integer()
+    rule = ma.fields.String()
+    campaign_id = ma.fields.Integer(allow_none=True)
+    line_total_cents = ma.fields.Integer()
+    candidates = ma.fields.List(ma.fields.Nested(CandidateSchema))
+
+
+class PriceQuoteSchema(Schema):
+    lines = ma.fields.List(ma.fields.Nested(LineQuoteSchema))
+    total_cents = ma.fields.Integer()
+    currency = ma.fields.String()
+
+
+class MembershipSchema(Schema):
+    account_id = ma.fields.Integer()
+    is_active = ma.fields.Boolean()
+    created_at = ma.fields.DateTime()
