@@ -25,8 +25,8 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.config import normalise_database_url
 from app.campaigns import flash
+from app.config import normalise_database_url
 from app.extensions import db, limiter
 
 WEBHOOK_SECRET = "whsec_test_secret"

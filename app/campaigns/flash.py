@@ -39,9 +39,33 @@ _pickup_dates: dict[int, tuple[float, dt.date]] = {}
 
 
 @dataclass(frozen=True)
+class GroupRef:
+    id: int
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    """What the hot path needs of an approved (hence immutable) campaign, detached from any session."""
+
+    id: int
+    kind: CampaignKind
+    review: Review
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    warmup_minutes: int
+    day_of_month: int | None
+    all_groups: bool
+    groups: tuple[GroupRef, ...]
+    members_only: bool
+    stackable: bool
+    per_person_limit: int | None
+    hold_minutes: int
+
+
+@dataclass(frozen=True)
 class FlashItem:
     item_id: int
-    campaign: Campaign
+    campaign: CampaignView
     sku_id: int
     product_id: int
     product_name: str
@@ -73,9 +97,10 @@ def flash_item(item_id: int) -> FlashItem:
     item = db.session.get(CampaignItem, item_id)
     if item is None or item.campaign.kind is not CampaignKind.FLASH_SALE or item.campaign.review is not Review.APPROVED:
         raise not_found("flash_sale_item", id=item_id)
-    campaign = item.campaign
-    _ = campaign.groups  # load before caching: the object outlives this session
-    db.session.expunge(campaign)
+    c = item.campaign
+    campaign = CampaignView(c.id, c.kind, c.review, c.starts_at, c.ends_at, c.warmup_minutes, c.day_of_month,
+                            c.all_groups, tuple(GroupRef(g.id) for g in c.groups), c.members_only, c.stackable,
+                            c.per_person_limit, c.hold_minutes)
     sku = item.sku
     meta = FlashItem(item.id, campaign, sku.id, sku.product_id, sku.product.name, sku.name, sku.code,
                      sku.price_cents, sku.member_price_cents, item.campaign_price_cents)

@@ -23,6 +23,8 @@ class Phase(enum.StrEnum):
 
 def member_day_window(campaign: Campaign, now: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
     """This month's member day (or next month's, once today's has passed), in UTC, within the campaign."""
+    if campaign.day_of_month is None:  # a draft not filled in yet
+        return None
     tz = store_tz()
     local = now.astimezone(tz)
     for months_ahead in range(0, 14):
