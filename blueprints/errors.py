@@ -88,6 +88,10 @@ def handle_data_error(exc: DataError):
 
 
 def handle_operational_error(exc: OperationalError):
+    if "deadlock detected" in str(exc.orig) or "could not serialize" in str(exc.orig):
+        # PostgreSQL broke a lock cycle by aborting this transaction: nothing was written; retry.
+        log.warning("Transaction aborted by PostgreSQL: %s", exc.orig)
+        return envelope(503, "concurrent_update", "Too many changes at once; retry", headers=[("Retry-After", "1")])
     if "database is locked" in str(exc.orig):
         # SQLite under concurrent writers (development databases only): a retry will go through.
         log.warning("SQLite busy: %s", exc.orig)

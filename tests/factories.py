@@ -167,7 +167,7 @@ def sku_counts(sku_id: int) -> tuple[int, int, int]:
 def make_campaign(kind: str = "flash_sale", items=None, *, approve: bool = True, starts_in_minutes: int = -1,
                   minutes: int = 60, staff: User | None = None, **overrides: Any):
     """A campaign (approved by default) starting `starts_in_minutes` from now, open for `minutes`.
-    items: [(sku_id, campaign_price_cents, stock_total), …]; a fresh SKU if not given."""
+    items: (sku_id, campaign_price_cents, stock_total) tuples or full item dicts; a fresh SKU if not given."""
     import datetime as dt
 
     from app.campaigns import services as campaigns
@@ -175,11 +175,14 @@ def make_campaign(kind: str = "flash_sale", items=None, *, approve: bool = True,
 
     staff = staff or make_staff()
     if items is None:
-        sku = make_product(skus=[{"code": f"CAMP-{seq()}", "name": "x", "price_cents": 1000, "stock_total": 500}]).skus[0]
+        sku = make_product(skus=[{"code": f"CAMP-{seq()}", "name": "x", "price_cents": 1000,
+                                  "stock_total": 500}]).skus[0]
         items = [(sku.id, 600, 100)]
     start = utcnow() + dt.timedelta(minutes=starts_in_minutes)
-    data = {"kind": kind, "name": f"Campaign {seq()}", "starts_at": start, "ends_at": start + dt.timedelta(minutes=minutes),
-            "items": [{"sku_id": s, "campaign_price_cents": p, "stock_total": t} for s, p, t in items]} | overrides
+    data = {"kind": kind, "name": f"Campaign {seq()}", "starts_at": start,
+            "ends_at": start + dt.timedelta(minutes=minutes), "items": [
+                i if isinstance(i, dict) else {"sku_id": i[0], "campaign_price_cents": i[1], "stock_total": i[2]}
+                for i in items]} | overrides
     campaign = campaigns.create(data, staff.id)
     if approve:
         campaigns.submit(campaign)

@@ -62,3 +62,24 @@ def test_pickup_migration_gives_existing_orders_codes(tmp_path):
     rows = con.execute("SELECT pickup_code, fulfilment, code_failures FROM orders ORDER BY id").fetchall()
     assert len({r[0] for r in rows}) == 2 and all(len(r[0]) == 8 for r in rows)
     assert {(r[1], r[2]) for r in rows} == {("pending", 0)}
+
+
+def test_every_enum_check_constraint_lists_exactly_the_models_values():
+    """Alembic does not compare CHECK constraints, so a new enum value without a migration that
+    re-creates its CHECK would only fail at the first write. This catches it in CI instead."""
+    import re
+
+    import sqlalchemy as sa
+
+    inspector = db.inspect(db.engine)
+    checked = 0
+    for table in db.metadata.sorted_tables:
+        constraints = {c["name"]: c["sqltext"] for c in inspector.get_check_constraints(table.name)}
+        for column in table.columns:
+            if isinstance(column.type, sa.Enum) and column.type.create_constraint:
+                name = f"ck_{table.name}_{column.type.name}"
+                assert name in constraints, f"{name} is missing from the database"
+                in_db = set(re.findall(r"'([^']+)'", constraints[name]))
+                assert in_db == set(column.type.enums), (name, in_db ^ set(column.type.enums))
+                checked += 1
+    assert checked >= 15

@@ -134,6 +134,8 @@ def reserve(*, token: str, item_id: int, quantity: int, client_key: str) -> Rese
             admission = redis_gate.admit(digest(token), item_id, quantity, client_key, now)
         if admission.replay:
             return _replay(admission.account_id, client_key)
+        if admission.unpublished:
+            admission = _publish_and_retry(token, item_id, quantity, client_key, now)
         try:
             return persist(admission.account_id, item_id, quantity, client_key, now)
         except BaseException:
@@ -141,6 +143,16 @@ def reserve(*, token: str, item_id: int, quantity: int, client_key: str) -> Rese
             redis_gate.give_back(item_id, admission.account_id, quantity, client_key)
             raise
     return persist(_account_or_401(token), item_id, quantity, client_key, now)
+
+
+def _publish_and_retry(token: str, item_id: int, quantity: int, client_key: str, now: dt.datetime):
+    """The gate does not know this item: unknown (404), or approved while Redis was away (publish it)."""
+    flash_item(item_id)  # raises 404 unless it is an approved flash-sale item
+    redis_gate.publish(db.session.get(CampaignItem, item_id), free_units(item_id))
+    admission = redis_gate.admit(digest(token), item_id, quantity, client_key, now)
+    if admission.unpublished:
+        raise Conflict("This flash sale is not open", code="campaign_not_live")
+    return admission
 
 
 def _account_or_401(token: str) -> int:
@@ -232,10 +244,7 @@ def reconcile(item_id: int | None = None) -> dict[str, int]:
     for item in items:
         left, buyers = redis_gate.counters(item.id)
         free = free_units(item.id)
-        from app.campaigns.models import CampaignPurchase
-
-        held = dict(db.session.execute(sa.select(CampaignPurchase.account_id, CampaignPurchase.quantity).where(
-            CampaignPurchase.item_id == item.id, CampaignPurchase.quantity > 0)).all())
+        held = {a: int(q) for a, q in db.session.execute(campaign_stock.counted_units(item.id)).all() if q}
         if left != free or buyers != held:
             redis_gate.publish(item, free)
             repaired += 1

@@ -78,9 +78,11 @@ def progress(campaign: Campaign, group_id: int, now: dt.datetime | None = None) 
 def _record(campaign_id: int, scope: int, succeeded: bool) -> bool:
     from app.campaigns.stock import _insert
 
-    return bool(db.session.execute(_insert(GroupBuyOutcome.__table__).values(
+    inserted = db.session.execute(_insert(GroupBuyOutcome.__table__).values(
         campaign_id=campaign_id, group_id=scope, succeeded=succeeded, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["campaign_id", "group_id"])).rowcount)
+        .on_conflict_do_nothing(index_elements=["campaign_id", "group_id"])
+        .returning(GroupBuyOutcome.__table__.c.campaign_id)).all()
+    return bool(inserted)  # not rowcount: it is -1 for ON CONFLICT inserts on PostgreSQL
 
 
 def _waiting_orders(campaign: Campaign, scope: int) -> list[Order]:
@@ -130,7 +132,7 @@ def settle(now: dt.datetime | None = None) -> dict[str, int]:
         Campaign.kind == CampaignKind.GROUP_BUY, Campaign.review == Review.APPROVED, Campaign.ends_at <= now)))
     for campaign in ended:
         scopes = {STORE_WIDE} if campaign.threshold_scope is ThresholdScope.STORE else set(db.session.scalars(
-            sa.select(sa.distinct(Order.group_id)).where(Order.campaign_id == campaign.id)))
+            sa.select(Order.group_id).distinct().where(Order.campaign_id == campaign.id)))
         for group_id in sorted(scopes):
             state = progress(campaign, group_id, now)
             if db.session.get(GroupBuyOutcome, (campaign.id, state.group_id)) is not None:

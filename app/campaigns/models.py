@@ -138,14 +138,15 @@ class StockBucket(Base):
 
 
 class CampaignPurchase(Base):
-    """Units a shopper holds or bought of an item: the per-person limit is a guarded upsert on it."""
+    """One row per shopper and item, taken as a lock whenever the shopper buys it, so their units
+    are counted and the per-person limit checked with no count-then-check race. The count itself is
+    derived from holds (consumed, or active and not lapsed), so a lapsed hold stops counting by the
+    clock and releasing one never touches another shopper's row."""
 
     __tablename__ = "campaign_purchases"
-    __table_args__ = (sa.CheckConstraint("quantity >= 0", name="quantity_not_negative"),)
 
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_items.id", ondelete="CASCADE"), primary_key=True)
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), primary_key=True)
-    quantity: Mapped[int] = mapped_column(default=0)
 
 
 class HoldStatus(enum.StrEnum):

@@ -14,13 +14,12 @@ import datetime as dt
 import logging
 
 import redis
-import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.accounts import token_cache
-from app.campaigns.models import CampaignItem, CampaignPurchase
+from app.campaigns.models import CampaignItem
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.jobs.queue import redis_connection
@@ -64,15 +63,14 @@ return 1
 
 OUTCOMES = {-2: ("campaign_not_live", "This flash sale is not open now"),
             -3: ("insufficient_stock", "Sold out"),
-            -4: ("per_person_limit_reached", "You have reached the limit per person"),
-            -5: ("campaign_not_live", "This flash sale is not open")}
+            -4: ("per_person_limit_reached", "You have reached the limit per person")}
 
 _scripts: dict[str, object] = {}
 
 
 class Admission:
-    def __init__(self, account_id: int, replay: bool):
-        self.account_id, self.replay = account_id, replay
+    def __init__(self, account_id: int, replay: bool = False, unpublished: bool = False):
+        self.account_id, self.replay, self.unpublished = account_id, replay, unpublished
 
 
 def enabled() -> bool:
@@ -106,10 +104,12 @@ def admit(token_hash: str, item_id: int, quantity: int, client_key: str, now: dt
         return None
     if status == -6:
         return Admission(int(account), replay=True)
+    if status == -5:
+        return Admission(int(account), unpublished=True)
     if status < 0:
         code, message = OUTCOMES[status]
         raise Conflict(message, code=code)
-    return Admission(int(account), replay=False)
+    return Admission(int(account))
 
 
 def give_back(item_id: int, account_id: int, quantity: int, client_key: str = "") -> None:
@@ -121,8 +121,9 @@ def publish(item: CampaignItem, total_free: int) -> None:
     """Put an approved flash item's window, limit and counters into Redis (from the database)."""
     campaign = item.campaign
     meta, left, buyers, _keys = _item_keys(item.id)
-    held = dict(db.session.execute(sa.select(CampaignPurchase.account_id, CampaignPurchase.quantity).where(
-        CampaignPurchase.item_id == item.id, CampaignPurchase.quantity > 0)).all())
+    from app.campaigns.stock import counted_units
+
+    held = {a: int(q) for a, q in db.session.execute(counted_units(item.id)).all() if q}
     pipe = redis_connection().pipeline(transaction=True)
     pipe.hset(meta, mapping={"start": int(campaign.starts_at.timestamp() * 1000),
                              "end": int(campaign.ends_at.timestamp() * 1000),

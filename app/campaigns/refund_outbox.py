@@ -22,9 +22,10 @@ def request_refunds(order_ids: list[int], reason: str) -> int:
 
     created = 0
     for order_id in order_ids:
-        created += db.session.execute(_insert(RefundRequest.__table__).values(
+        # Count RETURNING rows: rowcount is -1 for ON CONFLICT inserts on PostgreSQL.
+        created += len(db.session.execute(_insert(RefundRequest.__table__).values(
             order_id=order_id, reason=reason, created_at=utcnow()).on_conflict_do_nothing(
-            index_elements=["order_id", "reason"])).rowcount or 0
+            index_elements=["order_id", "reason"]).returning(RefundRequest.__table__.c.id)).all())
     return created
 
 

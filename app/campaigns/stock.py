@@ -7,7 +7,6 @@ limit), so there is no count-then-check race. None of these commit.
 """
 from __future__ import annotations
 
-import random
 from collections import defaultdict
 
 import sqlalchemy as sa
@@ -39,65 +38,90 @@ def _insert(table):
     return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
+def counted_units(item_id: int, account_ids: list[int] | None = None):
+    """SQL: units per shopper that count against the limit (bought, or held and not lapsed)."""
+    query = (sa.select(CampaignHold.account_id, sa.func.sum(CampaignHold.quantity))
+             .where(CampaignHold.item_id == item_id, sa.or_(
+                 CampaignHold.status == HoldStatus.CONSUMED,
+                 sa.and_(CampaignHold.status == HoldStatus.ACTIVE,
+                         sa.or_(CampaignHold.expires_at.is_(None), CampaignHold.expires_at > utcnow()))))
+             .group_by(CampaignHold.account_id))
+    if account_ids is not None:
+        query = query.where(CampaignHold.account_id.in_(account_ids))
+    return query
+
+
 def take_allowance(item_id: int, account_id: int, quantity: int, limit: int | None) -> int:
-    """Count units against the shopper's limit, atomically; returns their new total or raises."""
-    stmt = _insert(CampaignPurchase.__table__).values(item_id=item_id, account_id=account_id, quantity=quantity)
-    table = CampaignPurchase.__table__
-    new_total = table.c.quantity + stmt.excluded.quantity
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.item_id, table.c.account_id], set_={"quantity": new_total},
-        where=(new_total <= limit) if limit is not None else None,
-    ).returning(table.c.quantity)
+    """Check the per-person limit under the shopper's own lock row; returns their new total."""
     if limit is not None and quantity > limit:
         raise OverLimit(f"At most {limit} per person", details={"limit": limit})
-    total = db.session.execute(stmt).scalar()
-    if total is None:
+    table = CampaignPurchase.__table__
+    stmt = _insert(table).values(item_id=item_id, account_id=account_id)
+    # A no-op update on conflict still takes the row lock: this shopper's purchases of this item
+    # queue here; other shoppers never wait on it.
+    db.session.execute(stmt.on_conflict_do_update(index_elements=[table.c.item_id, table.c.account_id],
+                                                  set_={"account_id": stmt.excluded.account_id}))
+    held = db.session.execute(counted_units(item_id, [account_id])).first()
+    total = (int(held[1]) if held else 0) + quantity
+    if limit is not None and total > limit:
         raise OverLimit(f"At most {limit} per person", details={"limit": limit})
     return total
 
 
-def give_back_allowance(item_id: int, account_id: int, quantity: int) -> None:
-    db.session.execute(sa.update(CampaignPurchase).where(
-        CampaignPurchase.item_id == item_id, CampaignPurchase.account_id == account_id,
-        CampaignPurchase.quantity >= quantity).values(quantity=CampaignPurchase.quantity - quantity)
-        .execution_options(**NO_SYNC))
+def _take_from(bucket_id: int, quantity: int) -> bool:
+    """One guarded statement: take `quantity` from a bucket if it has them."""
+    return bool(db.session.execute(sa.update(StockBucket).where(
+        StockBucket.id == bucket_id, StockBucket.sold + StockBucket.reserved + quantity <= StockBucket.total)
+        .values(reserved=StockBucket.reserved + quantity).execution_options(**NO_SYNC)).rowcount)
 
 
-def _try_bucket(bucket_id: int, quantity: int) -> int:
-    """Take up to `quantity` from one bucket with one guarded statement; returns what was taken."""
-    for want in (quantity, 1) if quantity > 1 else (1,):
-        if db.session.execute(sa.update(StockBucket).where(
-                StockBucket.id == bucket_id, StockBucket.sold + StockBucket.reserved + want <= StockBucket.total)
-                .values(reserved=StockBucket.reserved + want).execution_options(**NO_SYNC)).rowcount:
-            return want
-    return 0
+def _free_in(bucket_id: int) -> int:
+    return db.session.scalar(sa.select(StockBucket.total - StockBucket.sold - StockBucket.reserved)
+                             .where(StockBucket.id == bucket_id)) or 0
+
+
+def _lock_a_bucket_with(item_id: int, quantity: int) -> int | None:
+    """A random bucket that has `quantity` free and that nobody else is changing, locked; or None.
+
+    SKIP LOCKED matters: PostgreSQL keeps the lock on a row whose guarded UPDATE waited and then
+    failed its recheck, so probing bucket after bucket with UPDATEs could hold several and
+    deadlock. (SQLite has no row locks; there the clause is dropped and the write lock serialises.)"""
+    return db.session.scalar(sa.select(StockBucket.id).where(
+        StockBucket.item_id == item_id, StockBucket.total - StockBucket.sold - StockBucket.reserved >= quantity)
+        .order_by(sa.func.random()).limit(1).with_for_update(skip_locked=True))
 
 
 def hold(order_id: int, item_id: int, account_id: int, quantity: int, expires_at) -> None:
-    """Hold campaign stock for an order, spreading over buckets from a random start; all or nothing
-    (the caller's transaction rolls back on insufficient stock)."""
-    buckets = list(db.session.scalars(sa.select(StockBucket.id).where(StockBucket.item_id == item_id)
-                                      .order_by(StockBucket.bucket_no)))
-    start = random.randrange(len(buckets)) if buckets else 0
-    order = buckets[start:] + buckets[:start]
-    needed = quantity
-    for released_overdue in (False, True):
-        for bucket_id in order:
-            while needed:
-                got = _try_bucket(bucket_id, needed)
-                if not got:
-                    break
-                needed -= got
-                db.session.add(CampaignHold(order_id=order_id, item_id=item_id, bucket_id=bucket_id,
-                                            account_id=account_id, quantity=got, expires_at=expires_at,
-                                            status=HoldStatus.ACTIVE))
+    """Hold campaign stock for an order, all or nothing (the caller rolls back on insufficient stock).
+
+    Locking: usually one bucket that can serve the whole quantity and is not busy — one row lock,
+    no waiting, and concurrent buyers spread over the buckets. Only if there is none, a second
+    pass walks the buckets in ascending order, releasing lapsed holds and taking what each has.
+    A transaction that may wait while holding a bucket always waits for a higher one, so no two
+    can wait for each other."""
+    taken: list[tuple[int, int]] = []
+    bucket_id = _lock_a_bucket_with(item_id, quantity)
+    if bucket_id is not None and _take_from(bucket_id, quantity):
+        taken = [(bucket_id, quantity)]
+    else:
+        needed = quantity
+        buckets = db.session.scalars(sa.select(StockBucket.id).where(StockBucket.item_id == item_id)
+                                     .order_by(StockBucket.id)).all()
+        for bucket_id in buckets:
+            release_overdue(bucket_id)
+            share = min(needed, _free_in(bucket_id))
+            if share > 0 and _take_from(bucket_id, share):
+                taken.append((bucket_id, share))
+                needed -= share
             if not needed:
-                return
-        if released_overdue or not sum(release_overdue(b) for b in order):
-            break
-    raise InsufficientStock("This campaign item is sold out" if needed == quantity else
-                            f"Only {quantity - needed} left", details={"campaign_item_id": item_id,
-                                                                       "requested": quantity})
+                break
+        if needed:
+            raise InsufficientStock("This campaign item is sold out" if needed == quantity else
+                                    f"Only {quantity - needed} left",
+                                    details={"campaign_item_id": item_id, "requested": quantity})
+    for bucket_id, share in taken:
+        db.session.add(CampaignHold(order_id=order_id, item_id=item_id, bucket_id=bucket_id, account_id=account_id,
+                                    quantity=share, expires_at=expires_at, status=HoldStatus.ACTIVE))
 
 
 def release_overdue(bucket_id: int) -> int:
@@ -112,13 +136,13 @@ def release_overdue(bucket_id: int) -> int:
 
 
 def _after_release(rows: list[tuple[int, int, int]], per_bucket: dict[int, int]) -> None:
-    """rows: (item_id, account_id, quantity) given back; per_bucket: units to take off `reserved`."""
-    for bucket_id, qty in per_bucket.items():
-        if qty:
+    """rows: (item_id, account_id, quantity) given back; per_bucket: units to take off `reserved`
+    (in ascending bucket order, like every multi-bucket change)."""
+    for bucket_id in sorted(per_bucket):
+        if per_bucket[bucket_id]:
             db.session.execute(sa.update(StockBucket).where(StockBucket.id == bucket_id)
-                               .values(reserved=StockBucket.reserved - qty).execution_options(**NO_SYNC))
-    for item_id, account_id, qty in rows:
-        give_back_allowance(item_id, account_id, qty)
+                               .values(reserved=StockBucket.reserved - per_bucket[bucket_id])
+                               .execution_options(**NO_SYNC))
     from app.campaigns import redis_gate
 
     redis_gate.after_release_later(rows)
@@ -145,7 +169,7 @@ def consume(order_id: int) -> dict[int, int]:
         .returning(CampaignHold.bucket_id, CampaignHold.item_id, CampaignHold.quantity)
         .execution_options(**NO_SYNC)).all()
     consumed: dict[int, int] = defaultdict(int)
-    for bucket_id, item_id, qty in rows:
+    for bucket_id, item_id, qty in sorted(rows):
         db.session.execute(sa.update(StockBucket).where(StockBucket.id == bucket_id).values(
             reserved=StockBucket.reserved - qty, sold=StockBucket.sold + qty).execution_options(**NO_SYNC))
         consumed[item_id] += qty
@@ -167,10 +191,9 @@ def unsell(order_id: int) -> int:
         .values(status=HoldStatus.RELEASED)
         .returning(CampaignHold.bucket_id, CampaignHold.item_id, CampaignHold.account_id, CampaignHold.quantity)
         .execution_options(**NO_SYNC)).all()
-    for bucket_id, item_id, account_id, qty in rows:
+    for bucket_id, _item_id, _account_id, qty in sorted(rows):
         db.session.execute(sa.update(StockBucket).where(StockBucket.id == bucket_id, StockBucket.sold >= qty)
                            .values(sold=StockBucket.sold - qty).execution_options(**NO_SYNC))
-        give_back_allowance(item_id, account_id, qty)
     from app.campaigns import redis_gate
 
     redis_gate.after_release_later([(r.item_id, r.account_id, r.quantity) for r in rows])

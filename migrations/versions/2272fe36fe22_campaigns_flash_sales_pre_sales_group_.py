@@ -106,8 +106,6 @@ def upgrade():
     op.create_table('campaign_purchases',
     sa.Column('item_id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('quantity', sa.Integer(), nullable=False),
-    sa.CheckConstraint('quantity >= 0', name=op.f('ck_campaign_purchases_quantity_not_negative')),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_campaign_purchases_account_id_accounts')),
     sa.ForeignKeyConstraint(['item_id'], ['campaign_items.id'], name=op.f('fk_campaign_purchases_item_id_campaign_items'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('item_id', 'account_id', name=op.f('pk_campaign_purchases'))
@@ -185,6 +183,11 @@ def upgrade():
     with op.batch_alter_table('skus', schema=None) as batch_op:
         batch_op.add_column(sa.Column('member_price_cents', sa.BigInteger(), nullable=True))
 
+    # Autogenerate does not compare CHECK constraints: a new order status needs its CHECK re-created.
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_orders_order_status'), type_='check')
+        batch_op.create_check_constraint('order_status', sa.text("status IN ('pending_payment', 'deposit_paid', 'confirmed', 'paid', 'partially_refunded', 'refunded', 'cancelled', 'expired')"))
+
     # ### end Alembic commands ###
 
 
@@ -240,4 +243,8 @@ def downgrade():
         batch_op.drop_index('ix_campaigns_review_window')
 
     op.drop_table('campaigns')
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_orders_order_status'), type_='check')
+        batch_op.create_check_constraint('order_status', sa.text("status IN ('pending_payment', 'confirmed', 'paid', 'partially_refunded', 'refunded', 'cancelled', 'expired')"))
+
     # ### end Alembic commands ###
