@@ -27,6 +27,7 @@ from app.db import utcnow
 from app.errors import AuthenticationFailed, Conflict, not_found
 from app.extensions import db
 from app.groups.models import Binding, Group
+from app.inventory.stock import InsufficientStock
 from app.leaders.models import Leader
 from app.members.services import is_member
 from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
@@ -137,7 +138,7 @@ def reserve(*, token: str, item_id: int, quantity: int, client_key: str) -> Rese
         if admission.unpublished:
             admission = _publish_and_retry(token, item_id, quantity, client_key, now)
         try:
-            return persist(admission.account_id, item_id, quantity, client_key, now)
+            return persist(admission.account_id, item_id, quantity, client_key, now, admitted=True)
         except BaseException:
             db.session.rollback()
             redis_gate.give_back(item_id, admission.account_id, quantity, client_key)
@@ -174,14 +175,22 @@ def _shopper_context(account_id: int):
     return row
 
 
-def persist(account_id: int, item_id: int, quantity: int, client_key: str, now: dt.datetime) -> Reservation:
-    """The database write of a reservation: guarded, all or nothing, one commit."""
+def persist(account_id: int, item_id: int, quantity: int, client_key: str, now: dt.datetime, *,
+            admitted: bool = False) -> Reservation:
+    """The database write of a reservation: guarded, all or nothing, one commit.
+
+    Without the Redis gate (`admitted` False), a plain read turns the crowd away once the item is
+    sold out, before any write or lock: most attempts on a hot flash sale come after that moment."""
     item = flash_item(item_id)
     campaign = item.campaign
     require_live(campaign, now)
     ctx = _shopper_context(account_id)
     member = is_member(account_id) if (campaign.members_only or campaign.stackable) else False
     require_eligible(campaign, ctx[0], member)
+    if not admitted and (free := free_units(item_id)) < quantity:
+        db.session.rollback()
+        raise InsufficientStock(f"Only {free} left" if free > 0 else "This campaign item is sold out",
+                                details={"campaign_item_id": item_id, "requested": quantity})
     unit = item.price
     if campaign.stackable and member and item.member_price is not None:
         unit = max(unit - (item.list_price - item.member_price), 0)

@@ -104,6 +104,8 @@ class CampaignItem(Base):
         sa.CheckConstraint("stock_total IS NULL OR stock_total >= 0", name="stock_not_negative"),
         sa.CheckConstraint("deposit_cents IS NULL OR (deposit_cents > 0 AND deposit_value_cents >= deposit_cents "
                            "AND deposit_value_cents <= campaign_price_cents)", name="deposit_sane"),
+        sa.CheckConstraint("points_multiplier IS NULL OR points_multiplier BETWEEN 1 AND 10",
+                           name="points_multiplier_sane"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,6 +115,7 @@ class CampaignItem(Base):
     stock_total: Mapped[int | None]   # None: sells from regular stock (member day)
     deposit_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
     deposit_value_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    points_multiplier: Mapped[int | None]  # member day: members earn this many times the points
 
     campaign: Mapped[Campaign] = relationship(back_populates="items")
     sku: Mapped[Sku] = relationship(lazy="joined")  # noqa: F821
@@ -161,7 +164,8 @@ class CampaignHold(CreatedAt, Base):
 
     __tablename__ = "campaign_holds"
     __table_args__ = (sa.CheckConstraint("quantity > 0", name="quantity_positive"),
-                      sa.Index("ix_campaign_holds_bucket_active", "bucket_id", "status", "expires_at"))
+                      sa.Index("ix_campaign_holds_bucket_active", "bucket_id", "status", "expires_at"),
+                      sa.Index("ix_campaign_holds_item_account", "item_id", "account_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), index=True)

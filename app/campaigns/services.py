@@ -59,7 +59,8 @@ def _item(entry: dict[str, Any]) -> CampaignItem:
         raise InvalidRequest("Unknown SKU", code="unknown_sku", details={"sku_id": entry["sku_id"]})
     return CampaignItem(sku_id=sku.id, campaign_price_cents=entry["campaign_price_cents"],
                         stock_total=entry.get("stock_total"), deposit_cents=entry.get("deposit_cents"),
-                        deposit_value_cents=entry.get("deposit_value_cents"))
+                        deposit_value_cents=entry.get("deposit_value_cents"),
+                        points_multiplier=entry.get("points_multiplier"))
 
 
 def create(data: dict[str, Any], staff_id: int) -> Campaign:
@@ -124,6 +125,13 @@ def _validate(campaign: Campaign) -> None:
                  "A group buy needs a threshold and its scope")
     if kind is CampaignKind.MEMBER_DAY:
         _require(campaign.day_of_month is not None, "A member day needs its day of the month")
+        for item in campaign.items:
+            _require(item.campaign_price_cents < item.sku.price_cents or (item.points_multiplier or 1) > 1,
+                     "A member-day item needs a member-day price below the regular price, or extra points",
+                     sku_id=item.sku_id)
+    else:
+        _require(all(i.points_multiplier is None for i in campaign.items),
+                 "Extra points (points_multiplier) are a member-day offer")
     _require(campaign.all_groups or bool(campaign.groups), "Choose the groups, or offer it to all groups")
 
 

@@ -28,7 +28,7 @@ from app.payments.models import Payment
 from app.payments.providers import get_provider
 from app.pickup import batches
 from app.pickup.schedule import slot_of_group
-from app.pricing.engine import Candidate, Quote, live_member_day_prices, quote
+from app.pricing.engine import Candidate, Quote, live_member_days, quote
 
 MAX_LINES = 50
 
@@ -134,7 +134,7 @@ def _add_lines(order: Order, requests: list[LineRequest], skus: dict[int, Sku], 
             sku_id=sku.id, product_id=sku.product_id, product_name=sku.product.name, sku_name=sku.name,
             sku_code=sku.code, unit_price_cents=q.unit_price_cents, list_price_cents=q.list_price_cents,
             price_rule=q.rule, campaign_item_id=req.campaign_item_id, campaign_id=q.campaign_id,
-            quantity=req.quantity,
+            points_multiplier=q.points_multiplier, quantity=req.quantity,
             line_total_cents=q.unit_price_cents * req.quantity, refunded_quantity=0, refunded_cents=0,
             shorted_quantity=0, picked_up_quantity=0, restocked_quantity=0,
         ))
@@ -158,11 +158,11 @@ def price_lines(requests: list[LineRequest], skus: dict[int, Sku], items: dict[i
                 group_id: int, member: bool) -> dict[int, Quote]:
     """Every line's price from the one price engine (the member-day prices found in one query)."""
     plain = [r.sku_id for r in requests if r.campaign_item_id is None]
-    member_day = live_member_day_prices(plain, group_id, utcnow()) if member else {}
+    member_day = live_member_days(plain, group_id, utcnow()) if member else {}
     quotes = {}
     for req in requests:
         item = items.get(req.campaign_item_id) if req.campaign_item_id else None
-        q = quote(skus[req.sku_id], is_member=member, campaign_item=item, member_day_item=member_day.get(req.sku_id))
+        q = quote(skus[req.sku_id], is_member=member, campaign_item=item, member_day=member_day.get(req.sku_id))
         if item is not None and item.campaign.kind is CampaignKind.PRE_SALE:
             q = Quote(q.sku_id, q.list_price_cents, presale.unit_price(item), q.rule, q.campaign_id,
                       [*q.candidates[:-1], Candidate("pre_sale", presale.unit_price(item), True,

@@ -144,6 +144,8 @@ class OrderLine(Base):
     price_rule: Mapped[str] = mapped_column(sa.String(30), default="regular", server_default="regular")
     campaign_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign_items.id"))
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)  # what priced it
+    # Loyalty points on this line are earned at this multiple (a member day's extra points).
+    points_multiplier: Mapped[int] = mapped_column(default=1, server_default="1")
     quantity: Mapped[int]
     line_total_cents: Mapped[int] = mapped_column(sa.BigInteger)
     refunded_quantity: Mapped[int] = mapped_column(default=0)

@@ -1,7 +1,8 @@
 """A line's price comes from here and nowhere else.
 
 Candidates: the regular price; the member price (members); a live member-day price (members of an
-eligible group); and, when the line is bought through a campaign item, that campaign's price.
+eligible group; a member day may instead, or also, multiply loyalty points, which applies whichever
+price wins); and, when the line is bought through a campaign item, that campaign's price.
 Without a campaign item the lowest applicable candidate wins. A campaign line is priced by its
 campaign alone — campaign prices do not stack with member prices — unless the merchant made the
 campaign stackable, in which case a member also gets the member discount (regular − member price)
@@ -36,30 +37,48 @@ class Quote:
     rule: str
     campaign_id: int | None = None
     candidates: list[Candidate] = field(default_factory=list)
+    points_multiplier: int = 1
 
     @property
     def discount_cents(self) -> int:
         return self.list_price_cents - self.unit_price_cents
 
 
-def live_member_day_prices(sku_ids: list[int], group_id: int | None, now: dt.datetime) -> dict[int, CampaignItem]:
-    """The cheapest live member-day item per SKU for this group (one query for a whole cart)."""
+@dataclass(frozen=True)
+class MemberDay:
+    """What live member days offer one SKU: the cheapest price, and the most extra points."""
+
+    price_cents: int | None = None
+    price_campaign_id: int | None = None
+    points_multiplier: int = 1
+    points_campaign_id: int | None = None
+
+
+def live_member_days(sku_ids: list[int], group_id: int | None, now: dt.datetime) -> dict[int, MemberDay]:
+    """Live member-day offers per SKU for this group (one query for a whole cart)."""
     if not sku_ids or group_id is None:
         return {}
     items = db.session.scalars(
         sa.select(CampaignItem).join(Campaign).where(
             Campaign.kind == CampaignKind.MEMBER_DAY, Campaign.review == Review.APPROVED,
             Campaign.starts_at <= now, Campaign.ends_at > now, CampaignItem.sku_id.in_(sku_ids), for_group(group_id)))
-    best: dict[int, CampaignItem] = {}
+    offers: dict[int, MemberDay] = {}
     for item in items:
-        if phase(item.campaign, now) is Phase.LIVE and (
-                item.sku_id not in best or item.campaign_price_cents < best[item.sku_id].campaign_price_cents):
-            best[item.sku_id] = item
-    return best
+        if phase(item.campaign, now) is not Phase.LIVE:
+            continue
+        best = offers.get(item.sku_id, MemberDay())
+        price, price_id = best.price_cents, best.price_campaign_id
+        if item.campaign_price_cents < item.sku.price_cents and (price is None or item.campaign_price_cents < price):
+            price, price_id = item.campaign_price_cents, item.campaign_id
+        points, points_id = best.points_multiplier, best.points_campaign_id
+        if (item.points_multiplier or 1) > points:
+            points, points_id = item.points_multiplier, item.campaign_id
+        offers[item.sku_id] = MemberDay(price, price_id, points, points_id)
+    return offers
 
 
 def quote(sku: Sku, *, is_member: bool, campaign_item: CampaignItem | None = None,
-          member_day_item: CampaignItem | None = None) -> Quote:
+          member_day: MemberDay | None = None) -> Quote:
     regular = Candidate("regular", sku.price_cents)
     member = Candidate("member", sku.member_price_cents) if (is_member and sku.member_price_cents is not None) else None
     if campaign_item is not None:
@@ -67,13 +86,17 @@ def quote(sku: Sku, *, is_member: bool, campaign_item: CampaignItem | None = Non
     candidates = [regular]
     if member:
         candidates.append(member)
-    if member_day_item is not None and is_member:
-        candidates.append(Candidate("member_day", member_day_item.campaign_price_cents,
-                                    note=f"campaign {member_day_item.campaign_id}"))
+    day = member_day if (member_day is not None and is_member) else MemberDay()
+    if day.price_cents is not None:
+        candidates.append(Candidate("member_day", day.price_cents, note=f"campaign {day.price_campaign_id}"))
     best = min(candidates, key=lambda c: (c.unit_price_cents, candidates.index(c)))
     marked = [Candidate(c.rule, c.unit_price_cents, c is best, c.note) for c in candidates]
-    campaign_id = member_day_item.campaign_id if best.rule == "member_day" else None
-    return Quote(sku.id, sku.price_cents, best.unit_price_cents, best.rule, campaign_id, marked)
+    if day.points_multiplier > 1:  # extra points are not a price: they apply whichever price won
+        marked.append(Candidate("member_day_points", best.unit_price_cents, True,
+                                f"{day.points_multiplier}x points, campaign {day.points_campaign_id}"))
+    campaign_id = day.price_campaign_id if best.rule == "member_day" else None
+    return Quote(sku.id, sku.price_cents, best.unit_price_cents, best.rule, campaign_id, marked,
+                 day.points_multiplier)
 
 
 def _campaign_quote(sku: Sku, item: CampaignItem, regular: Candidate, member: Candidate | None) -> Quote:

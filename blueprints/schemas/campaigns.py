@@ -33,6 +33,8 @@ class CampaignItemInputSchema(Schema):
                         metadata={"description": "Campaign stock, apart from regular stock (null for member days)"})
     deposit_cents = f.Cents(allow_none=True, metadata={"description": "Pre-sale: deposit per unit"})
     deposit_value_cents = f.Cents(allow_none=True, metadata={"description": "Pre-sale: what the deposit counts for"})
+    points_multiplier = f.Int(1, 10, allow_none=True,
+                              metadata={"description": "Member day: members earn this many times the points"})
 
 
 class CampaignInputSchema(Schema):
@@ -77,6 +79,7 @@ class CampaignItemSchema(Schema):
     stock_left = ma.fields.Method("_left", allow_none=True)
     deposit_cents = ma.fields.Integer(allow_none=True)
     deposit_value_cents = ma.fields.Integer(allow_none=True)
+    points_multiplier = ma.fields.Integer(allow_none=True)
     balance_cents = ma.fields.Method("_balance", allow_none=True,
                                      metadata={"description": "Pre-sale: what is left to pay after the deposit"})
 
@@ -233,6 +236,8 @@ class LineQuoteSchema(Schema):
     rule = ma.fields.String()
     campaign_id = ma.fields.Integer(allow_none=True)
     line_total_cents = ma.fields.Integer()
+    points_multiplier = ma.fields.Integer(metadata={"description": "Loyalty points on this line are earned at "
+                                                                   "this multiple (member day)"})
     candidates = ma.fields.List(ma.fields.Nested(CandidateSchema))
 
 

@@ -53,6 +53,8 @@ class OrderLineSchema(Schema):
                                                            "flash_sale, pre_sale, group_buy"})
     campaign_id = ma.fields.Integer(allow_none=True)
     campaign_item_id = ma.fields.Integer(allow_none=True)
+    points_multiplier = ma.fields.Integer(metadata={"description": "Loyalty points on this line are earned at this "
+                                                                   "multiple (a member day's extra points)"})
 
 
 class PaymentInfoSchema(Schema):

@@ -112,6 +112,7 @@ def price_quote(data):
               "unit_price_cents": quotes[r.sku_id].unit_price_cents, "discount_cents": quotes[r.sku_id].discount_cents,
               "rule": quotes[r.sku_id].rule, "campaign_id": quotes[r.sku_id].campaign_id,
               "line_total_cents": quotes[r.sku_id].unit_price_cents * r.quantity,
+              "points_multiplier": quotes[r.sku_id].points_multiplier,
               "candidates": quotes[r.sku_id].candidates} for r in requests]
     return {"lines": lines, "total_cents": sum(ln["line_total_cents"] for ln in lines),
             "currency": current_app.config["STORE_CURRENCY"]}

@@ -215,6 +215,8 @@ def downgrade():
         batch_op.drop_column('reminded_at')
         batch_op.drop_column('picked_up_at')
         batch_op.drop_column('ready_at')
+        # SQLite's batch copy would otherwise keep the enum's CHECK on a column that is gone.
+        batch_op.drop_constraint(batch_op.f('ck_orders_fulfilment'), type_='check')
         batch_op.drop_column('fulfilment')
         batch_op.drop_column('pickup_code')
         batch_op.drop_column('batch_id')

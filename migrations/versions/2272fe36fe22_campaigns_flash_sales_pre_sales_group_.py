@@ -81,7 +81,9 @@ def upgrade():
     sa.Column('stock_total', sa.Integer(), nullable=True),
     sa.Column('deposit_cents', sa.BigInteger(), nullable=True),
     sa.Column('deposit_value_cents', sa.BigInteger(), nullable=True),
+    sa.Column('points_multiplier', sa.Integer(), nullable=True),
     sa.CheckConstraint('campaign_price_cents >= 0', name=op.f('ck_campaign_items_price_not_negative')),
+    sa.CheckConstraint('points_multiplier IS NULL OR points_multiplier BETWEEN 1 AND 10', name=op.f('ck_campaign_items_points_multiplier_sane')),
     sa.CheckConstraint('deposit_cents IS NULL OR (deposit_cents > 0 AND deposit_value_cents >= deposit_cents AND deposit_value_cents <= campaign_price_cents)', name=op.f('ck_campaign_items_deposit_sane')),
     sa.CheckConstraint('stock_total IS NULL OR stock_total >= 0', name=op.f('ck_campaign_items_stock_not_negative')),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_campaign_items_campaign_id_campaigns'), ondelete='CASCADE'),
@@ -142,6 +144,7 @@ def upgrade():
     )
     with op.batch_alter_table('campaign_holds', schema=None) as batch_op:
         batch_op.create_index('ix_campaign_holds_bucket_active', ['bucket_id', 'status', 'expires_at'], unique=False)
+        batch_op.create_index('ix_campaign_holds_item_account', ['item_id', 'account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_campaign_holds_order_id'), ['order_id'], unique=False)
 
     op.create_table('refund_requests',
@@ -164,6 +167,7 @@ def upgrade():
         batch_op.add_column(sa.Column('price_rule', sa.String(length=30), server_default='regular', nullable=False))
         batch_op.add_column(sa.Column('campaign_item_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('campaign_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('points_multiplier', sa.Integer(), server_default='1', nullable=False))
         batch_op.create_index(batch_op.f('ix_order_lines_campaign_id'), ['campaign_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_order_lines_campaign_id_campaigns'), 'campaigns', ['campaign_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_order_lines_campaign_item_id_campaign_items'), 'campaign_items', ['campaign_item_id'], ['id'])
@@ -212,6 +216,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_order_lines_campaign_item_id_campaign_items'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_order_lines_campaign_id_campaigns'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_order_lines_campaign_id'))
+        batch_op.drop_column('points_multiplier')
         batch_op.drop_column('campaign_id')
         batch_op.drop_column('campaign_item_id')
         batch_op.drop_column('price_rule')
@@ -223,6 +228,7 @@ def downgrade():
     op.drop_table('refund_requests')
     with op.batch_alter_table('campaign_holds', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_campaign_holds_order_id'))
+        batch_op.drop_index('ix_campaign_holds_item_account')
         batch_op.drop_index('ix_campaign_holds_bucket_active')
 
     op.drop_table('campaign_holds')

@@ -61,6 +61,43 @@ def test_member_day_prices_apply_on_the_day_and_the_best_price_wins(client):
         assert quote(client, non_member, sku.id)["rule"] == "regular"
 
 
+def test_member_day_extra_points_apply_whichever_price_wins_and_reach_the_order(client):
+    sku = product()
+    set_member_price(sku, 900)
+    with time_machine.travel(dt.datetime(2031, 4, 1, tzinfo=dt.UTC), tick=False):
+        make_campaign("member_day", items=[{"sku_id": sku.id, "campaign_price_cents": 1000, "points_multiplier": 3}],
+                      minutes=60 * 24 * 60, day_of_month=20)
+        buyer, stranger = make_buyer(), make_buyer()
+        join_membership(buyer.id)
+    with time_machine.travel(dt.datetime(2031, 4, 19, 12, tzinfo=dt.UTC), tick=False):
+        assert quote(client, buyer, sku.id)["points_multiplier"] == 1  # not the day yet
+    with time_machine.travel(dt.datetime(2031, 4, 20, 4, tzinfo=dt.UTC), tick=False):
+        q = quote(client, buyer, sku.id)
+        assert (q["rule"], q["unit_price_cents"], q["points_multiplier"]) == ("member", 900, 3)
+        assert [c["rule"] for c in q["candidates"]] == ["regular", "member", "member_day_points"]
+        assert quote(client, stranger, sku.id)["points_multiplier"] == 1  # members only
+        order = checkout(client, buyer, [(sku.id, 1)]).get_json()
+        assert (order["lines"][0]["price_rule"], order["lines"][0]["points_multiplier"]) == ("member", 3)
+
+
+def test_extra_points_are_a_member_day_offer_and_a_member_day_must_offer_something(client):
+    from app.campaigns import services
+    from app.errors import InvalidRequest
+
+    sku = product()
+    for kind, item, extra in [
+            ("flash_sale", {"sku_id": sku.id, "campaign_price_cents": 500, "stock_total": 5, "points_multiplier": 2},
+             {}),
+            ("member_day", {"sku_id": sku.id, "campaign_price_cents": 1000}, {"day_of_month": 3})]:
+        campaign = make_campaign(kind, items=[item], approve=False, **extra)
+        try:
+            services.submit(campaign)
+        except InvalidRequest as error:
+            assert error.code == "campaign_incomplete"
+        else:
+            raise AssertionError(f"{kind} {item} was accepted")
+
+
 def _group_buy(sku, stackable: bool):
     return make_campaign("group_buy", items=[(sku.id, 600, 20)], threshold_kind="units", threshold=100,
                          threshold_scope="store", stackable=stackable, staff=make_staff())
