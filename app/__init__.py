@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.sessions import NullSession, SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Defaults, load_settings
@@ -28,7 +29,19 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+class NoCookieSessions(SessionInterface):
+    """The API authenticates with bearer tokens and keeps no state in cookies. Flask's default
+    cookie session would still build a signing serializer and read cookies on every request."""
+
+    def open_session(self, app, request):
+        return NullSession()
+
+    def save_session(self, app, session, response):
+        return None
+
+
 def _configure_derived(app: Flask) -> None:
+    app.session_interface = NoCookieSessions()
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # Concurrent writers on SQLite wait for the lock instead of failing at once.

@@ -38,6 +38,8 @@ def register_blueprints(app: Flask) -> None:
         from app.extensions import db
         from app.notifications.outbox import kick
 
+        if not db.session.registry.has():
+            return response  # this request never opened a database session: nothing to send
         try:
             kick()
         except Exception:

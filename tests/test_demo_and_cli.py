@@ -59,3 +59,17 @@ def test_create_staff_command_creates_a_staff_account_and_refuses_duplicates(app
     assert dup.exit_code != 0 and "already exists" in dup.output
     short = runner.invoke(args=["create-staff", "--email", "x@shop.test", "--name", "B", "--password", "short"])
     assert short.exit_code != 0 and "8 characters" in short.output
+
+
+def test_the_api_keeps_no_cookie_session(app, client):
+    """Bearer tokens only: no request opens a signed cookie session or sets a cookie."""
+    import flask
+
+    from tests.factories import make_shopper
+
+    shopper = make_shopper()
+    response = client.get("/api/v1/store/me", headers=shopper.headers)
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    with app.test_request_context("/", headers={"Cookie": "session=forged"}):
+        opened = app.session_interface.open_session(app, flask.request)
+    assert isinstance(opened, flask.sessions.NullSession)

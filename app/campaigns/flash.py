@@ -1,12 +1,13 @@
-"""Flash-sale reservations: the hot path, kept lean on purpose (Core statements, no ORM flush).
+"""Flash-sale reservations: the hot path, kept lean on purpose (no ORM objects, few round trips).
 
 An attempt either reserves units — an unpaid order holding campaign stock for the campaign's
 hold_minutes — or is turned away (sold out, over the per-person limit, not live, not eligible).
 With Redis, the gate turns most of a crowd away without touching PostgreSQL; without it, the
-guarded statements below do it. Either way the database statements are the source of truth.
+guarded statements do it: two on PostgreSQL (flash_sql), statement by statement elsewhere. Either
+way the database is the source of truth.
 
-Idempotent per (shopper, Idempotency-Key): the order INSERT … ON CONFLICT DO NOTHING on that pair
-is the first write, so a concurrent duplicate waits on it and then finds the original.
+Idempotent per (shopper, Idempotency-Key): the order's unique (account_id, client_key) decides; a
+duplicate — earlier or concurrent — gets the original reservation back.
 """
 from __future__ import annotations
 
@@ -17,14 +18,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 
+from app.accounts.models import Account, AccountKind, AuthToken
 from app.accounts.services import authenticate_and_cache, digest
-from app.campaigns import redis_gate
+from app.campaigns import flash_sql, redis_gate
 from app.campaigns import stock as campaign_stock
 from app.campaigns.models import Campaign, CampaignItem, CampaignKind, Review
-from app.campaigns.phases import require_eligible, require_live
+from app.campaigns.phases import Phase, phase, require_eligible, require_live
 from app.codes import new_code
 from app.db import utcnow
-from app.errors import AuthenticationFailed, Conflict, not_found
+from app.errors import AuthenticationFailed, Conflict, PermissionDenied, not_found
 from app.extensions import db
 from app.groups.models import Binding, Group
 from app.inventory.stock import InsufficientStock
@@ -128,22 +130,23 @@ def _pickup_date(group_id: int, now: dt.datetime) -> dt.date:
 def reserve(*, token: str, item_id: int, quantity: int, client_key: str) -> Reservation:
     """Reserve flash-sale units for the holder of `token`."""
     now = utcnow()
+    token_digest = digest(token)
     if redis_gate.enabled():
-        admission = redis_gate.admit(digest(token), item_id, quantity, client_key, now)
+        admission = redis_gate.admit(token_digest, item_id, quantity, client_key, now)
         if admission is None:  # token not cached yet: check it once in the database
             _account_or_401(token)
-            admission = redis_gate.admit(digest(token), item_id, quantity, client_key, now)
+            admission = redis_gate.admit(token_digest, item_id, quantity, client_key, now)
         if admission.replay:
             return _replay(admission.account_id, client_key)
         if admission.unpublished:
             admission = _publish_and_retry(token, item_id, quantity, client_key, now)
         try:
-            return persist(admission.account_id, item_id, quantity, client_key, now, admitted=True)
+            return persist(token_digest, item_id, quantity, client_key, now)
         except BaseException:
             db.session.rollback()
             redis_gate.give_back(item_id, admission.account_id, quantity, client_key)
             raise
-    return persist(_account_or_401(token), item_id, quantity, client_key, now)
+    return persist(token_digest, item_id, quantity, client_key, now)
 
 
 def _publish_and_retry(token: str, item_id: int, quantity: int, client_key: str, now: dt.datetime):
@@ -159,66 +162,155 @@ def _publish_and_retry(token: str, item_id: int, quantity: int, client_key: str,
 def _account_or_401(token: str) -> int:
     account = authenticate_and_cache(token)
     if account is None:
-        raise AuthenticationFailed("Your session has expired or was logged out; log in again", code="invalid_token")
+        raise _invalid_token()
     return account.id
 
 
-def _shopper_context(account_id: int):
-    row = db.session.execute(
-        sa.select(Group.id, Group.name, Group.leader_id, Leader.display_name, PickupPoint.id, PickupPoint.name,
-                  PickupPoint.address)
-        .select_from(Binding).join(Group, Group.id == Binding.group_id)
-        .join(PickupPoint, PickupPoint.id == Group.pickup_point_id).outerjoin(Leader, Leader.id == Group.leader_id)
-        .where(Binding.account_id == account_id, Binding.ended_at.is_(None))).first()
-    if row is None:
-        raise Conflict("Join a group through its link before ordering", code="not_in_a_group")
-    return row
+def _invalid_token() -> AuthenticationFailed:
+    return AuthenticationFailed("Your session has expired or was logged out; log in again", code="invalid_token")
 
 
-def persist(account_id: int, item_id: int, quantity: int, client_key: str, now: dt.datetime, *,
-            admitted: bool = False) -> Reservation:
-    """The database write of a reservation: guarded, all or nothing, one commit.
+def _sold_out(item_id: int, quantity: int, free: int) -> InsufficientStock:
+    return InsufficientStock(f"Only {free} left" if free > 0 else "This campaign item is sold out",
+                             details={"campaign_item_id": item_id, "requested": quantity})
 
-    Without the Redis gate (`admitted` False), a plain read turns the crowd away once the item is
-    sold out, before any write or lock: most attempts on a hot flash sale come after that moment."""
+
+@dataclass(frozen=True)
+class Shopper:
+    """Who is buying, and where they pick up (copied onto the order)."""
+
+    account_id: int
+    group_id: int | None
+    group_name: str | None
+    leader_id: int | None
+    leader_name: str | None
+    point_id: int | None
+    point_name: str | None
+    point_address: str | None
+    member: bool
+
+
+def persist(token_digest: str, item_id: int, quantity: int, client_key: str, now: dt.datetime) -> Reservation:
+    """The database write of a reservation: authenticated, guarded, all or nothing, one commit.
+    On PostgreSQL two statements do it (flash_sql); elsewhere, or when they cannot, the general
+    path below, statement by statement."""
+    if db.engine.dialect.name != "postgresql":
+        shopper = _shopper(token_digest, now)
+        return _persist_general(shopper, flash_item(item_id), quantity, client_key, now)
     item = flash_item(item_id)
     campaign = item.campaign
-    require_live(campaign, now)
-    ctx = _shopper_context(account_id)
-    member = is_member(account_id) if (campaign.members_only or campaign.stackable) else False
-    require_eligible(campaign, ctx[0], member)
-    if not admitted and (free := free_units(item_id)) < quantity:
+    row = flash_sql.context(
+        digest=token_digest, now=now, item_id=item_id, qty=quantity, client_key=client_key,
+        open=phase(campaign, now) is Phase.LIVE, all_groups=campaign.all_groups,
+        group_ids=[g.id for g in campaign.groups], members_only=campaign.members_only,
+        per_person=campaign.per_person_limit)
+    if not (row is not None and row.locked):
+        _end_read_only()  # nothing was written: keep the prepared statements (see flash_sql)
+        if row is None:
+            raise _invalid_token()
+        if row.kind != AccountKind.SHOPPER.value:
+            raise PermissionDenied("Staff accounts cannot use the shopper or leader API", code="shoppers_only")
+        if row.existing is not None:
+            return _replay(row.account_id, client_key)
+    shopper = Shopper(row.account_id, row.group_id, row.group_name, row.leader_id, row.leader_name, row.point_id,
+                      row.point_name, row.point_address, row.member)
+    unit = _check_and_price(item, shopper, now)  # raises on the same grounds the statement refused
+    limit = campaign.per_person_limit
+    if not row.locked:
+        if limit is not None and int(row.held) + quantity > limit:
+            raise campaign_stock.OverLimit(f"At most {limit} per person", details={"limit": limit})
+        raise _sold_out(item_id, quantity, int(row.free))
+    expires_at = now + dt.timedelta(minutes=campaign.hold_minutes)
+    number, total, pickup_date = new_code(8), unit * quantity, _pickup_date(shopper.group_id, now)
+    taken = flash_sql.take(
+        account_id=shopper.account_id, client_key=client_key, item_id=item_id, now=now, qty=quantity,
+        per_person=limit, number=number, pickup_code=new_code(8), group_id=shopper.group_id,
+        group_name=shopper.group_name, leader_id=shopper.leader_id, leader_name=shopper.leader_name,
+        point_id=shopper.point_id, point_name=shopper.point_name, point_address=shopper.point_address,
+        currency=current_app.config["STORE_CURRENCY"], total=total, expires_at=expires_at, pickup_date=pickup_date,
+        campaign_id=campaign.id, sku_id=item.sku_id, product_id=item.product_id, product_name=item.product_name,
+        sku_name=item.sku_name, sku_code=item.sku_code, unit=unit, list_price=item.list_price)
+    if taken.order_id is not None:
+        db.session.commit()
+        return Reservation(taken.order_id, number, OrderStatus.PENDING_PAYMENT.value, quantity, unit, total,
+                           current_app.config["STORE_CURRENCY"], expires_at, pickup_date, replayed=False)
+    if taken.existing is not None or taken.bucket_id is not None:  # a duplicate of this request got there first
         db.session.rollback()
-        raise InsufficientStock(f"Only {free} left" if free > 0 else "This campaign item is sold out",
-                                details={"campaign_item_id": item_id, "requested": quantity})
+        return _replay(shopper.account_id, client_key)
+    if limit is not None and int(taken.held) + quantity > limit:  # another attempt of theirs got there first
+        db.session.rollback()
+        raise campaign_stock.OverLimit(f"At most {limit} per person", details={"limit": limit})
+    # No single bucket could serve it now (spread thin, lapsed holds, all busy): the general path.
+    return _persist_general(shopper, item, quantity, client_key, now)
+
+
+def _end_read_only() -> None:
+    db.session.commit()
+
+
+def _shopper(token_digest: str, now: dt.datetime) -> Shopper:
+    row = db.session.execute(
+        sa.select(Account.id, Account.kind, Group.id, Group.name, Group.leader_id, Leader.display_name,
+                  PickupPoint.id, PickupPoint.name, PickupPoint.address)
+        .select_from(AuthToken).join(Account, Account.id == AuthToken.account_id)
+        .outerjoin(Binding, sa.and_(Binding.account_id == Account.id, Binding.ended_at.is_(None)))
+        .outerjoin(Group, Group.id == Binding.group_id)
+        .outerjoin(PickupPoint, PickupPoint.id == Group.pickup_point_id).outerjoin(Leader, Leader.id == Group.leader_id)
+        .where(AuthToken.token_hash == token_digest, AuthToken.revoked_at.is_(None), AuthToken.expires_at > now,
+               Account.is_active.is_(True))).first()
+    if row is None:
+        raise _invalid_token()
+    if row[1] is not AccountKind.SHOPPER:
+        raise PermissionDenied("Staff accounts cannot use the shopper or leader API", code="shoppers_only")
+    return Shopper(row[0], *row[2:], member=is_member(row[0]))
+
+
+def _check_and_price(item: FlashItem, shopper: Shopper, now: dt.datetime) -> int:
+    """The sale is open and offered to this shopper; returns the unit price they pay."""
+    campaign = item.campaign
+    require_live(campaign, now)
+    require_eligible(campaign, shopper.group_id, shopper.member)
     unit = item.price
-    if campaign.stackable and member and item.member_price is not None:
+    if campaign.stackable and shopper.member and item.member_price is not None:
         unit = max(unit - (item.list_price - item.member_price), 0)
+    return unit
+
+
+def _persist_general(shopper: Shopper, item: FlashItem, quantity: int, client_key: str,
+                     now: dt.datetime) -> Reservation:
+    """Statement by statement, on any database: the order INSERT … ON CONFLICT DO NOTHING on
+    (shopper, key) first, so a concurrent duplicate waits on it and then finds the original."""
+    campaign = item.campaign
+    unit = _check_and_price(item, shopper, now)
+    if (free := free_units(item.item_id)) < quantity:  # turn the crowd away with a read once sold out
+        db.session.rollback()
+        raise _sold_out(item.item_id, quantity, free)
     expires_at = now + dt.timedelta(minutes=campaign.hold_minutes)
     number, total = new_code(8), unit * quantity
-    pickup_date = _pickup_date(ctx[0], now)
+    pickup_date = _pickup_date(shopper.group_id, now)
     order_id = db.session.execute(
         campaign_stock._insert(Order.__table__).values(
-            number=number, pickup_code=new_code(8), account_id=account_id, group_id=ctx[0], group_name=ctx[1],
-            leader_id=ctx[2], leader_name=ctx[3], pickup_point_id=ctx[4], pickup_point_name=ctx[5],
-            pickup_point_address=ctx[6], status=OrderStatus.PENDING_PAYMENT.value, payment_method="stripe",
-            currency=current_app.config["STORE_CURRENCY"], subtotal_cents=total, total_cents=total, paid_cents=0,
-            refunded_cents=0, expires_at=expires_at, pickup_date=pickup_date, fulfilment=Fulfilment.PENDING.value,
-            code_failures=0, campaign_id=campaign.id, client_key=client_key, created_at=now, updated_at=now)
+            number=number, pickup_code=new_code(8), account_id=shopper.account_id, group_id=shopper.group_id,
+            group_name=shopper.group_name, leader_id=shopper.leader_id, leader_name=shopper.leader_name,
+            pickup_point_id=shopper.point_id, pickup_point_name=shopper.point_name,
+            pickup_point_address=shopper.point_address, status=OrderStatus.PENDING_PAYMENT.value,
+            payment_method="stripe", currency=current_app.config["STORE_CURRENCY"], subtotal_cents=total,
+            total_cents=total, paid_cents=0, refunded_cents=0, expires_at=expires_at, pickup_date=pickup_date,
+            fulfilment=Fulfilment.PENDING.value, code_failures=0, campaign_id=campaign.id, client_key=client_key,
+            created_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=["account_id", "client_key"]).returning(Order.__table__.c.id)
     ).scalar()
     if order_id is None:
         db.session.rollback()
-        return _replay(account_id, client_key)
-    campaign_stock.take_allowance(item_id, account_id, quantity, campaign.per_person_limit)
-    campaign_stock.hold(order_id, item_id, account_id, quantity, expires_at)
+        return _replay(shopper.account_id, client_key)
+    campaign_stock.take_allowance(item.item_id, shopper.account_id, quantity, campaign.per_person_limit)
+    campaign_stock.hold(order_id, item.item_id, shopper.account_id, quantity, expires_at)
     db.session.execute(sa.insert(OrderLine.__table__).values(
         order_id=order_id, sku_id=item.sku_id, product_id=item.product_id, product_name=item.product_name,
         sku_name=item.sku_name, sku_code=item.sku_code, unit_price_cents=unit, list_price_cents=item.list_price,
-        price_rule=CampaignKind.FLASH_SALE.value, campaign_item_id=item_id, campaign_id=campaign.id,
-        quantity=quantity,
-        line_total_cents=total, refunded_quantity=0, refunded_cents=0, shorted_quantity=0, picked_up_quantity=0,
-        restocked_quantity=0))
+        price_rule=CampaignKind.FLASH_SALE.value, campaign_item_id=item.item_id, campaign_id=campaign.id,
+        quantity=quantity, line_total_cents=total, refunded_quantity=0, refunded_cents=0, shorted_quantity=0,
+        picked_up_quantity=0, restocked_quantity=0))
     db.session.commit()
     return Reservation(order_id, number, OrderStatus.PENDING_PAYMENT.value, quantity, unit, total,
                        current_app.config["STORE_CURRENCY"], expires_at, pickup_date, replayed=False)

@@ -205,7 +205,9 @@ def counts(item_id: int) -> tuple[int, int, int]:
     total, reserved, sold = db.session.execute(sa.select(
         sa.func.coalesce(sa.func.sum(StockBucket.total), 0), sa.func.coalesce(sa.func.sum(StockBucket.reserved), 0),
         sa.func.coalesce(sa.func.sum(StockBucket.sold), 0)).where(StockBucket.item_id == item_id)).one()
-    lapsed = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(CampaignHold.quantity), 0)).where(
-        CampaignHold.item_id == item_id, CampaignHold.status == HoldStatus.ACTIVE,
+    # Through the buckets, so the (bucket, status, expires_at) index finds lapsed holds directly.
+    lapsed = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(CampaignHold.quantity), 0))
+                               .join(StockBucket, StockBucket.id == CampaignHold.bucket_id).where(
+        StockBucket.item_id == item_id, CampaignHold.status == HoldStatus.ACTIVE,
         CampaignHold.expires_at <= utcnow()))
     return int(total), int(reserved) - int(lapsed), int(sold)

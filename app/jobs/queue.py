@@ -13,7 +13,14 @@ DEFAULT_QUEUE = "default"
 
 
 def redis_connection() -> Redis:
-    return Redis.from_url(current_app.config["REDIS_URL"])
+    """The app's Redis client: one connection pool per app and URL, reused by every request (a
+    new client per call would open a TCP connection each time). redis-py resets the pool in a
+    forked worker by itself."""
+    url = current_app.config["REDIS_URL"]
+    cached = current_app.extensions.get("redis")
+    if cached is None or cached[0] != url:
+        cached = current_app.extensions["redis"] = (url, Redis.from_url(url))
+    return cached[1]
 
 
 def get_queue(name: str = DEFAULT_QUEUE) -> Queue:

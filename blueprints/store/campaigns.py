@@ -13,6 +13,7 @@ from app.members import services as members
 from app.members.services import is_member
 from app.orders import services as orders
 from app.orders.checkout import campaign_of, merge_lines, price_lines, sellable_skus
+from blueprints import lean
 from blueprints.auth import Role, bearer_token, current_account
 from blueprints.pagination import SQLPage
 from blueprints.schemas.campaigns import (
@@ -59,21 +60,27 @@ def my_campaign(campaign_id):
     return campaign
 
 
+RESERVE_BODY, RESERVE_HEADERS = FlashReserveSchema(), IdempotencyHeaderSchema()
+
+
 @blp.route("/flash-sales/<id:item_id>/reserve", methods=["POST"])
-@blp.doc(security=[{"bearerAuth": []}])
-@blp.arguments(IdempotencyHeaderSchema, location="headers")
-@blp.arguments(FlashReserveSchema)
-@blp.response(201, FlashReservationSchema)
-@blp.errors(401, 403, 404, 409, 422)
-def reserve_flash(headers, data, item_id):
-    """Reserve flash-sale units: an unpaid order holding them for the sale's hold time (then POST
+@blp.doc(security=[{"bearerAuth": []}], **lean.documented_body(FlashReserveSchema, IdempotencyHeaderSchema))
+@blp.alt_response(201, schema=FlashReservationSchema, description="Reserved", success=True)
+@blp.errors(400, 401, 403, 404, 409, 422)
+def reserve_flash(item_id):
+    """Reserve flash-sale units
+
+    An unpaid order holding them for the sale's hold time (then POST
     /orders/{id}/pay). Checked atomically: the sale window, the per-person limit and the stock.
     Idempotent per Idempotency-Key. Built for crowds: with Redis, attempts after the stock is gone
-    are turned away without touching the database."""
+    are turned away without touching the database; the route parses its input without webargs
+    (blueprints/lean.py) and authenticates inside the gate or the reservation's own statement."""
+    key = lean.headers(RESERVE_HEADERS)["idempotency_key"]
+    quantity = lean.json_body(RESERVE_BODY)["quantity"]
     token = bearer_token()
     if token is None:
         raise AuthenticationFailed("Log in first and send 'Authorization: Bearer <token>'")
-    r = flash.reserve(token=token, item_id=item_id, quantity=data["quantity"], client_key=headers["idempotency_key"])
+    r = flash.reserve(token=token, item_id=item_id, quantity=quantity, client_key=key)
     response = jsonify({"order_id": r.order_id, "number": r.number, "status": r.status, "quantity": r.quantity,
                         "unit_price_cents": r.unit_price_cents, "total_cents": r.total_cents, "currency": r.currency,
                         "expires_at": r.expires_at.isoformat() if r.expires_at else None,

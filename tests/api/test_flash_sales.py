@@ -5,12 +5,13 @@ import datetime as dt
 import uuid
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
 from app.campaigns import flash, redis_gate
 from app.campaigns.stock import counted_units
 from app.extensions import db
-from tests.assertions import assert_error
+from tests.assertions import assert_error, database_unchanged
 from tests.conftest import TEST_REDIS_URL
 from tests.factories import make_buyer, make_campaign, make_group, make_leader, make_product, make_staff
 from tests.flows import order_row
@@ -195,3 +196,42 @@ def test_a_wrong_or_lost_redis_can_never_oversell_and_reconciliation_repairs_it(
     assert_error(reserve(client, make_buyer(), item), 409, "insufficient_stock")
     assert redis_gate.counters(item)[0] == 0 and free(item) == 0
     assert flash.reconcile() == {"items": 1, "repaired": 0}
+
+
+def test_refusals_change_nothing(client, path):
+    """Every refusal — sold out, over the limit, not open, not for this shopper, bad input — leaves
+    the database as it was (on PostgreSQL they are read-only transactions that even commit)."""
+    sold_out, limited = sale(stock=1, limit=5), sale(stock=5, limit=1)
+    early = sale(starts_in_minutes=30)
+    members = sale(members_only=True)
+    assert reserve(client, make_buyer(), sold_out).status_code == 201
+    buyer, latecomer = make_buyer(), make_buyer()
+    assert reserve(client, buyer, limited).status_code == 201
+    db.session.commit()
+    with database_unchanged():
+        assert_error(reserve(client, latecomer, sold_out), 409, "insufficient_stock")
+        assert_error(reserve(client, buyer, limited), 409, "per_person_limit_reached")
+        assert_error(reserve(client, buyer, early), 409, "campaign_not_live")
+        assert_error(reserve(client, buyer, members), 403, "members_only")
+        assert_error(reserve(client, buyer, limited, quantity=0), 422, "validation_error")
+        assert_error(reserve(client, buyer, limited, quantity=100), 422, "validation_error")
+        assert_error(client.post(f"/api/v1/store/flash-sales/{limited}/reserve", json={"quantity": 1},
+                                 headers=buyer.headers), 422, "validation_error")  # no Idempotency-Key
+        assert_error(client.post(f"/api/v1/store/flash-sales/{limited}/reserve", data="[1",
+                                 content_type="application/json",
+                                 headers={**buyer.headers, "Idempotency-Key": "k"}), 400, "malformed_json")
+
+
+def test_units_spread_over_several_buckets_are_still_sold_together(client, path):
+    """Five units in five buckets of one: two at once cannot come from one bucket, so the
+    reservation takes one from each of two (the general path), all or nothing."""
+    from app.campaigns.models import CampaignHold
+
+    item = sale(stock=5, limit=5)
+    order = reserve(client, make_buyer(), item, 2).get_json()
+    db.session.commit()
+    holds = db.session.scalars(sa.select(CampaignHold).where(CampaignHold.order_id == order["order_id"])).all()
+    assert sorted(h.quantity for h in holds) == [1, 1] and len({h.bucket_id for h in holds}) == 2
+    assert reserve(client, make_buyer(), item, 3).status_code == 201
+    assert_error(reserve(client, make_buyer(), item, 1), 409, "insufficient_stock")
+    assert free(item) == 0

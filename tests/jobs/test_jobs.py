@@ -83,3 +83,13 @@ def test_time_machine_token_expiry_sanity():
     with time_machine.travel(dt.datetime(2040, 1, 1, tzinfo=dt.UTC), tick=False):
         assert purge_expired_tokens(30) == 1
     assert token_count() == 0 and user.id
+
+
+def test_the_redis_client_and_its_pool_are_reused_until_the_url_changes(app, monkeypatch):
+    """A client per call would open a TCP connection per request: it cost the flash-sale gate
+    more than half its time before it was shared."""
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6399/0")  # never connected to
+    first = queue.redis_connection()
+    assert queue.redis_connection() is first
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6399/1")
+    assert queue.redis_connection() is not first
