@@ -109,6 +109,8 @@ def seed(progress: Callable[[str], None] = lambda _: None) -> DemoResult:
     progress(f"{len(PRODUCTS)} products in {len(CATEGORIES)} categories created")
     _seed_shoppers(group_ids, result)
     progress(f"{len(SHOPPERS)} shoppers created")
+    _seed_campaigns(staff.id)
+    progress("campaigns created: a flash sale, a group buy and a member day")
     return result
 
 
@@ -172,3 +174,34 @@ def _seed_shoppers(group_ids: list[int], result: DemoResult) -> None:
         bindings.join(shopper, code)
         created.append(shopper)
         result.shopper_logins.append(email)
+
+
+def _sku_id(code: str) -> int:
+    from app.catalog.models import Sku
+
+    return db.session.scalar(sa.select(Sku.id).where(Sku.code == code))
+
+
+def _seed_campaigns(staff_id: int) -> None:
+    """A flash sale live for a week, a store-wide group buy, and a monthly member day (all approved)."""
+    from app.campaigns import services as campaigns
+    from app.db import utcnow
+
+    now = utcnow().replace(second=0, microsecond=0)
+    week, quarter = now + dt.timedelta(days=7), now + dt.timedelta(days=90)
+    offers = [
+        {"kind": "flash_sale", "name": "Egg flash sale", "starts_at": now, "ends_at": week, "per_person_limit": 2,
+         "description": "Free-range eggs at 19.90, two trays per household.",
+         "items": [{"sku_id": _sku_id("P16-1"), "campaign_price_cents": 1990, "stock_total": 50}]},
+        {"kind": "group_buy", "name": "Shrimp group buy", "starts_at": now, "ends_at": week,
+         "threshold_kind": "participants", "threshold": 5, "threshold_scope": "store",
+         "description": "Frozen shrimp at 39.90 if five neighbours join by the deadline.",
+         "items": [{"sku_id": _sku_id("P21-1"), "campaign_price_cents": 3990, "stock_total": 40}]},
+        {"kind": "member_day", "name": "Members' day", "starts_at": now, "ends_at": quarter,
+         "day_of_month": 18, "description": "Members: cheaper rice and double points on the 18th.",
+         "items": [{"sku_id": _sku_id("P01-1"), "campaign_price_cents": 4490, "points_multiplier": 2}]},
+    ]
+    for offer in offers:
+        campaign = campaigns.create(offer, staff_id)
+        campaigns.submit(campaign)
+        campaigns.approve(campaign, staff_id)

@@ -29,6 +29,10 @@ def test_seed_demo_builds_a_store_and_its_link_lands_a_new_shopper_in_the_group(
     group = client.get("/api/v1/store/me/group", headers=auth(reg.get_json()["token"])).get_json()
     assert group["id"] == joined.get_json()["binding"]["group"]["id"]
     assert len(client.get(f"/api/v1/store/groups/{code}/products?page_size=100").get_json()) == 30
+    campaigns = client.get("/api/v1/store/campaigns", headers=auth(reg.get_json()["token"])).get_json()
+    assert {c["kind"] for c in campaigns} == {"flash_sale", "group_buy", "member_day"}
+    flash = next(c for c in campaigns if c["kind"] == "flash_sale")
+    assert flash["phase"] == "live" and flash["items"][0]["stock_left"] == 50
 
 
 def test_seed_demo_refuses_a_store_with_data_unless_if_empty(app):
