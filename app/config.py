@@ -157,7 +157,9 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
 class Defaults:
     """Settings that are not read from the environment."""
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Pooled connections idle this long are pinged before use (app/db.py ping_when_idle).
+    DATABASE_PING_AFTER_IDLE_SECONDS = 10
     API_TITLE = "Community group-buying storefront"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
@@ -105,3 +106,31 @@ def _sqlite_begin(connection) -> None:
     # SQLite stays a single-writer database for development and demos; PostgreSQL is for production.
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN")
+
+
+def ping_when_idle(engine: sa.engine.Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only if it sat idle for `idle_seconds` or more.
+
+    pool_pre_ping pings on every checkout — a round trip on every request, a fifth of a flash-sale
+    refusal's cost. Connections in steady use do not go stale unnoticed; idle ones are what a
+    database restart, a failover or a firewall's idle timeout leave dead. A connection that dies
+    while in use is still caught: SQLAlchemy recognises the disconnect error, fails that request
+    (503) and invalidates the whole pool, so the next checkouts reconnect. Raising
+    DisconnectionError from a checkout listener makes the pool replace the connection and retry
+    (SQLAlchemy's documented custom-ping hook)."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise sa.exc.DisconnectionError(f"stale pooled connection: {error}") from error
+        if alive is False:
+            raise sa.exc.DisconnectionError("stale pooled connection")

@@ -96,6 +96,11 @@ def handle_operational_error(exc: OperationalError):
         # SQLite under concurrent writers (development databases only): a retry will go through.
         log.warning("SQLite busy: %s", exc.orig)
         return envelope(503, "database_busy", "The store is busy; retry in a moment", headers=[("Retry-After", "1")])
+    if exc.connection_invalidated or "connection failed" in str(exc.orig) or "too many clients" in str(exc.orig):
+        # The database went away (restart, failover) or is full: the pool reconnects; retry.
+        log.warning("Database unavailable: %s", exc.orig)
+        return envelope(503, "database_unavailable", "The store's database is unavailable; retry in a moment",
+                        headers=[("Retry-After", "5")])
     return handle_unexpected(exc)
 
 

@@ -116,7 +116,7 @@ def app(tmp_path_factory, localstripe_url):
         "PASSWORD_HASH_TIME_COST": 1,
         "PASSWORD_HASH_MEMORY_KIB": 1024,
         # Concurrency tests run dozens of threads, each with its own connection.
-        **({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 40, "max_overflow": 40}}
+        **({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 40, "max_overflow": 40}}
            if ON_POSTGRES else {}),
     })
     app.test_client_class = IsolatedClient

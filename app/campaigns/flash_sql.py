@@ -20,6 +20,8 @@ The same guarded conditions as campaigns/stock.py hold here: a bucket is only ev
 from __future__ import annotations
 
 import sqlalchemy as sa
+from psycopg.rows import namedtuple_row
+from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 
 from app.extensions import db
 
@@ -110,11 +112,25 @@ SELECT (SELECT id FROM existing) AS existing, (SELECT units FROM held) AS held,
 """)
 
 
+# Compiled once to psycopg's %(name)s form and run on the session's own DBAPI connection, inside
+# its transaction: SQLAlchemy's execution context and result set-up for these wide rows cost about
+# as much CPU as PostgreSQL spends running them (measured: ~150 µs a refusal).
+_DIALECT = psycopg_dialect.dialect()
+_CONTEXT_SQL, _TAKE_SQL = (str(statement.compile(dialect=_DIALECT)) for statement in (CONTEXT, TAKE))
+
+
+def _fetch_one(sql: str, params: dict):
+    connection = db.session.connection().connection.driver_connection
+    with connection.cursor(row_factory=namedtuple_row) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def context(**params):
     """One row (see CONTEXT), or None if the token is unknown, expired or revoked."""
-    return db.session.execute(CONTEXT, params).first()
+    return _fetch_one(_CONTEXT_SQL, params)
 
 
 def take(**params):
     """(existing, held, bucket_id, order_id): order_id set means the reservation is written."""
-    return db.session.execute(TAKE, params).one()
+    return _fetch_one(_TAKE_SQL, params)
