@@ -18,6 +18,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(pickup_sweep_command)
     app.cli.add_command(dispatch_notifications_command)
     app.cli.add_command(campaigns_sweep_command)
+    app.cli.add_command(lotteries_draw_command)
 
 
 @click.command("create-staff")
@@ -159,3 +160,31 @@ def campaigns_sweep_command() -> None:
     kick()
     for part, counts in result.items():
         click.echo(f"{part}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
+
+
+@click.command("lotteries-draw")
+@click.option("--lottery-id", type=click.IntRange(1, 2**31 - 1), default=None,
+              help="Draw this lottery (default: every lottery whose entries have closed)")
+@click.option("--retry-failed", is_flag=True, help="Also retry prize coupons that failed to issue")
+def lotteries_draw_command(lottery_id: int | None, retry_failed: bool) -> None:
+    """Draw lotteries whose entries have closed (idempotent) and issue the prize coupons still owed."""
+    from app.lotteries import drawing
+    from app.notifications.outbox import kick
+
+    if lottery_id is None:
+        counts = drawing.sweep(progress=click.echo)
+        if retry_failed:
+            for pending in drawing.with_failed_prizes():
+                retried = drawing.issue_prizes(pending, retry_failed=True)
+                counts["issued"] += retried["issued"]
+                counts["failed"] += retried["failed"]
+        click.echo(f"Drew {counts['drawn']} lotteries; {counts['issued']} prizes issued, {counts['failed']} failed.")
+        return
+    try:
+        lottery = drawing.draw_lottery(lottery_id)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    issued = drawing.issue_prizes(lottery_id, retry_failed=retry_failed)
+    kick()
+    click.echo(f"Lottery {lottery.id} drawn ({lottery.entry_count} entries); seed {lottery.seed.hex()}; "
+               f"{issued['issued']} prizes issued, {issued['failed']} failed.")

@@ -118,6 +118,8 @@ def _read(env: Env, instance_path: Path) -> dict[str, Any]:
                                                    validate=Range(1, 24 * 60)),
         # Wrong pickup codes a leader may try (a right code is never counted).
         "PICKUP_CODE_RATE_LIMIT": env.str("PICKUP_CODE_RATE_LIMIT", "10 per minute;50 per hour", validate=_rate_limit),
+        # Share posts (晒单) a shopper may publish per store-local day.
+        "SHARE_POSTS_PER_DAY": env.int("SHARE_POSTS_PER_DAY", 5, validate=Range(1, 1000)),
         "IDEMPOTENCY_KEY_TTL_HOURS": env.int("IDEMPOTENCY_KEY_TTL_HOURS", 24, validate=Range(1, 24 * 30)),
         "MAX_CONTENT_LENGTH": env.int("MAX_CONTENT_LENGTH", 1024 * 1024, validate=Range(1024, 64 * 1024 * 1024)),
     }

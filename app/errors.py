@@ -31,6 +31,17 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class RateLimited(DomainError):
+    """Too many of something in a period (429); retry_after: seconds until it may be tried again."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None,
+                 details: dict[str, Any] | None = None):
+        super().__init__(message, code=code, details=details)
+        self.retry_after = max(int(retry_after), 1)
+
+
 class InvalidRequest(DomainError):
     """Well-formed input that breaks a business rule (422)."""
 

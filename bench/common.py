@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -93,6 +94,8 @@ def serve(target: str, port: int, env: dict) -> subprocess.Popen:
 
 def wrk(url: str, connections: int, duration: int, script: str | None = None, env: dict | None = None) -> dict:
     """One wrk run; `status` counts responses by HTTP status when the script reports them."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (Debian), then run this again")
     cmd = ["wrk", "--threads", "2", "--connections", str(connections), "--duration", f"{duration}s", "--latency"]
     if script:
         cmd += ["--script", script]

@@ -8,13 +8,21 @@ from flask import Flask, jsonify
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from app.errors import AuthenticationFailed, Conflict, DomainError, InvalidRequest, NotFound, PermissionDenied
+from app.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
 from app.payments.stripe_gateway import GatewayDeclined, GatewayUnavailable
 
 log = logging.getLogger(__name__)
 
 DOMAIN_STATUS = {NotFound: 404, AuthenticationFailed: 401, PermissionDenied: 403, Conflict: 409, InvalidRequest: 422,
-                 GatewayUnavailable: 503, GatewayDeclined: 502}
+                 RateLimited: 429, GatewayUnavailable: 503, GatewayDeclined: 502}
 HTTP_CODES = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     406: "not_acceptable", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
@@ -54,6 +62,8 @@ def handle_domain_error(exc: DomainError):
     headers = [("WWW-Authenticate", "Bearer")] if status == 401 else None
     if status == 503:
         headers = [("Retry-After", "5")]
+    if isinstance(exc, RateLimited):
+        headers = [("Retry-After", str(exc.retry_after))]
     return envelope(status, exc.code, exc.message, exc.details, headers)
 
 

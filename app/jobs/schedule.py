@@ -41,6 +41,13 @@ def campaigns_sweep_job() -> dict[str, dict]:
             "refunds": {"queued": refund_outbox.process_pending()}, "flash_gate": flash.reconcile()}
 
 
+def lotteries_sweep_job() -> dict[str, int]:
+    """Draw lotteries whose entries have closed; issue prize coupons still owed."""
+    from app.lotteries.drawing import sweep
+
+    return sweep()
+
+
 def purge_tokens_job() -> int:
     from app.accounts.services import purge_expired_tokens
 
@@ -58,6 +65,7 @@ PERIODIC = [
     (expire_reservations_job, 60),
     (dispatch_notifications_job, 60),
     (campaigns_sweep_job, 60),
+    (lotteries_sweep_job, 60),
     (pickup_sweep_job, 600),
     (reconcile_payments_job, 300),
     (purge_idempotency_keys_job, 3600),

@@ -16,13 +16,15 @@ from app.campaigns.models import Campaign, CampaignItem, CampaignKind
 from app.campaigns.phases import require_eligible, require_live
 from app.catalog.models import ProductStatus, Sku, product_groups
 from app.codes import new_code
+from app.coupons import services as coupons
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest
 from app.extensions import db
 from app.groups.bindings import current_binding
 from app.groups.models import Group
 from app.inventory import stock
-from app.members.services import is_member
+from app.loyalty import services as loyalty
+from app.orders import discounts
 from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
 from app.payments.models import Payment
 from app.payments.providers import get_provider
@@ -135,11 +137,13 @@ def _add_lines(order: Order, requests: list[LineRequest], skus: dict[int, Sku], 
             sku_code=sku.code, unit_price_cents=q.unit_price_cents, list_price_cents=q.list_price_cents,
             price_rule=q.rule, campaign_item_id=req.campaign_item_id, campaign_id=q.campaign_id,
             points_multiplier=q.points_multiplier, quantity=req.quantity,
-            line_total_cents=q.unit_price_cents * req.quantity, refunded_quantity=0, refunded_cents=0,
+            discount_cents=0, line_total_cents=q.unit_price_cents * req.quantity, refunded_quantity=0,
+            refunded_cents=0,
             shorted_quantity=0, picked_up_quantity=0, restocked_quantity=0,
         ))
     order.subtotal_cents = sum(line.line_total_cents for line in order.lines)
     order.total_cents = order.subtotal_cents
+    order.coupon_discount_cents = order.points_discount_cents = order.points_redeemed = 0
 
 
 def _insert_with_number(order: Order) -> None:
@@ -155,14 +159,15 @@ def _insert_with_number(order: Order) -> None:
 
 
 def price_lines(requests: list[LineRequest], skus: dict[int, Sku], items: dict[int, CampaignItem],
-                group_id: int, member: bool) -> dict[int, Quote]:
+                group_id: int, member: bool, tier_discount_bps: int = 0) -> dict[int, Quote]:
     """Every line's price from the one price engine (the member-day prices found in one query)."""
     plain = [r.sku_id for r in requests if r.campaign_item_id is None]
     member_day = live_member_days(plain, group_id, utcnow()) if member else {}
     quotes = {}
     for req in requests:
         item = items.get(req.campaign_item_id) if req.campaign_item_id else None
-        q = quote(skus[req.sku_id], is_member=member, campaign_item=item, member_day=member_day.get(req.sku_id))
+        q = quote(skus[req.sku_id], is_member=member, campaign_item=item, member_day=member_day.get(req.sku_id),
+                  tier_discount_bps=tier_discount_bps)
         if item is not None and item.campaign.kind is CampaignKind.PRE_SALE:
             q = Quote(q.sku_id, q.list_price_cents, presale.unit_price(item), q.rule, q.campaign_id,
                       [*q.candidates[:-1], Candidate("pre_sale", presale.unit_price(item), True,
@@ -171,15 +176,19 @@ def price_lines(requests: list[LineRequest], skus: dict[int, Sku], items: dict[i
     return quotes
 
 
-def build_order(account_id: int, lines: list[dict], method: str) -> Order:
-    """Create the order with its stock held (card) or committed (pay at pickup). Does not commit:
-    it is the first step of the idempotent checkout."""
+def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: int | None = None,
+                points: int = 0) -> Order:
+    """Create the order with its stock held (card) or committed (pay at pickup), its coupon used
+    and its points spent. Does not commit: it is the first step of the idempotent checkout."""
     requests = merge_lines(lines)
     group = _group_of(account_id)
     _check_method(group, method)
-    member = is_member(account_id)
+    stand = loyalty.standing(account_id)
+    member = stand.member
     campaign, items = campaign_of(requests, group.id, account_id, method, member)
     skus = sellable_skus(group.id, [r.sku_id for r in requests])
+    if campaign is not None and (coupon_id is not None or points):
+        raise InvalidRequest("Coupons and points are not used on campaign orders", code="discounts_not_allowed")
     order = _new_order(account_id, group, method)
     if campaign is not None:
         order.campaign_id = campaign.id
@@ -188,8 +197,15 @@ def build_order(account_id: int, lines: list[dict], method: str) -> Order:
             order.pickup_date = max(order.pickup_date, campaign.ship_date)
     if method == "pay_at_pickup":
         order.status, order.expires_at = OrderStatus.CONFIRMED, None  # stock is sold, not held
-    _add_lines(order, requests, skus, price_lines(requests, skus, items, group.id, member))
+    _add_lines(order, requests, skus, price_lines(requests, skus, items, group.id, member, stand.discount_bps))
+    coupon = discounts.apply_coupon(order, account_id, coupon_id, skus) if coupon_id is not None else None
+    if points:
+        discounts.apply_points(order, points)
     _insert_with_number(order)
+    if coupon is not None:
+        coupons.redeem(coupon.id, account_id, order.id, utcnow())
+    if points:
+        loyalty.redeem_for_order(account_id, order.id, points)
     for req in sorted(requests, key=lambda r: r.sku_id):
         if req.campaign_item_id is not None:
             campaign_stock.take_allowance(req.campaign_item_id, account_id, req.quantity, campaign.per_person_limit)
@@ -215,7 +231,29 @@ def _settle_method(order: Order, method: str, campaign: Campaign | None = None) 
         stock.consume(order.id)
         order.status, order.paid_at, order.expires_at = OrderStatus.PAID, utcnow(), None
         batches.assign(order)
+    elif method == "wallet":
+        _pay_from_wallet(order)
     else:
         order.payments.append(Payment(provider=method, amount_cents=order.total_cents))
+
+
+def _pay_from_wallet(order: Order) -> None:
+    """Debit the wallet now (refused if short) and pay the order in the same transaction."""
+    from app.orders import lifecycle
+    from app.payments.models import PaymentStatus
+    from app.wallet import ledger as wallet
+
+    payment = Payment(provider="wallet", amount_cents=order.total_cents, status=PaymentStatus.SUCCEEDED,
+                      succeeded_at=utcnow(), provider_ref=f"wallet:order:{order.id}")
+    order.payments.append(payment)
+    db.session.flush()
+    wallet.spend(order.account_id, order.total_cents, ref=f"pay:order:{order.id}", order_id=order.id,
+                 payment_id=payment.id)
+    follow = lifecycle.FollowUps()
+    lifecycle.mark_paid(order, payment, follow)
+    if follow.jobs:  # the stock it just reserved was gone: nothing is written
+        raise Conflict("The items sold out while paying", code="insufficient_stock")
+    db.session.flush()
+    db.session.expire(order)  # mark_paid moved it with UPDATEs: read it back as it now is
 
 

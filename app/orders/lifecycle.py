@@ -141,6 +141,9 @@ def _after_paid(order: Order) -> None:
         text = (f"Order {order.number} is paid. Pick it up at {order.pickup_point_name} on "
                 f"{order.pickup_date.isoformat()}.")
     notify_order(order, "order.paid", "Payment received", text)
+    from app.loyalty.services import earn_for_order
+
+    earn_for_order(order)
 
 
 def expire(order: Order, follow: FollowUps) -> bool:
@@ -153,6 +156,7 @@ def expire(order: Order, follow: FollowUps) -> bool:
         .values(expires_at=utcnow()).execution_options(**NO_SYNC))
     stock.release(order.id, ReservationStatus.EXPIRED)
     campaign_stock.release(order.id, HoldStatus.EXPIRED)
+    _give_back_discounts(order)
     _cancel_pending_payments(order.id, follow)
     return True
 
@@ -166,10 +170,12 @@ def cancel(order: Order, reason: str, follow: FollowUps) -> bool:
     if _move(order.id, (OrderStatus.PENDING_PAYMENT,), OrderStatus.CANCELLED, closed_at=now, close_reason=reason):
         stock.release(order.id)
         campaign_stock.release(order.id)
+        _give_back_discounts(order)
         _cancel_pending_payments(order.id, follow)
         return True
     if _move(order.id, (OrderStatus.CONFIRMED,), OrderStatus.CANCELLED, closed_at=now, close_reason=reason,
              fulfilment=Fulfilment.NOT_DELIVERED):
+        _give_back_discounts(order)
         for line in sorted(order.lines, key=lambda ln: ln.sku_id):
             stock.unsell(line.sku_id, line.quantity)
         db.session.execute(
@@ -177,6 +183,15 @@ def cancel(order: Order, reason: str, follow: FollowUps) -> bool:
             .values(status=PaymentStatus.CANCELLED).execution_options(**NO_SYNC))
         return True
     return False
+
+
+def _give_back_discounts(order: Order) -> None:
+    """An order that closes unpaid frees its coupon and returns the points it spent."""
+    from app.coupons.services import release
+    from app.loyalty.services import return_for_unpaid
+
+    release(order.id)
+    return_for_unpaid(order)
 
 
 def _cancel_pending_payments(order_id: int, follow: FollowUps) -> None:

@@ -45,6 +45,10 @@ class Order(Timestamps, Base):
         sa.CheckConstraint("total_cents >= 0 AND subtotal_cents >= 0", name="totals_not_negative"),
         sa.CheckConstraint("paid_cents >= 0 AND refunded_cents >= 0", name="money_not_negative"),
         sa.CheckConstraint("refunded_cents <= paid_cents", name="refunds_within_paid"),
+        sa.CheckConstraint("total_cents = subtotal_cents - coupon_discount_cents - points_discount_cents",
+                           name="total_is_subtotal_less_discounts"),
+        sa.CheckConstraint("coupon_discount_cents >= 0 AND points_discount_cents >= 0 AND points_redeemed >= 0",
+                           name="discounts_not_negative"),
         sa.Index("ix_orders_account_created", "account_id", "created_at"),
         sa.Index("ix_orders_status_expires", "status", "expires_at"),
         sa.Index("ix_orders_group_created", "group_id", "created_at"),
@@ -89,6 +93,12 @@ class Order(Timestamps, Base):
     close_reason: Mapped[str | None] = mapped_column(sa.String(60))
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)
     client_key: Mapped[str | None] = mapped_column(sa.String(255))
+    # Order-level discounts, also spread over the lines (OrderLine.discount_cents) for refunds.
+    # No foreign key here: coupons.order_id is the enforced link (two would make a cycle).
+    coupon_id: Mapped[int | None] = mapped_column(index=True)
+    coupon_discount_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    points_redeemed: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    points_discount_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", lazy="selectin", cascade="all, delete-orphan"
@@ -126,6 +136,8 @@ class OrderLine(Base):
         sa.CheckConstraint("refunded_quantity >= 0 AND refunded_quantity <= quantity", name="refund_within_quantity"),
         sa.CheckConstraint("refunded_cents >= 0 AND refunded_cents <= line_total_cents", name="refund_within_total"),
         sa.UniqueConstraint("order_id", "sku_id"),
+        sa.CheckConstraint("discount_cents >= 0 AND line_total_cents = unit_price_cents * quantity - discount_cents",
+                           name="line_total_is_price_less_discount"),
         sa.CheckConstraint("shorted_quantity + picked_up_quantity <= quantity", name="handover_within_quantity"),
         sa.CheckConstraint("restocked_quantity >= 0 AND restocked_quantity <= quantity",
                            name="restock_within_quantity"),
@@ -147,6 +159,8 @@ class OrderLine(Base):
     # Loyalty points on this line are earned at this multiple (a member day's extra points).
     points_multiplier: Mapped[int] = mapped_column(default=1, server_default="1")
     quantity: Mapped[int]
+    # unit_price_cents × quantity − discount_cents: what the line costs after coupon and points.
+    discount_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     line_total_cents: Mapped[int] = mapped_column(sa.BigInteger)
     refunded_quantity: Mapped[int] = mapped_column(default=0)
     refunded_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)

@@ -100,7 +100,43 @@ class PayAtPickupProvider:
         return ProviderRefund("succeeded", None, "refunded in cash at the pickup point")
 
 
-PROVIDERS: dict[str, PaymentProvider] = {"stripe": StripeProvider(), "pay_at_pickup": PayAtPickupProvider()}
+class WalletProvider:
+    """The shopper's stored value: paid at checkout by debiting the wallet (app/wallet/ledger.py);
+    a refund credits it back. The ledger's ref makes a repeated refund call a no-op."""
+
+    name = "wallet"
+    online = False
+
+    def available(self) -> bool:
+        return True
+
+    def start(self, *, payment_id: int, order_id: int, order_number: str,
+              amount: int) -> tuple[str | None, str | None]:
+        return None, None
+
+    def state(self, ref: str) -> ProviderState:
+        return ProviderState("succeeded")
+
+    def cancel(self, ref: str) -> None:
+        return None
+
+    def refund(self, *, ref: str | None, refund_id: int, amount: int) -> ProviderRefund:
+        import sqlalchemy as sa
+
+        from app.extensions import db
+        from app.payments.models import Payment
+        from app.wallet.ledger import give_back
+
+        payment_id = db.session.scalar(sa.select(Payment.id).where(Payment.provider_ref == ref))
+        entry = give_back(payment_id, amount, ref=f"refund:{refund_id}") if payment_id else None
+        db.session.commit()  # providers run outside the caller's transaction
+        if entry is None:
+            return ProviderRefund("failed", message="no wallet payment to refund")
+        return ProviderRefund("succeeded", f"wallet-entry-{entry.id}")
+
+
+PROVIDERS: dict[str, PaymentProvider] = {"stripe": StripeProvider(), "pay_at_pickup": PayAtPickupProvider(),
+                                         "wallet": WalletProvider()}
 METHODS = tuple(PROVIDERS)
 
 

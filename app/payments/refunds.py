@@ -43,10 +43,11 @@ def _requested(order: Order, lines: list[dict] | None) -> list[tuple[OrderLine, 
 
 
 def _line_amount(line: OrderLine, quantity: int) -> int:
-    # The last units of a line take whatever remains, so a line refunded in parts adds up exactly.
+    # The last units of a line take whatever remains, so a line refunded in parts adds up exactly;
+    # earlier units their share of the line's total after discounts, rounded down.
     if quantity == line.quantity - line.refunded_quantity:
         return line.line_total_cents - line.refunded_cents
-    return line.unit_price_cents * quantity
+    return line.line_total_cents * quantity // line.quantity
 
 
 def _record(order: Order, payment: Payment, parts: list[tuple[OrderLine, int, int]], amount: int, *,
@@ -156,6 +157,11 @@ def _succeed(refund: Refund, provider_ref: str | None) -> None:
                                       Account.lifetime_spend_cents - refund.amount_cents), else_=0))
         .execution_options(**NO_SYNC))
     _finish_order_status(refund.order_id)
+    from app.loyalty.services import after_refund
+
+    refunded = int(db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Refund.amount_cents), 0)).where(
+        Refund.order_id == order.id, Refund.status == RefundStatus.SUCCEEDED)))
+    after_refund(db.session.get(Order, order.id), refund.id, refunded)
 
 
 def _restock(refund: Refund) -> None:

@@ -34,6 +34,9 @@ def handle(event: dict[str, Any]) -> str:
 def _dispatch(event: dict[str, Any], follow: FollowUps) -> str:
     kind = event.get("type")
     obj = (event.get("data") or {}).get("object") or {}
+    if kind in ("payment_intent.succeeded", "payment_intent.payment_failed") and \
+            "top_up_id" in (obj.get("metadata") or {}):
+        return _top_up_event(kind, obj)
     if kind in ("payment_intent.succeeded", "payment_intent.payment_failed"):
         payment = payments.payment_by_ref("stripe", obj.get("id"), (obj.get("metadata") or {}).get("payment_id"))
         if payment is None:
@@ -48,3 +51,15 @@ def _dispatch(event: dict[str, Any], follow: FollowUps) -> str:
             return "ignored: not one of our payments"
         return record_external_refund(payment, int(obj.get("amount_refunded") or 0))
     return f"ignored: {kind} is not handled"
+
+
+def _top_up_event(kind: str, obj: dict[str, Any]) -> str:
+    from app.wallet import services as wallet
+
+    top_up = wallet.top_up_by_intent(obj.get("id"), (obj.get("metadata") or {}).get("top_up_id"))
+    if top_up is None:
+        return "ignored: not one of our top-ups"
+    if kind == "payment_intent.succeeded":
+        return "top-up credited" if wallet.apply_top_up_success(top_up.id) else "top-up already credited"
+    message = (obj.get("last_payment_error") or {}).get("message")
+    return "top-up failed" if wallet.apply_top_up_failure(top_up.id, message) else "failure ignored: not pending"

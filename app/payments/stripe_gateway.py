@@ -89,6 +89,16 @@ def create_intent(*, amount: int, currency: str, payment_id: int, order_id: int,
     return _intent(pi)
 
 
+def create_top_up_intent(*, amount: int, currency: str, top_up_id: int) -> IntentInfo:
+    pi = _call(
+        _client().v1.payment_intents.create,
+        params={"amount": amount, "currency": currency.lower(), "payment_method_types": ["card"],
+                "metadata": {"top_up_id": str(top_up_id)}},
+        options={"idempotency_key": f"top-up-{top_up_id}-intent"},
+    )
+    return _intent(pi)
+
+
 def retrieve_intent(intent_id: str) -> IntentInfo:
     return _intent(_call(_client().v1.payment_intents.retrieve, intent_id))
 

@@ -43,8 +43,9 @@ class Verifier:
 
 def amount_due(order: Order) -> int:
     """What a pay-at-pickup shopper owes: the order less units that did not arrive or were cancelled."""
-    return sum(ln.line_total_cents - min(ln.unit_price_cents * (ln.shorted_quantity + ln.refunded_quantity),
-                                         ln.line_total_cents) for ln in order.lines)
+    # Each missing unit takes its share of the line's total after discounts (rounded down).
+    return sum(ln.line_total_cents - min(ln.line_total_cents * (ln.shorted_quantity + ln.refunded_quantity)
+                                         // ln.quantity, ln.line_total_cents) for ln in order.lines)
 
 
 def _find(code: str, order_number: str | None) -> Order:
@@ -129,6 +130,9 @@ def _collect_payment(order: Order, collected_cents: int | None) -> int:
     db.session.execute(sa.update(Account).where(Account.id == order.account_id).values(
         lifetime_spend_cents=Account.lifetime_spend_cents + due).execution_options(**NO_SYNC))
     order.status, order.paid_cents, order.paid_at = OrderStatus.PAID, due, utcnow()
+    from app.loyalty.services import earn_for_order
+
+    earn_for_order(order)
     return due
 
 

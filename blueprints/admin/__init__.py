@@ -10,8 +10,11 @@ from blueprints.admin import (  # noqa: E402,F401
     catalog,
     groups,
     leaders,
+    lotteries,
+    loyalty,
     orders,
     pickup_points,
+    posts,
     settings,
     shoppers,
 )

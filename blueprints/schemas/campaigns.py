@@ -251,3 +251,29 @@ class MembershipSchema(Schema):
     account_id = ma.fields.Integer()
     is_active = ma.fields.Boolean()
     created_at = ma.fields.DateTime()
+    points_balance = ma.fields.Integer()
+    growth_points = ma.fields.Integer()
+    tier = ma.fields.Method("_tier", allow_none=True)
+    next_tier = ma.fields.Method("_next", allow_none=True)
+    points_to_next_tier = ma.fields.Method("_to_next", allow_none=True)
+
+    def _standing(self, membership):
+        from app.loyalty.services import standing
+
+        return standing(membership.account_id)
+
+    def _tier(self, membership):
+        from blueprints.schemas.loyalty import TierSchema
+
+        tier = self._standing(membership).tier
+        return TierSchema().dump(tier) if tier else None
+
+    def _next(self, membership):
+        from blueprints.schemas.loyalty import TierSchema
+
+        tier = self._standing(membership).next_tier
+        return TierSchema().dump(tier) if tier else None
+
+    def _to_next(self, membership):
+        tier = self._standing(membership).next_tier
+        return tier.min_growth - membership.growth_points if tier else None

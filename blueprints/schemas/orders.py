@@ -33,7 +33,14 @@ class CheckoutLineSchema(Schema):
 class CheckoutSchema(Schema):
     lines = ma.fields.List(ma.fields.Nested(CheckoutLineSchema), required=True,
                            validate=ma.validate.Length(min=1, max=50))
-    payment_method = f.Choice(METHODS, load_default="stripe")
+    payment_method = f.Choice(METHODS, load_default="stripe",
+                              metadata={"description": "stripe (card), pay_at_pickup (if the group offers it), "
+                                                       "or wallet (paid at once from your stored value)"})
+    coupon_id = ma.fields.Integer(load_default=None, allow_none=True, validate=ma.validate.Range(min=1),
+                                  metadata={"description": "One of your available coupons (GET /coupons)"})
+    points = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=10_000_000),
+                               metadata={"description": "Loyalty points to redeem (members; up to the "
+                                                        "programme's share of the order)"})
 
 
 class OrderLineSchema(Schema):
@@ -45,6 +52,7 @@ class OrderLineSchema(Schema):
     sku_code = ma.fields.String()
     unit_price_cents = ma.fields.Integer()
     quantity = ma.fields.Integer()
+    discount_cents = ma.fields.Integer(metadata={"description": "This line's share of the coupon and points"})
     line_total_cents = ma.fields.Integer()
     refunded_quantity = ma.fields.Integer()
     refunded_cents = ma.fields.Integer()
@@ -82,7 +90,11 @@ class OrderSchema(Schema):
     payment_method = ma.fields.String()
     currency = ma.fields.String()
     subtotal_cents = ma.fields.Integer()
-    total_cents = ma.fields.Integer()
+    coupon_id = ma.fields.Integer(allow_none=True)
+    coupon_discount_cents = ma.fields.Integer()
+    points_redeemed = ma.fields.Integer()
+    points_discount_cents = ma.fields.Integer()
+    total_cents = ma.fields.Integer(metadata={"description": "subtotal − coupon − points discounts"})
     paid_cents = ma.fields.Integer()
     refunded_cents = ma.fields.Integer()
     group_id = ma.fields.Integer()

@@ -9,7 +9,11 @@ from blueprints.store import (  # noqa: E402,F401
     catalog,
     groups,
     leader_applications,
+    lotteries,
+    loyalty,
     orders,
     pickup,
     pickup_schedule,
+    posts,
+    wallet,
 )

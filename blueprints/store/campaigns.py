@@ -9,8 +9,7 @@ from app.db import utcnow
 from app.errors import AuthenticationFailed, NotFound
 from app.extensions import db
 from app.groups.bindings import current_binding
-from app.members import services as members
-from app.members.services import is_member
+from app.loyalty.services import standing
 from app.orders import services as orders
 from app.orders.checkout import campaign_of, merge_lines, price_lines, sellable_skus
 from blueprints import lean
@@ -19,7 +18,6 @@ from blueprints.pagination import SQLPage
 from blueprints.schemas.campaigns import (
     FlashReservationSchema,
     FlashReserveSchema,
-    MembershipSchema,
     PriceQuoteSchema,
     QuoteRequestSchema,
     StoreCampaignSchema,
@@ -111,10 +109,10 @@ def price_quote(data):
     account_id = current_account().id
     group_id = _my_group_id()
     requests = merge_lines(data["lines"])
-    member = is_member(account_id)
-    _, items = campaign_of(requests, group_id, account_id, "stripe", member)
+    stand = standing(account_id)
+    _, items = campaign_of(requests, group_id, account_id, "stripe", stand.member)
     skus = sellable_skus(group_id, [r.sku_id for r in requests])
-    quotes = price_lines(requests, skus, items, group_id, member)
+    quotes = price_lines(requests, skus, items, group_id, stand.member, stand.discount_bps)
     lines = [{"sku_id": r.sku_id, "quantity": r.quantity, "list_price_cents": quotes[r.sku_id].list_price_cents,
               "unit_price_cents": quotes[r.sku_id].unit_price_cents, "discount_cents": quotes[r.sku_id].discount_cents,
               "rule": quotes[r.sku_id].rule, "campaign_id": quotes[r.sku_id].campaign_id,
@@ -123,26 +121,3 @@ def price_quote(data):
               "candidates": quotes[r.sku_id].candidates} for r in requests]
     return {"lines": lines, "total_cents": sum(ln["line_total_cents"] for ln in lines),
             "currency": current_app.config["STORE_CURRENCY"]}
-
-
-@blp.route("/membership", methods=["POST"])
-@blp.requires(Role.SHOPPER)
-@blp.response(200, MembershipSchema)
-def join_membership():
-    """Join the store's membership (free); members see members-only campaigns and member prices"""
-    return members.join(current_account().id)
-
-
-@blp.route("/membership", methods=["GET"])
-@blp.requires(Role.SHOPPER)
-@blp.response(200, MembershipSchema)
-@blp.errors(404)
-def my_membership():
-    """Your membership, if you joined"""
-    from app.members.models import Membership
-
-    membership = db.session.get(Membership, current_account().id)
-    if membership is None:
-        raise NotFound("You are not a member yet", code="not_a_member")
-    return membership
-

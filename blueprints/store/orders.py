@@ -26,7 +26,8 @@ def place_order(headers, data):
     `stripe`, the stock is held until `expires_at` and `payment.client_secret` confirms the card
     payment with Stripe.js; with `pay_at_pickup` (if your group offers it) the order is confirmed now."""
     outcome = orders.checkout(account_id=current_account().id, key=headers["idempotency_key"],
-                              lines=data["lines"], payment_method=data["payment_method"], render=_render)
+                              lines=data["lines"], payment_method=data["payment_method"],
+                              coupon_id=data["coupon_id"], points=data["points"], render=_render)
     return respond(outcome)
 
 

@@ -84,6 +84,9 @@ VALID_BODY = {
     "/refunds": {"reason": "x"},
     "/move-pickup": {"pickup_point_id": 1},
     "/arrival": {"shortages": []},
+    "/points": {"delta": 5, "note": "x"},
+    "/issue": {"account_ids": [1]},
+    "/hide": {"reason": "x"},
 }
 
 

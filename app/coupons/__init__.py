@@ -1,0 +1,1 @@
+"""Coupons: templates the merchant defines, coupons issued from them, redeemed at checkout."""

@@ -1,0 +1,1 @@
+"""Lotteries for group members: committed seeds, a reproducible draw, prizes as coupons."""

@@ -1,0 +1,1 @@
+"""Loyalty: the program settings, tiers, and the points ledger."""

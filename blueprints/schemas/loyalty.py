@@ -1,0 +1,202 @@
+"""Schemas for membership standing, points, tiers, coupons and the wallet."""
+from __future__ import annotations
+
+import marshmallow as ma
+
+from app.coupons.models import CouponKind
+from app.coupons.services import shown_status
+from blueprints import fields as f
+from blueprints.schemas.common import QuerySchema, Schema, currency_field
+
+
+class TierSchema(Schema):
+    id = ma.fields.Integer(dump_only=True)
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
+    min_growth = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0, max=10**12),
+                                   metadata={"description": "Growth points needed to reach this tier"})
+    discount_bps = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=5000),
+                                     metadata={"description": "Off regular-priced items, in basis points"})
+    points_multiplier_pct = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=100, max=1000),
+                                              metadata={"description": "150 earns 1.5× points"})
+    early_access_hours = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=720),
+                                           metadata={"description": "Hours before everyone on new products"})
+
+
+class TierUpdateSchema(Schema):
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
+    min_growth = ma.fields.Integer(validate=ma.validate.Range(min=0, max=10**12))
+    discount_bps = ma.fields.Integer(validate=ma.validate.Range(min=0, max=5000))
+    points_multiplier_pct = ma.fields.Integer(validate=ma.validate.Range(min=100, max=1000))
+    early_access_hours = ma.fields.Integer(validate=ma.validate.Range(min=0, max=720))
+
+
+class ProgramSchema(Schema):
+    points_per_unit = ma.fields.Integer(validate=ma.validate.Range(min=0, max=1000),
+                                        metadata={"description": "Points per whole currency unit paid"})
+    point_value_cents = ma.fields.Integer(validate=ma.validate.Range(min=1, max=10_000),
+                                          metadata={"description": "What one redeemed point takes off"})
+    max_redeem_bps = ma.fields.Integer(validate=ma.validate.Range(min=0, max=10_000),
+                                       metadata={"description": "Share of an order points may pay"})
+
+
+class StandingSchema(Schema):
+    member = ma.fields.Boolean()
+    points_balance = ma.fields.Integer()
+    growth_points = ma.fields.Integer()
+    tier = ma.fields.Nested(TierSchema, allow_none=True)
+    next_tier = ma.fields.Nested(TierSchema, allow_none=True)
+    points_to_next_tier = ma.fields.Method("_to_next", allow_none=True)
+    point_value_cents = ma.fields.Method("_value")
+
+    def _to_next(self, standing):
+        return standing.next_tier.min_growth - standing.growth_points if standing.next_tier else None
+
+    def _value(self, _):
+        from app.loyalty.services import program
+
+        return program().point_value_cents
+
+
+class PointsEntrySchema(Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    delta = ma.fields.Integer()
+    balance_after = ma.fields.Integer()
+    growth_delta = ma.fields.Integer()
+    growth_after = ma.fields.Integer()
+    order_id = ma.fields.Integer(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class PointsAdjustmentSchema(Schema):
+    delta = ma.fields.Integer(required=True, validate=[ma.validate.Range(min=-10**9, max=10**9),
+                                                       ma.validate.NoneOf([0], error="must not be zero")])
+    note = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+
+
+class RankingQuerySchema(QuerySchema):
+    month = ma.fields.String(load_default=None, validate=ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
+                             metadata={"description": "YYYY-MM in the store timezone; default this month"})
+
+
+class RankingRowSchema(Schema):
+    rank = ma.fields.Integer()
+    account_id = ma.fields.Integer()
+    name = ma.fields.String()
+    points = ma.fields.Integer()
+
+
+class RankingSchema(Schema):
+    group_id = ma.fields.Integer()
+    month = ma.fields.String()
+    rows = ma.fields.List(ma.fields.Nested(RankingRowSchema))
+
+
+class CouponTemplateSchema(Schema):
+    id = ma.fields.Integer(dump_only=True)
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=80))
+    kind = f.Choice([k.value for k in CouponKind], required=True)
+    amount_off_cents = ma.fields.Integer(load_default=None, allow_none=True,
+                                         validate=ma.validate.Range(min=1, max=10**9))
+    percent_off = ma.fields.Integer(load_default=None, allow_none=True, validate=ma.validate.Range(min=1, max=100))
+    min_spend_cents = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=10**9))
+    valid_from = ma.fields.AwareDateTime(load_default=None, allow_none=True)
+    valid_until = ma.fields.AwareDateTime(load_default=None, allow_none=True)
+    valid_days = ma.fields.Integer(load_default=None, allow_none=True, validate=ma.validate.Range(min=1, max=3650),
+                                   metadata={"description": "Valid this many days from issue (capped by valid_until)"})
+    per_person_limit = ma.fields.Integer(load_default=None, allow_none=True, validate=ma.validate.Range(min=1))
+    total_limit = ma.fields.Integer(load_default=None, allow_none=True, validate=ma.validate.Range(min=1))
+    product_ids = ma.fields.List(ma.fields.Integer(validate=ma.validate.Range(min=1)), load_default=list,
+                                 validate=ma.validate.Length(max=200))
+    category_ids = ma.fields.List(ma.fields.Integer(validate=ma.validate.Range(min=1)), load_default=list,
+                                  validate=ma.validate.Length(max=200))
+    issued_count = ma.fields.Integer(dump_only=True)
+    is_active = ma.fields.Boolean(dump_only=True)
+
+    @ma.post_dump(pass_original=True)
+    def _ids(self, data, template, **_):
+        data["product_ids"] = [p.id for p in template.products]
+        data["category_ids"] = [c.id for c in template.categories]
+        return data
+
+    @ma.validates_schema
+    def _shape(self, data, **_):
+        if data["kind"] == CouponKind.AMOUNT and (data["amount_off_cents"] is None or data["percent_off"] is not None):
+            raise ma.ValidationError("An amount coupon has amount_off_cents and no percent_off", "amount_off_cents")
+        if data["kind"] == CouponKind.PERCENT and (data["percent_off"] is None or data["amount_off_cents"] is not None):
+            raise ma.ValidationError("A percent coupon has percent_off and no amount_off_cents", "percent_off")
+        if data["valid_days"] is None and data["valid_until"] is None:
+            raise ma.ValidationError("Give valid_days, valid_until or both", "valid_days")
+        if data["valid_from"] and data["valid_until"] and data["valid_from"] >= data["valid_until"]:
+            raise ma.ValidationError("valid_from must be before valid_until", "valid_until")
+
+
+class IssueCouponsSchema(Schema):
+    account_ids = ma.fields.List(ma.fields.Integer(validate=ma.validate.Range(min=1)), required=True,
+                                 validate=ma.validate.Length(min=1, max=500))
+
+
+class CouponSchema(Schema):
+    id = ma.fields.Integer()
+    template_id = ma.fields.Integer()
+    account_id = ma.fields.Integer()
+    name = ma.fields.Function(lambda c: c.template.name)
+    kind = ma.fields.Function(lambda c: c.template.kind.value)
+    amount_off_cents = ma.fields.Function(lambda c: c.template.amount_off_cents, allow_none=True)
+    percent_off = ma.fields.Function(lambda c: c.template.percent_off, allow_none=True)
+    min_spend_cents = ma.fields.Function(lambda c: c.template.min_spend_cents)
+    product_ids = ma.fields.Function(lambda c: [p.id for p in c.template.products])
+    category_ids = ma.fields.Function(lambda c: [x.id for x in c.template.categories])
+    status = ma.fields.Function(lambda c: shown_status(c),
+                                metadata={"enum": ["available", "not_yet_valid", "expired", "used", "void"]})
+    valid_from = ma.fields.DateTime()
+    valid_until = ma.fields.DateTime()
+    source = ma.fields.Function(lambda c: c.source.value)
+    order_id = ma.fields.Integer(allow_none=True)
+    used_at = ma.fields.DateTime(allow_none=True)
+
+
+class IssueResultSchema(Schema):
+    issued = ma.fields.List(ma.fields.Nested(CouponSchema))
+    refused = ma.fields.List(ma.fields.Dict(), metadata={"description": "{account_id, code, message} per refusal"})
+
+
+class WalletSchema(Schema):
+    principal_cents = ma.fields.Integer()
+    bonus_cents = ma.fields.Integer()
+    total_cents = ma.fields.Integer()
+    currency = currency_field()
+
+
+class WalletEntrySchema(Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    principal_delta = ma.fields.Integer()
+    bonus_delta = ma.fields.Integer()
+    principal_after = ma.fields.Integer()
+    bonus_after = ma.fields.Integer()
+    order_id = ma.fields.Integer(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class BonusTierSchema(Schema):
+    id = ma.fields.Integer(dump_only=True)
+    min_amount_cents = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=10**9))
+    bonus_cents = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0, max=10**9))
+
+
+class TopUpRequestSchema(Schema):
+    amount_cents = ma.fields.Integer(required=True, validate=ma.validate.Range(min=100, max=10**9))
+
+
+class TopUpSchema(Schema):
+    id = ma.fields.Integer()
+    amount_cents = ma.fields.Integer()
+    bonus_cents = ma.fields.Integer()
+    status = ma.fields.Function(lambda t: t.status.value)
+    client_secret = ma.fields.String(allow_none=True, metadata={"description": "Confirm with Stripe.js"})
+    failure_message = ma.fields.String(allow_none=True)
+    succeeded_at = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime()
