@@ -19,6 +19,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(dispatch_notifications_command)
     app.cli.add_command(campaigns_sweep_command)
     app.cli.add_command(lotteries_draw_command)
+    app.cli.add_command(birthdays_sweep_command)
 
 
 @click.command("create-staff")
@@ -188,3 +189,26 @@ def lotteries_draw_command(lottery_id: int | None, retry_failed: bool) -> None:
     kick()
     click.echo(f"Lottery {lottery.id} drawn ({lottery.entry_count} entries); seed {lottery.seed.hex()}; "
                f"{issued['issued']} prizes issued, {issued['failed']} failed.")
+
+
+@click.command("birthdays-sweep")
+def birthdays_sweep_command() -> None:
+    """Give shoppers whose birthday it is today (store timezone) the store's birthday coupon, once a year."""
+    from app.members.birthday import offer_configured, sweep
+    from app.notifications.outbox import kick
+
+    if not offer_configured():
+        click.echo("No birthday coupon is configured (admin settings: birthday_coupon_template_id); nothing to do.")
+        return
+
+    def progress(counts: dict[str, int]) -> None:
+        click.echo(f"… {sum(counts.values())} birthdays handled so far")
+        kick()
+
+    counts = sweep(progress=progress)
+    kick()
+    click.echo(f"Birthday coupons issued: {counts['issued']}, already issued this year: {counts['already_issued']}, "
+               f"failed: {counts['failed']}.")
+    if counts["failed"]:
+        raise click.ClickException(f"{counts['failed']} coupons could not be issued (is the template active and "
+                                   "not exhausted?); see the log.")

@@ -6,6 +6,7 @@ names each offending variable and says why, instead of failing later inside a re
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import zoneinfo
 from pathlib import Path
@@ -87,6 +88,11 @@ def _rate_limit(value: str) -> None:
         raise ValidationError(f"{value!r} is not a rate limit such as '10 per minute;100 per hour'") from exc
 
 
+def _import_path(value: str) -> None:
+    if not re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*", value):
+        raise ValidationError(f"{value!r} is not an import path such as 'mypackage.sms:MySender'")
+
+
 def _read(env: Env, instance_path: Path) -> dict[str, Any]:
     app_env = env.str("APP_ENV", "development", validate=OneOf(ENVIRONMENTS))
     default_db = f"sqlite:///{instance_path / 'storefront.db'}"
@@ -120,6 +126,10 @@ def _read(env: Env, instance_path: Path) -> dict[str, Any]:
         "PICKUP_CODE_RATE_LIMIT": env.str("PICKUP_CODE_RATE_LIMIT", "10 per minute;50 per hour", validate=_rate_limit),
         # Share posts (晒单) a shopper may publish per store-local day.
         "SHARE_POSTS_PER_DAY": env.int("SHARE_POSTS_PER_DAY", 5, validate=Range(1, 1000)),
+        # Verification-code requests per client address (each shopper and number is limited too).
+        "PHONE_CODE_RATE_LIMIT": env.str("PHONE_CODE_RATE_LIMIT", "5 per minute;30 per hour", validate=_rate_limit),
+        # The SMS provider for verification codes, as "package.module:Class" (see app/sms.py).
+        "SMS_SENDER": env.str("SMS_SENDER", "app.sms:LoggingSmsSender", validate=_import_path),
         "IDEMPOTENCY_KEY_TTL_HOURS": env.int("IDEMPOTENCY_KEY_TTL_HOURS", 24, validate=Range(1, 24 * 30)),
         "MAX_CONTENT_LENGTH": env.int("MAX_CONTENT_LENGTH", 1024 * 1024, validate=Range(1024, 64 * 1024 * 1024)),
     }

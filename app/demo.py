@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from app.accounts import services as accounts
-from app.accounts.models import Account
+from app.accounts.models import Account, AccountKind
 from app.catalog import services as catalog
 from app.extensions import db
 from app.groups import bindings
@@ -111,7 +111,28 @@ def seed(progress: Callable[[str], None] = lambda _: None) -> DemoResult:
     progress(f"{len(SHOPPERS)} shoppers created")
     _seed_campaigns(staff.id)
     progress("campaigns created: a flash sale, a group buy and a member day")
+    _seed_loyalty()
+    progress("loyalty: two tiers, a welcome coupon for every shopper, top-up bonus tiers")
     return result
+
+
+def _seed_loyalty() -> None:
+    """Tiers, a welcome coupon issued to every demo shopper, and wallet bonus tiers."""
+    from app.coupons import services as coupons
+    from app.loyalty import services as loyalty
+    from app.wallet import services as wallet
+
+    for tier in ({"name": "Silver", "min_growth": 200, "discount_bps": 200, "points_multiplier_pct": 120},
+                 {"name": "Gold", "min_growth": 1000, "discount_bps": 500, "points_multiplier_pct": 150,
+                  "early_access_hours": 48}):
+        loyalty.create_tier(tier)
+    welcome = coupons.create_template({"name": "Welcome: 5 off 30", "kind": "amount", "amount_off_cents": 500,
+                                       "min_spend_cents": 3000, "valid_days": 30, "per_person_limit": 1})
+    for account_id in db.session.scalars(sa.select(Account.id).where(Account.kind == AccountKind.SHOPPER)):
+        coupons.issue_coupon(welcome.id, account_id, source="merchant", source_ref=f"demo-welcome:{account_id}")
+    for minimum, bonus in ((10000, 500), (30000, 2000), (50000, 5000)):
+        wallet.create_bonus_tier({"min_amount_cents": minimum, "bonus_cents": bonus})
+    db.session.commit()
 
 
 def _hours() -> list[dict]:

@@ -42,6 +42,12 @@ class RateLimited(DomainError):
         self.retry_after = max(int(retry_after), 1)
 
 
+class ServiceUnavailable(DomainError):
+    """A service we depend on (an SMS provider) failed; nothing was changed, retry later (503)."""
+
+    code = "service_unavailable"
+
+
 class InvalidRequest(DomainError):
     """Well-formed input that breaks a business rule (422)."""
 

@@ -1,5 +1,5 @@
 """Import every model so metadata is complete (migrations, create_all, table sweeps in tests)."""
-from app.accounts.models import Account, AuthToken  # noqa: F401
+from app.accounts.models import Account, AuthToken, PhoneVerification  # noqa: F401
 from app.campaigns.models import (  # noqa: F401
     Campaign,
     CampaignHold,

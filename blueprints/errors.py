@@ -16,13 +16,14 @@ from app.errors import (
     NotFound,
     PermissionDenied,
     RateLimited,
+    ServiceUnavailable,
 )
 from app.payments.stripe_gateway import GatewayDeclined, GatewayUnavailable
 
 log = logging.getLogger(__name__)
 
 DOMAIN_STATUS = {NotFound: 404, AuthenticationFailed: 401, PermissionDenied: 403, Conflict: 409, InvalidRequest: 422,
-                 RateLimited: 429, GatewayUnavailable: 503, GatewayDeclined: 502}
+                 RateLimited: 429, ServiceUnavailable: 503, GatewayUnavailable: 503, GatewayDeclined: 502}
 HTTP_CODES = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     406: "not_acceptable", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",

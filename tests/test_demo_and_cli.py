@@ -33,6 +33,14 @@ def test_seed_demo_builds_a_store_and_its_link_lands_a_new_shopper_in_the_group(
     assert {c["kind"] for c in campaigns} == {"flash_sale", "group_buy", "member_day"}
     flash = next(c for c in campaigns if c["kind"] == "flash_sale")
     assert flash["phase"] == "live" and flash["items"][0]["stock_left"] == 50
+    from app.accounts.models import Account, AccountKind
+    from app.coupons.models import Coupon
+    from app.loyalty.models import Tier
+
+    shoppers = db.session.scalar(sa.select(sa.func.count()).select_from(Account)
+                                 .where(Account.kind == AccountKind.SHOPPER, Account.email != "new@example.com"))
+    assert count(Coupon) == shoppers and count(Tier) == 2
+    assert len(client.get("/api/v1/store/wallet/bonus-tiers", headers=auth(reg.get_json()["token"])).get_json()) == 3
 
 
 def test_seed_demo_refuses_a_store_with_data_unless_if_empty(app):

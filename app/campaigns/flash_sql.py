@@ -33,7 +33,8 @@ WITH shopper AS (
 ), ctx AS (
     SELECT s.account_id, s.kind, g.id AS group_id, g.name AS group_name, g.leader_id,
            l.display_name AS leader_name, p.id AS point_id, p.name AS point_name, p.address AS point_address,
-           EXISTS (SELECT 1 FROM memberships m WHERE m.account_id = s.account_id AND m.is_active) AS member,
+           EXISTS (SELECT 1 FROM memberships m WHERE m.account_id = s.account_id AND m.is_active
+                   AND (m.expires_at IS NULL OR m.expires_at > :now)) AS member,
            (SELECT o.id FROM orders o WHERE o.account_id = s.account_id AND o.client_key = :client_key) AS existing,
            (SELECT COALESCE(SUM(h.quantity), 0) FROM campaign_holds h
             WHERE h.item_id = :item_id AND h.account_id = s.account_id AND (h.status = 'consumed' OR

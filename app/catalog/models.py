@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
 import sqlalchemy as sa
@@ -54,6 +55,12 @@ class Product(Timestamps, Base):
     # the starting point for replenishment reminders before a shopper's own history exists.
     repeat_use: Mapped[bool] = mapped_column(default=False)
     usage_days_per_unit: Mapped[int | None]
+    # Member zone: only members buy it (from min_tier up, if set); others see it with the member price.
+    members_only: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    min_tier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("loyalty_tiers.id", ondelete="SET NULL"))
+    # New products: on sale to everyone from released_at; members earlier (app/loyalty/zone.py).
+    is_new: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    released_at: Mapped[dt.datetime | None]
 
     category: Mapped[Category | None] = relationship(lazy="joined")
     skus: Mapped[list[Sku]] = relationship(

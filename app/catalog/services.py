@@ -12,8 +12,9 @@ from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
 from app.groups.models import Group
 
-PRODUCT_FIELDS = ("name", "description", "category_id", "image_urls", "position", "repeat_use", "usage_days_per_unit")
-SKU_FIELDS = ("code", "name", "price_cents", "compare_at_price_cents", "position", "is_active")
+PRODUCT_FIELDS = ("name", "description", "category_id", "image_urls", "position", "repeat_use", "usage_days_per_unit",
+                  "members_only", "min_tier_id", "is_new", "released_at")
+SKU_FIELDS = ("code", "name", "price_cents", "compare_at_price_cents", "member_price_cents", "position", "is_active")
 
 
 def _commit_unique(what: str, **details: Any) -> None:
@@ -84,6 +85,13 @@ def _apply_product(product: Product, data: dict[str, Any]) -> None:
         raise InvalidRequest("A repeat-use product needs usage_days_per_unit", code="usage_days_required")
     if "group_ids" in data:
         product.groups = _groups(data["group_ids"])
+    if data.get("min_tier_id") is not None:
+        from app.loyalty.models import Tier
+
+        if db.session.get(Tier, data["min_tier_id"]) is None:
+            raise InvalidRequest("Unknown tier", code="tier_not_found", details={"id": data["min_tier_id"]})
+    if product.is_new and product.released_at is None:
+        raise InvalidRequest("A new product needs released_at: when everyone may buy it", code="release_time_required")
 
 
 def _groups(group_ids: list[int]) -> list[Group]:
@@ -155,6 +163,8 @@ def _new_sku(data: dict[str, Any]) -> Sku:
 def _check_prices(sku: Sku) -> None:
     if sku.compare_at_price_cents is not None and sku.compare_at_price_cents <= sku.price_cents:
         raise InvalidRequest("compare_at_price_cents must be above price_cents", code="invalid_compare_at_price")
+    if sku.member_price_cents is not None and sku.member_price_cents > sku.price_cents:
+        raise InvalidRequest("member_price_cents must not be above price_cents", code="invalid_member_price")
 
 
 def get_sku(sku_id: int) -> Sku:

@@ -65,6 +65,11 @@ def _check_admission(account: Account, group: Group, referrer_id: int | None) ->
             code="minimum_spend_not_met",
             details={"min_spend_cents": group.min_spend_cents, "lifetime_spend_cents": account.lifetime_spend_cents},
         )
+    if group.admission_rule is AdmissionRule.VERIFIED_PHONE and account.phone_verified_at is None:
+        raise PermissionDenied(
+            "This group is open to shoppers with a verified phone number: verify yours, then join",
+            code="phone_verification_required",
+        )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ class AdmissionRule(enum.StrEnum):
     OPEN = "open"
     INVITATION_ONLY = "invitation_only"
     MIN_SPEND = "min_spend"
+    VERIFIED_PHONE = "verified_phone"  # only shoppers who proved their phone number by a code
 
 
 class Group(Timestamps, Base):

@@ -48,6 +48,13 @@ def lotteries_sweep_job() -> dict[str, int]:
     return sweep()
 
 
+def birthdays_sweep_job() -> dict[str, int]:
+    """Birthday coupons for shoppers whose birthday it is in the store's timezone, once a year each."""
+    from app.members.birthday import sweep
+
+    return sweep()
+
+
 def purge_tokens_job() -> int:
     from app.accounts.services import purge_expired_tokens
 
@@ -67,6 +74,8 @@ PERIODIC = [
     (campaigns_sweep_job, 60),
     (lotteries_sweep_job, 60),
     (pickup_sweep_job, 600),
+    # Hourly, so a birthday starts within the hour after local midnight (each shopper gets one coupon a year).
+    (birthdays_sweep_job, 3600),
     (reconcile_payments_job, 300),
     (purge_idempotency_keys_job, 3600),
     (purge_tokens_job, 24 * 3600),

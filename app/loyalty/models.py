@@ -17,6 +17,9 @@ class LoyaltyProgram(Timestamps, Base):
         sa.CheckConstraint("points_per_unit >= 0", name="earn_rate_not_negative"),
         sa.CheckConstraint("point_value_cents > 0", name="point_value_positive"),
         sa.CheckConstraint("max_redeem_bps BETWEEN 0 AND 10000", name="redeem_share_range"),
+        sa.CheckConstraint("referral_reward_points >= 0", name="referral_points_not_negative"),
+        sa.CheckConstraint("new_product_member_hours BETWEEN 0 AND 720", name="member_hours_range"),
+        sa.CheckConstraint("membership_fee_cents >= 0 AND membership_days BETWEEN 1 AND 3660", name="fee_terms"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,6 +29,14 @@ class LoyaltyProgram(Timestamps, Base):
     point_value_cents: Mapped[int] = mapped_column(default=1)
     # Points may pay at most this share of an order's total (basis points).
     max_redeem_bps: Mapped[int] = mapped_column(default=5000)
+    # A referred shopper's first paid order rewards the referrer with points (if a member), a coupon, or both.
+    referral_reward_points: Mapped[int] = mapped_column(default=0)
+    referral_coupon_template_id: Mapped[int | None] = mapped_column(sa.ForeignKey("coupon_templates.id"))
+    # Members may buy new products this many hours before everyone (a tier may give more).
+    new_product_member_hours: Mapped[int] = mapped_column(default=24)
+    # Joining is free (0) or costs this fee, paid from the wallet, for membership_days.
+    membership_fee_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    membership_days: Mapped[int] = mapped_column(default=365)
 
 
 class Tier(Base):

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
 from app.loyalty import ledger
@@ -21,7 +22,9 @@ from app.loyalty.models import LoyaltyProgram, PointsEntry, PointsKind, Tier
 from app.members.models import Membership
 from app.orders.models import Order
 
-PROGRAM_FIELDS = ("points_per_unit", "point_value_cents", "max_redeem_bps")
+PROGRAM_FIELDS = ("points_per_unit", "point_value_cents", "max_redeem_bps", "referral_reward_points",
+                  "referral_coupon_template_id", "new_product_member_hours", "membership_fee_cents",
+                  "membership_days")
 
 
 def program() -> LoyaltyProgram:
@@ -37,6 +40,10 @@ def program() -> LoyaltyProgram:
 
 
 def update_program(changes: dict[str, Any]) -> LoyaltyProgram:
+    from app.coupons.services import get_template
+
+    if changes.get("referral_coupon_template_id") is not None:
+        get_template(changes["referral_coupon_template_id"])  # 404 if unknown
     row = program()
     for name in PROGRAM_FIELDS:
         if name in changes:
@@ -111,7 +118,7 @@ class Standing:
 
 def standing(account_id: int) -> Standing:
     membership = db.session.get(Membership, account_id)
-    if membership is None or not membership.is_active:
+    if membership is None or not membership.active_at(utcnow()):
         return Standing(member=False)
     growth = membership.growth_points
     next_tier = db.session.scalar(sa.select(Tier).where(Tier.min_growth > growth).order_by(Tier.min_growth))
@@ -166,6 +173,14 @@ def earn_for_order(order: Order) -> PointsEntry | None:
     return ledger.post(order.account_id, PointsKind.EARN, points, growth_delta=points,
                        ref=f"earn:order:{order.id}", order_id=order.id, group_id=order.group_id,
                        note=f"order {order.number}")
+
+
+def on_order_paid(order: Order) -> None:
+    """Everything loyalty does when an order becomes paid: points, and the referral reward. No commit."""
+    from app.loyalty.referrals import reward_first_order
+
+    earn_for_order(order)
+    reward_first_order(order)
 
 
 def _posted(order_id: int, kind: PointsKind) -> int:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,6 +19,11 @@ class Membership(CreatedAt, Base):
 
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), primary_key=True)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # A paid membership runs until then (renewing extends it); a free one never lapses (NULL).
+    expires_at: Mapped[dt.datetime | None]
+
+    def active_at(self, now: dt.datetime) -> bool:
+        return self.is_active and (self.expires_at is None or self.expires_at > now)
     # Kept with the points ledger (app/loyalty/ledger.py) in the same transaction as each entry.
     points_balance: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     growth_points: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")

@@ -24,6 +24,7 @@ from app.groups.bindings import current_binding
 from app.groups.models import Group
 from app.inventory import stock
 from app.loyalty import services as loyalty
+from app.loyalty import zone
 from app.orders import discounts
 from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
 from app.payments.models import Payment
@@ -187,6 +188,7 @@ def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: i
     member = stand.member
     campaign, items = campaign_of(requests, group.id, account_id, method, member)
     skus = sellable_skus(group.id, [r.sku_id for r in requests])
+    zone.check(skus, stand)
     if campaign is not None and (coupon_id is not None or points):
         raise InvalidRequest("Coupons and points are not used on campaign orders", code="discounts_not_allowed")
     order = _new_order(account_id, group, method)

@@ -141,9 +141,9 @@ def _after_paid(order: Order) -> None:
         text = (f"Order {order.number} is paid. Pick it up at {order.pickup_point_name} on "
                 f"{order.pickup_date.isoformat()}.")
     notify_order(order, "order.paid", "Payment received", text)
-    from app.loyalty.services import earn_for_order
+    from app.loyalty.services import on_order_paid
 
-    earn_for_order(order)
+    on_order_paid(order)
 
 
 def expire(order: Order, follow: FollowUps) -> bool:

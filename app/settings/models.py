@@ -41,3 +41,6 @@ class StoreSettings(Timestamps, Base):
     restocking_fee_bps: Mapped[int] = mapped_column(default=0)  # basis points: 1000 = 10 %
     webhook_url: Mapped[str | None] = mapped_column(sa.String(500))
     webhook_secret: Mapped[str | None] = mapped_column(sa.String(100))
+    # The coupon each shopper gets on their birthday (app/members/birthday.py); None: no birthday offer.
+    birthday_coupon_template_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("coupon_templates.id", ondelete="SET NULL"))

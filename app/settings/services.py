@@ -11,7 +11,8 @@ from app.extensions import db
 from app.settings.models import StoreSettings, UncollectedPolicy
 
 EDITABLE = ("cutoff_time", "lead_days", "pickup_from", "pickup_until", "reminder_after_days",
-            "uncollected_after_days", "uncollected_policy", "restocking_fee_bps", "webhook_url")
+            "uncollected_after_days", "uncollected_policy", "restocking_fee_bps", "webhook_url",
+            "birthday_coupon_template_id")
 
 
 def get_settings() -> StoreSettings:
@@ -31,6 +32,8 @@ def new_webhook_secret() -> str:
 
 
 def update_settings(changes: dict[str, Any]) -> StoreSettings:
+    if changes.get("birthday_coupon_template_id") is not None:
+        _check_coupon_template(changes["birthday_coupon_template_id"])
     settings = get_settings()
     for key in EDITABLE:
         if key in changes:
@@ -44,6 +47,14 @@ def update_settings(changes: dict[str, Any]) -> StoreSettings:
                              code="invalid_uncollected_days")
     db.session.commit()
     return settings
+
+
+def _check_coupon_template(template_id: int) -> None:
+    from app.coupons.models import CouponTemplate
+
+    if db.session.get(CouponTemplate, template_id) is None:
+        raise InvalidRequest("No coupon template with this id", code="unknown_coupon_template",
+                             details={"birthday_coupon_template_id": template_id})
 
 
 def rotate_webhook_secret() -> StoreSettings:

@@ -8,6 +8,7 @@ from app.coupons import services as coupons
 from app.coupons.models import CouponTemplate
 from app.errors import DomainError
 from app.extensions import db
+from app.loyalty import referrals
 from app.loyalty import services as loyalty
 from app.wallet import services as wallet
 from blueprints.admin import blp
@@ -22,6 +23,7 @@ from blueprints.schemas.loyalty import (
     PointsAdjustmentSchema,
     PointsEntrySchema,
     ProgramSchema,
+    SocialValueSchema,
     TierSchema,
     TierUpdateSchema,
 )
@@ -42,6 +44,7 @@ def get_program():
 @blp.requires(Role.STAFF)
 @blp.arguments(ProgramSchema)
 @blp.response(200, ProgramSchema)
+@blp.errors(404)
 def update_program(changes):
     """Change the programme; applies to orders paid from now on"""
     return loyalty.update_program(changes)
@@ -93,6 +96,20 @@ def delete_tier(tier_id):
 def adjust_points(headers, data, account_id):
     """Adjust a member's points with a note (goodwill, corrections); once per Idempotency-Key"""
     return loyalty.adjust(account_id, data["delta"], data["note"], headers["idempotency_key"])
+
+
+@blp.route("/shoppers/<id:account_id>/social-value", methods=["GET"])
+@blp.requires(Role.STAFF)
+@blp.response(200, SocialValueSchema)
+@blp.errors(404)
+def shopper_social_value(account_id):
+    """Direct and second-level referred shoppers of this shopper and their spend"""
+    from app.accounts.models import Account
+    from app.errors import not_found
+
+    if db.session.get(Account, account_id) is None:
+        raise not_found("shopper", id=account_id)
+    return referrals.social_value(account_id)
 
 
 @blp.route("/coupon-templates", methods=["GET"])

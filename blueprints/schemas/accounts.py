@@ -3,8 +3,10 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.groups.bindings import current_binding
+from app.members.birthday import birthday_status
 from blueprints import fields as f
 from blueprints.schemas.common import Schema
+from blueprints.schemas.profile import BirthdaySchema
 
 
 class RegisterSchema(Schema):
@@ -58,4 +60,10 @@ class ShopperAccountSchema(AccountSchema):
     group = ma.fields.Function(
         lambda a: GroupBriefSchema().dump(b.group) if (b := current_binding(a.id)) else None,
         allow_none=True, metadata={"description": "The shopper's current group, if any"},
+    )
+    phone_verified_at = ma.fields.DateTime(
+        allow_none=True, metadata={"description": "When the phone was verified by a code; null: not verified"})
+    birthday = ma.fields.Function(
+        lambda a: BirthdaySchema().dump(birthday_status(a)) if a.birth_month else None,
+        allow_none=True, metadata={"description": "The shopper's birthday (GET /me/birthday), if set"},
     )

@@ -250,12 +250,19 @@ class PriceQuoteSchema(Schema):
 class MembershipSchema(Schema):
     account_id = ma.fields.Integer()
     is_active = ma.fields.Boolean()
+    active = ma.fields.Method("_active", metadata={"description": "Active now (a paid membership lapses)"})
+    expires_at = ma.fields.DateTime(allow_none=True, metadata={"description": "A paid membership's end"})
     created_at = ma.fields.DateTime()
     points_balance = ma.fields.Integer()
     growth_points = ma.fields.Integer()
     tier = ma.fields.Method("_tier", allow_none=True)
     next_tier = ma.fields.Method("_next", allow_none=True)
     points_to_next_tier = ma.fields.Method("_to_next", allow_none=True)
+
+    def _active(self, membership):
+        from app.db import utcnow
+
+        return membership.active_at(utcnow())
 
     def _standing(self, membership):
         from app.loyalty.services import standing

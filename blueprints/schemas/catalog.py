@@ -29,6 +29,7 @@ class SkuInputSchema(Schema):
     name = f.name(80, required=True)
     price_cents = f.Cents(required=True)
     compare_at_price_cents = f.Cents(allow_none=True)
+    member_price_cents = f.Cents(allow_none=True, metadata={"description": "What members pay, if lower"})
     stock_total = f.Int(0, 10_000_000, load_default=0)
     position = f.Int(-10_000, 10_000, load_default=0)
     is_active = ma.fields.Boolean(load_default=True)
@@ -39,6 +40,7 @@ class SkuUpdateSchema(Schema):
     name = f.name(80)
     price_cents = f.Cents()
     compare_at_price_cents = f.Cents(allow_none=True)
+    member_price_cents = f.Cents(allow_none=True, metadata={"description": "What members pay, if lower"})
     stock_total = f.Int(0, 10_000_000)
     position = f.Int(-10_000, 10_000)
     is_active = ma.fields.Boolean()
@@ -50,6 +52,8 @@ class StoreSkuSchema(Schema):
     name = ma.fields.String()
     price_cents = ma.fields.Integer()
     compare_at_price_cents = ma.fields.Integer(allow_none=True)
+    member_price_cents = ma.fields.Integer(allow_none=True, metadata={
+        "description": "The member price (a teaser for non-members: what they would pay as members)"})
     currency = currency_field()
     stock_available = ma.fields.Integer()
 
@@ -72,6 +76,10 @@ class ProductInputSchema(Schema):
     position = f.Int(-10_000, 10_000, load_default=0)
     repeat_use = ma.fields.Boolean(load_default=False)
     usage_days_per_unit = f.Int(1, 3650, allow_none=True)
+    members_only = ma.fields.Boolean(metadata={"description": "Member zone: only members may buy"})
+    min_tier_id = f.Id(allow_none=True, metadata={"description": "Member zone from this tier up"})
+    is_new = ma.fields.Boolean(metadata={"description": "New product: members may buy before released_at"})
+    released_at = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "On sale to everyone from"})
     group_ids = ma.fields.List(f.Id(), validate=ma.validate.Length(max=500),
                                metadata={"description": "Sell only to these groups; empty = all groups"})
     skus = ma.fields.List(ma.fields.Nested(SkuInputSchema), validate=ma.validate.Length(max=50), load_default=list)
@@ -86,6 +94,10 @@ class ProductUpdateSchema(Schema):
     position = f.Int(-10_000, 10_000)
     repeat_use = ma.fields.Boolean()
     usage_days_per_unit = f.Int(1, 3650, allow_none=True)
+    members_only = ma.fields.Boolean(metadata={"description": "Member zone: only members may buy"})
+    min_tier_id = f.Id(allow_none=True, metadata={"description": "Member zone from this tier up"})
+    is_new = ma.fields.Boolean(metadata={"description": "New product: members may buy before released_at"})
+    released_at = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "On sale to everyone from"})
     group_ids = ma.fields.List(f.Id(), validate=ma.validate.Length(max=500))
 
 
@@ -105,7 +117,26 @@ class StoreProductSchema(Schema):
     image_urls = ma.fields.List(ma.fields.String())
     repeat_use = ma.fields.Boolean()
     usage_days_per_unit = ma.fields.Integer(allow_none=True)
+    members_only = ma.fields.Boolean()
+    min_tier = ma.fields.Method("_min_tier", allow_none=True, metadata={"description": "Tier name needed, if any"})
+    is_new = ma.fields.Boolean()
+    released_at = ma.fields.DateTime(allow_none=True, metadata={"description": "On sale to everyone from"})
+    members_from = ma.fields.Method("_members_from", allow_none=True,
+                                    metadata={"description": "New products: members may buy from (earliest tier)"})
     skus = ma.fields.Method("_active_skus", metadata={"type": "array"})
+
+    def _min_tier(self, product):
+        from app.extensions import db
+        from app.loyalty.models import Tier
+
+        tier = db.session.get(Tier, product.min_tier_id) if product.min_tier_id else None
+        return tier.name if tier else None
+
+    def _members_from(self, product):
+        from app.loyalty.zone import members_from
+
+        when = members_from(product)
+        return when.isoformat() if when else None
 
     @ma.pre_dump(pass_collection=True)
     def _annotate(self, data, many, **kwargs):
@@ -117,6 +148,7 @@ class StoreProductSchema(Schema):
 
 
 class ProductSchema(StoreProductSchema):
+    min_tier_id = ma.fields.Integer(allow_none=True)
     status = ma.fields.String()
     position = ma.fields.Integer()
     group_ids = ma.fields.Function(lambda p: sorted(g.id for g in p.groups))

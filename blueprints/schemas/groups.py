@@ -205,6 +205,7 @@ class ShopperQuerySchema(QuerySchema):
 
 class ShopperSchema(AccountSchema):
     lifetime_spend_cents = ma.fields.Integer()
+    phone_verified_at = ma.fields.DateTime(allow_none=True)
     current_binding = ma.fields.Function(
         lambda a: BindingSchema().dump(b) if (b := current_binding(a.id)) else None, allow_none=True
     )

@@ -37,6 +37,35 @@ class ProgramSchema(Schema):
                                           metadata={"description": "What one redeemed point takes off"})
     max_redeem_bps = ma.fields.Integer(validate=ma.validate.Range(min=0, max=10_000),
                                        metadata={"description": "Share of an order points may pay"})
+    referral_reward_points = ma.fields.Integer(validate=ma.validate.Range(min=0, max=1_000_000),
+                                               metadata={"description": "To the referrer (if a member) for a "
+                                                                        "referred shopper's first paid order"})
+    referral_coupon_template_id = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=1),
+                                                    metadata={"description": "Coupon to the referrer, same moment"})
+    new_product_member_hours = ma.fields.Integer(validate=ma.validate.Range(min=0, max=720),
+                                                 metadata={"description": "Members buy new products this early"})
+    membership_fee_cents = ma.fields.Integer(validate=ma.validate.Range(min=0, max=10**8),
+                                             metadata={"description": "0: joining is free; else paid from the wallet"})
+    membership_days = ma.fields.Integer(validate=ma.validate.Range(min=1, max=3660),
+                                        metadata={"description": "How long a paid membership runs"})
+
+
+class JoinSchema(Schema):
+    payment_method = f.Choice(["wallet"], load_default=None, allow_none=True,
+                              metadata={"description": "For a paid membership: pay the fee from the wallet"})
+
+
+class OptionalKeySchema(QuerySchema):
+    idempotency_key = ma.fields.String(data_key="Idempotency-Key", load_default=None, validate=ma.validate.Length(
+        min=1, max=255), metadata={"description": "Needed to pay a membership fee (once per key)"})
+
+
+class SocialValueSchema(Schema):
+    account_id = ma.fields.Integer()
+    direct_shoppers = ma.fields.Integer(metadata={"description": "Shoppers this one referred (first touch)"})
+    direct_spend_cents = ma.fields.Integer(metadata={"description": "Their lifetime spend, net of refunds"})
+    second_level_shoppers = ma.fields.Integer()
+    second_level_spend_cents = ma.fields.Integer()
 
 
 class StandingSchema(Schema):

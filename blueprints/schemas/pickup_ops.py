@@ -30,6 +30,8 @@ class SettingsSchema(Schema):
     webhook_url = ma.fields.String(allow_none=True)
     webhook_secret_hint = ma.fields.Function(lambda s: f"…{s.webhook_secret[-4:]}" if s.webhook_secret else None,
                                              allow_none=True)
+    birthday_coupon_template_id = ma.fields.Integer(
+        allow_none=True, metadata={"description": "Coupon template each shopper gets on their birthday; null: none"})
 
 
 class SettingsUpdateSchema(Schema):
@@ -42,6 +44,7 @@ class SettingsUpdateSchema(Schema):
     uncollected_policy = f.Choice(UncollectedPolicy)
     restocking_fee_bps = f.Int(0, 10_000)
     webhook_url = f.HttpUrl(allow_none=True)
+    birthday_coupon_template_id = f.Id(allow_none=True, metadata={"description": "null: no birthday offer"})
 
 
 class WebhookSecretSchema(Schema):

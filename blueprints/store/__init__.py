@@ -15,5 +15,6 @@ from blueprints.store import (  # noqa: E402,F401
     pickup,
     pickup_schedule,
     posts,
+    profile,
     wallet,
 )

@@ -5,6 +5,7 @@ from flask import current_app
 from app.accounts import services as accounts
 from app.accounts.models import AccountKind
 from app.extensions import limiter
+from app.members import birthday
 from blueprints.auth import Role, current_account, current_token
 from blueprints.schemas.accounts import (
     LoginSchema,
@@ -52,8 +53,11 @@ def logout():
 @blp.requires(Role.SHOPPER)
 @blp.response(200, ShopperAccountSchema)
 def me():
-    """The logged-in shopper, with their current group"""
-    return current_account()
+    """The logged-in shopper, with their current group and birthday. On their birthday this also
+    hands over the store's birthday coupon if the daily sweep has not yet."""
+    account = current_account()
+    birthday.grant_if_birthday(account)
+    return account
 
 
 @blp.route("/me", methods=["PATCH"])

@@ -5,8 +5,9 @@ from app.clock import local_now, store_tz
 from app.coupons import services as coupons
 from app.errors import NotFound
 from app.extensions import db
-from app.loyalty import ledger
+from app.loyalty import ledger, referrals
 from app.loyalty import services as loyalty
+from app.members import birthday
 from app.members import services as members
 from app.members.models import Membership
 from blueprints.auth import Role, current_account
@@ -14,9 +15,12 @@ from blueprints.pagination import SQLPage
 from blueprints.schemas.campaigns import MembershipSchema
 from blueprints.schemas.loyalty import (
     CouponSchema,
+    JoinSchema,
+    OptionalKeySchema,
     PointsEntrySchema,
     RankingQuerySchema,
     RankingSchema,
+    SocialValueSchema,
     TierSchema,
 )
 from blueprints.store import blp
@@ -25,11 +29,16 @@ from blueprints.store.campaigns import _my_group_id
 
 @blp.route("/membership", methods=["POST"])
 @blp.requires(Role.SHOPPER)
+@blp.arguments(OptionalKeySchema, location="headers")
+@blp.arguments(JoinSchema(), location="json", required=False)
 @blp.response(200, MembershipSchema)
-def join_membership():
-    """Join the store's membership (free); members see members-only campaigns and member prices,
-    earn points on paid orders and climb tiers"""
-    return members.join(current_account().id)
+@blp.errors(409, 422)
+def join_membership(headers, data):
+    """Join (or renew) the store's membership: free, or for the programme's fee paid from your wallet
+    (`payment_method: wallet`, with an Idempotency-Key). Members see members-only campaigns, the
+    member zone and member prices, earn points on paid orders and climb tiers."""
+    return members.join(current_account().id, payment_method=(data or {}).get("payment_method"),
+                        key=headers.get("idempotency_key"))
 
 
 @blp.route("/membership", methods=["GET"])
@@ -81,5 +90,15 @@ def group_points_ranking(query):
 @blp.response(200, CouponSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
 def my_coupons():
-    """Your coupons, soonest to expire first; use one at checkout with `coupon_id`"""
+    """Your coupons, soonest to expire first; use one at checkout with `coupon_id`. On your birthday
+    this also hands over the store's birthday coupon if the sweep has not yet."""
+    birthday.grant_if_birthday(current_account())
     return coupons.coupons_of(current_account().id)
+
+
+@blp.route("/referrals", methods=["GET"])
+@blp.requires(Role.SHOPPER)
+@blp.response(200, SocialValueSchema)
+def my_referrals():
+    """The shoppers you brought through your link, and those they brought: how many, what they spent"""
+    return referrals.social_value(current_account().id)

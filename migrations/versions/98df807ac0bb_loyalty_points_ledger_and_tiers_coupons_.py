@@ -1,7 +1,7 @@
 """loyalty: points ledger and tiers, coupons, wallet
 
 Revision ID: 98df807ac0bb
-Revises: 2272fe36fe22
+Revises: c4f0fafe613e
 Create Date: 2026-11-24 01:53:36.473985
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '98df807ac0bb'
-down_revision = '2272fe36fe22'
+down_revision = 'c4f0fafe613e'
 branch_labels = None
 depends_on = None
 
@@ -47,12 +47,21 @@ def upgrade():
     sa.Column('points_per_unit', sa.Integer(), nullable=False),
     sa.Column('point_value_cents', sa.Integer(), nullable=False),
     sa.Column('max_redeem_bps', sa.Integer(), nullable=False),
+    sa.Column('referral_reward_points', sa.Integer(), nullable=False),
+    sa.Column('referral_coupon_template_id', sa.Integer(), nullable=True),
+    sa.Column('new_product_member_hours', sa.Integer(), nullable=False),
+    sa.Column('membership_fee_cents', sa.BigInteger(), nullable=False),
+    sa.Column('membership_days', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('id = 1', name=op.f('ck_loyalty_program_single_row')),
     sa.CheckConstraint('max_redeem_bps BETWEEN 0 AND 10000', name=op.f('ck_loyalty_program_redeem_share_range')),
     sa.CheckConstraint('point_value_cents > 0', name=op.f('ck_loyalty_program_point_value_positive')),
     sa.CheckConstraint('points_per_unit >= 0', name=op.f('ck_loyalty_program_earn_rate_not_negative')),
+    sa.CheckConstraint('referral_reward_points >= 0', name=op.f('ck_loyalty_program_referral_points_not_negative')),
+    sa.CheckConstraint('new_product_member_hours BETWEEN 0 AND 720', name=op.f('ck_loyalty_program_member_hours_range')),
+    sa.CheckConstraint('membership_fee_cents >= 0 AND membership_days BETWEEN 1 AND 3660', name=op.f('ck_loyalty_program_fee_terms')),
+    sa.ForeignKeyConstraint(['referral_coupon_template_id'], ['coupon_templates.id'], name=op.f('fk_loyalty_program_referral_coupon_template_id_coupon_templates')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_loyalty_program'))
     )
     op.create_table('loyalty_tiers',
@@ -211,8 +220,17 @@ def upgrade():
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.add_column(sa.Column('points_balance', sa.BigInteger(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('growth_points', sa.BigInteger(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_check_constraint('points_not_negative', sa.text('points_balance >= 0'))
         batch_op.create_check_constraint('growth_not_negative', sa.text('growth_points >= 0'))
+
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('members_only', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('min_tier_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('is_new', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('released_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_products_min_tier_id_loyalty_tiers'), 'loyalty_tiers',
+                                    ['min_tier_id'], ['id'], ondelete='SET NULL')
 
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.add_column(sa.Column('discount_cents', sa.BigInteger(), server_default='0', nullable=False))
@@ -270,6 +288,13 @@ def downgrade():
         batch_op.drop_column('coupon_discount_cents')
         batch_op.drop_column('coupon_id')
 
+    with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_products_min_tier_id_loyalty_tiers'), type_='foreignkey')
+        batch_op.drop_column('released_at')
+        batch_op.drop_column('is_new')
+        batch_op.drop_column('min_tier_id')
+        batch_op.drop_column('members_only')
+
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_order_lines_line_total_is_price_less_discount'), type_='check')
         batch_op.drop_column('discount_cents')
@@ -277,6 +302,7 @@ def downgrade():
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_memberships_growth_not_negative'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_memberships_points_not_negative'), type_='check')
+        batch_op.drop_column('expires_at')
         batch_op.drop_column('growth_points')
         batch_op.drop_column('points_balance')
 

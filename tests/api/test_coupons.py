@@ -26,7 +26,8 @@ def template(client, staff, **data):
 
 
 def issue(client, staff, template_id, *buyers, key="k1"):
-    r = client.post(f"{ADMIN}/coupon-templates/{template_id}/issue", json={"account_ids": [b.account.id for b in buyers]},
+    r = client.post(f"{ADMIN}/coupon-templates/{template_id}/issue",
+                    json={"account_ids": [b.account.id for b in buyers]},
                     headers={**staff.headers, "Idempotency-Key": key})
     assert r.status_code == 200, r.get_json()
     return r.get_json()
@@ -36,7 +37,8 @@ def order(client, buyer, lines, coupon_id=None, key=None, **extra):
     import uuid
 
     body = {"lines": [{"sku_id": s, "quantity": q} for s, q in lines], "coupon_id": coupon_id} | extra
-    return client.post(f"{BASE}/orders", json=body, headers={**buyer.headers, "Idempotency-Key": key or str(uuid.uuid4())})
+    return client.post(f"{BASE}/orders", json=body,
+                       headers={**buyer.headers, "Idempotency-Key": key or str(uuid.uuid4())})
 
 
 def test_template_shape_is_validated(client):
@@ -161,7 +163,8 @@ def test_one_coupon_in_ten_concurrent_checkouts_is_used_once(app, client):
     assert codes == [201] + [409] * 9, [r.get_json() for r in responses]
     assert {r.get_json()["error"]["code"] for r in responses if r.status_code == 409} == {"coupon_unavailable"}
     db.session.commit()
-    from app.orders.models import Order
     import sqlalchemy as sa
+
+    from app.orders.models import Order
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order).where(Order.coupon_id == coupon_id)) == 1

@@ -112,7 +112,8 @@ def test_a_reversal_after_the_points_were_spent_takes_only_what_is_left(client):
     buyer = member(client)
     order = paid_order(client, buyer, [(sku.id, 1)])  # 100 points
     body = {"lines": [{"sku_id": sku.id, "quantity": 1}], "points": 80}
-    assert client.post(f"{BASE}/orders", json=body, headers={**buyer.headers, "Idempotency-Key": "x"}).status_code == 201
+    r = client.post(f"{BASE}/orders", json=body, headers={**buyer.headers, "Idempotency-Key": "x"})
+    assert r.status_code == 201
     client.post(f"/api/v1/admin/orders/{order['id']}/refunds", headers={**staff.headers, "Idempotency-Key": "r"},
                 json={"reason": "x"})
     mine = membership(client, buyer)
@@ -141,9 +142,8 @@ def test_the_ledger_cannot_be_rewritten(client):
     entry_id = entries(client, buyer)[0]["id"]
     import pytest
 
-    with pytest.raises(sa.exc.DatabaseError):
-        with db.engine.begin() as conn:
-            conn.execute(sa.text("UPDATE points_entries SET delta = 999 WHERE id = :id"), {"id": entry_id})
+    with pytest.raises(sa.exc.DatabaseError), db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE points_entries SET delta = 999 WHERE id = :id"), {"id": entry_id})
     assert entries(client, buyer)[0]["delta"] == 10
 
 
@@ -152,7 +152,8 @@ def test_points_adjustment_is_once_per_key(client):
     buyer = member(client)
     url = f"/api/v1/admin/shoppers/{buyer.account.id}/points"
     for _ in range(2):
-        r = client.post(url, headers={**staff.headers, "Idempotency-Key": "goodwill-1"}, json={"delta": 50, "note": "sorry"})
+        r = client.post(url, headers={**staff.headers, "Idempotency-Key": "goodwill-1"},
+                        json={"delta": 50, "note": "sorry"})
         assert r.status_code == 201
     assert membership(client, buyer)["points_balance"] == 50
     with database_unchanged():
@@ -167,3 +168,36 @@ def test_order_row_keeps_the_discount_arithmetic(client):
     r = checkout(client, buyer, [(sku.id, 1)])
     row = order_row(r.get_json()["id"])
     assert row.total_cents == row.subtotal_cents - row.coupon_discount_cents - row.points_discount_cents
+
+
+def test_a_paid_membership_is_bought_from_the_wallet_once_per_key_and_lapses(client):
+    import datetime as dt
+
+    import time_machine
+
+    from app.db import utcnow
+    from app.wallet import ledger as wallet
+    from app.wallet.models import WalletKind
+
+    staff = make_staff()
+    client.patch("/api/v1/admin/loyalty/program", headers=staff.headers,
+                 json={"membership_fee_cents": 1900, "membership_days": 30})
+    buyer = make_buyer()
+    with database_unchanged():
+        assert_error(client.post(f"{BASE}/membership", headers=buyer.headers), 422, "membership_fee_required")
+    wallet.post(buyer.account.id, WalletKind.ADJUST, 3000, 0, ref="gift")
+    db.session.commit()
+    join = {**buyer.headers, "Idempotency-Key": "join-1"}
+    for _ in range(2):
+        r = client.post(f"{BASE}/membership", headers=join, json={"payment_method": "wallet"})
+        assert r.status_code == 200, r.get_json()
+    assert client.get(f"{BASE}/wallet", headers=buyer.headers).get_json()["total_cents"] == 1100
+    assert_error(client.post(f"{BASE}/membership", headers={**buyer.headers, "Idempotency-Key": "join-2"},
+                             json={"payment_method": "wallet"}), 409, "insufficient_wallet_balance")
+    mine = membership(client, buyer)
+    assert mine["active"] is True and mine["expires_at"] is not None
+    from app.loyalty.services import standing
+
+    with time_machine.travel(utcnow() + dt.timedelta(days=31)):  # lapsed (the token too, so ask directly)
+        db.session.expire_all()
+        assert standing(buyer.account.id).member is False
