@@ -121,7 +121,7 @@ def app(tmp_path_factory, localstripe_url):
     })
     app.test_client_class = IsolatedClient
     with app.app_context():
-        flask_migrate.upgrade(revision="heads")
+        flask_migrate.upgrade()
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import token_cache
-from app.accounts.models import Account, AccountKind, AuthToken
+from app.accounts.models import Account, AccountKind, AuthToken, PhoneVerification
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.db import utcnow
 from app.errors import AuthenticationFailed, Conflict, InvalidRequest, PermissionDenied, not_found
@@ -155,10 +155,12 @@ def update_profile(account_id: int, *, name: str) -> Account:
 
 
 def purge_expired_tokens(older_than_days: int = 30) -> int:
-    """Delete tokens expired or revoked more than N days ago; returns how many went."""
+    """Delete tokens expired or revoked more than N days ago, and phone verification codes sent that
+    long ago (their rate limits look back 24 hours); returns how many went."""
     cutoff = utcnow() - dt.timedelta(days=older_than_days)
     result = db.session.execute(
         sa.delete(AuthToken).where(sa.or_(AuthToken.expires_at < cutoff, AuthToken.revoked_at < cutoff))
     )
+    codes = db.session.execute(sa.delete(PhoneVerification).where(PhoneVerification.created_at < cutoff))
     db.session.commit()
-    return result.rowcount or 0
+    return (result.rowcount or 0) + (codes.rowcount or 0)

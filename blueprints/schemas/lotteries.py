@@ -58,7 +58,7 @@ def _seed(lottery) -> str | None:
     return lottery.seed.hex() if lottery.status is LotteryStatus.DRAWN else None
 
 
-class StoreLotterySchema(Schema):
+class LotteryBaseSchema(Schema):
     id = ma.fields.Integer()
     group_id = ma.fields.Integer()
     title = ma.fields.String()
@@ -75,12 +75,15 @@ class StoreLotterySchema(Schema):
                                                                            "fixed when the lottery was published"})
     seed = ma.fields.Function(_seed, allow_none=True, metadata={"description": "The seed (hex), revealed by the draw"})
     drawn_at = ma.fields.DateTime(allow_none=True)
-    my_entry = ma.fields.Method("_mine", allow_none=True, metadata={"description": "Your entry, if you entered"})
 
     def _countdown(self, lottery):
         if lotteries.phase(lottery, utcnow()) is not lotteries.Phase.OPEN:
             return None
         return int((lottery.entries_close_at - utcnow()).total_seconds())
+
+
+class StoreLotterySchema(LotteryBaseSchema):
+    my_entry = ma.fields.Method("_mine", allow_none=True, metadata={"description": "Your entry, if you entered"})
 
     def _mine(self, lottery):
         account = getattr(g, "account", None)
@@ -88,7 +91,7 @@ class StoreLotterySchema(Schema):
         return LotteryEntrySchema().dump(entry) if entry is not None else None
 
 
-class LotterySchema(StoreLotterySchema):
+class LotterySchema(LotteryBaseSchema):
     status = ma.fields.String()
     prizes = ma.fields.List(ma.fields.Nested(AdminLotteryPrizeSchema))
     entries_digest = ma.fields.String(allow_none=True)
@@ -96,9 +99,6 @@ class LotterySchema(StoreLotterySchema):
     created_at = ma.fields.DateTime()
     published_at = ma.fields.DateTime(allow_none=True)
     cancelled_at = ma.fields.DateTime(allow_none=True)
-
-    def _mine(self, lottery):
-        return None
 
 
 class LotteryQuerySchema(QuerySchema):

@@ -40,7 +40,7 @@ class ProgramSchema(Schema):
     referral_reward_points = ma.fields.Integer(validate=ma.validate.Range(min=0, max=1_000_000),
                                                metadata={"description": "To the referrer (if a member) for a "
                                                                         "referred shopper's first paid order"})
-    referral_coupon_template_id = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=1),
+    referral_coupon_template_id = f.Id(allow_none=True,
                                                     metadata={"description": "Coupon to the referrer, same moment"})
     new_product_member_hours = ma.fields.Integer(validate=ma.validate.Range(min=0, max=720),
                                                  metadata={"description": "Members buy new products this early"})
@@ -134,11 +134,11 @@ class CouponTemplateSchema(Schema):
     valid_until = ma.fields.AwareDateTime(load_default=None, allow_none=True)
     valid_days = ma.fields.Integer(load_default=None, allow_none=True, validate=ma.validate.Range(min=1, max=3650),
                                    metadata={"description": "Valid this many days from issue (capped by valid_until)"})
-    per_person_limit = ma.fields.Integer(load_default=None, allow_none=True, validate=ma.validate.Range(min=1))
-    total_limit = ma.fields.Integer(load_default=None, allow_none=True, validate=ma.validate.Range(min=1))
-    product_ids = ma.fields.List(ma.fields.Integer(validate=ma.validate.Range(min=1)), load_default=list,
+    per_person_limit = f.Int(1, 1_000_000, load_default=None, allow_none=True)
+    total_limit = f.Int(1, 100_000_000, load_default=None, allow_none=True)
+    product_ids = ma.fields.List(f.Id(), load_default=list,
                                  validate=ma.validate.Length(max=200))
-    category_ids = ma.fields.List(ma.fields.Integer(validate=ma.validate.Range(min=1)), load_default=list,
+    category_ids = ma.fields.List(f.Id(), load_default=list,
                                   validate=ma.validate.Length(max=200))
     issued_count = ma.fields.Integer(dump_only=True)
     is_active = ma.fields.Boolean(dump_only=True)
@@ -162,7 +162,7 @@ class CouponTemplateSchema(Schema):
 
 
 class IssueCouponsSchema(Schema):
-    account_ids = ma.fields.List(ma.fields.Integer(validate=ma.validate.Range(min=1)), required=True,
+    account_ids = ma.fields.List(f.Id(), required=True,
                                  validate=ma.validate.Length(min=1, max=500))
 
 

@@ -1,7 +1,7 @@
 """lotteries: lotteries, prizes, entries (committed seeds, reproducible draws)
 
 Revision ID: 0be2748574b2
-Revises: 2272fe36fe22
+Revises: 98df807ac0bb
 Create Date: 2026-11-24 01:58:33.632777
 
 """
@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0be2748574b2'
-down_revision = '2272fe36fe22'
+down_revision = '98df807ac0bb'
 branch_labels = None
 # lottery_prizes.coupon_template_id references coupon_templates (the coupons migration).
-depends_on = '98df807ac0bb'
+depends_on = None
 
 
 def upgrade():

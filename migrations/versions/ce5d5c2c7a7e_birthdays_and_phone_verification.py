@@ -2,7 +2,7 @@
 birthday coupon setting, the verified_phone admission rule
 
 Revision ID: ce5d5c2c7a7e
-Revises: 2272fe36fe22
+Revises: 0be2748574b2
 Create Date: 2026-11-24 01:57:11.522498
 
 """
@@ -14,10 +14,10 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ce5d5c2c7a7e'
-down_revision = '2272fe36fe22'
+down_revision = '0be2748574b2'
 branch_labels = None
 # store_settings.birthday_coupon_template_id references coupon_templates (the coupons migration).
-depends_on = '98df807ac0bb'
+depends_on = None
 
 RULES_BEFORE = ('open', 'invitation_only', 'min_spend')
 RULES_AFTER = RULES_BEFORE + ('verified_phone',)

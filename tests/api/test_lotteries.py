@@ -452,6 +452,20 @@ def test_the_sweep_draws_due_lotteries_without_the_merchant(client, staff, group
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Coupon)) == 3
 
 
+def test_the_draw_job_runs_through_the_queue(client, staff, group):
+    from app.jobs.queue import enqueue
+
+    lottery = published(client, staff, group)
+    for buyer in members(group, 2):
+        enter(client, buyer, lottery["id"])
+    with at(61):
+        enqueue(drawing.draw_job, lottery["id"])  # ids in; inline without Redis, through RQ with it
+        enqueue(drawing.draw_job, lottery["id"])
+    db.session.commit()
+    assert db.session.get(Lottery, lottery["id"]).status.value == "drawn"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Coupon)) == 2
+
+
 def test_store_sees_the_result_and_admin_lists_entries(client, staff, group):
     lottery = published(client, staff, group)
     buyers = members(group, 4)

@@ -107,6 +107,16 @@ def test_wrong_codes_spend_the_five_tries_then_even_the_right_code_is_refused(cl
     assert account(user).phone_verified_at is not None
 
 
+def test_old_codes_are_purged_with_old_tokens(client, sms):
+    from app.accounts.services import purge_expired_tokens
+
+    ask(client, make_shopper(phone=mobile()))
+    assert purge_expired_tokens(30) == 0
+    with later(31 * 24 * 3600):
+        assert purge_expired_tokens(30) >= 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PhoneVerification)) == 0
+
+
 def test_a_code_expires_after_ten_minutes(client, sms):
     user = make_shopper(phone=mobile())
     ask(client, user)
@@ -237,6 +247,28 @@ def test_the_default_sender_logs_in_development_and_refuses_in_production(app, c
     monkeypatch.setitem(app.config, "APP_ENV", "production")
     with later(61):
         assert_error(ask(client, user), 503, "sms_unavailable")
+
+
+@pytest.mark.parametrize("name, value", [("SMS_SENDER", "not a path"), ("SMS_SENDER", "pkg.mod"),
+                                         ("PHONE_CODE_RATE_LIMIT", "lots")])
+def test_sms_settings_are_checked_at_start_up(monkeypatch, tmp_path, name, value):
+    from app.config import ConfigError, load_settings
+
+    monkeypatch.setenv("ENV_FILE", str(tmp_path / "none.env"))
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        load_settings(tmp_path)
+
+
+def test_a_configured_sender_class_is_loaded_from_its_import_path(app, monkeypatch):
+    from app.sms import LoggingSmsSender, sms_sender
+
+    monkeypatch.setitem(app.config, "SMS_SENDER", "tests.api.test_phone_verification:CapturedSms")
+    monkeypatch.delitem(app.extensions, "sms", raising=False)
+    assert isinstance(sms_sender(), CapturedSms) and sms_sender() is sms_sender()
+    monkeypatch.setitem(app.extensions, "sms", None)
+    monkeypatch.setitem(app.config, "SMS_SENDER", "app.sms:LoggingSmsSender")
+    assert isinstance(sms_sender(), LoggingSmsSender)
 
 
 # --- the verified_phone admission rule ------------------------------------------------------------
