@@ -83,6 +83,8 @@ class Campaign(Timestamps, Base):
     threshold_scope: Mapped[ThresholdScope | None] = mapped_column(str_enum(ThresholdScope, "threshold_scope"))
     # Member day: live on this day of each month (store time) between starts_at and ends_at.
     day_of_month: Mapped[int | None]
+    # Member days only: a coupon every member of an eligible group gets on the day (once per day).
+    coupon_template_id: Mapped[int | None] = mapped_column(sa.ForeignKey("coupon_templates.id"))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
     submitted_at: Mapped[dt.datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))

@@ -25,7 +25,7 @@ from app.groups.models import Group
 
 FIELDS = ("name", "description", "starts_at", "ends_at", "warmup_minutes", "all_groups", "members_only",
           "per_person_limit", "stackable", "hold_minutes", "balance_starts_at", "balance_ends_at", "ship_date",
-          "threshold", "day_of_month")
+          "threshold", "day_of_month", "coupon_template_id")
 ENUMS = {"balance_policy": BalancePolicy, "threshold_kind": Threshold, "threshold_scope": ThresholdScope}
 
 
@@ -129,9 +129,15 @@ def _validate(campaign: Campaign) -> None:
             _require(item.campaign_price_cents < item.sku.price_cents or (item.points_multiplier or 1) > 1,
                      "A member-day item needs a member-day price below the regular price, or extra points",
                      sku_id=item.sku_id)
+        if campaign.coupon_template_id is not None:
+            from app.coupons.models import CouponTemplate
+
+            _require(db.session.get(CouponTemplate, campaign.coupon_template_id) is not None,
+                     "Unknown coupon template", coupon_template_id=campaign.coupon_template_id)
     else:
         _require(all(i.points_multiplier is None for i in campaign.items),
                  "Extra points (points_multiplier) are a member-day offer")
+        _require(campaign.coupon_template_id is None, "A day's coupon (coupon_template_id) is a member-day offer")
     _require(campaign.all_groups or bool(campaign.groups), "Choose the groups, or offer it to all groups")
 
 

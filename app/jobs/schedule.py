@@ -34,11 +34,14 @@ def dispatch_notifications_job() -> int:
 
 
 def campaigns_sweep_job() -> dict[str, dict]:
-    """Group-buy deadlines, pre-sale balances, queued refunds, and the flash-sale gate's counters."""
+    """Group-buy deadlines, pre-sale balances, queued refunds, the flash-sale gate's counters, and
+    member-day coupons."""
     from app.campaigns import flash, groupbuy, presale, refund_outbox
+    from app.loyalty import member_day
 
     return {"group_buys": groupbuy.settle(), "pre_sales": presale.sweep(),
-            "refunds": {"queued": refund_outbox.process_pending()}, "flash_gate": flash.reconcile()}
+            "refunds": {"queued": refund_outbox.process_pending()}, "flash_gate": flash.reconcile(),
+            "member_day_coupons": member_day.sweep()}
 
 
 def lotteries_sweep_job() -> dict[str, int]:

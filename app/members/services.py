@@ -1,9 +1,11 @@
-"""Joining the membership: free, or for a fee paid from the wallet (app/wallet), for the
-programme's membership_days; renewing a paid membership extends it from its current end."""
+"""Joining the membership: free, or for a fee paid from the wallet or by card (a top-up of the
+fee that pays it on arrival), for the programme's membership_days; renewing a paid membership
+extends it from its current end."""
 from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.db import utcnow
@@ -18,8 +20,8 @@ def is_member(account_id: int) -> bool:
 
 
 def join(account_id: int, *, payment_method: str | None = None, key: str | None = None) -> Membership:
-    """Join (or renew). Free: joining twice is a no-op. With a fee: paid from the wallet, once per
-    Idempotency-Key; the membership runs membership_days from now, or from its current end."""
+    """Join (or renew). Free: joining twice is a no-op. With a fee: paid from the wallet at once, or
+    by card (active when Stripe reports the payment), once per Idempotency-Key."""
     from app.loyalty.services import program
 
     prog = program()
@@ -37,17 +39,39 @@ def join(account_id: int, *, payment_method: str | None = None, key: str | None 
         membership.is_active, membership.expires_at = True, None
         db.session.commit()
         return membership
-    if payment_method != "wallet" or not key:
-        raise InvalidRequest("Membership costs a fee: pay it from your wallet (payment_method 'wallet' and an "
-                             "Idempotency-Key header)", code="membership_fee_required",
+    if payment_method not in ("wallet", "stripe") or not key:
+        raise InvalidRequest("Membership costs a fee: pay it from your wallet or by card (payment_method "
+                             "'wallet' or 'stripe', with an Idempotency-Key header)", code="membership_fee_required",
                              details={"fee_cents": fee, "days": prog.membership_days})
+    db.session.commit()
+    if payment_method == "stripe":
+        # A top-up of exactly the fee that pays the fee when Stripe reports it (app/wallet/services.py).
+        from app.wallet.services import start_top_up
+
+        start_top_up(account_id, fee, f"membership:{key}", purpose="membership")
+        return db.session.get(Membership, account_id)
+    pay_fee_from_wallet(account_id, ref=f"membership:{account_id}:{key}")
+    db.session.commit()
+    return db.session.get(Membership, account_id)
+
+
+def pay_fee_from_wallet(account_id: int, *, ref: str) -> None:
+    """Take the fee from the wallet (once per ref) and run the membership membership_days on from
+    now, or from its current end when renewing early. No commit."""
+    from app.loyalty.services import program
     from app.wallet import ledger as wallet
 
-    ref = f"membership:{account_id}:{key}"
-    if wallet.entry_by_ref(ref) is None:
-        db.session.refresh(membership, with_for_update=True)  # one renewal at a time per shopper
-        wallet.spend(account_id, fee, ref=ref)
-        start = max(membership.expires_at or utcnow(), utcnow()) if membership.is_active else utcnow()
-        membership.is_active, membership.expires_at = True, start + dt.timedelta(days=prog.membership_days)
-    db.session.commit()
-    return membership
+    if wallet.entry_by_ref(ref) is not None:
+        return
+    prog = program()
+    membership = db.session.scalar(  # one renewal at a time per shopper
+        sa.select(Membership).where(Membership.account_id == account_id).with_for_update()
+        .execution_options(populate_existing=True))
+    if membership is None:
+        membership = Membership(account_id=account_id, is_active=False)
+        db.session.add(membership)
+        db.session.flush()
+    wallet.spend(account_id, prog.membership_fee_cents, ref=ref)
+    now = utcnow()
+    start = max(membership.expires_at, now) if (membership.is_active and membership.expires_at) else now
+    membership.is_active, membership.expires_at = True, start + dt.timedelta(days=prog.membership_days)

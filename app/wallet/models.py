@@ -82,6 +82,7 @@ class TopUp(Timestamps, Base):
     __tablename__ = "wallet_top_ups"
     __table_args__ = (
         sa.CheckConstraint("amount_cents > 0 AND bonus_cents >= 0", name="amounts_valid"),
+        sa.CheckConstraint("purpose IN ('wallet', 'membership')", name="purpose_known"),
         sa.UniqueConstraint("account_id", "client_key"),
     )
 
@@ -93,5 +94,7 @@ class TopUp(Timestamps, Base):
     provider_ref: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     client_secret: Mapped[str | None] = mapped_column(sa.String(255))
     client_key: Mapped[str] = mapped_column(sa.String(255))
+    # wallet: the money stays in the wallet; membership: it pays the membership fee as it arrives.
+    purpose: Mapped[str] = mapped_column(sa.String(12), default="wallet", server_default="wallet")
     failure_message: Mapped[str | None] = mapped_column(sa.String(500))
     succeeded_at: Mapped[dt.datetime | None]

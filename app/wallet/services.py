@@ -47,9 +47,10 @@ def bonus_for(amount_cents: int) -> int:
                              .order_by(BonusTier.min_amount_cents.desc()).limit(1)) or 0
 
 
-def start_top_up(account_id: int, amount_cents: int, client_key: str) -> TopUp:
+def start_top_up(account_id: int, amount_cents: int, client_key: str, *, purpose: str = "wallet") -> TopUp:
     """A top-up and its Stripe PaymentIntent, once per (shopper, Idempotency-Key). The bonus is
-    fixed now, so a tier changed meanwhile does not change what the shopper was shown."""
+    fixed now, so a tier changed meanwhile does not change what the shopper was shown. A
+    membership top-up carries no bonus and pays the membership fee when it arrives."""
     if not gateway.configured():
         raise InvalidRequest("Card payments are not configured", code="payment_method_unavailable")
     if amount_cents > MAX_TOP_UP_CENTS:
@@ -58,8 +59,9 @@ def start_top_up(account_id: int, amount_cents: int, client_key: str) -> TopUp:
     if top_up is None:
         try:
             with db.session.begin_nested():
-                top_up = TopUp(account_id=account_id, amount_cents=amount_cents, bonus_cents=bonus_for(amount_cents),
-                               status=TopUpStatus.PENDING, client_key=client_key)
+                bonus = bonus_for(amount_cents) if purpose == "wallet" else 0
+                top_up = TopUp(account_id=account_id, amount_cents=amount_cents, bonus_cents=bonus,
+                               status=TopUpStatus.PENDING, client_key=client_key, purpose=purpose)
                 db.session.add(top_up)
         except IntegrityError:
             top_up = db.session.scalar(sa.select(TopUp).where(TopUp.account_id == account_id,
@@ -93,6 +95,10 @@ def apply_top_up_success(top_up_id: int) -> bool:
     ledger.post(top_up.account_id, WalletKind.TOP_UP, top_up.amount_cents, top_up.bonus_cents,
                 ref=f"top-up:{top_up_id}", top_up_id=top_up_id,
                 note=f"top-up of {top_up.amount_cents} with {top_up.bonus_cents} bonus")
+    if top_up.purpose == "membership":
+        from app.members.services import pay_fee_from_wallet
+
+        pay_fee_from_wallet(top_up.account_id, ref=f"membership:top-up:{top_up_id}")
     return True
 
 
@@ -117,6 +123,12 @@ def refresh_top_up(account_id: int, top_up_id: int) -> TopUp:
         apply_top_up_failure(top_up_id, intent.error_message)
     db.session.commit()
     return db.session.get(TopUp, top_up_id, populate_existing=True)
+
+
+def pending_membership_top_up(account_id: int) -> TopUp | None:
+    return db.session.scalar(sa.select(TopUp).where(
+        TopUp.account_id == account_id, TopUp.purpose == "membership", TopUp.status == TopUpStatus.PENDING)
+        .order_by(TopUp.id.desc()).limit(1))
 
 
 def own_top_up(account_id: int, top_up_id: int) -> TopUp:

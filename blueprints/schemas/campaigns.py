@@ -58,6 +58,8 @@ class CampaignInputSchema(Schema):
     threshold = f.Int(1, 1_000_000, allow_none=True)
     threshold_scope = f.Choice(ThresholdScope, allow_none=True)
     day_of_month = f.Int(1, 28, allow_none=True)
+    coupon_template_id = f.Id(allow_none=True, metadata={"description": "Member days: a coupon every member "
+                                                                         "gets on the day"})
     items = ma.fields.List(ma.fields.Nested(CampaignItemInputSchema), validate=ma.validate.Length(max=100))
 
 
@@ -120,6 +122,7 @@ class StoreCampaignSchema(Schema):
     balance_ends_at = ma.fields.DateTime(allow_none=True)
     ship_date = ma.fields.Date(allow_none=True)
     day_of_month = ma.fields.Integer(allow_none=True)
+    coupon_template_id = ma.fields.Integer(allow_none=True)
     items = ma.fields.List(ma.fields.Nested(CampaignItemSchema))
     group_buy = ma.fields.Method("_progress", allow_none=True)
 
@@ -258,6 +261,15 @@ class MembershipSchema(Schema):
     tier = ma.fields.Method("_tier", allow_none=True)
     next_tier = ma.fields.Method("_next", allow_none=True)
     points_to_next_tier = ma.fields.Method("_to_next", allow_none=True)
+    pending_payment = ma.fields.Method("_pending", allow_none=True, metadata={
+        "description": "A membership fee being paid by card: {top_up_id, amount_cents, client_secret}"})
+
+    def _pending(self, membership):
+        from app.wallet.services import pending_membership_top_up
+
+        top_up = pending_membership_top_up(membership.account_id)
+        return None if top_up is None else {"top_up_id": top_up.id, "amount_cents": top_up.amount_cents,
+                                            "client_secret": top_up.client_secret}
 
     def _active(self, membership):
         from app.db import utcnow

@@ -51,8 +51,9 @@ class ProgramSchema(Schema):
 
 
 class JoinSchema(Schema):
-    payment_method = f.Choice(["wallet"], load_default=None, allow_none=True,
-                              metadata={"description": "For a paid membership: pay the fee from the wallet"})
+    payment_method = f.Choice(["wallet", "stripe"], load_default=None, allow_none=True,
+                              metadata={"description": "For a paid membership: from the wallet (at once) or by "
+                                                       "card (confirm pending_payment.client_secret with Stripe.js)"})
 
 
 class OptionalKeySchema(QuerySchema):

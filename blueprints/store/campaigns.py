@@ -9,6 +9,7 @@ from app.db import utcnow
 from app.errors import AuthenticationFailed, NotFound
 from app.extensions import db
 from app.groups.bindings import current_binding
+from app.loyalty import member_day
 from app.loyalty.services import standing
 from app.orders import services as orders
 from app.orders.checkout import campaign_of, merge_lines, price_lines, sellable_skus
@@ -40,8 +41,12 @@ def _my_group_id() -> int:
 @blp.paginate(SQLPage, page_size=20)
 @blp.errors(404)
 def my_campaigns():
-    """Live and upcoming campaigns of your group, with countdowns and group-buy progress"""
-    return campaigns.visible_to_group(_my_group_id(), utcnow())
+    """Live and upcoming campaigns of your group, with countdowns and group-buy progress (a live
+    member day with a coupon hands it to you now if the sweep has not yet)"""
+    group_id = _my_group_id()
+    member_day.grant(current_account().id, group_id)
+    db.session.commit()
+    return campaigns.visible_to_group(group_id, utcnow())
 
 
 @blp.route("/campaigns/<id:campaign_id>", methods=["GET"])

@@ -5,7 +5,8 @@ from app.clock import local_now, store_tz
 from app.coupons import services as coupons
 from app.errors import NotFound
 from app.extensions import db
-from app.loyalty import ledger, referrals
+from app.groups.bindings import current_binding
+from app.loyalty import ledger, member_day, referrals
 from app.loyalty import services as loyalty
 from app.members import birthday
 from app.members import services as members
@@ -93,6 +94,9 @@ def my_coupons():
     """Your coupons, soonest to expire first; use one at checkout with `coupon_id`. On your birthday
     this also hands over the store's birthday coupon if the sweep has not yet."""
     birthday.grant_if_birthday(current_account())
+    binding = current_binding(current_account().id)
+    member_day.grant(current_account().id, binding.group_id if binding else None)
+    db.session.commit()
     return coupons.coupons_of(current_account().id)
 
 

@@ -104,11 +104,13 @@ def upgrade():
     sa.Column('provider_ref', sa.String(length=255), nullable=True),
     sa.Column('client_secret', sa.String(length=255), nullable=True),
     sa.Column('client_key', sa.String(length=255), nullable=False),
+    sa.Column('purpose', sa.String(length=12), server_default='wallet', nullable=False),
     sa.Column('failure_message', sa.String(length=500), nullable=True),
     sa.Column('succeeded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('amount_cents > 0 AND bonus_cents >= 0', name=op.f('ck_wallet_top_ups_amounts_valid')),
+    sa.CheckConstraint("purpose IN ('wallet', 'membership')", name=op.f('ck_wallet_top_ups_purpose_known')),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_wallet_top_ups_account_id_accounts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_wallet_top_ups')),
     sa.UniqueConstraint('account_id', 'client_key', name=op.f('uq_wallet_top_ups_account_id_client_key')),
@@ -224,6 +226,11 @@ def upgrade():
         batch_op.create_check_constraint('points_not_negative', sa.text('points_balance >= 0'))
         batch_op.create_check_constraint('growth_not_negative', sa.text('growth_points >= 0'))
 
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('coupon_template_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_campaigns_coupon_template_id_coupon_templates'),
+                                    'coupon_templates', ['coupon_template_id'], ['id'])
+
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.add_column(sa.Column('members_only', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('min_tier_id', sa.Integer(), nullable=True))
@@ -287,6 +294,10 @@ def downgrade():
         batch_op.drop_column('points_redeemed')
         batch_op.drop_column('coupon_discount_cents')
         batch_op.drop_column('coupon_id')
+
+    with op.batch_alter_table('campaigns', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_campaigns_coupon_template_id_coupon_templates'), type_='foreignkey')
+        batch_op.drop_column('coupon_template_id')
 
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_products_min_tier_id_loyalty_tiers'), type_='foreignkey')

@@ -168,3 +168,49 @@ def test_one_coupon_in_ten_concurrent_checkouts_is_used_once(app, client):
     from app.orders.models import Order
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order).where(Order.coupon_id == coupon_id)) == 1
+
+
+def test_a_member_day_coupon_reaches_every_member_once_a_day(client):
+    from app.coupons.models import Coupon
+    from app.jobs.schedule import campaigns_sweep_job
+    from app.members.services import join as join_membership
+    from tests.factories import make_campaign, make_group, make_leader
+
+    staff = make_staff()
+    t = template(client, staff, name="Member day: 5 off", amount_off_cents=500, valid_days=1)
+    sku = make_product(skus=[{"code": "MD", "name": "x", "price_cents": 1000, "stock_total": 10}]).skus[0]
+    group = make_group(make_leader())
+    with time_machine.travel(dt.datetime(2031, 5, 1, tzinfo=dt.UTC), tick=False):
+        make_campaign("member_day", items=[(sku.id, 800, None)], minutes=60 * 24 * 90, day_of_month=10,
+                      coupon_template_id=t["id"])
+        first, second, outsider = make_buyer(group), make_buyer(group), make_buyer(group)
+        join_membership(first.account.id)
+        join_membership(second.account.id)
+    with time_machine.travel(dt.datetime(2031, 5, 9, 12, tzinfo=dt.UTC), tick=False):
+        campaigns_sweep_job()
+        assert client.get(f"{BASE}/coupons", headers=first.headers).get_json() == []
+    with time_machine.travel(dt.datetime(2031, 5, 10, 2, tzinfo=dt.UTC), tick=False):  # 10:00 in Shanghai
+        mine = client.get(f"{BASE}/coupons", headers=first.headers).get_json()  # before any sweep: handed over
+        assert [(c["source"], c["amount_off_cents"]) for c in mine] == [("member_day", 500)]
+        assert campaigns_sweep_job()["member_day_coupons"] == {"campaigns": 1, "members": 2}
+        campaigns_sweep_job()
+        assert client.get(f"{BASE}/coupons", headers=outsider.headers).get_json() == []
+    db.session.commit()
+    from sqlalchemy import func, select
+
+    per_account = dict(db.session.execute(select(Coupon.account_id, func.count()).group_by(Coupon.account_id)).all())
+    assert per_account == {first.account.id: 1, second.account.id: 1}
+    with time_machine.travel(dt.datetime(2031, 6, 10, 2, tzinfo=dt.UTC), tick=False):  # next month's member day
+        campaigns_sweep_job()
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Coupon)) == 4
+
+
+def test_a_coupon_on_a_day_is_a_member_day_offer(client):
+    from app.errors import InvalidRequest
+    from tests.factories import make_campaign
+
+    staff = make_staff()
+    t = template(client, staff)
+    with pytest.raises(InvalidRequest):
+        make_campaign("flash_sale", coupon_template_id=t["id"])

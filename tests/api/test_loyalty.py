@@ -201,3 +201,30 @@ def test_a_paid_membership_is_bought_from_the_wallet_once_per_key_and_lapses(cli
     with time_machine.travel(utcnow() + dt.timedelta(days=31)):  # lapsed (the token too, so ask directly)
         db.session.expire_all()
         assert standing(buyer.account.id).member is False
+
+
+def test_a_paid_membership_by_card_starts_when_stripe_reports_the_payment(client):
+    from app.wallet.models import TopUp
+    from tests.stripe_helpers import intent_event, pay_intent, post_webhook
+
+    staff = make_staff()
+    client.patch("/api/v1/admin/loyalty/program", headers=staff.headers, json={"membership_fee_cents": 2900})
+    client.post("/api/v1/admin/wallet/bonus-tiers", headers=staff.headers,
+                json={"min_amount_cents": 1000, "bonus_cents": 300})  # not for membership fees
+    buyer = make_buyer()
+    join = {**buyer.headers, "Idempotency-Key": "card-join"}
+    first = client.post(f"{BASE}/membership", headers=join, json={"payment_method": "stripe"}).get_json()
+    again = client.post(f"{BASE}/membership", headers=join, json={"payment_method": "stripe"}).get_json()
+    assert first["active"] is False and first["pending_payment"]["amount_cents"] == 2900
+    assert again["pending_payment"]["top_up_id"] == first["pending_payment"]["top_up_id"]
+    db.session.commit()
+    intent = db.session.get(TopUp, first["pending_payment"]["top_up_id"]).provider_ref
+    pay_intent(intent)
+    for _ in range(2):  # delivered twice: one fee, one membership year
+        post_webhook(client, intent_event("payment_intent.succeeded", intent))
+    mine = membership(client, buyer)
+    assert (mine["active"], mine["pending_payment"]) == (True, None)
+    balance = client.get(f"{BASE}/wallet", headers=buyer.headers).get_json()
+    assert (balance["principal_cents"], balance["bonus_cents"]) == (0, 0)  # in and straight out again
+    kinds = [e["kind"] for e in client.get(f"{BASE}/wallet/entries", headers=buyer.headers).get_json()]
+    assert kinds == ["payment", "top_up"]
