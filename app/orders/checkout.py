@@ -178,7 +178,7 @@ def price_lines(requests: list[LineRequest], skus: dict[int, Sku], items: dict[i
 
 
 def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: int | None = None,
-                points: int = 0) -> Order:
+                points: int = 0, wallet_cents: int = 0) -> Order:
     """Create the order with its stock held (card) or committed (pay at pickup), its coupon used
     and its points spent. Does not commit: it is the first step of the idempotent checkout."""
     requests = merge_lines(lines)
@@ -189,8 +189,12 @@ def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: i
     campaign, items = campaign_of(requests, group.id, account_id, method, member)
     skus = sellable_skus(group.id, [r.sku_id for r in requests])
     zone.check(skus, stand)
-    if campaign is not None and (coupon_id is not None or points):
-        raise InvalidRequest("Coupons and points are not used on campaign orders", code="discounts_not_allowed")
+    if campaign is not None and (coupon_id is not None or points or wallet_cents):
+        raise InvalidRequest("Coupons, points and the wallet are not used on campaign orders",
+                             code="discounts_not_allowed")
+    if wallet_cents and method != "stripe":
+        raise InvalidRequest("wallet_cents splits a card payment: use it with payment_method stripe",
+                             code="wallet_part_needs_card")
     order = _new_order(account_id, group, method)
     if campaign is not None:
         order.campaign_id = campaign.id
@@ -208,6 +212,9 @@ def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: i
         coupons.redeem(coupon.id, account_id, order.id, utcnow())
     if points:
         loyalty.redeem_for_order(account_id, order.id, points)
+    if wallet_cents >= order.total_cents > 0 or (wallet_cents and order.total_cents == 0):
+        raise InvalidRequest("The wallet part must be less than the total: pay it all with payment_method wallet",
+                             code="wallet_part_too_large", details={"total_cents": order.total_cents})
     for req in sorted(requests, key=lambda r: r.sku_id):
         if req.campaign_item_id is not None:
             campaign_stock.take_allowance(req.campaign_item_id, account_id, req.quantity, campaign.per_person_limit)
@@ -216,12 +223,12 @@ def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: i
             stock.sell_or_raise(req.sku_id, req.quantity)
         else:
             stock.reserve(order.id, req.sku_id, req.quantity, order.expires_at)
-    _settle_method(order, method, campaign)
+    _settle_method(order, method, campaign, wallet_cents)
     db.session.flush()
     return order
 
 
-def _settle_method(order: Order, method: str, campaign: Campaign | None = None) -> None:
+def _settle_method(order: Order, method: str, campaign: Campaign | None = None, wallet_cents: int = 0) -> None:
     if campaign is not None and campaign.kind is CampaignKind.PRE_SALE:
         order.payments.append(Payment(provider=method, purpose="deposit", amount_cents=presale.deposit_for(order)))
         return
@@ -235,22 +242,36 @@ def _settle_method(order: Order, method: str, campaign: Campaign | None = None) 
         batches.assign(order)
     elif method == "wallet":
         _pay_from_wallet(order)
+    elif wallet_cents:
+        _take_from_wallet(order, wallet_cents)  # this part now; the card the rest (mark_paid adds it)
+        order.payments.append(Payment(provider=method, amount_cents=order.total_cents - wallet_cents))
     else:
         order.payments.append(Payment(provider=method, amount_cents=order.total_cents))
+
+
+def _take_from_wallet(order: Order, amount: int) -> Payment:
+    """A succeeded wallet payment of `amount` on this order, the wallet debited (refused if short)."""
+    from app.accounts.models import Account
+    from app.payments.models import PaymentStatus
+    from app.wallet import ledger as wallet
+
+    payment = Payment(provider="wallet", amount_cents=amount, status=PaymentStatus.SUCCEEDED,
+                      succeeded_at=utcnow(), provider_ref=f"wallet:order:{order.id}")
+    order.payments.append(payment)
+    db.session.flush()
+    wallet.spend(order.account_id, amount, ref=f"pay:order:{order.id}", order_id=order.id, payment_id=payment.id)
+    if amount < order.total_cents:  # a part: counted as paid now (the whole goes through mark_paid)
+        order.paid_cents = amount
+        db.session.execute(sa.update(Account).where(Account.id == order.account_id).values(
+            lifetime_spend_cents=Account.lifetime_spend_cents + amount).execution_options(synchronize_session=False))
+    return payment
 
 
 def _pay_from_wallet(order: Order) -> None:
     """Debit the wallet now (refused if short) and pay the order in the same transaction."""
     from app.orders import lifecycle
-    from app.payments.models import PaymentStatus
-    from app.wallet import ledger as wallet
 
-    payment = Payment(provider="wallet", amount_cents=order.total_cents, status=PaymentStatus.SUCCEEDED,
-                      succeeded_at=utcnow(), provider_ref=f"wallet:order:{order.id}")
-    order.payments.append(payment)
-    db.session.flush()
-    wallet.spend(order.account_id, order.total_cents, ref=f"pay:order:{order.id}", order_id=order.id,
-                 payment_id=payment.id)
+    payment = _take_from_wallet(order, order.total_cents)
     follow = lifecycle.FollowUps()
     lifecycle.mark_paid(order, payment, follow)
     if follow.jobs:  # the stock it just reserved was gone: nothing is written

@@ -157,6 +157,7 @@ def expire(order: Order, follow: FollowUps) -> bool:
     stock.release(order.id, ReservationStatus.EXPIRED)
     campaign_stock.release(order.id, HoldStatus.EXPIRED)
     _give_back_discounts(order)
+    _return_wallet_part(order, follow)
     _cancel_pending_payments(order.id, follow)
     return True
 
@@ -171,6 +172,7 @@ def cancel(order: Order, reason: str, follow: FollowUps) -> bool:
         stock.release(order.id)
         campaign_stock.release(order.id)
         _give_back_discounts(order)
+        _return_wallet_part(order, follow)
         _cancel_pending_payments(order.id, follow)
         return True
     if _move(order.id, (OrderStatus.CONFIRMED,), OrderStatus.CANCELLED, closed_at=now, close_reason=reason,
@@ -192,6 +194,18 @@ def _give_back_discounts(order: Order) -> None:
 
     release(order.id)
     return_for_unpaid(order)
+
+
+def _return_wallet_part(order: Order, follow: FollowUps) -> None:
+    """An order paid partly from the wallet closed unpaid: the wallet part goes back (a refund,
+    recorded now, sent to the wallet after the commit)."""
+    from app.payments.refunds import complete_refund, refund_whole_payment
+
+    for payment in db.session.scalars(sa.select(Payment).where(
+            Payment.order_id == order.id, Payment.provider == "wallet", Payment.status == PaymentStatus.SUCCEEDED,
+            Payment.refunded_cents < Payment.amount_cents)):
+        refund = refund_whole_payment(order, payment, reason="order closed unpaid: wallet part returned")
+        follow.add(complete_refund, refund.id)
 
 
 def _cancel_pending_payments(order_id: int, follow: FollowUps) -> None:

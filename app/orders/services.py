@@ -20,15 +20,16 @@ from app.payments.providers import get_provider
 
 def checkout(*, account_id: int, key: str, lines: list[dict], payment_method: str,
              render: Callable[[int], tuple[int, dict]], coupon_id: int | None = None,
-             points: int = 0) -> idempotency.Outcome:
+             points: int = 0, wallet_cents: int = 0) -> idempotency.Outcome:
     """Place an order for pickup from SKU lines, exactly once per Idempotency-Key; for an online
     method, the provider payment (a Stripe PaymentIntent) is created and its client secret returned."""
     payload = {"lines": lines, "payment_method": payment_method}
-    if coupon_id is not None or points:  # only then, so keys stored before discounts existed still match
-        payload |= {"coupon_id": coupon_id, "points": points}
+    if coupon_id is not None or points or wallet_cents:  # only then: keys stored earlier still match
+        payload |= {"coupon_id": coupon_id, "points": points, "wallet_cents": wallet_cents}
 
     def create() -> int:
-        return build_order(account_id, lines, payment_method, coupon_id=coupon_id, points=points).id
+        return build_order(account_id, lines, payment_method, coupon_id=coupon_id, points=points,
+                           wallet_cents=wallet_cents).id
 
     def complete(order_id: int) -> None:
         payment = payments.online_payment_of(order_id)

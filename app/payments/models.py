@@ -70,6 +70,9 @@ class Refund(CreatedAt, Base):
     # Claimed by whoever is talking to the provider about this refund, so two never do at once.
     attempt_started_at: Mapped[dt.datetime | None]
     completed_at: Mapped[dt.datetime | None]
+    # An order paid in two parts (wallet + card) is refunded in two: the part on the second
+    # payment points at the first refund, which completes it too.
+    parent_refund_id: Mapped[int | None] = mapped_column(sa.ForeignKey("refunds.id"), index=True)
 
     lines: Mapped[list[RefundLine]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 

@@ -90,6 +90,47 @@ def _refundable_payment(order_id: int) -> Payment:
     return payment
 
 
+def _record_across(order: Order, parts: list[tuple[OrderLine, int, int]], amount: int, **kwargs: Any) -> Refund:
+    """_record over the order's payments: the card part first, the wallet part after (money goes
+    back where it came from, card first). One refund per payment used; line amounts are split
+    between them, the quantity going with the first piece. Returns the first refund; the others
+    point at it (parent_refund_id) and complete with it."""
+    payments = sorted(db.session.scalars(sa.select(Payment).where(
+        Payment.order_id == order.id, Payment.status == PaymentStatus.SUCCEEDED,
+        Payment.refunded_cents < Payment.amount_cents)), key=lambda p: (p.provider == "wallet", p.id))
+    if not payments:
+        raise Conflict("Nothing paid remains to refund", code="nothing_to_refund")
+    if len(payments) == 1 or amount <= payments[0].amount_cents - payments[0].refunded_cents:
+        return _record(order, payments[0], parts, amount, **kwargs)
+    pieces: list[list[tuple[OrderLine, int, int]]] = [[] for _ in payments]
+    budgets = [p.amount_cents - p.refunded_cents for p in payments]
+    if amount > sum(budgets):
+        raise Conflict("The refund would exceed what was paid", code="refund_exceeds_paid")
+    chunks, left = [], amount
+    for budget in budgets:
+        chunks.append(min(budget, left))
+        left -= chunks[-1]
+    slot, room = 0, chunks[0]
+    for line, qty, line_amount in parts:
+        first = True
+        while True:
+            take = min(line_amount, room)
+            if take or first:
+                pieces[slot].append((line, qty if first else 0, take))
+                first = False
+            line_amount, room = line_amount - take, room - take
+            if line_amount == 0 or slot == len(chunks) - 1:
+                break
+            slot += 1
+            room = chunks[slot]
+    refunds = [_record(order, payment, piece, chunk, **kwargs)
+               for payment, piece, chunk in zip(payments, pieces, chunks, strict=True) if chunk > 0]
+    for refund in refunds[1:]:
+        refund.parent_refund_id = refunds[0].id
+    db.session.flush()
+    return refunds[0]
+
+
 def refund_whole_payment(order: Order, payment: Payment, *, reason: str) -> Refund:
     """A system refund of what is left of one payment, with every unrefunded unit of the order
     (group buy failed, pre-sale deposit refunded). No restock here: campaign stock is released by
@@ -113,8 +154,8 @@ def create_refund(order_id: int, *, staff_id: int, lines: list[dict] | None, rea
         raise Conflict("Only paid orders can be refunded; cancel unpaid ones", code="order_not_paid",
                        details={"status": order.status.value})
     parts = [(line, qty, _line_amount(line, qty)) for line, qty in _requested(order, lines)]
-    return _record(order, _refundable_payment(order_id), parts, sum(p[2] for p in parts), reason=reason,
-                   restock=restock, staff_id=staff_id)
+    return _record_across(order, parts, sum(p[2] for p in parts), reason=reason, restock=restock,
+                          staff_id=staff_id)
 
 
 def refund_lines(order: Order, quantities: dict[int, int], *, reason: str, restock: bool = False,
@@ -126,8 +167,8 @@ def refund_lines(order: Order, quantities: dict[int, int], *, reason: str, resto
     amounts = [_line_amount(line, qty) for line, qty in items]
     fees = split_cents(min(fee_cents, sum(amounts)), amounts)
     parts = [(line, qty, amount - fee) for (line, qty), amount, fee in zip(items, amounts, fees, strict=True)]
-    return _record(order, _refundable_payment(order.id), parts, sum(p[2] for p in parts), reason=reason,
-                   restock=restock, staff_id=None, waiting_only=waiting_only)
+    return _record_across(order, parts, sum(p[2] for p in parts), reason=reason, restock=restock, staff_id=None,
+                          waiting_only=waiting_only)
 
 
 def _finish_order_status(order_id: int) -> None:
@@ -224,6 +265,9 @@ def complete_refund(refund_id: int) -> Refund:
     else:
         refund.provider_ref, refund.attempt_started_at = result.provider_ref, None
     db.session.commit()
+    for part_id in db.session.scalars(sa.select(Refund.id).where(Refund.parent_refund_id == refund_id,
+                                                                 Refund.status == RefundStatus.PENDING)):
+        complete_refund(part_id)  # the same refund's part on the order's other payment
     return db.session.get(Refund, refund_id, populate_existing=True)
 
 

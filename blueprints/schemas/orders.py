@@ -38,6 +38,9 @@ class CheckoutSchema(Schema):
                                                        "or wallet (paid at once from your stored value)"})
     coupon_id = ma.fields.Integer(load_default=None, allow_none=True, validate=ma.validate.Range(min=1),
                                   metadata={"description": "One of your available coupons (GET /coupons)"})
+    wallet_cents = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=10**10),
+                                     metadata={"description": "With stripe: pay this much from your wallet now "
+                                                              "and the rest by card"})
     points = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=10_000_000),
                                metadata={"description": "Loyalty points to redeem (members; up to the "
                                                         "programme's share of the order)"})
@@ -206,5 +209,14 @@ class RefundSchema(Schema):
     restock = ma.fields.Boolean()
     failure_message = ma.fields.String(allow_none=True)
     lines = ma.fields.List(ma.fields.Nested(RefundLineSchema))
+    payment_provider = ma.fields.Method("_provider", metadata={"description": "Where the money goes back"})
+    parent_refund_id = ma.fields.Integer(allow_none=True, metadata={
+        "description": "Set on the wallet part of a refund of an order paid by wallet and card"})
     created_at = ma.fields.DateTime()
     completed_at = ma.fields.DateTime(allow_none=True)
+
+    def _provider(self, refund):
+        from app.extensions import db
+        from app.payments.models import Payment
+
+        return db.session.get(Payment, refund.payment_id).provider

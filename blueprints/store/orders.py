@@ -27,7 +27,8 @@ def place_order(headers, data):
     payment with Stripe.js; with `pay_at_pickup` (if your group offers it) the order is confirmed now."""
     outcome = orders.checkout(account_id=current_account().id, key=headers["idempotency_key"],
                               lines=data["lines"], payment_method=data["payment_method"],
-                              coupon_id=data["coupon_id"], points=data["points"], render=_render)
+                              coupon_id=data["coupon_id"], points=data["points"],
+                              wallet_cents=data["wallet_cents"], render=_render)
     return respond(outcome)
 
 

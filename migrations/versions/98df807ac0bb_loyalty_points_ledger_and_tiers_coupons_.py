@@ -226,6 +226,12 @@ def upgrade():
         batch_op.create_check_constraint('points_not_negative', sa.text('points_balance >= 0'))
         batch_op.create_check_constraint('growth_not_negative', sa.text('growth_points >= 0'))
 
+    with op.batch_alter_table('refunds', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('parent_refund_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_refunds_parent_refund_id'), ['parent_refund_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_refunds_parent_refund_id_refunds'), 'refunds',
+                                    ['parent_refund_id'], ['id'])
+
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.add_column(sa.Column('coupon_template_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_campaigns_coupon_template_id_coupon_templates'),
@@ -294,6 +300,11 @@ def downgrade():
         batch_op.drop_column('points_redeemed')
         batch_op.drop_column('coupon_discount_cents')
         batch_op.drop_column('coupon_id')
+
+    with op.batch_alter_table('refunds', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_refunds_parent_refund_id_refunds'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_refunds_parent_refund_id'))
+        batch_op.drop_column('parent_refund_id')
 
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_campaigns_coupon_template_id_coupon_templates'), type_='foreignkey')

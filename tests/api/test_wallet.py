@@ -136,3 +136,57 @@ def test_two_orders_paying_from_one_wallet_at_once_cannot_overspend(app, client)
     spent = db.session.scalar(sa.select(sa.func.sum(WalletEntry.principal_delta + WalletEntry.bonus_delta))
                               .where(WalletEntry.account_id == buyer.account.id))
     assert spent == balance["total_cents"]
+
+
+def split_order(client, buyer, sku_id, quantity, wallet_cents, key="split"):
+    body = {"lines": [{"sku_id": sku_id, "quantity": quantity}], "payment_method": "stripe",
+            "wallet_cents": wallet_cents}
+    return client.post(f"{BASE}/orders", json=body, headers={**buyer.headers, "Idempotency-Key": key})
+
+
+def test_part_wallet_part_card_and_refunds_go_back_card_first(client):
+    from tests.stripe_helpers import intent_of
+
+    staff = make_staff()
+    buyer = make_buyer()
+    paid_top_up(client, buyer, 3000)
+    sku = make_product(skus=[{"code": "SP", "name": "x", "price_cents": 2000, "stock_total": 10}]).skus[0]
+    with database_unchanged():
+        assert_error(split_order(client, buyer, sku.id, 1, 2000, key="too-much"), 422, "wallet_part_too_large")
+        assert_error(split_order(client, buyer, sku.id, 3, 3001, key="short"), 409, "insufficient_wallet_balance")
+    r = split_order(client, buyer, sku.id, 3, 2500)
+    assert r.status_code == 201, r.get_json()
+    order = r.get_json()
+    assert (order["status"], order["paid_cents"], order["payment"]["amount_cents"]) == ("pending_payment", 2500, 3500)
+    assert wallet(client, buyer)["total_cents"] == 500
+    pay_intent(intent_of(order))
+    post_webhook(client, intent_event("payment_intent.succeeded", intent_of(order)))
+    row = order_row(order["id"])
+    assert (row.status.value, row.paid_cents) == ("paid", 6000)
+    line = order["lines"][0]
+    small = client.post(f"{ADMIN}/orders/{order['id']}/refunds", headers={**staff.headers, "Idempotency-Key": "r1"},
+                        json={"reason": "x", "lines": [{"line_id": line["id"], "quantity": 1}]}).get_json()
+    assert (small["amount_cents"], small["payment_provider"]) == (2000, "stripe")  # the card part covers it
+    rest = client.post(f"{ADMIN}/orders/{order['id']}/refunds", headers={**staff.headers, "Idempotency-Key": "r2"},
+                       json={"reason": "x"}).get_json()
+    assert (rest["amount_cents"], rest["payment_provider"]) == (1500, "stripe")  # the card's remainder ...
+    parts = client.get(f"{ADMIN}/orders/{order['id']}/refunds", headers=staff.headers).get_json()
+    wallet_part = [p for p in parts if p["parent_refund_id"] == rest["id"]]
+    assert [(p["amount_cents"], p["payment_provider"], p["status"]) for p in wallet_part] == [
+        (2500, "wallet", "succeeded")]  # ... and the wallet's, completed with it
+    assert wallet(client, buyer)["total_cents"] == 3000
+    row = order_row(order["id"])
+    assert (row.status.value, row.refunded_cents) == ("refunded", 6000)
+    assert sum(ln.refunded_cents for ln in row.lines) == 6000 and row.lines[0].refunded_quantity == 3
+
+
+def test_an_unpaid_part_wallet_order_gives_the_wallet_part_back(client):
+    buyer = make_buyer()
+    paid_top_up(client, buyer, 3000)
+    sku = make_product(skus=[{"code": "SQ", "name": "x", "price_cents": 2000, "stock_total": 10}]).skus[0]
+    order = split_order(client, buyer, sku.id, 2, 1200).get_json()
+    assert wallet(client, buyer)["total_cents"] == 1800
+    assert client.post(f"{BASE}/orders/{order['id']}/cancel", headers=buyer.headers).status_code == 200
+    assert wallet(client, buyer)["total_cents"] == 3000
+    entries = client.get(f"{BASE}/wallet/entries", headers=buyer.headers).get_json()
+    assert [e["kind"] for e in entries] == ["refund", "payment", "top_up"]
