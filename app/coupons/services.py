@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import Account
+from app.accounts.models import Account, AccountKind
 from app.coupons.models import Coupon, CouponKind, CouponSource, CouponStatus, CouponTemplate
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
@@ -72,6 +72,10 @@ def issue_coupon(template_id: int, account_id: int, *, source: str | CouponSourc
     template = get_template(template_id)
     if not template.is_active:
         raise Conflict("This coupon is no longer issued", code="coupon_template_inactive")
+    holder = db.session.get(Account, account_id)
+    if holder is None or holder.kind is not AccountKind.SHOPPER:
+        raise InvalidRequest("Coupons are held by shoppers: no such shopper", code="unknown_shopper",
+                             details={"account_id": account_id})
     valid_from = max(now, template.valid_from) if template.valid_from else now
     ends = [t for t in (template.valid_until, now + dt.timedelta(days=template.valid_days or 0)
                         if template.valid_days else None) if t is not None]

@@ -154,6 +154,16 @@ def return_for_unpaid(order: Order) -> None:
                     ref=f"return:order:{order.id}", order_id=order.id, note="order closed unpaid")
 
 
+def return_for_shortfall(order: Order, due: int) -> None:
+    """Pay at pickup with units missing: the shopper pays less, and gets back the points spent on
+    what they did not receive, in the same proportion (rounded down). No commit."""
+    if order.points_redeemed and 0 <= due < order.total_cents:
+        back = order.points_redeemed * (order.total_cents - due) // order.total_cents
+        if back:
+            ledger.post(order.account_id, PointsKind.RETURN, back, ref=f"return:shortfall:order:{order.id}",
+                        order_id=order.id, note="units missing at pickup")
+
+
 def earn_for_order(order: Order) -> PointsEntry | None:
     """A paid order earns points for a member, once. No commit."""
     stand = standing(order.account_id)
@@ -193,8 +203,12 @@ def after_refund(order: Order, refund_id: int, refunded_total: int) -> None:
     points (both cumulative, so the parts add up to the whole once everything is refunded).
     Spent points cannot be taken back from an empty balance: the reversal takes what is there and
     says so. No commit."""
-    paid = order.paid_cents
-    if paid <= 0:
+    # Against what the order itself cost: money paid beyond its total (a double payment) is
+    # refunded first and moves no points.
+    surplus = max(order.paid_cents - order.total_cents, 0)
+    paid = order.paid_cents - surplus
+    refunded_total = max(refunded_total - surplus, 0)
+    if paid <= 0 or refunded_total <= 0:
         return
     whole = refunded_total >= paid
     earned = _posted(order.id, PointsKind.EARN)

@@ -55,23 +55,26 @@ def join(account_id: int, *, payment_method: str | None = None, key: str | None 
     return db.session.get(Membership, account_id)
 
 
-def pay_fee_from_wallet(account_id: int, *, ref: str) -> None:
-    """Take the fee from the wallet (once per ref) and run the membership membership_days on from
-    now, or from its current end when renewing early. No commit."""
+def pay_fee_from_wallet(account_id: int, *, ref: str, fee: int | None = None) -> None:
+    """Take the fee (the programme's, or the one fixed when a card payment for it started) from the
+    wallet, once per ref, and run the membership membership_days on from now, or from its current
+    end when renewing early. No commit."""
     from app.loyalty.services import program
     from app.wallet import ledger as wallet
 
-    if wallet.entry_by_ref(ref) is not None:
-        return
     prog = program()
-    membership = db.session.scalar(  # one renewal at a time per shopper
+    membership = db.session.scalar(  # one renewal at a time per shopper: the ref is checked under it
         sa.select(Membership).where(Membership.account_id == account_id).with_for_update()
         .execution_options(populate_existing=True))
+    if wallet.entry_by_ref(ref) is not None:
+        return
     if membership is None:
         membership = Membership(account_id=account_id, is_active=False)
         db.session.add(membership)
         db.session.flush()
-    wallet.spend(account_id, prog.membership_fee_cents, ref=ref)
+    fee = prog.membership_fee_cents if fee is None else fee
+    if fee > 0:
+        wallet.spend(account_id, fee, ref=ref)
     now = utcnow()
     start = max(membership.expires_at, now) if (membership.is_active and membership.expires_at) else now
     membership.is_active, membership.expires_at = True, start + dt.timedelta(days=prog.membership_days)

@@ -34,8 +34,10 @@ def apply_coupon(order: Order, account_id: int, coupon_id: int, skus: dict[int, 
 
 def apply_points(order: Order, points: int) -> None:
     """Points pay part of what is left after the coupon, within the programme's share."""
-    value = loyalty.check_redeemable(points, order.total_cents)
-    shares = split_cents(value, [line.line_total_cents for line in order.lines])
-    _take(order, {line.sku_id: share for line, share in zip(order.lines, shares, strict=True)})
+    # Like coupons, points pay only for lines not priced by a campaign (a member day's price).
+    lines = [line for line in order.lines if line.campaign_id is None]
+    value = loyalty.check_redeemable(points, sum(line.line_total_cents for line in lines))
+    shares = split_cents(value, [line.line_total_cents for line in lines]) if lines else []
+    _take(order, {line.sku_id: share for line, share in zip(lines, shares, strict=True)})
     order.points_redeemed, order.points_discount_cents = points, value
     order.total_cents = order.subtotal_cents - (order.coupon_discount_cents or 0) - value

@@ -57,11 +57,16 @@ def _limit_of(order: Order) -> int | None:
     return db.session.get(Campaign, order.campaign_id).per_person_limit if order.campaign_id else None
 
 
-def _take_again(order: Order, consumed: dict[int, int], consumed_campaign: dict[int, int]) -> bool:
+def _take_again(order: Order, consumed: dict[int, int], consumed_campaign: dict[int, int],
+                discounts: bool = False) -> bool:
     """Sell again whatever part of the order's holds had lapsed before the money arrived, all or
-    nothing (a savepoint undoes a partial run). Campaign lines come from campaign stock."""
+    nothing (a savepoint undoes a partial run). Campaign lines come from campaign stock.
+    discounts: the order had closed, so its coupon and points were given back: take them again
+    too (a coupon used elsewhere or expired meanwhile, or points spent, means not filled)."""
     try:
         with db.session.begin_nested():
+            if discounts:
+                _take_discounts_again(order)
             for line in sorted(order.lines, key=lambda ln: ln.sku_id):
                 if line.campaign_item_id is None:
                     missing = line.quantity - consumed.get(line.sku_id, 0)
@@ -75,6 +80,23 @@ def _take_again(order: Order, consumed: dict[int, int], consumed_campaign: dict[
         return True
     except (InsufficientStock, Conflict):
         return False
+
+
+def _take_discounts_again(order: Order) -> None:
+    from app.coupons.services import redeem
+    from app.loyalty import ledger
+    from app.loyalty.models import PointsKind
+
+    if order.coupon_id is not None:
+        redeem(order.coupon_id, order.account_id, order.id, utcnow())
+    if order.points_redeemed:
+        ledger.post(order.account_id, PointsKind.REDEEM, -order.points_redeemed,
+                    ref=f"redeem:revived:order:{order.id}", order_id=order.id)
+
+
+def _had_wallet_part(order: Order) -> bool:
+    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Payment).where(
+        Payment.order_id == order.id, Payment.provider == "wallet")))
 
 
 def mark_paid(order: Order, payment: Payment, follow: FollowUps) -> None:
@@ -99,7 +121,9 @@ def mark_paid(order: Order, payment: Payment, follow: FollowUps) -> None:
     elif order.status is OrderStatus.PENDING_PAYMENT:
         filled = _take_again(order, stock.consume(order.id), campaign_stock.consume(order.id))
     elif order.status is OrderStatus.EXPIRED:
-        filled = _take_again(order, {}, {})
+        # Revived by money that came late — but not an order paid partly from the wallet: that part
+        # went back at expiry, so the card alone would not pay it (the card money is refunded).
+        filled = not _had_wallet_part(order) and _take_again(order, {}, {}, discounts=True)
     else:
         filled = False  # cancelled, or already paid by another payment: this money is surplus
     if filled:
@@ -115,8 +139,10 @@ def mark_paid(order: Order, payment: Payment, follow: FollowUps) -> None:
     if order.status is OrderStatus.PENDING_PAYMENT:
         stock.release(order.id)
         campaign_stock.release(order.id)
-        _move(order.id, (OrderStatus.PENDING_PAYMENT,), OrderStatus.CANCELLED, closed_at=now,
-              close_reason="stock_gone_before_payment")
+        if _move(order.id, (OrderStatus.PENDING_PAYMENT,), OrderStatus.CANCELLED, closed_at=now,
+                 close_reason="stock_gone_before_payment"):
+            _give_back_discounts(order)
+            _return_wallet_part(order, follow)
     from app.payments.refunds import refund_surplus_payment
 
     follow.add(refund_surplus_payment, payment.id)

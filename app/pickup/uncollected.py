@@ -102,13 +102,17 @@ def _give_up(order_id: int, settings: StoreSettings) -> bool:
 def _fee(order: Order, waiting: dict[int, int], settings: StoreSettings) -> int:
     if settings.uncollected_policy is not UncollectedPolicy.REFUND_MINUS_FEE:
         return 0
-    value = sum(ln.unit_price_cents * waiting[ln.id] for ln in order.lines if ln.id in waiting)
+    # On what the units cost after discounts (the coupon's and points' share of each line).
+    value = sum(ln.line_total_cents * waiting[ln.id] // ln.quantity for ln in order.lines if ln.id in waiting)
     return value * settings.restocking_fee_bps // 10_000  # rounded down: in the shopper's favour
 
 
 def _return_unpaid(order: Order, waiting: dict[int, int]) -> None:
     """Pay at pickup, never collected: nothing to refund; cancel it and put the goods back."""
     order.status, order.closed_at, order.close_reason = OrderStatus.CANCELLED, utcnow(), "uncollected"
+    from app.orders.lifecycle import _give_back_discounts
+
+    _give_back_discounts(order)
     _return_paid(waiting)
     db.session.execute(sa.update(Payment).where(Payment.order_id == order.id, Payment.status == PaymentStatus.PENDING)
                        .values(status=PaymentStatus.CANCELLED).execution_options(**NO_SYNC))

@@ -130,9 +130,10 @@ def _collect_payment(order: Order, collected_cents: int | None) -> int:
     db.session.execute(sa.update(Account).where(Account.id == order.account_id).values(
         lifetime_spend_cents=Account.lifetime_spend_cents + due).execution_options(**NO_SYNC))
     order.status, order.paid_cents, order.paid_at = OrderStatus.PAID, due, utcnow()
-    from app.loyalty.services import on_order_paid
+    from app.loyalty.services import on_order_paid, return_for_shortfall
 
     on_order_paid(order)
+    return_for_shortfall(order, due)
     return due
 
 

@@ -98,7 +98,7 @@ def apply_top_up_success(top_up_id: int) -> bool:
     if top_up.purpose == "membership":
         from app.members.services import pay_fee_from_wallet
 
-        pay_fee_from_wallet(top_up.account_id, ref=f"membership:top-up:{top_up_id}")
+        pay_fee_from_wallet(top_up.account_id, ref=f"membership:top-up:{top_up_id}", fee=top_up.amount_cents)
     return True
 
 

@@ -36,8 +36,8 @@ class CheckoutSchema(Schema):
     payment_method = f.Choice(METHODS, load_default="stripe",
                               metadata={"description": "stripe (card), pay_at_pickup (if the group offers it), "
                                                        "or wallet (paid at once from your stored value)"})
-    coupon_id = ma.fields.Integer(load_default=None, allow_none=True, validate=ma.validate.Range(min=1),
-                                  metadata={"description": "One of your available coupons (GET /coupons)"})
+    coupon_id = f.Id(load_default=None, allow_none=True,
+                     metadata={"description": "One of your available coupons (GET /coupons)"})
     wallet_cents = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=10**10),
                                      metadata={"description": "With stripe: pay this much from your wallet now "
                                                               "and the rest by card"})
