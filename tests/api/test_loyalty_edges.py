@@ -51,7 +51,8 @@ def coupon_for(client, staff, buyer) -> int:
 
 def order_with(client, buyer, sku_id, **extra):
     body = {"lines": [{"sku_id": sku_id, "quantity": 1}]} | extra
-    r = client.post(f"{BASE}/orders", json=body, headers={**buyer.headers, "Idempotency-Key": "k-" + "-".join(map(str, extra.values()))})
+    key = "k-" + "-".join(map(str, extra.values()))
+    r = client.post(f"{BASE}/orders", json=body, headers={**buyer.headers, "Idempotency-Key": key})
     assert r.status_code == 201, r.get_json()
     return r.get_json()
 
