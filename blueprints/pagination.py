@@ -24,3 +24,15 @@ class SQLPage(Page):
             return []  # past the end; also keeps absurd page numbers away from the database
         stmt = self.collection.limit(self.page_params.page_size).offset(first)
         return list(db.session.scalars(stmt))
+
+
+class RowPage(SQLPage):
+    """SQLPage for selects of several columns: each item is a row mapping (dumped by name)."""
+
+    @property
+    def items(self) -> list:
+        first = self.page_params.first_item
+        if first >= self.item_count:
+            return []
+        stmt = self.collection.limit(self.page_params.page_size).offset(first)
+        return [dict(row) for row in db.session.execute(stmt).mappings()]

@@ -72,6 +72,7 @@ class FlashItem:
     sku_id: int
     product_id: int
     product_name: str
+    category_id: int | None
     sku_name: str
     sku_code: str
     list_price: int
@@ -105,7 +106,8 @@ def flash_item(item_id: int) -> FlashItem:
                             c.all_groups, tuple(GroupRef(g.id) for g in c.groups), c.members_only, c.stackable,
                             c.per_person_limit, c.hold_minutes)
     sku = item.sku
-    meta = FlashItem(item.id, campaign, sku.id, sku.product_id, sku.product.name, sku.name, sku.code,
+    meta = FlashItem(item.id, campaign, sku.id, sku.product_id, sku.product.name, sku.product.category_id, sku.name,
+                     sku.code,
                      sku.price_cents, sku.member_price_cents, item.campaign_price_cents)
     _items[item_id] = (time.monotonic() + CACHE_SECONDS, meta)
     return meta
@@ -229,7 +231,8 @@ def persist(token_digest: str, item_id: int, quantity: int, client_key: str, now
         point_id=shopper.point_id, point_name=shopper.point_name, point_address=shopper.point_address,
         currency=current_app.config["STORE_CURRENCY"], total=total, expires_at=expires_at, pickup_date=pickup_date,
         campaign_id=campaign.id, sku_id=item.sku_id, product_id=item.product_id, product_name=item.product_name,
-        sku_name=item.sku_name, sku_code=item.sku_code, unit=unit, list_price=item.list_price)
+        sku_name=item.sku_name, sku_code=item.sku_code, unit=unit, list_price=item.list_price,
+        **_commission_params(item, shopper.account_id, now))
     if taken.order_id is not None:
         db.session.commit()
         return Reservation(taken.order_id, number, OrderStatus.PENDING_PAYMENT.value, quantity, unit, total,
@@ -288,6 +291,7 @@ def _persist_general(shopper: Shopper, item: FlashItem, quantity: int, client_ke
     expires_at = now + dt.timedelta(minutes=campaign.hold_minutes)
     number, total = new_code(8), unit * quantity
     pickup_date = _pickup_date(shopper.group_id, now)
+    commission = _commission_params(item, shopper.account_id, now)
     order_id = db.session.execute(
         campaign_stock._insert(Order.__table__).values(
             number=number, pickup_code=new_code(8), account_id=shopper.account_id, group_id=shopper.group_id,
@@ -297,7 +301,7 @@ def _persist_general(shopper: Shopper, item: FlashItem, quantity: int, client_ke
             payment_method="stripe", currency=current_app.config["STORE_CURRENCY"], subtotal_cents=total,
             total_cents=total, paid_cents=0, refunded_cents=0, expires_at=expires_at, pickup_date=pickup_date,
             fulfilment=Fulfilment.PENDING.value, code_failures=0, campaign_id=campaign.id, client_key=client_key,
-            created_at=now, updated_at=now)
+            referrer_account_id=commission["referrer_id"], created_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=["account_id", "client_key"]).returning(Order.__table__.c.id)
     ).scalar()
     if order_id is None:
@@ -310,10 +314,21 @@ def _persist_general(shopper: Shopper, item: FlashItem, quantity: int, client_ke
         sku_name=item.sku_name, sku_code=item.sku_code, unit_price_cents=unit, list_price_cents=item.list_price,
         price_rule=CampaignKind.FLASH_SALE.value, campaign_item_id=item.item_id, campaign_id=campaign.id,
         quantity=quantity, line_total_cents=total, refunded_quantity=0, refunded_cents=0, shorted_quantity=0,
-        picked_up_quantity=0, restocked_quantity=0))
+        picked_up_quantity=0, restocked_quantity=0, commission_rule_id=commission["rule_id"],
+        leader_rate_bps=commission["leader_bps"], referrer_rate_bps=commission["referrer_bps"]))
     db.session.commit()
     return Reservation(order_id, number, OrderStatus.PENDING_PAYMENT.value, quantity, unit, total,
                        current_app.config["STORE_CURRENCY"], expires_at, pickup_date, replayed=False)
+
+
+def _commission_params(item: FlashItem, account_id: int, now: dt.datetime) -> dict:
+    """The commission snapshot for a reservation about to be written (winners only, not the crowd)."""
+    from app.commissions.rules import rates_for
+    from app.loyalty.referrals import referrer_of
+
+    rates = rates_for([(item.product_id, item.category_id, item.campaign.id)], now)[0]
+    return {"rule_id": rates.rule_id, "leader_bps": rates.leader_bps, "referrer_bps": rates.referrer_bps,
+            "referrer_id": referrer_of(account_id)}
 
 
 def _replay(account_id: int, client_key: str) -> Reservation:

@@ -89,10 +89,12 @@ WITH existing AS (
     INSERT INTO orders (number, pickup_code, account_id, group_id, group_name, leader_id, leader_name,
                         pickup_point_id, pickup_point_name, pickup_point_address, status, payment_method, currency,
                         subtotal_cents, total_cents, paid_cents, refunded_cents, expires_at, pickup_date, fulfilment,
-                        code_failures, balance_reminders, campaign_id, client_key, created_at, updated_at)
+                        code_failures, balance_reminders, campaign_id, client_key, referrer_account_id, created_at,
+                        updated_at)
     SELECT :number, :pickup_code, :account_id, :group_id, :group_name, :leader_id, :leader_name,
            :point_id, :point_name, :point_address, 'pending_payment', 'stripe', :currency,
-           :total, :total, 0, 0, :expires_at, :pickup_date, 'pending', 0, 0, :campaign_id, :client_key, :now, :now
+           :total, :total, 0, 0, :expires_at, :pickup_date, 'pending', 0, 0, :campaign_id, :client_key,
+           :referrer_id, :now, :now
     FROM took
     ON CONFLICT (account_id, client_key) DO NOTHING
     RETURNING id
@@ -103,9 +105,11 @@ WITH existing AS (
     INSERT INTO order_lines (order_id, sku_id, product_id, product_name, sku_name, sku_code, unit_price_cents,
                              list_price_cents, price_rule, campaign_item_id, campaign_id, points_multiplier, quantity,
                              line_total_cents, refunded_quantity, refunded_cents, shorted_quantity,
-                             picked_up_quantity, restocked_quantity)
+                             picked_up_quantity, restocked_quantity, commission_rule_id, leader_rate_bps,
+                             referrer_rate_bps)
     SELECT new_order.id, :sku_id, :product_id, :product_name, :sku_name, :sku_code, :unit, :list_price,
-           'flash_sale', :item_id, :campaign_id, 1, :qty, :total, 0, 0, 0, 0, 0
+           'flash_sale', :item_id, :campaign_id, 1, :qty, :total, 0, 0, 0, 0, 0, :rule_id, :leader_bps,
+           :referrer_bps
     FROM new_order
 )
 SELECT (SELECT id FROM existing) AS existing, (SELECT units FROM held) AS held,

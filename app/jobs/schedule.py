@@ -58,6 +58,13 @@ def birthdays_sweep_job() -> dict[str, int]:
     return sweep()
 
 
+def commissions_settle_job() -> dict[str, int]:
+    """Commission past pickup plus the after-sale window becomes withdrawable."""
+    from app.commissions.services import settle_due
+
+    return settle_due()
+
+
 def purge_tokens_job() -> int:
     from app.accounts.services import purge_expired_tokens
 
@@ -77,6 +84,7 @@ PERIODIC = [
     (campaigns_sweep_job, 60),
     (lotteries_sweep_job, 60),
     (pickup_sweep_job, 600),
+    (commissions_settle_job, 600),
     # Hourly, so a birthday starts within the hour after local midnight (each shopper gets one coupon a year).
     (birthdays_sweep_job, 3600),
     (reconcile_payments_job, 300),

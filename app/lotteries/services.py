@@ -65,8 +65,16 @@ def create(data: dict[str, Any], staff_id: int) -> Lottery:
     return lottery
 
 
+def _lock(lottery: Lottery) -> None:
+    """Take the lottery's row and re-read it: an edit and a publish racing serialise here, so
+    neither acts on what the other has just changed."""
+    db.session.refresh(lottery, with_for_update=True)
+    db.session.refresh(lottery, ["prizes"])
+
+
 def update(lottery: Lottery, changes: dict[str, Any]) -> Lottery:
     """Only drafts change: once published, the rules entrants relied on and the seed are fixed."""
+    _lock(lottery)
     if lottery.status is not LotteryStatus.DRAFT:
         raise Conflict("Only a draft lottery can be edited", code="lottery_locked",
                        details={"status": lottery.status.value})
@@ -130,6 +138,7 @@ def _check_templates(template_ids: list[int], *, usable_until: dt.datetime | Non
 def publish(lottery: Lottery) -> Lottery:
     """Draw the secret seed and publish its hash: from now on the result is fixed by the seed and
     the entries, and nothing about the lottery can change."""
+    _lock(lottery)
     if lottery.status is not LotteryStatus.DRAFT:
         raise Conflict("Only a draft lottery can be published", code="lottery_not_draft",
                        details={"status": lottery.status.value})

@@ -186,11 +186,14 @@ def earn_for_order(order: Order) -> PointsEntry | None:
 
 
 def on_order_paid(order: Order) -> None:
-    """Everything loyalty does when an order becomes paid: points, and the referral reward. No commit."""
+    """What follows an order becoming paid: points, the referral reward, and the leader's
+    commission (app/commissions). No commit."""
+    from app.commissions.services import accrue
     from app.loyalty.referrals import reward_first_order
 
     earn_for_order(order)
     reward_first_order(order)
+    accrue(order)
 
 
 def _posted(order_id: int, kind: PointsKind) -> int:

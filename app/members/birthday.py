@@ -93,7 +93,9 @@ def set_birthday(account_id: int, *, month: int, day: int, year: int | None = No
     CHANGE_INTERVAL_DAYS (local dates). Giving the birthday already on file changes nothing."""
     today = local_today()
     _validate(month, day, year, today)
-    account = db.session.get(Account, account_id)
+    # Locked and re-read: two changes at once must not both pass the once-a-year check.
+    account = db.session.scalar(sa.select(Account).where(Account.id == account_id).with_for_update()
+                                .execution_options(populate_existing=True))
     if account is None:
         raise not_found("account", id=account_id)
     if (account.birth_month, account.birth_day, account.birth_year) == (month, day, year):

@@ -145,6 +145,19 @@ def _add_lines(order: Order, requests: list[LineRequest], skus: dict[int, Sku], 
     order.subtotal_cents = sum(line.line_total_cents for line in order.lines)
     order.total_cents = order.subtotal_cents
     order.coupon_discount_cents = order.points_discount_cents = order.points_redeemed = 0
+    _snapshot_commission(order, skus)
+
+
+def _snapshot_commission(order: Order, skus: dict[int, Sku]) -> None:
+    """The commission rates in force now go on each line; later rule changes do not touch it."""
+    from app.commissions.rules import rates_for
+    from app.loyalty.referrals import referrer_of
+
+    keys = [(ln.product_id, skus[ln.sku_id].product.category_id, ln.campaign_id) for ln in order.lines]
+    for line, rates in zip(order.lines, rates_for(keys, utcnow()), strict=True):
+        line.commission_rule_id, line.leader_rate_bps, line.referrer_rate_bps = (
+            rates.rule_id, rates.leader_bps, rates.referrer_bps)
+    order.referrer_account_id = referrer_of(order.account_id)
 
 
 def _insert_with_number(order: Order) -> None:

@@ -94,6 +94,8 @@ class Order(Timestamps, Base):
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)
     client_key: Mapped[str | None] = mapped_column(sa.String(255))
     # Order-level discounts, also spread over the lines (OrderLine.discount_cents) for refunds.
+    # The buyer's referrer when the order was placed (first touch): who a referrer share goes to.
+    referrer_account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
     # No foreign key here: coupons.order_id is the enforced link (two would make a cycle).
     coupon_id: Mapped[int | None] = mapped_column(index=True)
     coupon_discount_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
@@ -105,7 +107,7 @@ class Order(Timestamps, Base):
     )
     payments: Mapped[list[Payment]] = relationship(order_by="Payment.id", lazy="selectin",  # noqa: F821
                                                    viewonly=False)
-    account: Mapped[Account] = relationship()  # noqa: F821
+    account: Mapped[Account] = relationship(foreign_keys=[account_id])  # noqa: F821
 
     @property
     def shopper_name(self) -> str:
@@ -158,6 +160,10 @@ class OrderLine(Base):
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id"), index=True)  # what priced it
     # Loyalty points on this line are earned at this multiple (a member day's extra points).
     points_multiplier: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Commission rates snapshotted at order time (app/commissions/rules.py), in basis points.
+    commission_rule_id: Mapped[int | None] = mapped_column(sa.ForeignKey("commission_rules.id"))
+    leader_rate_bps: Mapped[int] = mapped_column(default=0, server_default="0")
+    referrer_rate_bps: Mapped[int] = mapped_column(default=0, server_default="0")
     quantity: Mapped[int]
     # unit_price_cents × quantity − discount_cents: what the line costs after coupon and points.
     discount_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")

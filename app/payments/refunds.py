@@ -203,6 +203,9 @@ def _succeed(refund: Refund, provider_ref: str | None) -> None:
     refunded = int(db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Refund.amount_cents), 0)).where(
         Refund.order_id == order.id, Refund.status == RefundStatus.SUCCEEDED)))
     after_refund(db.session.get(Order, order.id), refund.id, refunded)
+    from app.commissions.services import clawback
+
+    clawback(db.session.get(Order, order.id), refund.id)
 
 
 def _restock(refund: Refund) -> None:

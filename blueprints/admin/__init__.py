@@ -8,6 +8,7 @@ from blueprints.admin import (  # noqa: E402,F401
     batches,
     campaigns,
     catalog,
+    commissions,
     groups,
     leaders,
     lotteries,

@@ -22,10 +22,14 @@ class HttpsImageUrl(ma.fields.Url):
 
     def _deserialize(self, value, attr, data, **kwargs):
         url = super()._deserialize(value, attr, data, **kwargs)
-        parts = urlsplit(url)
+        try:  # urlsplit and .port raise ValueError on malformed hosts and ports
+            parts = urlsplit(url)
+            host, _port = parts.hostname, parts.port
+        except ValueError:
+            raise ma.ValidationError("Not a valid URL.") from None
         if parts.username is not None:
             raise ma.ValidationError("URLs may not carry a user name or password.")
-        if "." not in (parts.hostname or "") or _is_ip(parts.hostname):
+        if "." not in (host or "") or _is_ip(host):
             raise ma.ValidationError("Use an image on a public host name.")
         return url
 

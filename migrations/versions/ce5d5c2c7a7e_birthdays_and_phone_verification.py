@@ -35,16 +35,22 @@ def sqlite_foreign_keys_off():
         yield
         return
     raw = bind.connection.driver_connection
-    raw.execute('COMMIT')
+    raw.execute('COMMIT')  # the migrations before this one, stamped: a consistent point to return to
     raw.execute('PRAGMA foreign_keys=OFF')
     raw.execute('BEGIN')
-    yield
-    broken = raw.execute('PRAGMA foreign_key_check').fetchall()
-    if broken:
-        raise RuntimeError(f'foreign keys broken by the table rebuild: {broken[:5]}')
-    raw.execute('COMMIT')
-    raw.execute('PRAGMA foreign_keys=ON')
-    raw.execute('BEGIN')
+    before = set(map(tuple, raw.execute('PRAGMA foreign_key_check').fetchall()))  # orphans already there
+    try:
+        yield
+        broken = set(map(tuple, raw.execute('PRAGMA foreign_key_check').fetchall())) - before
+        if broken:
+            raise RuntimeError(f'foreign keys broken by the table rebuild: {sorted(broken)[:5]}')
+        raw.execute('COMMIT')
+    except BaseException:
+        raw.execute('ROLLBACK')
+        raise
+    finally:
+        raw.execute('PRAGMA foreign_keys=ON')
+        raw.execute('BEGIN')
 
 
 def _admission_rules(values):
@@ -56,24 +62,24 @@ def _admission_rules(values):
 
 
 def upgrade():
-    op.create_table('phone_verifications',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('phone', sa.String(length=20), nullable=False),
-    sa.Column('code_hash', sa.String(length=64), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
-    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('attempts >= 0', name=op.f('ck_phone_verifications_attempts_not_negative')),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_phone_verifications_account_id_accounts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_phone_verifications'))
-    )
-    with op.batch_alter_table('phone_verifications', schema=None) as batch_op:
-        batch_op.create_index('ix_phone_verifications_account_created', ['account_id', 'created_at'], unique=False)
-        batch_op.create_index('ix_phone_verifications_phone_created', ['phone', 'created_at'], unique=False)
+    with sqlite_foreign_keys_off():  # first: nothing of this migration before its COMMIT
+        op.create_table('phone_verifications',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('account_id', sa.Integer(), nullable=False),
+        sa.Column('phone', sa.String(length=20), nullable=False),
+        sa.Column('code_hash', sa.String(length=64), nullable=False),
+        sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
+        sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint('attempts >= 0', name=op.f('ck_phone_verifications_attempts_not_negative')),
+        sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_phone_verifications_account_id_accounts'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_phone_verifications'))
+        )
+        with op.batch_alter_table('phone_verifications', schema=None) as batch_op:
+            batch_op.create_index('ix_phone_verifications_account_created', ['account_id', 'created_at'], unique=False)
+            batch_op.create_index('ix_phone_verifications_phone_created', ['phone', 'created_at'], unique=False)
 
-    with sqlite_foreign_keys_off():
         with op.batch_alter_table('accounts', schema=None) as batch_op:
             batch_op.add_column(sa.Column('birth_month', sa.SmallInteger(), nullable=True))
             batch_op.add_column(sa.Column('birth_day', sa.SmallInteger(), nullable=True))
@@ -91,19 +97,19 @@ def upgrade():
 
         _admission_rules(RULES_AFTER)
 
-    with op.batch_alter_table('store_settings', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('birthday_coupon_template_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_store_settings_birthday_coupon_template_id_coupon_templates'), 'coupon_templates', ['birthday_coupon_template_id'], ['id'], ondelete='SET NULL')
+        with op.batch_alter_table('store_settings', schema=None) as batch_op:
+            batch_op.add_column(sa.Column('birthday_coupon_template_id', sa.Integer(), nullable=True))
+            batch_op.create_foreign_key(batch_op.f('fk_store_settings_birthday_coupon_template_id_coupon_templates'), 'coupon_templates', ['birthday_coupon_template_id'], ['id'], ondelete='SET NULL')
 
 
 def downgrade():
-    with op.batch_alter_table('store_settings', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_store_settings_birthday_coupon_template_id_coupon_templates'), type_='foreignkey')
-        batch_op.drop_column('birthday_coupon_template_id')
-
-    # Groups that required a verified phone fall back to being open.
-    op.execute("UPDATE groups SET admission_rule = 'open' WHERE admission_rule = 'verified_phone'")
     with sqlite_foreign_keys_off():
+        with op.batch_alter_table('store_settings', schema=None) as batch_op:
+            batch_op.drop_constraint(batch_op.f('fk_store_settings_birthday_coupon_template_id_coupon_templates'), type_='foreignkey')
+            batch_op.drop_column('birthday_coupon_template_id')
+
+        # Groups that required a verified phone fall back to invitation only (never to open).
+        op.execute("UPDATE groups SET admission_rule = 'invitation_only' WHERE admission_rule = 'verified_phone'")
         _admission_rules(RULES_BEFORE)
 
         with op.batch_alter_table('accounts', schema=None) as batch_op:
@@ -119,8 +125,8 @@ def downgrade():
             batch_op.drop_column('birth_day')
             batch_op.drop_column('birth_month')
 
-    with op.batch_alter_table('phone_verifications', schema=None) as batch_op:
-        batch_op.drop_index('ix_phone_verifications_phone_created')
-        batch_op.drop_index('ix_phone_verifications_account_created')
+        with op.batch_alter_table('phone_verifications', schema=None) as batch_op:
+            batch_op.drop_index('ix_phone_verifications_phone_created')
+            batch_op.drop_index('ix_phone_verifications_account_created')
 
-    op.drop_table('phone_verifications')
+        op.drop_table('phone_verifications')

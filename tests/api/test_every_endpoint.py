@@ -86,6 +86,7 @@ VALID_BODY = {
     "/arrival": {"shortages": []},
     "/points": {"delta": 5, "note": "x"},
     "/issue": {"account_ids": [1]},
+    "/end": {"valid_until": "2031-01-01T00:00:00Z"},
     "/hide": {"reason": "x"},
 }
 

@@ -106,6 +106,8 @@ def test_once_the_rest_is_picked_up_the_other_product_qualifies(client, shop):
     ({"product_id": 1, "text": "x", "image_urls": ["https://10.0.0.1/a.jpg"]}, "image_urls"),
     ({"product_id": 1, "text": "x", "image_urls": ["https://[::1]/a.jpg"]}, "image_urls"),
     ({"product_id": 1, "text": "x", "image_urls": ["https:///a.jpg"]}, "image_urls"),
+    ({"product_id": 1, "text": "x", "image_urls": ["https://[::1"]}, "image_urls"),  # urlsplit raised: was a 500
+    ({"product_id": 1, "text": "x", "image_urls": ["https://img.example.com:99999999/a.jpg"]}, "image_urls"),
     ({"product_id": 1, "text": "x", "image_urls": ["https://img.example.com/a b.jpg"]}, "image_urls"),
     ({"product_id": 1, "text": "x", "image_urls": ["https://user:pw@img.example.com/a.jpg"]}, "image_urls"),
     ({"product_id": 1, "text": "x", "image_urls": ["https://img.example.com/" + "a" * 500]}, "image_urls"),

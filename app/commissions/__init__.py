@@ -1,0 +1,1 @@
+"""Leader commissions: rules, the double-entry ledger, settlement, clawbacks."""

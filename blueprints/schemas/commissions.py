@@ -1,0 +1,79 @@
+"""Schemas for commission rules, settings, balances and journal lines."""
+from __future__ import annotations
+
+import marshmallow as ma
+
+from app.commissions.models import RuleScope
+from blueprints import fields as f
+from blueprints.schemas.common import QuerySchema, Schema, currency_field
+
+
+class CommissionRuleSchema(Schema):
+    id = ma.fields.Integer(dump_only=True)
+    scope = f.Choice([s.value for s in RuleScope], required=True,
+                     metadata={"description": "Most specific wins: campaign > product > category > default"})
+    target_id = f.Id(load_default=None, allow_none=True,
+                     metadata={"description": "The category, product or campaign; none for the default"})
+    leader_rate_bps = f.Int(0, 5000, required=True, metadata={"description": "Leader share, basis points"})
+    referrer_rate_bps = f.Int(0, 2000, load_default=0,
+                              metadata={"description": "Buyer's referrer share (if enabled in settings)"})
+    valid_from = ma.fields.AwareDateTime(required=True)
+    valid_until = ma.fields.AwareDateTime(load_default=None, allow_none=True)
+    note = f.Str(max_length=200, load_default=None, allow_none=True)
+    created_at = ma.fields.DateTime(dump_only=True)
+
+    @ma.validates_schema
+    def _shape(self, data, **_):
+        if (data["scope"] == RuleScope.DEFAULT) != (data["target_id"] is None):
+            raise ma.ValidationError("target_id is required for category, product and campaign rules, "
+                                     "and absent for the default", "target_id")
+        if data["leader_rate_bps"] + data["referrer_rate_bps"] > 5000:
+            raise ma.ValidationError("The shares together may not exceed 50%", "referrer_rate_bps")
+        if data["valid_until"] is not None and data["valid_until"] <= data["valid_from"]:
+            raise ma.ValidationError("valid_until must be after valid_from", "valid_until")
+
+
+class RuleEndSchema(Schema):
+    valid_until = ma.fields.AwareDateTime(required=True, metadata={"description": "End the rule (not retroactive)"})
+
+
+class CommissionSettingsSchema(Schema):
+    after_sale_days = f.Int(0, 90, metadata={"description": "Days after pickup before commission is withdrawable"})
+    referrer_share_enabled = ma.fields.Boolean()
+
+
+class BalanceSchema(Schema):
+    account_id = ma.fields.Integer()
+    name = ma.fields.String(allow_none=True)
+    pending_cents = ma.fields.Integer()
+    available_cents = ma.fields.Integer(metadata={"description": "Negative after a clawback of paid-out money"})
+    paid_out_cents = ma.fields.Integer()
+    currency = currency_field()
+
+
+class LiabilitySchema(Schema):
+    pending_cents = ma.fields.Integer()
+    available_cents = ma.fields.Integer()
+    total_cents = ma.fields.Integer(metadata={"description": "What the store owes: pending + available"})
+    paid_out_cents = ma.fields.Integer()
+    currency = currency_field()
+
+
+class JournalLineSchema(Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    role = ma.fields.String(allow_none=True)
+    bucket = ma.fields.String()
+    amount_cents = ma.fields.Integer()
+    order_id = ma.fields.Integer(allow_none=True)
+    order_number = ma.fields.String(allow_none=True)
+    order_line_id = ma.fields.Integer(allow_none=True)
+    product_name = ma.fields.String(allow_none=True)
+    rule_id = ma.fields.Integer(allow_none=True)
+    rate_bps = ma.fields.Integer(allow_none=True, metadata={"description": "The rate snapshotted on the line"})
+    refund_id = ma.fields.Integer(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class BalancesQuerySchema(QuerySchema):
+    negative_only = ma.fields.Boolean(load_default=False)
