@@ -51,6 +51,8 @@ class CommissionSettings(Timestamps, Base):
     __table_args__ = (
         sa.CheckConstraint("id = 1", name="single_row"),
         sa.CheckConstraint("after_sale_days BETWEEN 0 AND 90", name="after_sale_range"),
+        sa.CheckConstraint("payout_min_cents >= 0 AND payout_fee_cents >= 0 AND payout_fee_bps BETWEEN 0 AND 2000",
+                           name="payout_terms"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +60,10 @@ class CommissionSettings(Timestamps, Base):
     after_sale_days: Mapped[int] = mapped_column(default=7)
     # Pay the buyer's referrer (one level) their rule's referrer share; off: nobody gets it.
     referrer_share_enabled: Mapped[bool] = mapped_column(default=False)
+    # Payouts: the smallest withdrawal, and its fee (fixed plus a share; the store keeps it).
+    payout_min_cents: Mapped[int] = mapped_column(sa.BigInteger, default=1000)
+    payout_fee_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    payout_fee_bps: Mapped[int] = mapped_column(default=0)
 
 
 class Bucket(enum.StrEnum):
@@ -66,7 +72,8 @@ class Bucket(enum.StrEnum):
 
     PENDING = "pending"            # earned, not yet withdrawable
     AVAILABLE = "available"        # settled: withdrawable (negative after a clawback of paid-out money)
-    PAID_OUT = "paid_out"          # withdrawn (cumulative)
+    WITHDRAWING = "withdrawing"    # asked for in a payout not yet paid or rejected
+    PAID_OUT = "paid_out"          # withdrawn (cumulative, after the payout fee)
     COMMISSION_EXPENSE = "commission_expense"  # the store's side
 
 
@@ -109,3 +116,42 @@ class JournalLine(Base):
     amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
     order_line_id: Mapped[int | None] = mapped_column(sa.ForeignKey("order_lines.id"), index=True)
     rule_id: Mapped[int | None] = mapped_column(sa.ForeignKey("commission_rules.id"))
+
+
+class PayoutStatus(enum.StrEnum):
+    REQUESTED = "requested"  # the amount moved from available to withdrawing
+    APPROVED = "approved"    # waiting to go out (bank export)
+    EXPORTED = "exported"    # in a bank file; marked paid when the bank confirms
+    PAID = "paid"
+    REJECTED = "rejected"    # the amount went back to available
+
+
+class Payout(Timestamps, Base):
+    """A leader's withdrawal of available commission; once per (account, Idempotency-Key)."""
+
+    __tablename__ = "commission_payouts"
+    __table_args__ = (
+        sa.CheckConstraint("amount_cents > 0 AND fee_cents >= 0 AND fee_cents < amount_cents", name="amounts_valid"),
+        sa.UniqueConstraint("account_id", "client_key"),
+        sa.Index("ix_commission_payouts_status", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    leader_id: Mapped[int] = mapped_column(sa.ForeignKey("leaders.id"))
+    amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    fee_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    status: Mapped[PayoutStatus] = mapped_column(str_enum(PayoutStatus, "payout_status"),
+                                                 default=PayoutStatus.REQUESTED)
+    provider: Mapped[str] = mapped_column(sa.String(24), default="bank_export")
+    client_key: Mapped[str] = mapped_column(sa.String(255))
+    bank_reference: Mapped[str | None] = mapped_column(sa.String(120))
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
+    decided_at: Mapped[dt.datetime | None]
+    exported_at: Mapped[dt.datetime | None]
+    paid_at: Mapped[dt.datetime | None]
+
+    @property
+    def net_cents(self) -> int:
+        return self.amount_cents - self.fee_cents

@@ -15,7 +15,8 @@ def balance_of(account_id: int) -> dict:
     b = balances(account_id)
     name = db.session.scalar(sa.select(Account.name).where(Account.id == account_id))
     return {"account_id": account_id, "name": name, "pending_cents": b[Bucket.PENDING],
-            "available_cents": b[Bucket.AVAILABLE], "paid_out_cents": b[Bucket.PAID_OUT]}
+            "available_cents": b[Bucket.AVAILABLE], "withdrawing_cents": b.get(Bucket.WITHDRAWING, 0),
+            "paid_out_cents": b[Bucket.PAID_OUT]}
 
 
 def _sum(bucket: Bucket):
@@ -24,7 +25,9 @@ def _sum(bucket: Bucket):
 
 def all_balances(negative_only: bool = False) -> sa.Select:
     query = (sa.select(JournalLine.account_id, Account.name, _sum(Bucket.PENDING).label("pending_cents"),
-                       _sum(Bucket.AVAILABLE).label("available_cents"), _sum(Bucket.PAID_OUT).label("paid_out_cents"))
+                       _sum(Bucket.AVAILABLE).label("available_cents"),
+                       _sum(Bucket.WITHDRAWING).label("withdrawing_cents"),
+                       _sum(Bucket.PAID_OUT).label("paid_out_cents"))
              .join(Account, Account.id == JournalLine.account_id).group_by(JournalLine.account_id, Account.name)
              .order_by(JournalLine.account_id))
     if negative_only:
@@ -33,11 +36,11 @@ def all_balances(negative_only: bool = False) -> sa.Select:
 
 
 def liability() -> dict:
-    row = db.session.execute(sa.select(_sum(Bucket.PENDING), _sum(Bucket.AVAILABLE), _sum(Bucket.PAID_OUT))
-                             .where(JournalLine.account_id.is_not(None))).one()
-    pending, available, paid = (int(v) for v in row)
-    return {"pending_cents": pending, "available_cents": available, "total_cents": pending + available,
-            "paid_out_cents": paid}
+    row = db.session.execute(sa.select(_sum(Bucket.PENDING), _sum(Bucket.AVAILABLE), _sum(Bucket.WITHDRAWING),
+                                       _sum(Bucket.PAID_OUT)).where(JournalLine.account_id.is_not(None))).one()
+    pending, available, withdrawing, paid = (int(v) for v in row)
+    return {"pending_cents": pending, "available_cents": available, "withdrawing_cents": withdrawing,
+            "total_cents": pending + available + withdrawing, "paid_out_cents": paid}
 
 
 def lines_of(account_id: int) -> sa.Select:

@@ -1,15 +1,17 @@
-"""Merchant: commission rules and settings, balances per party, the store's liability."""
+"""Merchant: commission rules and settings, balances per party, the store's liability, payouts."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.commissions import views
+from app.commissions import payouts, views
 from app.commissions.models import CommissionRule
 from app.commissions.rules import settings as commission_settings
+from app.db import utcnow
 from app.errors import not_found
 from app.extensions import db
 from blueprints.admin import blp
-from blueprints.auth import Role
+from blueprints.auth import Role, current_account
+from blueprints.csv_response import csv_response
 from blueprints.pagination import RowPage, SQLPage
 from blueprints.schemas.commissions import (
     BalanceSchema,
@@ -18,6 +20,10 @@ from blueprints.schemas.commissions import (
     CommissionSettingsSchema,
     JournalLineSchema,
     LiabilitySchema,
+    PaidSchema,
+    PayoutQuerySchema,
+    PayoutSchema,
+    RejectSchema,
     RuleEndSchema,
 )
 
@@ -116,3 +122,54 @@ def party_commission_entries(account_id):
     if db.session.get(Account, account_id) is None:
         raise not_found("account", id=account_id)
     return views.lines_of(account_id)
+
+
+@blp.route("/payouts", methods=["GET"])
+@blp.requires(Role.STAFF)
+@blp.arguments(PayoutQuerySchema, location="query")
+@blp.response(200, PayoutSchema(many=True))
+@blp.paginate(SQLPage, page_size=50)
+def list_payouts(query):
+    """Payouts, newest first; `status=requested` for the ones to approve"""
+    return payouts.to_review(query["status"])
+
+
+@blp.route("/payouts/<id:payout_id>/approve", methods=["POST"])
+@blp.requires(Role.STAFF)
+@blp.response(200, PayoutSchema)
+@blp.errors(404, 409)
+def approve_payout(payout_id):
+    """Approve a requested payout (it then goes out in the next bank export)"""
+    return payouts.approve(payout_id, current_account().id)
+
+
+@blp.route("/payouts/<id:payout_id>/reject", methods=["POST"])
+@blp.requires(Role.STAFF)
+@blp.arguments(RejectSchema)
+@blp.response(200, PayoutSchema)
+@blp.errors(404, 409)
+def reject_payout(data, payout_id):
+    """Reject a payout not yet exported; the amount goes back to the leader's available balance"""
+    return payouts.reject(payout_id, current_account().id, data["reason"])
+
+
+@blp.route("/payouts/export", methods=["POST"])
+@blp.requires(Role.STAFF)
+@blp.response(200, description="CSV for the bank: one row per approved payout not yet exported")
+def export_payouts():
+    """The bank file: approved payouts not yet exported (they become `exported`); run it again
+    and only newer approvals appear"""
+    rows = payouts.export_rows()
+    response = csv_response(f"payouts-{utcnow():%Y%m%d-%H%M%S}.csv", payouts.EXPORT_HEADER, rows)
+    response.headers["X-Payout-Count"] = str(len(rows))
+    return response
+
+
+@blp.route("/payouts/<id:payout_id>/paid", methods=["POST"])
+@blp.requires(Role.STAFF)
+@blp.arguments(PaidSchema)
+@blp.response(200, PayoutSchema)
+@blp.errors(404, 409)
+def mark_payout_paid(data, payout_id):
+    """The bank confirmed the transfer: the payout is paid (a repeat changes nothing)"""
+    return payouts.mark_paid(payout_id, data["bank_reference"])

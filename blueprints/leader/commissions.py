@@ -1,11 +1,12 @@
-"""The leader's earnings: balances and the journal lines behind them."""
+"""The leader's earnings: balances, the journal lines behind them, and payouts."""
 from __future__ import annotations
 
-from app.commissions import views
+from app.commissions import payouts, views
 from blueprints.auth import Role, current_leader
 from blueprints.leader import blp
-from blueprints.pagination import RowPage
-from blueprints.schemas.commissions import BalanceSchema, JournalLineSchema
+from blueprints.pagination import RowPage, SQLPage
+from blueprints.schemas.commissions import BalanceSchema, JournalLineSchema, PayoutRequestSchema, PayoutSchema
+from blueprints.schemas.orders import IdempotencyHeaderSchema
 
 
 @blp.route("/commissions", methods=["GET"])
@@ -24,3 +25,24 @@ def my_commission():
 def my_commission_entries():
     """Every movement of your commission, newest first, with its order, product, rule and rate"""
     return views.lines_of(current_leader().account_id)
+
+
+@blp.route("/payouts", methods=["POST"])
+@blp.requires(Role.LEADER)
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
+@blp.arguments(PayoutRequestSchema)
+@blp.response(201, PayoutSchema)
+@blp.errors(409, 422)
+def request_payout(headers, data):
+    """Withdraw available commission (at least the minimum; the payout fee is deducted). The
+    amount is set aside at once; the merchant approves it. Once per Idempotency-Key."""
+    return payouts.request(current_leader(), data["amount_cents"], headers["idempotency_key"])
+
+
+@blp.route("/payouts", methods=["GET"])
+@blp.requires(Role.LEADER)
+@blp.response(200, PayoutSchema(many=True))
+@blp.paginate(SQLPage, page_size=50)
+def my_payouts():
+    """Your payouts, newest first"""
+    return payouts.of_account(current_leader().account_id)

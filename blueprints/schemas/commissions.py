@@ -40,6 +40,9 @@ class RuleEndSchema(Schema):
 class CommissionSettingsSchema(Schema):
     after_sale_days = f.Int(0, 90, metadata={"description": "Days after pickup before commission is withdrawable"})
     referrer_share_enabled = ma.fields.Boolean()
+    payout_min_cents = f.Cents(metadata={"description": "Smallest payout"})
+    payout_fee_cents = f.Cents(metadata={"description": "Fixed fee per payout (the store keeps it)"})
+    payout_fee_bps = f.Int(0, 2000, metadata={"description": "Plus this share of the amount, rounded down"})
 
 
 class BalanceSchema(Schema):
@@ -47,6 +50,7 @@ class BalanceSchema(Schema):
     name = ma.fields.String(allow_none=True)
     pending_cents = ma.fields.Integer()
     available_cents = ma.fields.Integer(metadata={"description": "Negative after a clawback of paid-out money"})
+    withdrawing_cents = ma.fields.Integer(metadata={"description": "In payouts not yet paid"})
     paid_out_cents = ma.fields.Integer()
     currency = currency_field()
 
@@ -54,7 +58,8 @@ class BalanceSchema(Schema):
 class LiabilitySchema(Schema):
     pending_cents = ma.fields.Integer()
     available_cents = ma.fields.Integer()
-    total_cents = ma.fields.Integer(metadata={"description": "What the store owes: pending + available"})
+    withdrawing_cents = ma.fields.Integer()
+    total_cents = ma.fields.Integer(metadata={"description": "What the store owes: pending + available + withdrawing"})
     paid_out_cents = ma.fields.Integer()
     currency = currency_field()
 
@@ -77,3 +82,36 @@ class JournalLineSchema(Schema):
 
 class BalancesQuerySchema(QuerySchema):
     negative_only = ma.fields.Boolean(load_default=False)
+
+
+class PayoutRequestSchema(Schema):
+    amount_cents = f.Int(1, 10**10, required=True)
+
+
+class PayoutSchema(Schema):
+    id = ma.fields.Integer()
+    account_id = ma.fields.Integer()
+    leader_id = ma.fields.Integer()
+    amount_cents = ma.fields.Integer()
+    fee_cents = ma.fields.Integer()
+    net_cents = ma.fields.Integer()
+    status = ma.fields.Function(lambda p: p.status.value)
+    provider = ma.fields.String()
+    bank_reference = ma.fields.String(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+    decided_at = ma.fields.DateTime(allow_none=True)
+    exported_at = ma.fields.DateTime(allow_none=True)
+    paid_at = ma.fields.DateTime(allow_none=True)
+
+
+class PayoutQuerySchema(QuerySchema):
+    status = f.Choice(["requested", "approved", "exported", "paid", "rejected"], load_default=None)
+
+
+class RejectSchema(Schema):
+    reason = f.Str(min_length=1, max_length=300, required=True)
+
+
+class PaidSchema(Schema):
+    bank_reference = f.Str(min_length=1, max_length=120, required=True)

@@ -87,6 +87,7 @@ VALID_BODY = {
     "/points": {"delta": 5, "note": "x"},
     "/issue": {"account_ids": [1]},
     "/end": {"valid_until": "2031-01-01T00:00:00Z"},
+    "/paid": {"bank_reference": "x"},
     "/hide": {"reason": "x"},
 }
 

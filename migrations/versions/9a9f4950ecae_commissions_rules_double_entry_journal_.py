@@ -1,8 +1,8 @@
-"""commissions: rules, double-entry journal, rates snapshotted on order lines
+"""commissions: rules, double-entry journal, rates snapshotted on order lines, payouts
 
-Revision ID: 6e67e832d384
+Revision ID: 9a9f4950ecae
 Revises: ce5d5c2c7a7e
-Create Date: 2026-11-24 02:36:39.644975
+Create Date: 2026-11-24 02:43:18.323143
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '6e67e832d384'
+revision = '9a9f4950ecae'
 down_revision = 'ce5d5c2c7a7e'
 branch_labels = None
 depends_on = None
@@ -43,12 +43,44 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('after_sale_days', sa.Integer(), nullable=False),
     sa.Column('referrer_share_enabled', sa.Boolean(), nullable=False),
+    sa.Column('payout_min_cents', sa.BigInteger(), nullable=False),
+    sa.Column('payout_fee_cents', sa.BigInteger(), nullable=False),
+    sa.Column('payout_fee_bps', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('after_sale_days BETWEEN 0 AND 90', name=op.f('ck_commission_settings_after_sale_range')),
     sa.CheckConstraint('id = 1', name=op.f('ck_commission_settings_single_row')),
+    sa.CheckConstraint('payout_min_cents >= 0 AND payout_fee_cents >= 0 AND payout_fee_bps BETWEEN 0 AND 2000', name=op.f('ck_commission_settings_payout_terms')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_commission_settings'))
     )
+    op.create_table('commission_payouts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('leader_id', sa.Integer(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.Column('fee_cents', sa.BigInteger(), nullable=False),
+    sa.Column('status', sa.Enum('requested', 'approved', 'exported', 'paid', 'rejected', name='payout_status', native_enum=False, create_constraint=True, length=24), nullable=False),
+    sa.Column('provider', sa.String(length=24), nullable=False),
+    sa.Column('client_key', sa.String(length=255), nullable=False),
+    sa.Column('bank_reference', sa.String(length=120), nullable=True),
+    sa.Column('reason', sa.String(length=300), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('exported_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('amount_cents > 0 AND fee_cents >= 0 AND fee_cents < amount_cents', name=op.f('ck_commission_payouts_amounts_valid')),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_commission_payouts_account_id_accounts')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['accounts.id'], name=op.f('fk_commission_payouts_decided_by_id_accounts')),
+    sa.ForeignKeyConstraint(['leader_id'], ['leaders.id'], name=op.f('fk_commission_payouts_leader_id_leaders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_commission_payouts')),
+    sa.UniqueConstraint('account_id', 'client_key', name=op.f('uq_commission_payouts_account_id_client_key'))
+    )
+    with op.batch_alter_table('commission_payouts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_commission_payouts_account_id'), ['account_id'], unique=False)
+        batch_op.create_index('ix_commission_payouts_status', ['status', 'id'], unique=False)
+
     op.create_table('commission_entries',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('accrue', 'settle', 'clawback', 'payout', name='commission_entry_kind', native_enum=False, create_constraint=True, length=24), nullable=False),
@@ -70,7 +102,7 @@ def upgrade():
     sa.Column('entry_id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=True),
     sa.Column('role', sa.String(length=10), nullable=True),
-    sa.Column('bucket', sa.Enum('pending', 'available', 'paid_out', 'commission_expense', name='commission_bucket', native_enum=False, create_constraint=True, length=24), nullable=False),
+    sa.Column('bucket', sa.Enum('pending', 'available', 'withdrawing', 'paid_out', 'commission_expense', name='commission_bucket', native_enum=False, create_constraint=True, length=24), nullable=False),
     sa.Column('amount_cents', sa.BigInteger(), nullable=False),
     sa.Column('order_line_id', sa.Integer(), nullable=True),
     sa.Column('rule_id', sa.Integer(), nullable=True),
@@ -162,6 +194,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_commission_entries_order_id'))
 
     op.drop_table('commission_entries')
+    with op.batch_alter_table('commission_payouts', schema=None) as batch_op:
+        batch_op.drop_index('ix_commission_payouts_status')
+        batch_op.drop_index(batch_op.f('ix_commission_payouts_account_id'))
+
+    op.drop_table('commission_payouts')
     op.drop_table('commission_settings')
     with op.batch_alter_table('commission_rules', schema=None) as batch_op:
         batch_op.drop_index('ix_commission_rules_lookup')

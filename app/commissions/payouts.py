@@ -1,0 +1,150 @@
+"""Payouts: a leader asks to withdraw available commission (at least the minimum; the fee is the
+store's), the merchant approves or rejects, approved payouts go out through a provider.
+
+Every money step is a journal entry with a unique ref, so no step happens twice:
+request   available −A, withdrawing +A        (the amount is set aside at once: no double spend)
+reject    withdrawing −A, available +A
+paid      withdrawing −A, paid_out +(A − fee), store +fee
+
+Provider: the bank export — approved payouts are written to a CSV for the merchant's bank
+(`POST /admin/payouts/export`), then marked paid when the bank confirms. (A Stripe Connect
+transfer provider is the next step; see docs/commissions.md.)
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import Account
+from app.commissions import ledger
+from app.commissions.ledger import Line
+from app.commissions.models import Bucket, EntryKind, Payout, PayoutStatus
+from app.commissions.rules import settings
+from app.db import utcnow
+from app.errors import Conflict, InvalidRequest, not_found
+from app.extensions import db
+from app.leaders.models import Leader
+
+NO_SYNC = {"synchronize_session": False}
+
+
+def fee_for(amount: int) -> int:
+    s = settings()
+    return s.payout_fee_cents + amount * s.payout_fee_bps // 10_000  # the share rounded down
+
+
+def request(leader: Leader, amount: int, client_key: str) -> Payout:
+    """Set the amount aside for a payout, once per (leader, key). Refused below the minimum, when
+    the fee would take it all, or beyond what is available (checked under the account's row lock,
+    so two requests at once cannot both spend the same balance)."""
+    existing = db.session.scalar(sa.select(Payout).where(Payout.account_id == leader.account_id,
+                                                         Payout.client_key == client_key))
+    if existing is not None:
+        if existing.amount_cents != amount:
+            raise Conflict("This Idempotency-Key was used for another amount", code="idempotency_key_reused")
+        return existing
+    minimum, fee = settings().payout_min_cents, fee_for(amount)
+    if amount < minimum:
+        raise InvalidRequest("Below the minimum payout", code="payout_below_minimum",
+                             details={"minimum_cents": minimum})
+    if fee >= amount:
+        raise InvalidRequest("The fee would take the whole amount", code="payout_fee_too_high",
+                             details={"fee_cents": fee})
+    db.session.execute(sa.select(Account.id).where(Account.id == leader.account_id).with_for_update())
+    available = ledger.balances(leader.account_id)[Bucket.AVAILABLE]
+    if amount > available:
+        raise Conflict("More than your available commission", code="insufficient_commission",
+                       details={"available_cents": available})
+    try:
+        with db.session.begin_nested():
+            payout = Payout(account_id=leader.account_id, leader_id=leader.id, amount_cents=amount, fee_cents=fee,
+                            status=PayoutStatus.REQUESTED, provider="bank_export", client_key=client_key)
+            db.session.add(payout)
+            db.session.flush()
+            ledger.post(EntryKind.PAYOUT, f"payout:request:{payout.id}",
+                        [Line(leader.account_id, Bucket.AVAILABLE, -amount, "leader"),
+                         Line(leader.account_id, Bucket.WITHDRAWING, amount, "leader")], memo=f"payout {payout.id}")
+    except IntegrityError:  # the same key at the same moment: that request stands
+        db.session.rollback()
+        return db.session.scalar(sa.select(Payout).where(Payout.account_id == leader.account_id,
+                                                         Payout.client_key == client_key))
+    db.session.commit()
+    return payout
+
+
+def get(payout_id: int) -> Payout:
+    payout = db.session.get(Payout, payout_id)
+    if payout is None:
+        raise not_found("payout", id=payout_id)
+    return payout
+
+
+def _move(payout_id: int, from_states: tuple[PayoutStatus, ...], to: PayoutStatus, **values) -> bool:
+    return bool(db.session.execute(sa.update(Payout).where(Payout.id == payout_id, Payout.status.in_(from_states))
+                                   .values(status=to, **values).execution_options(**NO_SYNC)).rowcount)
+
+
+def approve(payout_id: int, staff_id: int) -> Payout:
+    payout = get(payout_id)
+    moved = _move(payout_id, (PayoutStatus.REQUESTED,), PayoutStatus.APPROVED, decided_by_id=staff_id,
+                  decided_at=utcnow())
+    if not moved and payout.status is not PayoutStatus.APPROVED:  # approving twice is fine; other states not
+        raise Conflict(f"This payout is {payout.status.value}", code="payout_not_pending")
+    db.session.commit()
+    return db.session.get(Payout, payout_id, populate_existing=True)
+
+
+def reject(payout_id: int, staff_id: int, reason: str) -> Payout:
+    payout = get(payout_id)
+    if not _move(payout_id, (PayoutStatus.REQUESTED, PayoutStatus.APPROVED), PayoutStatus.REJECTED,
+                 decided_by_id=staff_id, decided_at=utcnow(), reason=reason):
+        raise Conflict(f"This payout is {payout.status.value}", code="payout_not_pending")
+    ledger.post(EntryKind.PAYOUT, f"payout:reject:{payout_id}",
+                [Line(payout.account_id, Bucket.WITHDRAWING, -payout.amount_cents, "leader"),
+                 Line(payout.account_id, Bucket.AVAILABLE, payout.amount_cents, "leader")],
+                memo=f"payout {payout_id} rejected")
+    db.session.commit()
+    return db.session.get(Payout, payout_id, populate_existing=True)
+
+
+EXPORT_HEADER = ["payout_id", "leader_id", "leader_name", "phone", "net_amount_cents", "fee_cents", "reference"]
+
+
+def export_rows() -> list[list]:
+    """The approved payouts not yet exported, as rows for the bank file; they are marked exported
+    in the same transaction (exporting again gives only newer ones)."""
+    payouts = list(db.session.scalars(sa.select(Payout).where(Payout.status == PayoutStatus.APPROVED)
+                                      .order_by(Payout.id).with_for_update()))
+    rows, now = [], utcnow()
+    for p in payouts:
+        leader = db.session.get(Leader, p.leader_id)
+        rows.append([p.id, p.leader_id, leader.display_name, leader.phone, p.net_cents, p.fee_cents,
+                     f"PAYOUT-{p.id}"])
+        _move(p.id, (PayoutStatus.APPROVED,), PayoutStatus.EXPORTED, exported_at=now)
+    db.session.commit()
+    return rows
+
+
+def mark_paid(payout_id: int, bank_reference: str) -> Payout:
+    """The bank confirmed: the amount leaves withdrawing, the net is paid out, the fee is the
+    store's. A repeated confirmation changes nothing (the status guard and the entry's ref)."""
+    payout = get(payout_id)
+    if _move(payout_id, (PayoutStatus.EXPORTED, PayoutStatus.APPROVED), PayoutStatus.PAID,
+             paid_at=utcnow(), bank_reference=bank_reference):
+        ledger.post(EntryKind.PAYOUT, f"payout:paid:{payout_id}",
+                    [Line(payout.account_id, Bucket.WITHDRAWING, -payout.amount_cents, "leader"),
+                     Line(payout.account_id, Bucket.PAID_OUT, payout.net_cents, "leader"),
+                     Line(None, Bucket.COMMISSION_EXPENSE, payout.fee_cents)], memo=f"payout {payout_id} paid")
+    elif payout.status is not PayoutStatus.PAID:
+        raise Conflict(f"This payout is {payout.status.value}", code="payout_not_approved")
+    db.session.commit()
+    return db.session.get(Payout, payout_id, populate_existing=True)
+
+
+def of_account(account_id: int) -> sa.Select:
+    return sa.select(Payout).where(Payout.account_id == account_id).order_by(Payout.id.desc())
+
+
+def to_review(status: str | None) -> sa.Select:
+    query = sa.select(Payout).order_by(Payout.id.desc())
+    return query.where(Payout.status == PayoutStatus(status)) if status else query
