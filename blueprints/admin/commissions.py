@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.commissions import payouts, views
+from app.commissions import payouts, performance, views
 from app.commissions.models import CommissionRule
 from app.commissions.rules import settings as commission_settings
 from app.db import utcnow
@@ -16,6 +16,7 @@ from blueprints.pagination import RowPage, SQLPage
 from blueprints.schemas.commissions import (
     BalanceSchema,
     BalancesQuerySchema,
+    CohortSchema,
     CommissionRuleSchema,
     CommissionSettingsSchema,
     JournalLineSchema,
@@ -23,7 +24,10 @@ from blueprints.schemas.commissions import (
     PaidSchema,
     PayoutQuerySchema,
     PayoutSchema,
+    PerformanceQuerySchema,
+    PerformanceSchema,
     RejectSchema,
+    RetentionQuerySchema,
     RuleEndSchema,
 )
 
@@ -173,3 +177,23 @@ def export_payouts():
 def mark_payout_paid(data, payout_id):
     """The bank confirmed the transfer: the payout is paid (a repeat changes nothing)"""
     return payouts.mark_paid(payout_id, data["bank_reference"])
+
+
+@blp.route("/leaders/performance", methods=["GET"])
+@blp.requires(Role.STAFF)
+@blp.arguments(PerformanceQuerySchema, location="query")
+@blp.response(200, PerformanceSchema(many=True))
+def leader_performance(query):
+    """Per leader for a month: orders, sales, unique buyers, repurchase rate, commission, pickup and
+    uncollected rates (best sales first)"""
+    start, end = performance.month_window(query["month"])
+    return performance.performance(start, end)
+
+
+@blp.route("/leaders/retention", methods=["GET"])
+@blp.requires(Role.STAFF)
+@blp.arguments(RetentionQuerySchema, location="query")
+@blp.response(200, CohortSchema(many=True))
+def leader_retention(query):
+    """Active-leader retention month over month: cohorts by first active month"""
+    return performance.retention(query["months"])

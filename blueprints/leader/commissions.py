@@ -1,11 +1,18 @@
 """The leader's earnings: balances, the journal lines behind them, and payouts."""
 from __future__ import annotations
 
-from app.commissions import payouts, views
+from app.commissions import payouts, performance, views
 from blueprints.auth import Role, current_leader
 from blueprints.leader import blp
 from blueprints.pagination import RowPage, SQLPage
-from blueprints.schemas.commissions import BalanceSchema, JournalLineSchema, PayoutRequestSchema, PayoutSchema
+from blueprints.schemas.commissions import (
+    BalanceSchema,
+    JournalLineSchema,
+    PayoutRequestSchema,
+    PayoutSchema,
+    PerformanceQuerySchema,
+    PerformanceSchema,
+)
 from blueprints.schemas.orders import IdempotencyHeaderSchema
 
 
@@ -46,3 +53,13 @@ def request_payout(headers, data):
 def my_payouts():
     """Your payouts, newest first"""
     return payouts.of_account(current_leader().account_id)
+
+
+@blp.route("/performance", methods=["GET"])
+@blp.requires(Role.LEADER)
+@blp.arguments(PerformanceQuerySchema, location="query")
+@blp.response(200, PerformanceSchema(many=True))
+def my_performance(query):
+    """Your numbers for a month (one row, or none without paid orders)"""
+    start, end = performance.month_window(query["month"])
+    return performance.performance(start, end, current_leader().id)

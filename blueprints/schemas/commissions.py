@@ -115,3 +115,31 @@ class RejectSchema(Schema):
 
 class PaidSchema(Schema):
     bank_reference = f.Str(min_length=1, max_length=120, required=True)
+
+
+class PerformanceQuerySchema(QuerySchema):
+    month = ma.fields.String(load_default=None, validate=ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
+                             metadata={"description": "YYYY-MM in the store timezone; default this month"})
+
+
+class PerformanceSchema(Schema):
+    leader_id = ma.fields.Integer()
+    leader_name = ma.fields.String()
+    orders = ma.fields.Integer()
+    sales_cents = ma.fields.Integer(metadata={"description": "Paid less refunded"})
+    unique_buyers = ma.fields.Integer()
+    repurchase_rate = ma.fields.Float(allow_none=True, metadata={"description": "Buyers with 2+ orders / buyers"})
+    commission_cents = ma.fields.Integer(metadata={"description": "Accrued less clawed back in the period"})
+    pickup_rate = ma.fields.Float(allow_none=True, metadata={"description": "Of orders that arrived"})
+    uncollected_rate = ma.fields.Float(allow_none=True)
+
+
+class RetentionQuerySchema(QuerySchema):
+    months = f.QueryInt(1, 24, load_default=6)
+
+
+class CohortSchema(Schema):
+    cohort = ma.fields.String(metadata={"description": "First active month (YYYY-MM)"})
+    leaders = ma.fields.Integer()
+    active = ma.fields.List(ma.fields.Integer(), metadata={"description": "Active leaders 0, 1, 2 … months on"})
+    retention = ma.fields.List(ma.fields.Float())
