@@ -22,17 +22,14 @@ class SQLPage(Page):
         first = self.page_params.first_item
         if first >= self.item_count:
             return []  # past the end; also keeps absurd page numbers away from the database
-        stmt = self.collection.limit(self.page_params.page_size).offset(first)
+        return self._fetch(self.collection.limit(self.page_params.page_size).offset(first))
+
+    def _fetch(self, stmt) -> list:
         return list(db.session.scalars(stmt))
 
 
 class RowPage(SQLPage):
     """SQLPage for selects of several columns: each item is a row mapping (dumped by name)."""
 
-    @property
-    def items(self) -> list:
-        first = self.page_params.first_item
-        if first >= self.item_count:
-            return []
-        stmt = self.collection.limit(self.page_params.page_size).offset(first)
+    def _fetch(self, stmt) -> list:
         return [dict(row) for row in db.session.execute(stmt).mappings()]

@@ -4,25 +4,17 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.catalog.models import Category, Product, ProductStatus, Sku
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
 from app.groups.models import Group
+from app.persistence import commit_unique
 
 PRODUCT_FIELDS = ("name", "description", "category_id", "image_urls", "position", "repeat_use", "usage_days_per_unit",
                   "members_only", "min_tier_id", "is_new", "released_at")
 SKU_FIELDS = ("code", "name", "price_cents", "compare_at_price_cents", "member_price_cents", "position", "is_active")
-
-
-def _commit_unique(what: str, **details: Any) -> None:
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(f"A {what} with this value already exists", code=f"duplicate_{what}", details=details) from None
 
 
 # -- categories ---------------------------------------------------------------------------------
@@ -37,7 +29,7 @@ def get_category(category_id: int) -> Category:
 def create_category(name: str, position: int = 0) -> Category:
     category = Category(name=name, position=position)
     db.session.add(category)
-    _commit_unique("category", name=name)
+    commit_unique("category", name=name)
     return category
 
 
@@ -45,7 +37,7 @@ def update_category(category: Category, changes: dict[str, Any]) -> Category:
     for key in ("name", "position"):
         if key in changes:
             setattr(category, key, changes[key])
-    _commit_unique("category", name=category.name)
+    commit_unique("category", name=category.name)
     return category
 
 
@@ -117,7 +109,7 @@ def create_product(data: dict[str, Any]) -> Product:
         product.skus.append(_new_sku(sku_data))
     _set_status(product, data.get("status", ProductStatus.DRAFT))
     db.session.add(product)
-    _commit_unique("sku", codes=[s.code for s in product.skus])
+    commit_unique("sku", codes=[s.code for s in product.skus])
     return product
 
 
@@ -177,7 +169,7 @@ def get_sku(sku_id: int) -> Sku:
 def add_sku(product: Product, data: dict[str, Any]) -> Sku:
     sku = _new_sku(data)
     product.skus.append(sku)
-    _commit_unique("sku", code=sku.code)
+    commit_unique("sku", code=sku.code)
     return sku
 
 
@@ -188,7 +180,7 @@ def update_sku(sku: Sku, changes: dict[str, Any]) -> Sku:
     _check_prices(sku)
     if "stock_total" in changes:
         _set_stock_total(sku, changes["stock_total"])
-    _commit_unique("sku", code=sku.code)
+    commit_unique("sku", code=sku.code)
     return sku
 
 

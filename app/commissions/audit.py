@@ -50,6 +50,7 @@ def run(progress: Callable[[int], None] | None = None, batch_size: int = 1000) -
     accrued = sa.select(JournalEntry.order_id).where(JournalEntry.kind == EntryKind.ACCRUE)
     last = 0
     seen = 0
+    leader_accounts = dict(db.session.execute(sa.select(Leader.id, Leader.account_id)).all())
     while True:
         orders = list(db.session.scalars(sa.select(Order).where(Order.id.in_(accrued), Order.id > last)
                                          .order_by(Order.id).limit(batch_size)))
@@ -63,9 +64,7 @@ def run(progress: Callable[[int], None] | None = None, batch_size: int = 1000) -
             .group_by(JournalLine.order_line_id, JournalLine.role))
         in_ledger = {(line_id, role): int(v) for line_id, role, v in ledger_rows}
         for order in orders:
-            leader = db.session.scalar(sa.select(Leader.account_id).where(Leader.id == order.leader_id)) \
-                if order.leader_id else None
-            expected = expected_for(order, leader)
+            expected = expected_for(order, leader_accounts.get(order.leader_id))
             line_ids = {ln.id for ln in order.lines}
             keys = set(expected) | {k for k in in_ledger if k[0] in line_ids}
             for key in sorted(keys, key=lambda k: (k[0], k[1] or "")):

@@ -72,11 +72,11 @@ def order_party_sums(order_id: int, bucket: Bucket) -> dict[tuple[int, str], int
     return {(a, r): int(v) for a, r, v in rows}
 
 
-def line_sums(order_line_id: int, kind: EntryKind) -> dict[tuple[int, str], int]:
-    """{(account, role): sum} of one order line's party lines in entries of a kind."""
+def line_sums(order_id: int) -> dict[tuple[int, EntryKind, int, str], int]:
+    """{(order line, entry kind, account, role): sum} of one order's party lines, in one query."""
     rows = db.session.execute(
-        sa.select(JournalLine.account_id, JournalLine.role, sa.func.sum(JournalLine.amount_cents))
-        .join(JournalEntry).where(JournalLine.order_line_id == order_line_id, JournalEntry.kind == kind,
-                                  JournalLine.account_id.is_not(None))
-        .group_by(JournalLine.account_id, JournalLine.role))
-    return {(a, r): int(v) for a, r, v in rows}
+        sa.select(JournalLine.order_line_id, JournalEntry.kind, JournalLine.account_id, JournalLine.role,
+                  sa.func.sum(JournalLine.amount_cents))
+        .join(JournalEntry).where(JournalEntry.order_id == order_id, JournalLine.account_id.is_not(None))
+        .group_by(JournalLine.order_line_id, JournalEntry.kind, JournalLine.account_id, JournalLine.role))
+    return {(line, EntryKind(kind), a, r): int(v) for line, kind, a, r, v in rows}

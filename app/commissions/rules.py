@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.commissions.models import SPECIFICITY, CommissionRule, CommissionSettings, RuleScope
 from app.extensions import db
+from app.persistence import single_row
 
 
 @dataclass(frozen=True)
@@ -31,17 +32,7 @@ def split(amount: int, leader_bps: int, referrer_bps: int) -> tuple[int, int, in
 
 
 def settings() -> CommissionSettings:
-    from sqlalchemy.exc import IntegrityError
-
-    row = db.session.get(CommissionSettings, 1)
-    if row is None:
-        try:
-            with db.session.begin_nested():
-                row = CommissionSettings(id=1)
-                db.session.add(row)
-        except IntegrityError:
-            row = db.session.get(CommissionSettings, 1)
-    return row
+    return single_row(CommissionSettings)
 
 
 def rates_for(lines: list[tuple[int, int | None, int | None]], at: dt.datetime) -> list[Rates]:

@@ -23,8 +23,7 @@ EXPENSE = Bucket.COMMISSION_EXPENSE
 def paid_amount(line: OrderLine) -> int:
     """What the shopper paid for the line: net of discounts, less units that never arrived and
     were not charged (pay at pickup) — the base commission is earned on."""
-    missing = min(line.line_total_cents * line.shorted_quantity // line.quantity, line.line_total_cents)
-    return line.line_total_cents - missing if line.shorted_quantity else line.line_total_cents
+    return line.line_total_cents - line.amount_of(line.shorted_quantity)
 
 
 def _leader_account(order: Order) -> int | None:
@@ -62,15 +61,15 @@ def clawback(order: Order, refund_id: int) -> JournalEntry | None:
     bucket = Bucket.AVAILABLE if _settled(order.id) else Bucket.PENDING
     lines: list[Line] = []
     db.session.refresh(order, ["lines"])
+    sums = ledger.line_sums(order.id)
     for line in order.lines:
         if not line.refunded_cents:
             continue
-        earned = ledger.line_sums(line.id, EntryKind.ACCRUE)
-        taken = ledger.line_sums(line.id, EntryKind.CLAWBACK)
         refunded = min(line.refunded_cents, line.line_total_cents)
+        earned = {(a, r): v for (ln, kind, a, r), v in sums.items() if ln == line.id and kind is EntryKind.ACCRUE}
         for (account, role), amount in earned.items():
             target = amount if refunded >= line.line_total_cents else amount * refunded // line.line_total_cents
-            back = target + taken.get((account, role), 0)  # taken is negative
+            back = target + sums.get((line.id, EntryKind.CLAWBACK, account, role), 0)  # clawed back: negative
             if back > 0:
                 lines.append(Line(account, bucket, -back, role, line.id, line.commission_rule_id))
                 lines.append(Line(None, EXPENSE, back, None, line.id, line.commission_rule_id))

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
@@ -21,6 +20,7 @@ from app.loyalty import ledger
 from app.loyalty.models import LoyaltyProgram, PointsEntry, PointsKind, Tier
 from app.members.models import Membership
 from app.orders.models import Order
+from app.persistence import commit_unique, single_row
 
 PROGRAM_FIELDS = ("points_per_unit", "point_value_cents", "max_redeem_bps", "referral_reward_points",
                   "referral_coupon_template_id", "new_product_member_hours", "membership_fee_cents",
@@ -28,15 +28,7 @@ PROGRAM_FIELDS = ("points_per_unit", "point_value_cents", "max_redeem_bps", "ref
 
 
 def program() -> LoyaltyProgram:
-    row = db.session.get(LoyaltyProgram, 1)
-    if row is None:
-        try:
-            with db.session.begin_nested():
-                row = LoyaltyProgram(id=1)
-                db.session.add(row)
-        except IntegrityError:
-            row = db.session.get(LoyaltyProgram, 1)
-    return row
+    return single_row(LoyaltyProgram)
 
 
 def update_program(changes: dict[str, Any]) -> LoyaltyProgram:
@@ -59,11 +51,7 @@ def tiers() -> list[Tier]:
 def create_tier(data: dict[str, Any]) -> Tier:
     tier = Tier(**data)
     db.session.add(tier)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("A tier with this name or threshold exists", code="tier_exists") from None
+    commit_unique("tier", code="tier_exists")
     return tier
 
 
@@ -73,11 +61,7 @@ def update_tier(tier_id: int, changes: dict[str, Any]) -> Tier:
         raise not_found("tier", id=tier_id)
     for name, value in changes.items():
         setattr(tier, name, value)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("A tier with this name or threshold exists", code="tier_exists") from None
+    commit_unique("tier", code="tier_exists")
     return tier
 
 
@@ -93,6 +77,10 @@ def tier_for(growth: int) -> Tier | None:
     return db.session.scalar(sa.select(Tier).where(Tier.min_growth <= growth).order_by(Tier.min_growth.desc()))
 
 
+def next_tier(growth: int) -> Tier | None:
+    return db.session.scalar(sa.select(Tier).where(Tier.min_growth > growth).order_by(Tier.min_growth))
+
+
 @dataclass(frozen=True)
 class Standing:
     """A shopper's place in the programme (non-members: member False, the rest empty)."""
@@ -101,7 +89,6 @@ class Standing:
     points_balance: int = 0
     growth_points: int = 0
     tier: Tier | None = None
-    next_tier: Tier | None = None
 
     @property
     def discount_bps(self) -> int:
@@ -121,8 +108,7 @@ def standing(account_id: int) -> Standing:
     if membership is None or not membership.active_at(utcnow()):
         return Standing(member=False)
     growth = membership.growth_points
-    next_tier = db.session.scalar(sa.select(Tier).where(Tier.min_growth > growth).order_by(Tier.min_growth))
-    return Standing(True, membership.points_balance, growth, tier_for(growth), next_tier)
+    return Standing(True, membership.points_balance, growth, tier_for(growth))
 
 
 def points_value(points: int) -> int:

@@ -176,6 +176,11 @@ class OrderLine(Base):
 
     order: Mapped[Order] = relationship(back_populates="lines")
 
+    def amount_of(self, units: int) -> int:
+        """What `units` of this line cost after its discounts: their share of the line total,
+        rounded down (the last units of a refund take the remainder: app/payments/refunds.py)."""
+        return min(self.line_total_cents * units // self.quantity, self.line_total_cents)
+
     @property
     def collectable_quantity(self) -> int:
         """Units still waiting at the point for the shopper."""

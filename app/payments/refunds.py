@@ -47,7 +47,7 @@ def _line_amount(line: OrderLine, quantity: int) -> int:
     # earlier units their share of the line's total after discounts, rounded down.
     if quantity == line.quantity - line.refunded_quantity:
         return line.line_total_cents - line.refunded_cents
-    return line.line_total_cents * quantity // line.quantity
+    return line.amount_of(quantity)
 
 
 def _record(order: Order, payment: Payment, parts: list[tuple[OrderLine, int, int]], amount: int, *,

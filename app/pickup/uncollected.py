@@ -103,7 +103,7 @@ def _fee(order: Order, waiting: dict[int, int], settings: StoreSettings) -> int:
     if settings.uncollected_policy is not UncollectedPolicy.REFUND_MINUS_FEE:
         return 0
     # On what the units cost after discounts (the coupon's and points' share of each line).
-    value = sum(ln.line_total_cents * waiting[ln.id] // ln.quantity for ln in order.lines if ln.id in waiting)
+    value = sum(ln.amount_of(waiting[ln.id]) for ln in order.lines if ln.id in waiting)
     return value * settings.restocking_fee_bps // 10_000  # rounded down: in the shopper's favour
 
 

@@ -43,9 +43,7 @@ class Verifier:
 
 def amount_due(order: Order) -> int:
     """What a pay-at-pickup shopper owes: the order less units that did not arrive or were cancelled."""
-    # Each missing unit takes its share of the line's total after discounts (rounded down).
-    return sum(ln.line_total_cents - min(ln.line_total_cents * (ln.shorted_quantity + ln.refunded_quantity)
-                                         // ln.quantity, ln.line_total_cents) for ln in order.lines)
+    return sum(ln.line_total_cents - ln.amount_of(ln.shorted_quantity + ln.refunded_quantity) for ln in order.lines)
 
 
 def _find(code: str, order_number: str | None) -> Order:

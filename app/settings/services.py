@@ -4,10 +4,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from app.errors import InvalidRequest
 from app.extensions import db
+from app.persistence import single_row
 from app.settings.models import StoreSettings, UncollectedPolicy
 
 EDITABLE = ("cutoff_time", "lead_days", "pickup_from", "pickup_until", "reminder_after_days",
@@ -16,15 +15,7 @@ EDITABLE = ("cutoff_time", "lead_days", "pickup_from", "pickup_until", "reminder
 
 
 def get_settings() -> StoreSettings:
-    settings = db.session.get(StoreSettings, 1)
-    if settings is None:
-        try:
-            with db.session.begin_nested():
-                settings = StoreSettings(id=1, webhook_secret=new_webhook_secret())
-                db.session.add(settings)
-        except IntegrityError:  # another request created it first
-            settings = db.session.get(StoreSettings, 1)
-    return settings
+    return single_row(StoreSettings, webhook_secret=new_webhook_secret())
 
 
 def new_webhook_secret() -> str:

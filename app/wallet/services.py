@@ -12,6 +12,7 @@ from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
 from app.payments import stripe_gateway as gateway
+from app.persistence import commit_unique
 from app.wallet import ledger
 from app.wallet.models import BonusTier, TopUp, TopUpStatus, WalletKind
 
@@ -26,11 +27,7 @@ def bonus_tiers() -> list[BonusTier]:
 def create_bonus_tier(data: dict[str, Any]) -> BonusTier:
     tier = BonusTier(**data)
     db.session.add(tier)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("A bonus tier for this amount exists", code="bonus_tier_exists") from None
+    commit_unique("bonus_tier", code="bonus_tier_exists")
     return tier
 
 

@@ -69,22 +69,37 @@ class SocialValueSchema(Schema):
     second_level_spend_cents = ma.fields.Integer()
 
 
-class StandingSchema(Schema):
-    member = ma.fields.Boolean()
+class MembershipSchema(Schema):
+    account_id = ma.fields.Integer()
+    is_active = ma.fields.Boolean()
+    active = ma.fields.Boolean(metadata={"description": "Active now (a paid membership lapses)"})
+    expires_at = ma.fields.DateTime(allow_none=True, metadata={"description": "A paid membership's end"})
+    created_at = ma.fields.DateTime()
     points_balance = ma.fields.Integer()
     growth_points = ma.fields.Integer()
     tier = ma.fields.Nested(TierSchema, allow_none=True)
     next_tier = ma.fields.Nested(TierSchema, allow_none=True)
-    points_to_next_tier = ma.fields.Method("_to_next", allow_none=True)
-    point_value_cents = ma.fields.Method("_value")
+    points_to_next_tier = ma.fields.Integer(allow_none=True)
+    pending_payment = ma.fields.Dict(allow_none=True, metadata={
+        "description": "A membership fee being paid by card: {top_up_id, amount_cents, client_secret}"})
 
-    def _to_next(self, standing):
-        return standing.next_tier.min_growth - standing.growth_points if standing.next_tier else None
+    @ma.pre_dump
+    def _derive(self, membership, **_):
+        """Tier, next tier and a pending card payment, each looked up once."""
+        from app.db import utcnow
+        from app.loyalty.services import next_tier, tier_for
+        from app.wallet.services import pending_membership_top_up
 
-    def _value(self, _):
-        from app.loyalty.services import program
-
-        return program().point_value_cents
+        growth = membership.growth_points
+        upcoming = next_tier(growth)
+        top_up = pending_membership_top_up(membership.account_id)
+        return {"account_id": membership.account_id, "is_active": membership.is_active,
+                "active": membership.active_at(utcnow()), "expires_at": membership.expires_at,
+                "created_at": membership.created_at, "points_balance": membership.points_balance,
+                "growth_points": growth, "tier": tier_for(growth), "next_tier": upcoming,
+                "points_to_next_tier": upcoming.min_growth - growth if upcoming else None,
+                "pending_payment": None if top_up is None else {
+                    "top_up_id": top_up.id, "amount_cents": top_up.amount_cents, "client_secret": top_up.client_secret}}
 
 
 class PointsEntrySchema(Schema):

@@ -13,10 +13,10 @@ from app.members import services as members
 from app.members.models import Membership
 from blueprints.auth import Role, current_account
 from blueprints.pagination import SQLPage
-from blueprints.schemas.campaigns import MembershipSchema
 from blueprints.schemas.loyalty import (
     CouponSchema,
     JoinSchema,
+    MembershipSchema,
     OptionalKeySchema,
     PointsEntrySchema,
     RankingQuerySchema,
