@@ -20,9 +20,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(campaigns_sweep_command)
     app.cli.add_command(lotteries_draw_command)
     app.cli.add_command(birthdays_sweep_command)
-    from app.commissions.cli import audit_command, settle_command
+    from app.commissions.cli import audit_command, payouts_send_command, settle_command
 
     app.cli.add_command(settle_command)
+    app.cli.add_command(payouts_send_command)
     app.cli.add_command(audit_command)
 
 

@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -68,9 +69,11 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def localstripe_url():
-    """A stateful fake Stripe (localstripe from PyPI) for the whole session, on a loopback port."""
+    """A stateful fake Stripe (localstripe from PyPI, plus the Connect resources it lacks: see
+    tests/localstripe_connect.py) for the whole session, on a loopback port."""
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "localstripe", "--from-scratch", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "tests.localstripe_connect", "--from-scratch", "--port", str(port)],
+                            cwd=Path(__file__).resolve().parent.parent,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20

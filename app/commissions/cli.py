@@ -1,4 +1,4 @@
-"""`flask commissions-settle` and `flask commissions-audit`."""
+"""`flask commissions-settle`, `flask payouts-send` and `flask commissions-audit`."""
 from __future__ import annotations
 
 import sys
@@ -14,6 +14,16 @@ def settle_command() -> None:
 
     result = settle_due(progress=lambda done, seen: click.echo(f"  settled {done} orders ({seen} looked at)"))
     click.echo(f"Settled {result['settled']} orders.")
+
+
+@click.command("payouts-send")
+def payouts_send_command() -> None:
+    """Send Stripe Connect payouts that were approved but never sent, and finish ones whose sender
+    died mid-call (each is looked up at Stripe first: nothing is paid twice)."""
+    from app.commissions.stripe_payouts import sweep
+
+    result = sweep()
+    click.echo(f"Looked at {result['seen']} payouts; {result['paid']} paid.")
 
 
 @click.command("commissions-audit")

@@ -44,6 +44,11 @@ class CommissionRule(Timestamps, Base):
     note: Mapped[str | None] = mapped_column(sa.String(200))
 
 
+class PayoutProvider(enum.StrEnum):
+    BANK_EXPORT = "bank_export"
+    STRIPE_CONNECT = "stripe_connect"
+
+
 class CommissionSettings(Timestamps, Base):
     """The one settings row (id 1)."""
 
@@ -64,6 +69,11 @@ class CommissionSettings(Timestamps, Base):
     payout_min_cents: Mapped[int] = mapped_column(sa.BigInteger, default=1000)
     payout_fee_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     payout_fee_bps: Mapped[int] = mapped_column(default=0)
+    # How approved payouts leave: a CSV for the merchant's bank, or Stripe Connect transfers to the
+    # leaders' connected accounts (needs STRIPE_SECRET_KEY and a Connect platform account).
+    payout_provider: Mapped[PayoutProvider] = mapped_column(str_enum(PayoutProvider, "payout_provider"),
+                                                            default=PayoutProvider.BANK_EXPORT,
+                                                            server_default=PayoutProvider.BANK_EXPORT.value)
 
 
 class Bucket(enum.StrEnum):
@@ -120,8 +130,9 @@ class JournalLine(Base):
 
 class PayoutStatus(enum.StrEnum):
     REQUESTED = "requested"  # the amount moved from available to withdrawing
-    APPROVED = "approved"    # waiting to go out (bank export)
+    APPROVED = "approved"    # waiting to go out (bank export; or a Stripe transfer not sent or refused)
     EXPORTED = "exported"    # in a bank file; marked paid when the bank confirms
+    SENDING = "sending"      # a Stripe transfer claimed it; paid once Stripe answers (or a sweep finds it)
     PAID = "paid"
     REJECTED = "rejected"    # the amount went back to available
 
@@ -151,6 +162,10 @@ class Payout(Timestamps, Base):
     decided_at: Mapped[dt.datetime | None]
     exported_at: Mapped[dt.datetime | None]
     paid_at: Mapped[dt.datetime | None]
+    # Stripe Connect: when the transfer was claimed (a sweep retries claims older than a lease), and
+    # Stripe's last refusal (shown to the merchant, who fixes the account and sends again or rejects).
+    sending_since: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
 
     @property
     def net_cents(self) -> int:

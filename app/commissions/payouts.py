@@ -6,9 +6,10 @@ request   available −A, withdrawing +A        (the amount is set aside at once
 reject    withdrawing −A, available +A
 paid      withdrawing −A, paid_out +(A − fee), store +fee
 
-Provider: the bank export — approved payouts are written to a CSV for the merchant's bank
-(`POST /admin/payouts/export`), then marked paid when the bank confirms. (A Stripe Connect
-transfer provider is the next step; see docs/commissions.md.)
+Providers (the store's setting when the payout is requested, kept on the payout):
+- bank export: approved payouts are written to a CSV for the merchant's bank
+  (`POST /admin/payouts/export`), then marked paid when the bank confirms;
+- Stripe Connect: approval sends a transfer to the leader's connected account (stripe_payouts.py).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import Account
 from app.commissions import ledger
 from app.commissions.ledger import Line
-from app.commissions.models import Bucket, EntryKind, Payout, PayoutStatus
+from app.commissions.models import Bucket, EntryKind, Payout, PayoutProvider, PayoutStatus
 from app.commissions.rules import settings
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
@@ -50,6 +51,10 @@ def request(leader: Leader, amount: int, client_key: str) -> Payout:
     if fee >= amount:
         raise InvalidRequest("The fee would take the whole amount", code="payout_fee_too_high",
                              details={"fee_cents": fee})
+    provider = settings().payout_provider
+    if provider is PayoutProvider.STRIPE_CONNECT and not leader.stripe_account_id:
+        raise Conflict("Set up your Stripe payout account first (POST /leader/payout-account)",
+                       code="payout_account_missing")
     db.session.execute(sa.select(Account.id).where(Account.id == leader.account_id).with_for_update())
     available = ledger.balances(leader.account_id)[Bucket.AVAILABLE]
     if amount > available:
@@ -58,7 +63,7 @@ def request(leader: Leader, amount: int, client_key: str) -> Payout:
     try:
         with db.session.begin_nested():
             payout = Payout(account_id=leader.account_id, leader_id=leader.id, amount_cents=amount, fee_cents=fee,
-                            status=PayoutStatus.REQUESTED, provider="bank_export", client_key=client_key)
+                            status=PayoutStatus.REQUESTED, provider=provider.value, client_key=client_key)
             db.session.add(payout)
             db.session.flush()
             ledger.post(EntryKind.PAYOUT, f"payout:request:{payout.id}",
@@ -79,24 +84,30 @@ def get(payout_id: int) -> Payout:
     return payout
 
 
-def _move(payout_id: int, from_states: tuple[PayoutStatus, ...], to: PayoutStatus, **values) -> bool:
+def transition(payout_id: int, from_states: tuple[PayoutStatus, ...], to: PayoutStatus, **values) -> bool:
     return bool(db.session.execute(sa.update(Payout).where(Payout.id == payout_id, Payout.status.in_(from_states))
                                    .values(status=to, **values).execution_options(**NO_SYNC)).rowcount)
 
 
 def approve(payout_id: int, staff_id: int) -> Payout:
+    """Approve a requested payout. A Stripe Connect payout is sent at once (after the approval is
+    committed, never inside it); a bank-export one waits for the next export."""
     payout = get(payout_id)
-    moved = _move(payout_id, (PayoutStatus.REQUESTED,), PayoutStatus.APPROVED, decided_by_id=staff_id,
+    moved = transition(payout_id, (PayoutStatus.REQUESTED,), PayoutStatus.APPROVED, decided_by_id=staff_id,
                   decided_at=utcnow())
     if not moved and payout.status is not PayoutStatus.APPROVED:  # approving twice is fine; other states not
         raise Conflict(f"This payout is {payout.status.value}", code="payout_not_pending")
     db.session.commit()
+    if payout.provider == PayoutProvider.STRIPE_CONNECT and (moved or payout.last_error is None):
+        from app.commissions import stripe_payouts
+
+        return stripe_payouts.send(payout_id)
     return db.session.get(Payout, payout_id, populate_existing=True)
 
 
 def reject(payout_id: int, staff_id: int, reason: str) -> Payout:
     payout = get(payout_id)
-    if not _move(payout_id, (PayoutStatus.REQUESTED, PayoutStatus.APPROVED), PayoutStatus.REJECTED,
+    if not transition(payout_id, (PayoutStatus.REQUESTED, PayoutStatus.APPROVED), PayoutStatus.REJECTED,
                  decided_by_id=staff_id, decided_at=utcnow(), reason=reason):
         raise Conflict(f"This payout is {payout.status.value}", code="payout_not_pending")
     ledger.post(EntryKind.PAYOUT, f"payout:reject:{payout_id}",
@@ -113,14 +124,15 @@ EXPORT_HEADER = ["payout_id", "leader_id", "leader_name", "phone", "net_amount_c
 def export_rows() -> list[list]:
     """The approved payouts not yet exported, as rows for the bank file; they are marked exported
     in the same transaction (exporting again gives only newer ones)."""
-    payouts = list(db.session.scalars(sa.select(Payout).where(Payout.status == PayoutStatus.APPROVED)
+    payouts = list(db.session.scalars(sa.select(Payout).where(Payout.status == PayoutStatus.APPROVED,
+                                                              Payout.provider == PayoutProvider.BANK_EXPORT)
                                       .order_by(Payout.id).with_for_update()))
     rows, now = [], utcnow()
     for p in payouts:
         leader = db.session.get(Leader, p.leader_id)
         rows.append([p.id, p.leader_id, leader.display_name, leader.phone, p.net_cents, p.fee_cents,
                      f"PAYOUT-{p.id}"])
-        _move(p.id, (PayoutStatus.APPROVED,), PayoutStatus.EXPORTED, exported_at=now)
+        transition(p.id, (PayoutStatus.APPROVED,), PayoutStatus.EXPORTED, exported_at=now)
     db.session.commit()
     return rows
 
@@ -129,16 +141,25 @@ def mark_paid(payout_id: int, bank_reference: str) -> Payout:
     """The bank confirmed: the amount leaves withdrawing, the net is paid out, the fee is the
     store's. A repeated confirmation changes nothing (the status guard and the entry's ref)."""
     payout = get(payout_id)
-    if _move(payout_id, (PayoutStatus.EXPORTED, PayoutStatus.APPROVED), PayoutStatus.PAID,
-             paid_at=utcnow(), bank_reference=bank_reference):
-        ledger.post(EntryKind.PAYOUT, f"payout:paid:{payout_id}",
+    if payout.provider != PayoutProvider.BANK_EXPORT:  # Stripe's answer records it; a manual mark could pay twice
+        raise Conflict("This payout is paid by Stripe transfer, not by the bank", code="payout_not_bank_export")
+    return record_paid(payout, bank_reference, (PayoutStatus.EXPORTED, PayoutStatus.APPROVED))
+
+
+def record_paid(payout: Payout, reference: str, from_states: tuple[PayoutStatus, ...]) -> Payout:
+    """Move the payout to paid and post the entry, once: the status guard and the entry's ref."""
+    if transition(payout.id, from_states, PayoutStatus.PAID, paid_at=utcnow(), bank_reference=reference,
+             last_error=None):
+        ledger.post(EntryKind.PAYOUT, f"payout:paid:{payout.id}",
                     [Line(payout.account_id, Bucket.WITHDRAWING, -payout.amount_cents, "leader"),
                      Line(payout.account_id, Bucket.PAID_OUT, payout.net_cents, "leader"),
-                     Line(None, Bucket.COMMISSION_EXPENSE, payout.fee_cents)], memo=f"payout {payout_id} paid")
-    elif payout.status is not PayoutStatus.PAID:
-        raise Conflict(f"This payout is {payout.status.value}", code="payout_not_approved")
+                     Line(None, Bucket.COMMISSION_EXPENSE, payout.fee_cents)], memo=f"payout {payout.id} paid")
+    else:
+        db.session.refresh(payout)
+        if payout.status is not PayoutStatus.PAID:
+            raise Conflict(f"This payout is {payout.status.value}", code="payout_not_approved")
     db.session.commit()
-    return db.session.get(Payout, payout_id, populate_existing=True)
+    return db.session.get(Payout, payout.id, populate_existing=True)
 
 
 def of_account(account_id: int) -> sa.Select:

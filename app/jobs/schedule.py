@@ -65,6 +65,13 @@ def commissions_settle_job() -> dict[str, int]:
     return settle_due()
 
 
+def payouts_sweep_job() -> dict[str, int]:
+    """Stripe Connect payouts approved but never sent, or whose sender died mid-call."""
+    from app.commissions.stripe_payouts import sweep
+
+    return sweep()
+
+
 def purge_tokens_job() -> int:
     from app.accounts.services import purge_expired_tokens
 
@@ -85,6 +92,7 @@ PERIODIC = [
     (lotteries_sweep_job, 60),
     (pickup_sweep_job, 600),
     (commissions_settle_job, 600),
+    (payouts_sweep_job, 300),
     # Hourly, so a birthday starts within the hour after local midnight (each shopper gets one coupon a year).
     (birthdays_sweep_job, 3600),
     (reconcile_payments_job, 300),

@@ -30,6 +30,8 @@ class Leader(Timestamps, Base):
     phone: Mapped[str] = mapped_column(sa.String(20))
     status: Mapped[LeaderStatus] = mapped_column(str_enum(LeaderStatus, "leader_status"), default=LeaderStatus.ACTIVE)
     status_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # The leader's Stripe Connect account (acct_…), where Stripe Connect payouts are sent.
+    stripe_account_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     account: Mapped[Account] = relationship(lazy="joined")
 

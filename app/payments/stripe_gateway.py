@@ -138,3 +138,62 @@ def verify_event(payload: bytes, signature: str | None) -> dict:
         return json.loads(payload)
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
         raise InvalidSignature("The webhook signature is not valid") from exc
+
+
+# --- Connect: leaders' connected accounts and payout transfers -------------------------------------
+
+@dataclass(frozen=True)
+class ConnectedAccount:
+    id: str
+    transfers_enabled: bool   # the transfers capability is active: payouts can be sent
+    details_submitted: bool   # the leader finished Stripe's onboarding
+
+
+@dataclass(frozen=True)
+class TransferInfo:
+    id: str
+    amount: int
+
+
+def _account(a: Any) -> ConnectedAccount:
+    capabilities = a.capabilities.to_dict() if getattr(a, "capabilities", None) else {}
+    return ConnectedAccount(id=a.id, transfers_enabled=capabilities.get("transfers") == "active",
+                            details_submitted=bool(getattr(a, "details_submitted", False)))
+
+
+def create_connected_account(*, leader_id: int, email: str, country: str | None) -> ConnectedAccount:
+    params = {"type": "express", "email": email, "capabilities": {"transfers": {"requested": True}},
+              "metadata": {"leader_id": str(leader_id)}}
+    if country:
+        params["country"] = country
+    return _account(_call(_client().v1.accounts.create, params=params,
+                          options={"idempotency_key": f"leader-{leader_id}-connect-account"}))
+
+
+def retrieve_connected_account(account_id: str) -> ConnectedAccount:
+    return _account(_call(_client().v1.accounts.retrieve, account_id))
+
+
+def onboarding_link(*, account_id: str, refresh_url: str, return_url: str) -> str:
+    link = _call(_client().v1.account_links.create,
+                 params={"account": account_id, "refresh_url": refresh_url, "return_url": return_url,
+                         "type": "account_onboarding"})
+    return link.url
+
+
+def find_transfer(transfer_group: str) -> TransferInfo | None:
+    """A transfer we made earlier, found by its group: recovers one whose response we never saw
+    (Stripe keeps idempotency keys for 24 hours only; the group is ours forever)."""
+    listed = _call(_client().v1.transfers.list, params={"transfer_group": transfer_group, "limit": 10})
+    for t in listed.data:
+        return TransferInfo(id=t.id, amount=t.amount)
+    return None
+
+
+def create_transfer(*, amount: int, currency: str, destination: str, transfer_group: str,
+                    metadata: dict[str, str]) -> TransferInfo:
+    t = _call(_client().v1.transfers.create,
+              params={"amount": amount, "currency": currency.lower(), "destination": destination,
+                      "transfer_group": transfer_group, "metadata": metadata},
+              options={"idempotency_key": transfer_group})
+    return TransferInfo(id=t.id, amount=t.amount)

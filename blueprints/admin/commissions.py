@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.commissions import payouts, performance, views
-from app.commissions.models import CommissionRule
+from app.commissions import payouts, performance, stripe_payouts, views
+from app.commissions.models import CommissionRule, PayoutProvider
 from app.commissions.rules import settings as commission_settings
 from app.db import utcnow
 from app.errors import not_found
@@ -21,7 +21,9 @@ from blueprints.schemas.commissions import (
     CommissionSettingsSchema,
     JournalLineSchema,
     LiabilitySchema,
+    LinkPayoutAccountSchema,
     PaidSchema,
+    PayoutAccountSchema,
     PayoutQuerySchema,
     PayoutSchema,
     PerformanceQuerySchema,
@@ -86,9 +88,15 @@ def get_commission_settings():
 @blp.requires(Role.STAFF)
 @blp.arguments(CommissionSettingsSchema)
 @blp.response(200, CommissionSettingsSchema)
+@blp.errors(409)
 def update_commission_settings(changes):
-    """Change the after-sale window (applies to settlements from now on) or the referrer share
-    (applies to orders placed from now on)"""
+    """Change the after-sale window (applies to settlements from now on), the referrer share
+    (applies to orders placed from now on) or the payout terms and provider (payouts requested from
+    now on; Stripe Connect needs STRIPE_SECRET_KEY)"""
+    if "payout_provider" in changes:
+        changes["payout_provider"] = PayoutProvider(changes["payout_provider"])
+        if changes["payout_provider"] is PayoutProvider.STRIPE_CONNECT:
+            stripe_payouts.require_stripe()
     row = commission_settings()
     for name, value in changes.items():
         setattr(row, name, value)
@@ -143,7 +151,8 @@ def list_payouts(query):
 @blp.response(200, PayoutSchema)
 @blp.errors(404, 409)
 def approve_payout(payout_id):
-    """Approve a requested payout (it then goes out in the next bank export)"""
+    """Approve a requested payout: a bank-export payout goes out in the next export; a Stripe
+    Connect payout is transferred at once (`paid`, or `approved` with `last_error` if Stripe refused)"""
     return payouts.approve(payout_id, current_account().id)
 
 
@@ -155,6 +164,31 @@ def approve_payout(payout_id):
 def reject_payout(data, payout_id):
     """Reject a payout not yet exported; the amount goes back to the leader's available balance"""
     return payouts.reject(payout_id, current_account().id, data["reason"])
+
+
+@blp.route("/payouts/<id:payout_id>/send", methods=["POST"])
+@blp.requires(Role.STAFF)
+@blp.response(200, PayoutSchema)
+@blp.errors(404, 409)
+def send_payout(payout_id):
+    """Send an approved Stripe Connect payout again (after Stripe refused it and the leader fixed
+    their account). Never pays twice: an earlier transfer of this payout is found, not repeated"""
+    return stripe_payouts.send(payout_id)
+
+
+@blp.route("/leaders/<id:leader_id>/payout-account", methods=["PUT"])
+@blp.requires(Role.STAFF)
+@blp.arguments(LinkPayoutAccountSchema)
+@blp.response(200, PayoutAccountSchema)
+@blp.errors(404, 409, 422)
+def link_payout_account(data, leader_id):
+    """Link a Stripe connected account the leader already has (checked with Stripe)"""
+    from app.leaders.models import Leader
+
+    leader = db.session.get(Leader, leader_id)
+    if leader is None:
+        raise not_found("leader", id=leader_id)
+    return stripe_payouts.link_account(leader, data["stripe_account_id"])
 
 
 @blp.route("/payouts/export", methods=["POST"])

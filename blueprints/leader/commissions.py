@@ -1,13 +1,14 @@
 """The leader's earnings: balances, the journal lines behind them, and payouts."""
 from __future__ import annotations
 
-from app.commissions import payouts, performance, views
+from app.commissions import payouts, performance, stripe_payouts, views
 from blueprints.auth import Role, current_leader
 from blueprints.leader import blp
 from blueprints.pagination import RowPage, SQLPage
 from blueprints.schemas.commissions import (
     BalanceSchema,
     JournalLineSchema,
+    PayoutAccountSchema,
     PayoutRequestSchema,
     PayoutSchema,
     PerformanceQuerySchema,
@@ -53,6 +54,25 @@ def request_payout(headers, data):
 def my_payouts():
     """Your payouts, newest first"""
     return payouts.of_account(current_leader().account_id)
+
+
+@blp.route("/payout-account", methods=["GET"])
+@blp.requires(Role.LEADER)
+@blp.response(200, PayoutAccountSchema)
+@blp.errors(404, 409)
+def my_payout_account():
+    """Your Stripe account for payouts, as Stripe sees it now (404 until you set one up)"""
+    return stripe_payouts.account_status(current_leader())
+
+
+@blp.route("/payout-account", methods=["POST"])
+@blp.requires(Role.LEADER)
+@blp.response(200, PayoutAccountSchema)
+@blp.errors(409)
+def set_up_payout_account():
+    """Set up payouts by Stripe: creates your connected account (once) and returns a link to
+    Stripe's onboarding form; call again for a fresh link until onboarding is complete"""
+    return stripe_payouts.start_onboarding(current_leader())
 
 
 @blp.route("/performance", methods=["GET"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.commissions.models import RuleScope
+from app.commissions.models import PayoutProvider, PayoutStatus, RuleScope
 from blueprints import fields as f
 from blueprints.schemas.common import QuerySchema, Schema, currency_field
 
@@ -43,6 +43,9 @@ class CommissionSettingsSchema(Schema):
     payout_min_cents = f.Cents(metadata={"description": "Smallest payout"})
     payout_fee_cents = f.Cents(metadata={"description": "Fixed fee per payout (the store keeps it)"})
     payout_fee_bps = f.Int(0, 2000, metadata={"description": "Plus this share of the amount, rounded down"})
+    payout_provider = f.Choice([p.value for p in PayoutProvider], metadata={
+        "description": "How approved payouts leave: a CSV for the bank, or Stripe Connect transfers "
+                       "(applies to payouts requested from now on)"})
 
 
 class BalanceSchema(Schema):
@@ -96,8 +99,11 @@ class PayoutSchema(Schema):
     fee_cents = ma.fields.Integer()
     net_cents = ma.fields.Integer()
     status = ma.fields.Function(lambda p: p.status.value)
-    provider = ma.fields.String()
-    bank_reference = ma.fields.String(allow_none=True)
+    provider = ma.fields.String(metadata={"description": "bank_export or stripe_connect"})
+    bank_reference = ma.fields.String(allow_none=True, metadata={"description": "The bank's reference, or "
+                                                                               "the Stripe transfer id"})
+    last_error = ma.fields.String(allow_none=True, metadata={"description": "Stripe's last refusal; fix the "
+                                                                          "account, then send again or reject"})
     reason = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
     decided_at = ma.fields.DateTime(allow_none=True)
@@ -106,7 +112,7 @@ class PayoutSchema(Schema):
 
 
 class PayoutQuerySchema(QuerySchema):
-    status = f.Choice(["requested", "approved", "exported", "paid", "rejected"], load_default=None)
+    status = f.Choice([s.value for s in PayoutStatus], load_default=None)
 
 
 class RejectSchema(Schema):
@@ -143,3 +149,17 @@ class CohortSchema(Schema):
     leaders = ma.fields.Integer()
     active = ma.fields.List(ma.fields.Integer(), metadata={"description": "Active leaders 0, 1, 2 … months on"})
     retention = ma.fields.List(ma.fields.Float())
+
+
+class PayoutAccountSchema(Schema):
+    stripe_account_id = ma.fields.String()
+    transfers_enabled = ma.fields.Boolean(metadata={"description": "Stripe will accept transfers to it"})
+    details_submitted = ma.fields.Boolean(metadata={"description": "The leader finished Stripe's onboarding"})
+    onboarding_url = ma.fields.String(allow_none=True, metadata={"description": "Stripe's hosted onboarding "
+                                                                              "form, until it is completed"})
+
+
+class LinkPayoutAccountSchema(Schema):
+    stripe_account_id = f.Str(min_length=6, max_length=64, required=True,
+                              validate=[ma.validate.Regexp(r"^acct_[A-Za-z0-9]+$", error="Not a Stripe account id "
+                                                           "(acct_…)")])

@@ -89,6 +89,7 @@ VALID_BODY = {
     "/end": {"valid_until": "2031-01-01T00:00:00Z"},
     "/paid": {"bank_reference": "x"},
     "/hide": {"reason": "x"},
+    "/payout-account": {"stripe_account_id": "acct_missing"},
 }
 
 
