@@ -27,4 +27,11 @@ from app.pickup.models import DeliveryBatch, PickupEvent, Shortage  # noqa: F401
 from app.pickup_points.models import PickupClosure, PickupHours, PickupPoint  # noqa: F401
 from app.posts.models import PostLike, PostQuota, SharePost  # noqa: F401
 from app.settings.models import StoreSettings  # noqa: F401
+from app.subscriptions.models import (  # noqa: F401
+    StripeCustomer,
+    Subscription,
+    SubscriptionCycle,
+    SubscriptionPlan,
+    SubscriptionSkip,
+)
 from app.wallet.models import BonusTier, TopUp, Wallet, WalletEntry  # noqa: F401
