@@ -110,6 +110,10 @@ def _read(env: Env, instance_path: Path) -> dict[str, Any]:
         "STRIPE_PUBLISHABLE_KEY": env.str("STRIPE_PUBLISHABLE_KEY", "", validate=_prefix("pk_")),
         "STRIPE_WEBHOOK_SECRET": env.str("STRIPE_WEBHOOK_SECRET", "", validate=_prefix("whsec_")),
         "STRIPE_API_BASE": env.str("STRIPE_API_BASE", "", validate=_http_url),
+        # Subscriptions renew (order created, card charged) this long before their delivery's cut-off;
+        # declined charges are retried this many days after the first failure, then paused (dunning).
+        "SUBSCRIPTION_RENEWAL_LEAD_HOURS": env.int("SUBSCRIPTION_RENEWAL_LEAD_HOURS", 24, validate=Range(0, 24 * 14)),
+        "SUBSCRIPTION_RETRY_DAYS": env.list("SUBSCRIPTION_RETRY_DAYS", [1, 3, 5], subcast=int),
         "SHOPPER_TOKEN_TTL_HOURS": env.int("SHOPPER_TOKEN_TTL_HOURS", 24 * 30, validate=Range(1, 24 * 365)),
         "STAFF_TOKEN_TTL_HOURS": env.int("STAFF_TOKEN_TTL_HOURS", 12, validate=Range(1, 24 * 30)),
         "AUTH_RATE_LIMIT": env.str("AUTH_RATE_LIMIT", "10 per minute;100 per hour", validate=_rate_limit),

@@ -72,6 +72,13 @@ def payouts_sweep_job() -> dict[str, int]:
     return sweep()
 
 
+def subscriptions_renew_job() -> dict[str, int]:
+    """Renew due subscription cycles, retry declined charges, resume pauses that ended."""
+    from app.subscriptions.sweep import run
+
+    return run()
+
+
 def purge_tokens_job() -> int:
     from app.accounts.services import purge_expired_tokens
 
@@ -93,6 +100,7 @@ PERIODIC = [
     (pickup_sweep_job, 600),
     (commissions_settle_job, 600),
     (payouts_sweep_job, 300),
+    (subscriptions_renew_job, 600),
     # Hourly, so a birthday starts within the hour after local midnight (each shopper gets one coupon a year).
     (birthdays_sweep_job, 3600),
     (reconcile_payments_job, 300),

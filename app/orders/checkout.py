@@ -173,7 +173,8 @@ def _insert_with_number(order: Order) -> None:
 
 
 def price_lines(requests: list[LineRequest], skus: dict[int, Sku], items: dict[int, CampaignItem],
-                group_id: int, member: bool, tier_discount_bps: int = 0) -> dict[int, Quote]:
+                group_id: int, member: bool, tier_discount_bps: int = 0,
+                subscription_discount_bps: int = 0) -> dict[int, Quote]:
     """Every line's price from the one price engine (the member-day prices found in one query)."""
     plain = [r.sku_id for r in requests if r.campaign_item_id is None]
     member_day = live_member_days(plain, group_id, utcnow()) if member else {}
@@ -181,7 +182,7 @@ def price_lines(requests: list[LineRequest], skus: dict[int, Sku], items: dict[i
     for req in requests:
         item = items.get(req.campaign_item_id) if req.campaign_item_id else None
         q = quote(skus[req.sku_id], is_member=member, campaign_item=item, member_day=member_day.get(req.sku_id),
-                  tier_discount_bps=tier_discount_bps)
+                  tier_discount_bps=tier_discount_bps, subscription_discount_bps=subscription_discount_bps)
         if item is not None and item.campaign.kind is CampaignKind.PRE_SALE:
             q = Quote(q.sku_id, q.list_price_cents, presale.unit_price(item), q.rule, q.campaign_id,
                       [*q.candidates[:-1], Candidate("pre_sale", presale.unit_price(item), True,
@@ -191,9 +192,11 @@ def price_lines(requests: list[LineRequest], skus: dict[int, Sku], items: dict[i
 
 
 def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: int | None = None,
-                points: int = 0, wallet_cents: int = 0) -> Order:
+                points: int = 0, wallet_cents: int = 0, subscription_discount_bps: int = 0,
+                pickup_date: dt.date | None = None) -> Order:
     """Create the order with its stock held (card) or committed (pay at pickup), its coupon used
-    and its points spent. Does not commit: it is the first step of the idempotent checkout."""
+    and its points spent. Does not commit: it is the first step of the idempotent checkout.
+    A subscription renewal passes its discount and its cycle's delivery date (if still reachable)."""
     requests = merge_lines(lines)
     group = _group_of(account_id)
     _check_method(group, method)
@@ -209,6 +212,8 @@ def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: i
         raise InvalidRequest("wallet_cents splits a card payment: use it with payment_method stripe",
                              code="wallet_part_needs_card")
     order = _new_order(account_id, group, method)
+    if pickup_date is not None:
+        order.pickup_date = max(order.pickup_date, pickup_date)
     if campaign is not None:
         order.campaign_id = campaign.id
         order.expires_at = utcnow() + dt.timedelta(minutes=campaign.hold_minutes)
@@ -216,7 +221,8 @@ def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: i
             order.pickup_date = max(order.pickup_date, campaign.ship_date)
     if method == "pay_at_pickup":
         order.status, order.expires_at = OrderStatus.CONFIRMED, None  # stock is sold, not held
-    _add_lines(order, requests, skus, price_lines(requests, skus, items, group.id, member, stand.discount_bps))
+    _add_lines(order, requests, skus, price_lines(requests, skus, items, group.id, member, stand.discount_bps,
+                                                  subscription_discount_bps))
     coupon = discounts.apply_coupon(order, account_id, coupon_id, skus) if coupon_id is not None else None
     if points:
         discounts.apply_points(order, points)

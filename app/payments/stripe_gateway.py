@@ -197,3 +197,49 @@ def create_transfer(*, amount: int, currency: str, destination: str, transfer_gr
                       "transfer_group": transfer_group, "metadata": metadata},
               options={"idempotency_key": transfer_group})
     return TransferInfo(id=t.id, amount=t.amount)
+
+
+# --- saved cards for subscriptions: a customer, SetupIntents, off-session charges ------------------
+
+@dataclass(frozen=True)
+class SetupInfo:
+    id: str
+    status: str
+    customer: str | None
+    payment_method: str | None
+    client_secret: str | None
+
+
+def create_customer(*, account_id: int, email: str | None) -> str:
+    customer = _call(_client().v1.customers.create, params={"email": email or "", "metadata": {
+        "account_id": str(account_id)}}, options={"idempotency_key": f"account-{account_id}-customer"})
+    return customer.id
+
+
+def _setup(si: Any) -> SetupInfo:
+    return SetupInfo(id=si.id, status=si.status, customer=getattr(si, "customer", None),
+                     payment_method=getattr(si, "payment_method", None),
+                     client_secret=getattr(si, "client_secret", None))
+
+
+def create_setup_intent(*, customer: str) -> SetupInfo:
+    return _setup(_call(_client().v1.setup_intents.create, params={
+        "customer": customer, "usage": "off_session", "payment_method_types": ["card"]}))
+
+
+def retrieve_setup_intent(setup_intent_id: str) -> SetupInfo:
+    return _setup(_call(_client().v1.setup_intents.retrieve, setup_intent_id))
+
+
+def charge_saved_card(*, amount: int, currency: str, payment_id: int, customer: str, payment_method: str,
+                      metadata: dict[str, str]) -> IntentInfo:
+    """Charge a saved card with nobody present (a subscription renewal). A decline raises
+    GatewayDeclined; a retry with the same payment id is the same charge (idempotency key)."""
+    pi = _call(
+        _client().v1.payment_intents.create,
+        params={"amount": amount, "currency": currency.lower(), "customer": customer,
+                "payment_method": payment_method, "payment_method_types": ["card"], "confirm": True,
+                "off_session": True, "metadata": {"payment_id": str(payment_id), **metadata}},
+        options={"idempotency_key": f"payment-{payment_id}-off-session"},
+    )
+    return _intent(pi)

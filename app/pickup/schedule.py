@@ -53,7 +53,8 @@ def is_open(point: PickupPoint, day: dt.date) -> bool:
     return not point.hours or any(h.weekday == day.weekday() for h in point.hours)
 
 
-def _local(day: dt.date, time: dt.time) -> dt.datetime:
+def local_moment(day: dt.date, time: dt.time) -> dt.datetime:
+    """That store-local day and time, in UTC."""
     return dt.datetime.combine(day, time, tzinfo=store_tz()).astimezone(dt.UTC)
 
 
@@ -65,9 +66,9 @@ def slot_for(rules: Rules, point: PickupPoint, at: dt.datetime) -> PickupSlot:
     for offset in range(SEARCH_DAYS):
         day = first + dt.timedelta(days=offset)
         if is_open(point, day):
-            return PickupSlot(date=day, window_start=_local(day, rules.pickup_from),
-                              window_end=_local(day, rules.pickup_until),
-                              order_cutoff=_local(order_day, rules.cutoff))
+            return PickupSlot(date=day, window_start=local_moment(day, rules.pickup_from),
+                              window_end=local_moment(day, rules.pickup_until),
+                              order_cutoff=local_moment(order_day, rules.cutoff))
     raise Conflict(f"The pickup point is closed for the next {SEARCH_DAYS} days", code="pickup_point_unavailable",
                    details={"pickup_point_id": point.id})
 
@@ -78,4 +79,4 @@ def slot_of_group(group: Group, at: dt.datetime) -> PickupSlot:
 
 def window_of(group: Group, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     rules = rules_for(group)
-    return _local(day, rules.pickup_from), _local(day, rules.pickup_until)
+    return local_moment(day, rules.pickup_from), local_moment(day, rules.pickup_until)

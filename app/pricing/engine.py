@@ -3,7 +3,8 @@
 Candidates: the regular price; the member price (members); the member's tier discount off the
 regular price (members in a tier with one); a live member-day price (members of an
 eligible group; a member day may instead, or also, multiply loyalty points, which applies whichever
-price wins); and, when the line is bought through a campaign item, that campaign's price.
+price wins); a subscription's discount off the regular price (renewal orders of a subscription);
+and, when the line is bought through a campaign item, that campaign's price.
 Without a campaign item the lowest applicable candidate wins. A campaign line is priced by its
 campaign alone — campaign prices do not stack with member prices — unless the merchant made the
 campaign stackable, in which case a member also gets the member discount (regular − member price)
@@ -79,7 +80,8 @@ def live_member_days(sku_ids: list[int], group_id: int | None, now: dt.datetime)
 
 
 def quote(sku: Sku, *, is_member: bool, campaign_item: CampaignItem | None = None,
-          member_day: MemberDay | None = None, tier_discount_bps: int = 0) -> Quote:
+          member_day: MemberDay | None = None, tier_discount_bps: int = 0,
+          subscription_discount_bps: int = 0) -> Quote:
     regular = Candidate("regular", sku.price_cents)
     member = Candidate("member", sku.member_price_cents) if (is_member and sku.member_price_cents is not None) else None
     if campaign_item is not None:
@@ -91,6 +93,11 @@ def quote(sku: Sku, *, is_member: bool, campaign_item: CampaignItem | None = Non
         # The tier's discount off the regular price, the discount rounded down to the cent.
         candidates.append(Candidate("tier", sku.price_cents - sku.price_cents * tier_discount_bps // 10_000,
                                     note=f"{tier_discount_bps / 100:g}% member tier discount"))
+    if subscription_discount_bps:
+        # Like the tier discount: off the regular price, the discount rounded down to the cent.
+        candidates.append(Candidate("subscription",
+                                    sku.price_cents - sku.price_cents * subscription_discount_bps // 10_000,
+                                    note=f"{subscription_discount_bps / 100:g}% subscription discount"))
     day = member_day if (member_day is not None and is_member) else MemberDay()
     if day.price_cents is not None:
         candidates.append(Candidate("member_day", day.price_cents, note=f"campaign {day.price_campaign_id}"))

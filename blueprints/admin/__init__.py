@@ -18,4 +18,5 @@ from blueprints.admin import (  # noqa: E402,F401
     posts,
     settings,
     shoppers,
+    subscriptions,
 )

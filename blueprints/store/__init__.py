@@ -16,5 +16,6 @@ from blueprints.store import (  # noqa: E402,F401
     pickup_schedule,
     posts,
     profile,
+    subscriptions,
     wallet,
 )

@@ -1,0 +1,42 @@
+"""What subscribers are told: a renewal ordered, a delivery skipped for stock, a charge declined
+(with the next try), and the pause after the last retry (with how to resume)."""
+from __future__ import annotations
+
+from app.notifications.outbox import Recipient, emit
+from app.subscriptions.models import CycleStatus, Subscription, SubscriptionCycle
+
+
+def _payload(sub: Subscription, cycle: SubscriptionCycle, **extra) -> dict:
+    return {"subscription_id": sub.id, "sku_id": sub.sku_id, "sku_name": sub.sku.name, "quantity": sub.quantity,
+            "cycle_date": cycle.cycle_date.isoformat(), "order_id": cycle.order_id,
+            "amount_cents": cycle.amount_cents, "next_date": sub.next_date.isoformat(), **extra}
+
+
+def _tell(sub: Subscription, event: str, title: str, body: str, payload: dict) -> None:
+    emit(event, payload, [Recipient(sub.account_id, "shopper", title, body)])
+
+
+def cycle_closed(sub: Subscription, cycle: SubscriptionCycle) -> None:
+    name = sub.sku.name
+    if cycle.status is CycleStatus.PAID:
+        _tell(sub, "subscription.renewed", "Subscription renewed",
+              f"{sub.quantity} × {name} is ordered for pickup on {cycle.cycle_date.isoformat()}.",
+              _payload(sub, cycle))
+    elif cycle.status is CycleStatus.OUT_OF_STOCK:
+        _tell(sub, "subscription.out_of_stock", "Delivery skipped: out of stock",
+              f"{name} is out of stock, so the {cycle.cycle_date.isoformat()} delivery is skipped and you are not "
+              f"charged. Next delivery: {sub.next_date.isoformat()}.", _payload(sub, cycle))
+
+
+def charge_failed(sub: Subscription, cycle: SubscriptionCycle) -> None:
+    if cycle.status is CycleStatus.RETRYING:
+        _tell(sub, "subscription.charge_failed", "Subscription payment failed",
+              f"We could not charge your subscription to {sub.sku.name} ({cycle.last_error}). We will try again on "
+              f"{cycle.next_retry_at:%Y-%m-%d}; to fix it now, add a new card to the subscription.",
+              _payload(sub, cycle, attempt=cycle.attempts, next_retry_at=cycle.next_retry_at.isoformat(),
+                       error=cycle.last_error))
+    else:
+        _tell(sub, "subscription.paused_for_payment", "Subscription paused",
+              f"After {cycle.attempts} failed payments your subscription to {sub.sku.name} is paused. To resume, "
+              "add a card (or top up your wallet) and resume it: POST /store/subscriptions/"
+              f"{sub.id}/resume.", _payload(sub, cycle, attempt=cycle.attempts, error=cycle.last_error))
