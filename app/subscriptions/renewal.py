@@ -58,7 +58,7 @@ def claim(subscription_id: int, now: dt.datetime) -> int | None:
     or None (not due, not active, skipped, or another sweep has it). Skips are settled here."""
     query = sa.select(Subscription).where(Subscription.id == subscription_id,
                                           Subscription.status == SubscriptionStatus.ACTIVE)
-    sub = db.session.scalar(query.with_for_update(skip_locked=True))
+    sub = db.session.scalar(query.with_for_update(of=Subscription, skip_locked=True))
     if sub is None or renew_at(group_of(sub.account_id), sub.next_date) > now or db.session.scalar(
             sa.select(sa.func.count()).select_from(SubscriptionCycle).where(
                 SubscriptionCycle.subscription_id == sub.id, SubscriptionCycle.status.in_(OPEN))):

@@ -24,8 +24,9 @@ def _resume_ended_pauses(now: dt.datetime) -> int:
         Subscription.status == SubscriptionStatus.PAUSED, Subscription.pause_reason == "shopper",
         Subscription.paused_until <= local_today())))
     for sub_id in ids:
-        sub = db.session.scalar(sa.select(Subscription).where(
-            Subscription.id == sub_id, Subscription.status == SubscriptionStatus.PAUSED).with_for_update())
+        paused = sa.select(Subscription).where(Subscription.id == sub_id,
+                                               Subscription.status == SubscriptionStatus.PAUSED)
+        sub = db.session.scalar(paused.with_for_update(of=Subscription))
         if sub is not None:
             resume(sub, now)
         db.session.commit()

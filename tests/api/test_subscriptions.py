@@ -276,3 +276,74 @@ def test_merchant_sees_subscriptions_failures_and_upcoming_volume(client, shop):
     assert by_day == {(start.isoformat(), 5, 2), ((start + dt.timedelta(days=7)).isoformat(), 2, 1)}
     assert_error(client.get(f"{ADMIN}/subscriptions/upcoming?days=365", headers=staff.headers), 422)
     assert_error(client.get(f"{ADMIN}/subscriptions", headers=buyer.headers), 403)
+
+
+def test_renewal_orders_earn_commission_and_points_like_any_order(client, shop):
+    from app.commissions.models import JournalLine
+
+    staff, sku, buyer = shop
+    client.post(f"{ADMIN}/commission-rules", headers=staff.headers, json={
+        "scope": "default", "leader_rate_bps": 1000, "valid_from": "2020-01-01T00:00:00Z"})
+    fund(buyer, 10_000)
+    start = start_day()
+    subscribe(client, buyer, sku, start)
+    with time_machine.travel(renewal_time(start)):
+        sweep()
+    [order] = orders_of(buyer)
+    assert order.lines[0].leader_rate_bps == 1000
+    accrued = db.session.scalar(sa.select(sa.func.sum(JournalLine.amount_cents)).where(
+        JournalLine.bucket == "pending", JournalLine.role == "leader"))
+    assert accrued == 180  # 10% of the 18.00 renewal
+
+
+@pytest.mark.postgres
+def test_two_sweeps_at_once_make_exactly_one_order_per_cycle(app, client, shop):
+    import threading
+
+    _, sku, buyer = shop
+    fund(buyer, 100_000)
+    start = start_day()
+    for _ in range(5):
+        subscribe(client, buyer, sku, start, quantity=1)
+    barrier, results = threading.Barrier(2), []
+
+    def run_sweep():
+        with app.app_context():
+            barrier.wait()
+            results.append(sweep()["renewed"])
+            db.session.remove()
+
+    with time_machine.travel(renewal_time(start)):
+        threads = [threading.Thread(target=run_sweep) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sum(results) == 5
+    orders = orders_of(buyer)
+    assert len(orders) == 5 and {o.status for o in orders} == {OrderStatus.PAID}
+    assert wallet.balance(buyer.id).total_cents == 100_000 - 5 * 900
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SubscriptionCycle)) == 5
+
+
+@pytest.mark.redis
+def test_a_real_rq_worker_with_its_scheduler_runs_a_scheduled_renewal(app, client, shop, monkeypatch):
+    from app.jobs.queue import get_queue
+    from app.jobs.schedule import subscriptions_renew_job
+    from app.jobs.worker import make_worker
+
+    _, sku, buyer = shop
+    fund(buyer, 10_000)
+    start = start_day()
+    subscribe(client, buyer, sku, start)
+    monkeypatch.setitem(app.config, "JOBS_RUN_INLINE", False)
+    queue = get_queue()
+    queue.empty()
+    with time_machine.travel(renewal_time(start), tick=False):
+        job = queue.enqueue_at(utcnow() - dt.timedelta(seconds=1), subscriptions_renew_job)
+        assert queue.count == 0 and job.get_status() == "scheduled"  # waits for the scheduler
+        make_worker(app).work(burst=True, with_scheduler=True)
+    job.refresh()
+    assert job.get_status() == "finished" and job.return_value()["renewed"] == 1
+    [order] = orders_of(buyer)
+    assert order.status is OrderStatus.PAID and order.pickup_date == start
