@@ -85,13 +85,13 @@ def skip_delivery(data, subscription_id):
     return views.describe(services.skip(current_account().id, subscription_id, data["cycle_date"]))
 
 
-@blp.route("/subscriptions/<id:subscription_id>/skips/<date:cycle_date>", methods=["DELETE"])
+@blp.route("/subscriptions/<id:subscription_id>/skips/<date:day>", methods=["DELETE"])
 @blp.requires(Role.SHOPPER)
 @blp.response(200, SubscriptionSchema)
 @blp.errors(404, 409)
-def unskip_delivery(subscription_id, cycle_date):
+def unskip_delivery(subscription_id, day):
     """Take back a skip (before that delivery is renewed)"""
-    return views.describe(services.unskip(current_account().id, subscription_id, cycle_date))
+    return views.describe(services.unskip(current_account().id, subscription_id, day))
 
 
 @blp.route("/subscriptions/<id:subscription_id>/pause", methods=["POST"])
