@@ -26,6 +26,7 @@ from app.payments.models import Payment, Refund, RefundLine, WebhookEvent  # noq
 from app.pickup.models import DeliveryBatch, PickupEvent, Shortage  # noqa: F401
 from app.pickup_points.models import PickupClosure, PickupHours, PickupPoint  # noqa: F401
 from app.posts.models import PostLike, PostQuota, SharePost  # noqa: F401
+from app.replenishment.models import ReplenishmentReminder, SubscriptionSuggestion  # noqa: F401
 from app.settings.models import StoreSettings  # noqa: F401
 from app.subscriptions.models import (  # noqa: F401
     StripeCustomer,

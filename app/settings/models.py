@@ -26,6 +26,7 @@ class StoreSettings(Timestamps, Base):
         sa.CheckConstraint("reminder_after_days >= 0 AND uncollected_after_days > reminder_after_days",
                            name="uncollected_after_reminder"),
         sa.CheckConstraint("restocking_fee_bps BETWEEN 0 AND 10000", name="fee_range"),
+        sa.CheckConstraint("replenishment_remind_days_before BETWEEN 0 AND 30", name="replenishment_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,3 +45,6 @@ class StoreSettings(Timestamps, Base):
     # The coupon each shopper gets on their birthday (app/members/birthday.py); None: no birthday offer.
     birthday_coupon_template_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("coupon_templates.id", ondelete="SET NULL"))
+    # Replenishment reminders go out this many local days before the predicted run-out
+    # (app/replenishment/); more than the delivery lead leaves time to reorder and collect.
+    replenishment_remind_days_before: Mapped[int] = mapped_column(default=3, server_default="3")

@@ -32,6 +32,8 @@ class SettingsSchema(Schema):
                                              allow_none=True)
     birthday_coupon_template_id = ma.fields.Integer(
         allow_none=True, metadata={"description": "Coupon template each shopper gets on their birthday; null: none"})
+    replenishment_remind_days_before = ma.fields.Integer(
+        metadata={"description": "Replenishment reminders go out this many days before the predicted run-out"})
 
 
 class SettingsUpdateSchema(Schema):
@@ -45,6 +47,8 @@ class SettingsUpdateSchema(Schema):
     restocking_fee_bps = f.Int(0, 10_000)
     webhook_url = f.HttpUrl(allow_none=True)
     birthday_coupon_template_id = f.Id(allow_none=True, metadata={"description": "null: no birthday offer"})
+    replenishment_remind_days_before = f.Int(0, 30, metadata={"description": "Days before the predicted "
+                                                                             "run-out to remind (0–30)"})
 
 
 class WebhookSecretSchema(Schema):

@@ -16,6 +16,7 @@ from blueprints.store import (  # noqa: E402,F401
     pickup_schedule,
     posts,
     profile,
+    replenishment,
     subscriptions,
     wallet,
 )

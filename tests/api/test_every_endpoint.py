@@ -90,6 +90,7 @@ VALID_BODY = {
     "/paid": {"bank_reference": "x"},
     "/hide": {"reason": "x"},
     "/payout-account": {"stripe_account_id": "acct_missing"},
+    "/reorder": {"payment_method": "wallet"},
 }
 
 
