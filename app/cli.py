@@ -28,6 +28,9 @@ def register_cli(app: Flask) -> None:
     from app.subscriptions.cli import renew_command
 
     app.cli.add_command(renew_command)
+    from app.replenishment.cli import remind_command
+
+    app.cli.add_command(remind_command)
 
 
 @click.command("create-staff")

@@ -79,6 +79,13 @@ def subscriptions_renew_job() -> dict[str, int]:
     return run()
 
 
+def replenishment_remind_job() -> dict[str, int]:
+    """Replenishment reminders due today (store timezone), once per predicted cycle, and subscription suggestions."""
+    from app.replenishment.reminders import sweep
+
+    return sweep()
+
+
 def purge_tokens_job() -> int:
     from app.accounts.services import purge_expired_tokens
 
@@ -103,6 +110,8 @@ PERIODIC = [
     (subscriptions_renew_job, 600),
     # Hourly, so a birthday starts within the hour after local midnight (each shopper gets one coupon a year).
     (birthdays_sweep_job, 3600),
+    # Hourly, so a reminder arrives within the hour after local midnight of its day (once per predicted cycle).
+    (replenishment_remind_job, 3600),
     (reconcile_payments_job, 300),
     (purge_idempotency_keys_job, 3600),
     (purge_tokens_job, 24 * 3600),
