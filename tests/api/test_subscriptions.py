@@ -347,3 +347,43 @@ def test_a_real_rq_worker_with_its_scheduler_runs_a_scheduled_renewal(app, clien
     assert job.get_status() == "finished" and job.return_value()["renewed"] == 1
     [order] = orders_of(buyer)
     assert order.status is OrderStatus.PAID and order.pickup_date == start
+
+
+def test_a_monthly_subscription_over_several_months_with_a_failure_dunning_and_recovery(client, shop):
+    """Four months of a monthly wallet subscription: paid, then the wallet runs dry (retries, then
+    dunning: the months while paused are neither delivered nor charged), topped up and resumed."""
+    staff, sku, buyer = shop
+    plan_id = client.get(f"{ADMIN}/subscription-plans", headers=staff.headers).get_json()[0]["id"]
+    client.patch(f"{ADMIN}/subscription-plans/{plan_id}", headers=staff.headers,
+                 json={"intervals": [{"unit": "month", "count": 1}]})
+    fund(buyer, 1800)  # one delivery's worth
+    from app.subscriptions.models import IntervalUnit
+    from app.subscriptions.schedule import shift
+
+    start = (start_day() + dt.timedelta(days=40)).replace(day=1)  # a 1st of the month, weeks ahead
+    sub_id = subscribe(client, buyer, sku, start, interval_unit="month", interval_count=1).get_json()["id"]
+    month = [shift(start, IntervalUnit.MONTH, 1, k) for k in range(5)]
+    assert [m.day for m in month] == [1] * 5 and month[4] > start + dt.timedelta(days=110)
+    with time_machine.travel(renewal_time(month[0]), tick=False):
+        assert sweep()["renewed"] == 1
+    second = renewal_time(month[1])
+    with time_machine.travel(second, tick=False):
+        sweep()  # the wallet is empty: a failed attempt
+    for day in (1, 3, 5):
+        with time_machine.travel(second + dt.timedelta(days=day), tick=False):
+            sweep()
+    with time_machine.travel(renewal_time(month[2]), tick=False):
+        assert sweep()["renewed"] == 0  # paused by dunning: month 3 is not charged
+    assert [c["status"] for c in client.get(f"{STORE}/subscriptions/{sub_id}", headers=buyer.headers)
+            .get_json()["recent_cycles"]] == ["failed", "paid"]
+    fund(buyer, 5000)
+    with time_machine.travel(renewal_time(month[2]) + dt.timedelta(days=2), tick=False):
+        # (the service, not the route: a shopper token from three months ago has expired)
+        from app.subscriptions.services import resume_own
+
+        assert resume_own(buyer.id, sub_id, None).next_date == month[3]
+    with time_machine.travel(renewal_time(month[3]), tick=False):
+        assert sweep()["renewed"] == 1
+    paid = [o for o in orders_of(buyer) if o.status is OrderStatus.PAID]
+    assert [o.pickup_date for o in paid] == [month[0], month[3]]
+    assert wallet.balance(buyer.id).total_cents == 5000 - 1800
