@@ -36,8 +36,11 @@ class Rules:
     pickup_until: dt.time
 
 
-def rules_for(group: Group) -> Rules:
+def rules_for(group: Group | None) -> Rules:
+    """The group's schedule, each part falling back to the store's (None: the store's alone)."""
     store = get_settings()
+    if group is None:
+        return Rules(store.cutoff_time, store.lead_days, store.pickup_from, store.pickup_until)
     return Rules(
         cutoff=group.cutoff_time or store.cutoff_time,
         lead_days=group.lead_days if group.lead_days is not None else store.lead_days,

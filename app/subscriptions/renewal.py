@@ -41,7 +41,7 @@ from app.subscriptions.models import (
     SubscriptionStatus,
 )
 from app.subscriptions.schedule import first_renewable, renew_at
-from app.subscriptions.services import group_of
+from app.subscriptions.services import current_group
 
 LEASE = dt.timedelta(minutes=10)  # a cycle charging longer than this: its sweep died; take it over
 OPEN = (CycleStatus.CHARGING, CycleStatus.RETRYING)
@@ -49,7 +49,7 @@ NO_SYNC = {"synchronize_session": False}
 
 
 def advance(sub: Subscription, after: dt.date, now: dt.datetime) -> None:
-    sub.next_date = first_renewable(group_of(sub.account_id), sub.anchor_date, sub.interval_unit,
+    sub.next_date = first_renewable(current_group(sub.account_id), sub.anchor_date, sub.interval_unit,
                                     sub.interval_count, after, now)
 
 
@@ -59,7 +59,7 @@ def claim(subscription_id: int, now: dt.datetime) -> int | None:
     query = sa.select(Subscription).where(Subscription.id == subscription_id,
                                           Subscription.status == SubscriptionStatus.ACTIVE)
     sub = db.session.scalar(query.with_for_update(of=Subscription, skip_locked=True))
-    if sub is None or renew_at(group_of(sub.account_id), sub.next_date) > now or db.session.scalar(
+    if sub is None or renew_at(current_group(sub.account_id), sub.next_date) > now or db.session.scalar(
             sa.select(sa.func.count()).select_from(SubscriptionCycle).where(
                 SubscriptionCycle.subscription_id == sub.id, SubscriptionCycle.status.in_(OPEN))):
         db.session.rollback()

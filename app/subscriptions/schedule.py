@@ -53,18 +53,19 @@ def cycles_between(anchor: dt.date, unit: IntervalUnit, count: int, start: dt.da
     return out
 
 
-def cutoff_of(group: Group, delivery: dt.date) -> dt.datetime:
-    """The last moment (UTC) an order can be placed for pickup on `delivery`."""
+def cutoff_of(group: Group | None, delivery: dt.date) -> dt.datetime:
+    """The last moment (UTC) an order can be placed for pickup on `delivery` (with no group — the
+    shopper left it — the store's cut-off: the renewal then fails and says so)."""
     rules = rules_for(group)
     return local_moment(delivery - dt.timedelta(days=rules.lead_days), rules.cutoff)
 
 
-def renew_at(group: Group, delivery: dt.date) -> dt.datetime:
+def renew_at(group: Group | None, delivery: dt.date) -> dt.datetime:
     lead = dt.timedelta(hours=current_app.config["SUBSCRIPTION_RENEWAL_LEAD_HOURS"])
     return cutoff_of(group, delivery) - lead
 
 
-def first_renewable(group: Group, anchor: dt.date, unit: IntervalUnit, count: int, after: dt.date | None,
+def first_renewable(group: Group | None, anchor: dt.date, unit: IntervalUnit, count: int, after: dt.date | None,
                     now: dt.datetime) -> dt.date:
     """The first cycle date (after `after`, if given) whose cut-off is still ahead: cycles whose
     cut-off passed while paused or unhandled are not delivered, and never charged."""

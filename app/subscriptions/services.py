@@ -27,10 +27,16 @@ from app.subscriptions.schedule import cutoff_of, cycle_on_or_after, first_renew
 
 
 def group_of(account_id: int) -> Group:
-    binding = current_binding(account_id)
-    if binding is None:
+    group = current_group(account_id)
+    if group is None:
         raise Conflict("Join a group through its link before subscribing", code="not_in_a_group")
-    return binding.group
+    return group
+
+
+def current_group(account_id: int) -> Group | None:
+    """Where the shopper's deliveries go now (None if they left their group)."""
+    binding = current_binding(account_id)
+    return binding.group if binding is not None else None
 
 
 def subscribe(account_id: int, data: dict) -> Subscription:
@@ -122,7 +128,7 @@ def resume(sub: Subscription, now: dt.datetime) -> None:
     last = db.session.scalar(sa.select(sa.func.max(SubscriptionCycle.cycle_date))
                              .where(SubscriptionCycle.subscription_id == sub.id))
     after = max(d for d in (last, sub.next_date - dt.timedelta(days=1)) if d is not None)
-    sub.next_date = first_renewable(group_of(sub.account_id), sub.anchor_date, sub.interval_unit,
+    sub.next_date = first_renewable(current_group(sub.account_id), sub.anchor_date, sub.interval_unit,
                                     sub.interval_count, after, now)
 
 

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from app.catalog.models import Sku
 from app.clock import local_today
-from app.errors import Conflict
 from app.extensions import db
 from app.loyalty import services as loyalty
 from app.pricing.engine import quote
@@ -21,7 +20,7 @@ from app.subscriptions.models import (
     SubscriptionStatus,
 )
 from app.subscriptions.schedule import cycle_on_or_after, cycles_between, renew_at
-from app.subscriptions.services import group_of
+from app.subscriptions.services import current_group
 
 
 def next_delivery(sub: Subscription) -> dt.date | None:
@@ -43,10 +42,7 @@ def describe(sub: Subscription) -> dict:
     plan = db.session.get(SubscriptionPlan, sub.plan_id)
     charge_at = charge = None
     if day is not None and sub.status is SubscriptionStatus.ACTIVE:
-        try:
-            charge_at = renew_at(group_of(sub.account_id), day)
-        except Conflict:  # no longer in a group: the renewal will fail and say so
-            charge_at = None
+        charge_at = renew_at(current_group(sub.account_id), day)
         stand = loyalty.standing(sub.account_id)
         unit = quote(sub.sku, is_member=stand.member, tier_discount_bps=stand.discount_bps,
                      subscription_discount_bps=plan.discount_bps).unit_price_cents

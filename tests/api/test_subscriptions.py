@@ -387,3 +387,21 @@ def test_a_monthly_subscription_over_several_months_with_a_failure_dunning_and_r
     paid = [o for o in orders_of(buyer) if o.status is OrderStatus.PAID]
     assert [o.pickup_date for o in paid] == [month[0], month[3]]
     assert wallet.balance(buyer.id).total_cents == 5000 - 1800
+
+
+def test_a_subscriber_who_left_their_group_is_told_and_does_not_stop_other_renewals(client, shop):
+    from app.groups.models import Binding
+
+    _, sku, leaver = shop
+    stayer = make_buyer()
+    for buyer in (leaver, stayer):
+        fund(buyer, 10_000)
+        subscribe(client, buyer, sku, start_day())
+    db.session.execute(sa.update(Binding).where(Binding.account_id == leaver.id).values(ended_at=utcnow()))
+    db.session.commit()
+    assert client.get(f"{STORE}/subscriptions", headers=leaver.headers).status_code == 200
+    with time_machine.travel(renewal_time(start_day())):
+        assert sweep()["renewed"] == 2
+    assert [o.status for o in orders_of(stayer)] == [OrderStatus.PAID] and orders_of(leaver) == []
+    [failed] = events("subscription.charge_failed")
+    assert failed["subscription_id"] and "group" in failed["error"]
