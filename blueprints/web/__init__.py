@@ -28,3 +28,15 @@ def group_link(code: str):
     except NotFound:
         return _page("not-found.html", 404)
     return _page("shop.html")
+
+
+@bp.get("/leader")
+def leader_console():
+    """The group leader's pickup console (also where Stripe onboarding returns to)."""
+    return _page("leader.html")
+
+
+@bp.get("/admin")
+def merchant_dashboard():
+    """The merchant's dashboard: orders, campaigns, leaders, batches, payouts, analytics."""
+    return _page("admin.html")
