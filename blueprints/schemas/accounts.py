@@ -67,3 +67,12 @@ class ShopperAccountSchema(AccountSchema):
         lambda a: BirthdaySchema().dump(birthday_status(a)) if a.birth_month else None,
         allow_none=True, metadata={"description": "The shopper's birthday (GET /me/birthday), if set"},
     )
+    member = ma.fields.Method("_member", metadata={
+        "description": "Store membership now: {active, tier, points_balance} (details: GET /membership)"})
+
+    def _member(self, account) -> dict:
+        from app.loyalty.services import standing
+
+        now = standing(account.id)
+        return {"active": now.member, "tier": now.tier.name if now.member and now.tier else None,
+                "points_balance": now.points_balance}

@@ -7,6 +7,7 @@ from blueprints.store import (  # noqa: E402,F401
     auth,
     campaigns,
     catalog,
+    client_config,
     groups,
     leader_applications,
     lotteries,

@@ -15,10 +15,11 @@ export function tokenStore(key) {
 
 /** The error the API returned, with its status and field details, as thrown by `client`. */
 export class ApiError extends Error {
-  constructor(status, message, details) {
+  constructor(status, message, details, code) {
     super(message);
     this.status = status;
     this.details = details;
+    this.code = code;
   }
 }
 
@@ -31,7 +32,7 @@ export function client(prefix, token) {
     const response = await fetch(prefix + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     if (raw && response.ok) return response;
     const data = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) throw new ApiError(response.status, data?.error?.message || response.statusText, data?.error?.details);
+    if (!response.ok) throw new ApiError(response.status, data?.error?.message || response.statusText, data?.error?.details, data?.error?.code);
     return data;
   }
   return request;

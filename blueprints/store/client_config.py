@@ -1,0 +1,26 @@
+"""What a client needs to know before anyone logs in: currency, timezone, whether cards are taken."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app
+
+from blueprints.schemas.common import Schema
+from blueprints.store import blp
+
+
+class ClientConfigSchema(Schema):
+    currency = ma.fields.String(metadata={"description": "ISO 4217; amounts are in its minor unit"})
+    timezone = ma.fields.String(metadata={"description": "The store's timezone (schedules, cut-offs)"})
+    stripe_publishable_key = ma.fields.String(allow_none=True, metadata={
+        "description": "pk_… for Stripe.js; null when the store takes no card payments"})
+    card_payments = ma.fields.Boolean()
+
+
+@blp.route("/client-config", methods=["GET"])
+@blp.response(200, ClientConfigSchema)
+def client_config():
+    """Public: the store's currency and timezone, and Stripe's publishable key when cards are taken"""
+    config = current_app.config
+    key = config["STRIPE_PUBLISHABLE_KEY"] or None
+    return {"currency": config["STORE_CURRENCY"], "timezone": config["STORE_TIMEZONE"],
+            "stripe_publishable_key": key, "card_payments": bool(key and config.get("STRIPE_SECRET_KEY"))}
