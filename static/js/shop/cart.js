@@ -40,22 +40,26 @@ function lineRow(line, index) {
   return row;
 }
 
+let quoteSeq = 0; // only the latest quote is shown when the cart changes faster than the API answers
+
 async function renderQuote(lines) {
-  const box = $("quote");
-  box.replaceChildren();
-  if (!lines.length || !state.inGroup) return;
-  try {
-    const quote = await api("/quote", { method: "POST", body: { lines: lines.map(({ sku_id, quantity }) => ({ sku_id, quantity })) } });
-    for (const q of quote.lines) {
-      const name = state.skus.get(q.sku_id)?.product.name ?? `SKU ${q.sku_id}`;
-      const saved = q.discount_cents > 0 ? ` (${q.rule.replace("_", " ")} price, you save ${money(q.discount_cents, quote.currency)})` : "";
-      box.append(el("p", `${name} × ${q.quantity}: ${money(q.line_total_cents, quote.currency)}${saved}`, { class: "muted" }));
+  const seq = ++quoteSeq;
+  const parts = [];
+  if (lines.length && state.inGroup) {
+    try {
+      const quote = await api("/quote", { method: "POST", body: { lines: lines.map(({ sku_id, quantity }) => ({ sku_id, quantity })) } });
+      for (const q of quote.lines) {
+        const name = state.skus.get(q.sku_id)?.product.name ?? `SKU ${q.sku_id}`;
+        const saved = q.discount_cents > 0 ? ` (${q.rule.replace("_", " ")} price, you save ${money(q.discount_cents, quote.currency)})` : "";
+        parts.push(el("p", `${name} × ${q.quantity}: ${money(q.line_total_cents, quote.currency)}${saved}`, { class: "muted" }));
+      }
+      parts.push(el("p", `Total ${money(quote.total_cents, quote.currency)}`, { class: "price", id: "cart-total" }));
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      parts.push(el("p", describeError(error), { class: "error" }));
     }
-    box.append(el("p", `Total ${money(quote.total_cents, quote.currency)}`, { class: "price", id: "cart-total" }));
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    box.append(el("p", describeError(error), { class: "error" }));
   }
+  if (seq === quoteSeq) $("quote").replaceChildren(...parts);
 }
 
 function renderPaymentMethods() {

@@ -120,7 +120,9 @@ async function main() {
     token.clear();
     await refreshSession();
   });
-  const showTab = tabs($("shop-tabs"));
+  // A tab shows what is true now (a wallet after an order, an order after the leader handed it over).
+  const refreshers = { "tab-orders": renderOrders, "tab-subscriptions": renderSubscriptions, "tab-wallet": renderWallet };
+  const showTab = tabs($("shop-tabs"), (name) => refreshers[name]?.().catch(report));
   on("show-tab", showTab);
   initCatalogue();
   initCart();
