@@ -129,6 +129,7 @@ def test_a_member_sees_sales_buys_in_the_member_zone_subscribes_and_reads_the_wa
     db.session.commit()
     order = db.session.scalar(sa.select(Order).where(Order.account_id == buyer.id))
     assert order.status is OrderStatus.PAID and order.payment_method == "wallet"
+    assert [ln.sku_id for ln in order.lines] == [beef.skus[0].id]
 
     page.locator("[data-tab=tab-subscriptions]").click()
     form = page.locator("#subscribe-form")
