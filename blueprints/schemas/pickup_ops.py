@@ -73,7 +73,16 @@ class BatchOrderSchema(Schema):
     shopper_name = ma.fields.Function(lambda o: o.shopper_name)
     fulfilment = ma.fields.String()
     status = ma.fields.String()
+    payment_method = ma.fields.String()
+    amount_due_cents = ma.fields.Method("_due", metadata={"description": "To collect at pickup (pay at pickup)"})
+    pickup_date = ma.fields.Date(allow_none=True)
     lines = ma.fields.List(ma.fields.Nested(BatchLineSchema))
+
+    def _due(self, order) -> int:
+        from app.orders.models import OrderStatus
+        from app.pickup.verification import amount_due
+
+        return amount_due(order) if order.status is OrderStatus.CONFIRMED else 0
 
 
 class TotalsSchema(Schema):

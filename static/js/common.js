@@ -122,9 +122,15 @@ export async function download(request, path, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** Tabs: buttons with data-tab="id" show the section of that id and hide the others. */
+/** Tabs: buttons with data-tab="id" show the section of that id and hide the others (ARIA tabs). */
 export function tabs(nav, onShow) {
   const buttons = [...nav.querySelectorAll("[data-tab]")];
+  nav.setAttribute("role", "tablist");
+  for (const b of buttons) {
+    b.setAttribute("role", "tab");
+    b.setAttribute("aria-controls", b.dataset.tab);
+    $(b.dataset.tab).setAttribute("role", "tabpanel");
+  }
   function show(name) {
     for (const b of buttons) {
       const selected = b.dataset.tab === name;
