@@ -135,8 +135,8 @@ const ORDER_COLUMNS = [
   ["Order", (o) => o.number],
   ["Shopper", (o) => o.shopper_name],
   ["Lines", linesList],
-  ["Status", (o) => [FULFILMENT[o.fulfilment] || o.fulfilment, o.status === "confirmed" ? "pay at pickup" : ""]
-    .filter(Boolean).join(" · ")],
+  ["Status", (o) => [FULFILMENT[o.fulfilment] || o.fulfilment,
+    o.amount_due_cents > 0 ? `collect ${money(o.amount_due_cents, state.currency)}` : ""].filter(Boolean).join(" · ")],
 ];
 
 function showBanner(message) {
