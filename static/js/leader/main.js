@@ -1,0 +1,40 @@
+// The group leader's pickup console: deliveries and arrival, handing orders over by pickup code,
+// what is still waiting, earnings and payouts, and the month's numbers. Plain ES modules, no build.
+import { tabs } from "../common.js";
+import { on, showBanner } from "./context.js";
+import { initDeliveries, loadBatches } from "./deliveries.js";
+import { initEarnings, loadEarnings } from "./earnings.js";
+import { initHandover } from "./handover.js";
+import { initPerformance, showPerformance } from "./performance.js";
+import { initSession, start } from "./session.js";
+import { initWaiting, loadWaiting } from "./waiting.js";
+
+const STRIPE_RETURN = {
+  done: "Welcome back from Stripe. Your payout account status is shown below.",
+  expired: "The Stripe onboarding link expired. Press the button below for a fresh one.",
+};
+
+const showTab = tabs(document.querySelector("nav.tabs"), (name) => {
+  if (name === "deliveries") loadBatches();
+  else if (name === "waiting") loadWaiting();
+  else if (name === "earnings") loadEarnings();
+  else if (name === "performance") showPerformance();
+});
+on("show-tab", showTab);
+
+// Stripe's onboarding returns here with ?payout-account=done|expired: say so, and open Earnings.
+const returned = new URLSearchParams(location.search).get("payout-account");
+const firstTab = STRIPE_RETURN[returned] ? "earnings" : "deliveries";
+
+initSession(firstTab);
+initDeliveries();
+initHandover();
+initWaiting();
+initEarnings();
+initPerformance();
+
+if (STRIPE_RETURN[returned]) {
+  showBanner(STRIPE_RETURN[returned]);
+  history.replaceState(null, "", location.pathname);
+}
+start(firstTab);
