@@ -21,7 +21,7 @@ def test_seed_demo_builds_a_store_and_its_link_lands_a_new_shopper_in_the_group(
     code = next(c for rule, c in links if rule == "open")
 
     page = client.get(f"/g/{code}")
-    assert page.status_code == 200 and b'src="/static/shop.js"' in page.data
+    assert page.status_code == 200 and b'src="/static/js/shop/main.js"' in page.data
     reg = client.post("/api/v1/store/auth/register",
                       json={"name": "New neighbour", "email": "new@example.com", "password": "s3cret-pass"})
     joined = client.post(f"/api/v1/store/groups/{code}/join", headers=auth(reg.get_json()["token"]))

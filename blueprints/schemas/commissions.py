@@ -95,6 +95,7 @@ class PayoutSchema(Schema):
     id = ma.fields.Integer()
     account_id = ma.fields.Integer()
     leader_id = ma.fields.Integer()
+    leader_name = ma.fields.Method("_leader_name")
     amount_cents = ma.fields.Integer()
     fee_cents = ma.fields.Integer()
     net_cents = ma.fields.Integer()
@@ -109,6 +110,12 @@ class PayoutSchema(Schema):
     decided_at = ma.fields.DateTime(allow_none=True)
     exported_at = ma.fields.DateTime(allow_none=True)
     paid_at = ma.fields.DateTime(allow_none=True)
+
+    def _leader_name(self, payout) -> str:
+        from app.extensions import db
+        from app.leaders.models import Leader
+
+        return db.session.get(Leader, payout.leader_id).display_name  # identity map: once per leader per page
 
 
 class PayoutQuerySchema(QuerySchema):

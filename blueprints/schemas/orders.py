@@ -165,6 +165,7 @@ class OrderSchema(Schema):
 
 class StaffOrderSchema(OrderSchema):
     account_id = ma.fields.Integer()
+    shopper_name = ma.fields.String()
     leader_id = ma.fields.Integer(allow_none=True)
 
 

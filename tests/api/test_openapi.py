@@ -7,7 +7,7 @@ PUBLIC = {
     ("post", "/api/v1/admin/auth/login"), ("get", "/api/v1/store/categories"),
     ("get", "/api/v1/store/groups/{code}"), ("get", "/api/v1/store/groups/{code}/products"),
     ("get", "/api/v1/store/groups/{code}/products/{product_id}"), ("get", "/api/v1/store/pickup-points/nearby"),
-    ("get", "/api/v1/store/lotteries/{lottery_id}/audit"),
+    ("get", "/api/v1/store/lotteries/{lottery_id}/audit"), ("get", "/api/v1/store/client-config"),
 }
 
 

@@ -1,0 +1,82 @@
+// The merchant dashboard: staff log in, then work through tabs (orders, campaigns, leader
+// applications, delivery batches, payouts, analytics). Each tab is a module in ./admin/ with
+// init() (wire its forms once) and show() (load its data whenever it is opened).
+import { $, onSubmit, tabs } from "./common.js";
+import * as analytics from "./admin/analytics.js";
+import * as applications from "./admin/leaders.js";
+import * as batches from "./admin/batches.js";
+import * as campaigns from "./admin/campaigns.js";
+import { api, loadStoreConfig, onSignedOut, state, token } from "./admin/context.js";
+import * as orders from "./admin/orders.js";
+import * as payouts from "./admin/payouts.js";
+import { notify, reportFailure } from "./admin/ui.js";
+
+const TABS = { orders, campaigns, applications, batches, payouts, analytics };
+
+function showTab(name) {
+  // Roving focus: Tab reaches the selected tab only; arrows move between tabs.
+  for (const b of nav.querySelectorAll("[data-tab]")) b.tabIndex = b.dataset.tab === name ? 0 : -1;
+  $("notice").textContent = "";
+  history.replaceState(null, "", `#${name}`);
+  TABS[name].show().catch(reportFailure);
+}
+
+const nav = $("tabs");
+const select = tabs(nav, showTab);
+
+/** Arrow keys, Home and End move between tabs (the tabs pattern), Tab moves into the panel. */
+nav.addEventListener("keydown", (event) => {
+  const buttons = [...nav.querySelectorAll("[data-tab]")];
+  const at = buttons.indexOf(document.activeElement);
+  if (at < 0) return;
+  const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: buttons.length - 1 }[event.key];
+  if (to === undefined) return;
+  event.preventDefault();
+  const next = buttons[(to + buttons.length) % buttons.length];
+  next.focus();
+  next.click();
+});
+
+function showLogin() {
+  $("dashboard").hidden = $("logout").hidden = true;
+  $("who").textContent = "";
+  $("login").hidden = false;
+  $("login-form").querySelector("input").focus();
+}
+
+async function signedIn() {
+  state.me = await api("/me");
+  $("who").textContent = `Signed in as ${state.me.name}`;
+  $("login").hidden = true;
+  $("dashboard").hidden = $("logout").hidden = false;
+  const wanted = location.hash.slice(1);
+  select(wanted in TABS ? wanted : "orders");
+}
+
+async function main() {
+  await loadStoreConfig();
+  for (const tab of Object.values(TABS)) tab.init();
+  onSignedOut(() => {
+    showLogin();
+    notify("Your session ended: please log in again.", true);
+  });
+  onSubmit($("login-form"), async (body, form) => {
+    const issued = await api("/auth/login", { method: "POST", body });
+    token.set(issued.token);
+    form.reset();
+    await signedIn();
+  });
+  $("logout").addEventListener("click", async () => {
+    await api("/auth/logout", { method: "POST" }).catch(() => null);
+    token.clear();
+    showLogin();
+  });
+  if (token.get()) await signedIn().catch((error) => { if (error.status !== 401) throw error; });
+  else showLogin();
+}
+
+main().catch((error) => {
+  $("notice").textContent = `The dashboard could not start: ${error.message}`;
+  $("notice").className = "error";
+  console.error(error);
+});
