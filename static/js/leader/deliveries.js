@@ -99,7 +99,7 @@ function arrivalForm(batch) {
     const ready = arrived.orders.filter((o) => o.fulfilment === "ready_for_pickup").length;
     const short = shortages.reduce((n, s) => n + s.quantity, 0);
     renderBatch(arrived);
-    $("arrival-result").textContent = `Arrival confirmed: ${ready} orders ready for pickup` +
+    $("arrival-result").textContent = `Arrival confirmed: ${ready} ${ready === 1 ? "order" : "orders"} ready for pickup` +
       (short ? `, ${short} short ${short === 1 ? "unit" : "units"} (refunded, or not charged at pickup).`
         : "; everything arrived in full.");
     $("arrival-result").focus(); // the form that had focus is gone
