@@ -112,3 +112,13 @@ def test_two_requests_at_once_cannot_spend_the_same_balance(app, client, people)
     assert codes == [201] + [409] * 5
     mine = balance(client, leader)
     assert (mine["available_cents"], mine["withdrawing_cents"]) == (2000, 3000)
+
+
+def test_a_leader_reads_their_payout_terms_from_me(client, people):
+    staff, leader = people
+    terms = client.get(f"{LEADER}/me", headers=leader.headers).get_json()["payout_terms"]
+    assert terms == {"provider": "bank_export", "minimum_cents": 1000, "fee_cents": 100, "fee_bps": 100,
+                     "has_stripe_account": False}
+    assert client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+                        json={"payout_min_cents": 2500}).status_code == 200
+    assert client.get(f"{LEADER}/me", headers=leader.headers).get_json()["payout_terms"]["minimum_cents"] == 2500

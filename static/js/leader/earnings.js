@@ -60,6 +60,21 @@ async function loadPayoutAccount() {
   const button = $("payout-setup");
   $("payout-account-error").textContent = "";
   button.hidden = true;
+  const terms = state.payoutTerms;
+  const fee = terms && (terms.fee_cents || terms.fee_bps)
+    ? ` A payout costs ${[terms.fee_cents && cash(terms.fee_cents), terms.fee_bps && `${terms.fee_bps / 100}%`].filter(Boolean).join(" + ")}.` : "";
+  const minimum = terms ? ` Payouts from ${cash(terms.minimum_cents)}.${fee}` : "";
+  // The store's terms say which question to ask: no probing for an account that cannot exist.
+  if (terms?.provider === "bank_export" && !terms.has_stripe_account) {
+    text.textContent = `Payouts by bank transfer: the store pays approved payouts to your bank account.${minimum}`;
+    return;
+  }
+  if (terms && !terms.has_stripe_account) {
+    text.textContent = `No Stripe payout account yet. Set one up to receive payouts by Stripe.${minimum}`;
+    button.textContent = "Set up payouts by Stripe";
+    button.hidden = false;
+    return;
+  }
   try {
     const account = await api("/payout-account");
     if (account.details_submitted) {

@@ -32,6 +32,7 @@ export async function start(firstTab) {
     if (error.status !== 401) showBanner(error.message); // the store is unreachable: keep the session
     return undefined;
   }
+  state.payoutTerms = me.payout_terms;
   $("who").textContent = `Logged in as ${me.display_name}`;
   $("login").hidden = true;
   $("console").hidden = $("logout").hidden = false;
