@@ -46,7 +46,9 @@ async function fetchProducts(params) {
 export async function renderProducts() {
   const params = new URLSearchParams();
   for (const [key, value] of new FormData($("filter-form"))) if (value) params.set(key, value);
-  const [filtered, all] = await Promise.all([fetchProducts(params), fetchProducts(new URLSearchParams())]);
+  // The member zone lists the whole catalogue; without a filter one request serves both lists.
+  const filtered = await fetchProducts(new URLSearchParams(params));
+  const all = params.size ? await fetchProducts(new URLSearchParams()) : filtered;
   const list = $("products");
   const regular = filtered.filter((p) => !p.members_only);
   list.replaceChildren(...regular.map(card));
