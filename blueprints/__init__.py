@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
     from apispec.ext.marshmallow import MarshmallowPlugin
 
     from blueprints import admin, leader, store, web, webhooks
+    from blueprints.store.flash_gate import FlashGate
 
     api.init_app(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
     api.spec.components.security_scheme(
@@ -29,6 +30,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(web.bp)
     app.register_blueprint(webhooks.bp)
     register_error_handlers(app)
+    app.wsgi_app = FlashGate(app, app.wsgi_app)  # turns a flash-sale crowd away before Flask
 
     @app.after_request
     def dispatch_notifications(response):

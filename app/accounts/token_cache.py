@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 import redis
-from flask import current_app
+from flask import Flask, current_app
 
 
-def key() -> str:
-    return f"{current_app.config.get('REDIS_PREFIX', 'sf')}:tokens"
+def key(app: Flask | None = None) -> str:
+    return f"{(app or current_app).config.get('REDIS_PREFIX', 'sf')}:tokens"
 
 
 def _conn() -> redis.Redis | None:

@@ -129,26 +129,38 @@ def _pickup_date(group_id: int, now: dt.datetime) -> dt.date:
     return day
 
 
-def reserve(*, token: str, item_id: int, quantity: int, client_key: str) -> Reservation:
-    """Reserve flash-sale units for the holder of `token`."""
-    now = utcnow()
+def reserve(*, token: str, item_id: int, quantity: int, client_key: str,
+            admitted: redis_gate.Admission | None = None) -> Reservation:
+    """Reserve flash-sale units for the holder of `token`. `admitted`: the edge gate
+    (blueprints/store/flash_gate.py) already let this attempt through Redis, at `admitted.now`."""
     token_digest = digest(token)
-    if redis_gate.enabled():
+    if admitted is None and not redis_gate.enabled():
+        return persist(token_digest, item_id, quantity, client_key, utcnow())
+    if admitted is not None:
+        admitted.consumed = True  # from here on this path writes the order or gives the units back
+        admission, now = admitted, admitted.now
+    else:
+        now = utcnow()
+        admission = _admit(token, token_digest, item_id, quantity, client_key, now)
+    if admission.replay:
+        return _replay(admission.account_id, client_key)
+    try:
+        return persist(token_digest, item_id, quantity, client_key, now)
+    except BaseException:
+        db.session.rollback()
+        redis_gate.give_back(item_id, admission.account_id, quantity, client_key)
+        raise
+
+
+def _admit(token: str, token_digest: str, item_id: int, quantity: int, client_key: str,
+           now: dt.datetime) -> redis_gate.Admission:
+    admission = redis_gate.admit(token_digest, item_id, quantity, client_key, now)
+    if admission is None:  # token not cached yet: check it once in the database
+        _account_or_401(token)
         admission = redis_gate.admit(token_digest, item_id, quantity, client_key, now)
-        if admission is None:  # token not cached yet: check it once in the database
-            _account_or_401(token)
-            admission = redis_gate.admit(token_digest, item_id, quantity, client_key, now)
-        if admission.replay:
-            return _replay(admission.account_id, client_key)
-        if admission.unpublished:
-            admission = _publish_and_retry(token, item_id, quantity, client_key, now)
-        try:
-            return persist(token_digest, item_id, quantity, client_key, now)
-        except BaseException:
-            db.session.rollback()
-            redis_gate.give_back(item_id, admission.account_id, quantity, client_key)
-            raise
-    return persist(token_digest, item_id, quantity, client_key, now)
+    if admission.unpublished:
+        admission = _publish_and_retry(token, item_id, quantity, client_key, now)
+    return admission
 
 
 def _publish_and_retry(token: str, item_id: int, quantity: int, client_key: str, now: dt.datetime):
@@ -231,8 +243,8 @@ def persist(token_digest: str, item_id: int, quantity: int, client_key: str, now
         point_id=shopper.point_id, point_name=shopper.point_name, point_address=shopper.point_address,
         currency=current_app.config["STORE_CURRENCY"], total=total, expires_at=expires_at, pickup_date=pickup_date,
         campaign_id=campaign.id, sku_id=item.sku_id, product_id=item.product_id, product_name=item.product_name,
-        sku_name=item.sku_name, sku_code=item.sku_code, unit=unit, list_price=item.list_price,
-        **_commission_params(item, shopper.account_id, now))
+        category_id=item.category_id, sku_name=item.sku_name, sku_code=item.sku_code, unit=unit,
+        list_price=item.list_price)
     if taken.order_id is not None:
         db.session.commit()
         return Reservation(taken.order_id, number, OrderStatus.PENDING_PAYMENT.value, quantity, unit, total,
@@ -322,7 +334,8 @@ def _persist_general(shopper: Shopper, item: FlashItem, quantity: int, client_ke
 
 
 def _commission_params(item: FlashItem, account_id: int, now: dt.datetime) -> dict:
-    """The commission snapshot for a reservation about to be written (winners only, not the crowd)."""
+    """The commission snapshot for a reservation written by the general path (flash_sql.TAKE
+    chooses the same in SQL)."""
     from app.commissions.rules import rates_for
     from app.loyalty.referrals import referrer_of
 

@@ -10,9 +10,10 @@ every ROLLBACK, and these statements cost more to plan (~1.6 ms) than to run.
 
 `take` then runs in a fresh snapshot under that lock, so it sees every earlier purchase of this
 shopper: it counts their units against the limit, locks one bucket that can serve the whole
-quantity and nobody else is changing (SKIP LOCKED), and inserts the order, its line and its hold —
-or does nothing, and says why. Anything it cannot do in one go (stock spread over several buckets,
-lapsed holds to release first, every bucket busy) falls back to the general path in flash.py.
+quantity and nobody else is changing (SKIP LOCKED), and inserts the order, its line (with its
+commission rule and the shopper's referrer) and its hold — or does nothing, and says why.
+Anything it cannot do in one go (stock spread over several buckets, lapsed holds to release
+first, every bucket busy) falls back to the general path in flash.py.
 
 The same guarded conditions as campaigns/stock.py hold here: a bucket is only ever changed by
 `reserved + qty <= total - sold`, and the never_oversold CHECK stands behind it.
@@ -81,6 +82,21 @@ WITH existing AS (
       AND (CAST(:per_person AS integer) IS NULL OR (SELECT units FROM held) + :qty <= :per_person)
     ORDER BY random() LIMIT 1
     FOR UPDATE SKIP LOCKED
+), rule AS (
+    -- the commission snapshot, chosen as app/commissions/rules.rates_for chooses (most specific
+    -- rule valid now, then latest start, then id); tests/api/test_flash_commission.py holds them equal
+    SELECT r.id, r.leader_rate_bps,
+           CASE WHEN COALESCE((SELECT referrer_share_enabled FROM commission_settings WHERE id = 1), false)
+                THEN r.referrer_rate_bps ELSE 0 END AS referrer_rate_bps
+    FROM commission_rules r
+    WHERE r.valid_from <= :now AND (r.valid_until IS NULL OR r.valid_until > :now)
+      AND (r.scope = 'default'
+           OR (r.scope = 'product' AND r.target_id = :product_id)
+           OR (r.scope = 'category' AND r.target_id = CAST(:category_id AS integer))
+           OR (r.scope = 'campaign' AND r.target_id = :campaign_id))
+    ORDER BY CASE r.scope WHEN 'campaign' THEN 4 WHEN 'product' THEN 3 WHEN 'category' THEN 2 ELSE 1 END DESC,
+             r.valid_from DESC, r.id DESC
+    LIMIT 1
 ), took AS (
     UPDATE campaign_stock_buckets s SET reserved = s.reserved + :qty FROM bucket
     WHERE s.id = bucket.id AND s.sold + s.reserved + :qty <= s.total
@@ -94,7 +110,9 @@ WITH existing AS (
     SELECT :number, :pickup_code, :account_id, :group_id, :group_name, :leader_id, :leader_name,
            :point_id, :point_name, :point_address, 'pending_payment', 'stripe', :currency,
            :total, :total, 0, 0, :expires_at, :pickup_date, 'pending', 0, 0, :campaign_id, :client_key,
-           :referrer_id, :now, :now
+           -- the referrer on the shopper's earliest binding that had one (app/loyalty/referrals.referrer_of)
+           (SELECT referrer_account_id FROM bindings WHERE account_id = :account_id
+            AND referrer_account_id IS NOT NULL ORDER BY id LIMIT 1), :now, :now
     FROM took
     ON CONFLICT (account_id, client_key) DO NOTHING
     RETURNING id
@@ -108,8 +126,8 @@ WITH existing AS (
                              picked_up_quantity, restocked_quantity, commission_rule_id, leader_rate_bps,
                              referrer_rate_bps)
     SELECT new_order.id, :sku_id, :product_id, :product_name, :sku_name, :sku_code, :unit, :list_price,
-           'flash_sale', :item_id, :campaign_id, 1, :qty, :total, 0, 0, 0, 0, 0, :rule_id, :leader_bps,
-           :referrer_bps
+           'flash_sale', :item_id, :campaign_id, 1, :qty, :total, 0, 0, 0, 0, 0, (SELECT id FROM rule),
+           COALESCE((SELECT leader_rate_bps FROM rule), 0), COALESCE((SELECT referrer_rate_bps FROM rule), 0)
     FROM new_order
 )
 SELECT (SELECT id FROM existing) AS existing, (SELECT units FROM held) AS held,

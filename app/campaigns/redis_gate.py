@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 
 import redis
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -69,36 +69,40 @@ _scripts: dict[str, object] = {}
 
 
 class Admission:
-    def __init__(self, account_id: int, replay: bool = False, unpublished: bool = False):
-        self.account_id, self.replay, self.unpublished = account_id, replay, unpublished
+    """The gate let an attempt through. `consumed` is set once the reservation path has taken it
+    over (it then writes the order or gives the units back); the edge gate gives back the units
+    of an admission nobody consumed."""
+
+    def __init__(self, account_id: int, replay: bool = False, unpublished: bool = False,
+                 now: dt.datetime | None = None):
+        self.account_id, self.replay, self.unpublished, self.now = account_id, replay, unpublished, now
+        self.consumed = False
 
 
 def enabled() -> bool:
     return bool(current_app.config["REDIS_URL"])
 
 
-def _key(*parts: object) -> str:
-    return ":".join([current_app.config.get("REDIS_PREFIX", "sf"), *map(str, parts)])
+def _item_keys(item_id: int, app: Flask | None = None) -> list[str]:
+    base = f"{(app or current_app).config.get('REDIS_PREFIX', 'sf')}:{{item:{item_id}}}"
+    return [f"{base}:meta", f"{base}:left", f"{base}:buyers", f"{base}:keys"]
 
 
-def _item_keys(item_id: int) -> list[str]:
-    base = f"{{item:{item_id}}}"
-    return [_key(base, "meta"), _key(base, "left"), _key(base, "buyers"), _key(base, "keys")]
-
-
-def _script(name: str, source: str):
-    conn = redis_connection()
+def _script(name: str, source: str, app: Flask | None = None):
+    conn = redis_connection(app)
     key = f"{name}:{id(conn.connection_pool)}"
     if key not in _scripts:
         _scripts[key] = conn.register_script(source)
     return _scripts[key]
 
 
-def admit(token_hash: str, item_id: int, quantity: int, client_key: str, now: dt.datetime) -> Admission | None:
-    """Admit one attempt or raise why not; None means the token is not cached (check it in the DB)."""
-    meta, left, buyers, keys = _item_keys(item_id)
-    status, account = _script("admit", ADMIT)(
-        keys=[token_cache.key(), meta, left, buyers, keys],
+def admit(token_hash: str, item_id: int, quantity: int, client_key: str, now: dt.datetime,
+          app: Flask | None = None) -> Admission | None:
+    """Admit one attempt or raise why not; None means the token is not cached (check it in the DB).
+    `app` is for callers outside an app context (the edge gate, blueprints/store/flash_gate.py)."""
+    meta, left, buyers, keys = _item_keys(item_id, app)
+    status, account = _script("admit", ADMIT, app)(
+        keys=[token_cache.key(app), meta, left, buyers, keys],
         args=[token_hash, int(now.timestamp() * 1000), quantity, client_key])
     if status == -1:
         return None
@@ -109,12 +113,12 @@ def admit(token_hash: str, item_id: int, quantity: int, client_key: str, now: dt
     if status < 0:
         code, message = OUTCOMES[status]
         raise Conflict(message, code=code)
-    return Admission(int(account))
+    return Admission(int(account), now=now)
 
 
-def give_back(item_id: int, account_id: int, quantity: int, client_key: str = "") -> None:
-    meta, left, buyers, keys = _item_keys(item_id)
-    _script("give_back", GIVE_BACK)(keys=[left, buyers, keys], args=[account_id, quantity, client_key])
+def give_back(item_id: int, account_id: int, quantity: int, client_key: str = "", app: Flask | None = None) -> None:
+    meta, left, buyers, keys = _item_keys(item_id, app)
+    _script("give_back", GIVE_BACK, app)(keys=[left, buyers, keys], args=[account_id, quantity, client_key])
 
 
 def publish(item: CampaignItem, total_free: int) -> None:

@@ -86,6 +86,7 @@ class Binding(Base):
             postgresql_where=sa.text("ended_at IS NULL"),
         ),
         sa.Index("ix_bindings_group_current", "group_id", "ended_at"),
+        sa.Index("ix_bindings_account", "account_id", "id"),  # a shopper's history: first referrer
         sa.CheckConstraint("referrer_account_id IS NULL OR referrer_account_id <> account_id", name="no_self_referral"),
     )
 

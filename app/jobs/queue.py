@@ -5,21 +5,22 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from redis import Redis
 from rq import Queue
 
 DEFAULT_QUEUE = "default"
 
 
-def redis_connection() -> Redis:
+def redis_connection(app: Flask | None = None) -> Redis:
     """The app's Redis client: one connection pool per app and URL, reused by every request (a
     new client per call would open a TCP connection each time). redis-py resets the pool in a
-    forked worker by itself."""
-    url = current_app.config["REDIS_URL"]
-    cached = current_app.extensions.get("redis")
+    forked worker by itself. `app` is for callers outside an app context (the flash-sale gate)."""
+    app = app or current_app
+    url = app.config["REDIS_URL"]
+    cached = app.extensions.get("redis")
     if cached is None or cached[0] != url:
-        cached = current_app.extensions["redis"] = (url, Redis.from_url(url))
+        cached = app.extensions["redis"] = (url, Redis.from_url(url))
     return cached[1]
 
 

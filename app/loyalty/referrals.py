@@ -27,8 +27,12 @@ def _first_referral():
 
 
 def referrer_of(account_id: int) -> int | None:
-    ref = _first_referral()
-    return db.session.scalar(sa.select(ref.c.referrer_account_id).where(ref.c.account_id == account_id))
+    """The shopper's referrer: on their earliest binding that had one. One index range
+    (ix_bindings_account), not the set-wide `_first_referral` — checkout asks this per order."""
+    return db.session.scalar(
+        sa.select(Binding.referrer_account_id)
+        .where(Binding.account_id == account_id, Binding.referrer_account_id.is_not(None))
+        .order_by(Binding.id).limit(1))
 
 
 def reward_first_order(order: Order) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import current_app, g, jsonify
+from flask import current_app, g, jsonify, request
 
 from app.campaigns import flash
 from app.campaigns import services as campaigns
@@ -24,7 +24,7 @@ from blueprints.schemas.campaigns import (
     StoreCampaignSchema,
 )
 from blueprints.schemas.orders import IdempotencyHeaderSchema, OrderSchema
-from blueprints.store import blp
+from blueprints.store import blp, flash_gate
 
 
 def _my_group_id() -> int:
@@ -83,7 +83,8 @@ def reserve_flash(item_id):
     token = bearer_token()
     if token is None:
         raise AuthenticationFailed("Log in first and send 'Authorization: Bearer <token>'")
-    r = flash.reserve(token=token, item_id=item_id, quantity=quantity, client_key=key)
+    r = flash.reserve(token=token, item_id=item_id, quantity=quantity, client_key=key,
+                      admitted=request.environ.get(flash_gate.ADMITTED))
     response = jsonify({"order_id": r.order_id, "number": r.number, "status": r.status, "quantity": r.quantity,
                         "unit_price_cents": r.unit_price_cents, "total_cents": r.total_cents, "currency": r.currency,
                         "expires_at": r.expires_at.isoformat() if r.expires_at else None,

@@ -1,0 +1,162 @@
+"""The flash-sale gate in front of Flask (blueprints/store/flash_gate.py): it answers refusals
+itself with exactly the route's response, lets admitted attempts through to be written once, and
+leaves everything it does not decide to the route."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+
+import pytest
+import time_machine
+from flask import abort
+
+from app.accounts.services import authenticate_and_cache
+from app.campaigns import redis_gate
+from app.db import utcnow
+from tests.api.test_flash_sales import free, sale
+from tests.assertions import assert_error
+from tests.conftest import TEST_REDIS_URL
+from tests.factories import make_buyer, make_group, make_leader
+
+pytestmark = pytest.mark.skipif(not TEST_REDIS_URL, reason="the gate works with Redis: set TEST_REDIS_URL")
+
+
+@pytest.fixture
+def gate(app, monkeypatch):
+    """The gate, with a count of the requests it handed to Flask."""
+    gate = app.wsgi_app
+    inner, calls = gate.wsgi_app, []
+
+    def counted(environ, start_response):
+        calls.append(environ["PATH_INFO"])
+        return inner(environ, start_response)
+
+    monkeypatch.setattr(gate, "wsgi_app", counted)
+    gate.calls = calls
+    return gate
+
+
+def known_buyer(group=None):
+    """A shopper whose token Redis already knows (as after their first attempt), so the gate decides."""
+    buyer = make_buyer(group)
+    authenticate_and_cache(buyer.token)
+    return buyer
+
+
+def post(client, user, item, body=b'{"quantity": 1}', key=None, content_type="application/json", headers=None):
+    headers = {**user.headers, "Idempotency-Key": key or str(uuid.uuid4())} | (headers or {})
+    return client.post(f"/api/v1/store/flash-sales/{item}/reserve", data=body, content_type=content_type,
+                       headers={k: v for k, v in headers.items() if v is not None})
+
+
+def through_the_route(app, monkeypatch, gate, send):
+    """The same request with the gate out of the way: what the Flask route itself answers."""
+    with monkeypatch.context() as m:
+        m.setattr(app, "wsgi_app", gate.wsgi_app)
+        return send()
+
+
+def same_response(a, b):
+    assert (a.status, a.get_data(), sorted(a.headers.items())) == (b.status, b.get_data(), sorted(b.headers.items()))
+
+
+@pytest.mark.parametrize("case", ["sold out", "over the limit", "in its warm-up", "ended"])
+def test_a_refusal_is_the_routes_own_response_without_flask(app, client, gate, monkeypatch, case):
+    buyer = known_buyer()
+    if case == "sold out":
+        item = sale(stock=1, limit=2)
+        assert post(client, make_buyer(), item).status_code == 201
+        code = "insufficient_stock"
+    elif case == "over the limit":
+        item = sale(stock=5, limit=1)
+        assert post(client, buyer, item).status_code == 201
+        code = "per_person_limit_reached"
+    else:
+        item = sale(stock=5, warmup_minutes=30, starts_in_minutes=10) if case == "in its warm-up" else sale(stock=5)
+        code = "campaign_not_live"
+    left = redis_gate.counters(item)
+    gate.calls.clear()
+
+    def attempt():
+        return post(client, buyer, item, key="same-key")
+
+    with time_machine.travel(utcnow() + dt.timedelta(hours=2) if case == "ended" else utcnow(), tick=True):
+        by_gate = attempt()
+        assert gate.calls == []  # answered in front of Flask
+        by_route = through_the_route(app, monkeypatch, gate, attempt)
+    assert_error(by_gate, 409, code)
+    same_response(by_gate, by_route)
+    assert redis_gate.counters(item) == left
+
+
+def test_an_admitted_attempt_is_written_once_and_counted_once(client, gate):
+    item = sale(stock=5, limit=2)
+    buyer = known_buyer()
+    r = post(client, buyer, item, body=b'{"quantity": 2}')
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["quantity"] == 2 and len(gate.calls) == 1
+    assert free(item) == 3
+    assert redis_gate.counters(item) == (3, {buyer.account.id: 2})
+    assert_error(post(client, buyer, item), 409, "per_person_limit_reached")
+    assert len(gate.calls) == 1
+
+
+@pytest.mark.parametrize("case, body, content_type, headers, status", [
+    ("malformed JSON", b'{"quantity": ', "application/json", {}, 400),
+    ("an unknown field", b'{"quantity": 1, "price": 1}', "application/json", {}, 422),
+    ("quantity out of range", b'{"quantity": 100}', "application/json", {}, 422),
+    ("quantity a string", b'{"quantity": "x"}', "application/json", {}, 422),
+    ("no Idempotency-Key", b'{"quantity": 1}', "application/json", {"Idempotency-Key": None}, 422),
+    ("no token", b'{"quantity": 1}', "application/json", {"Authorization": None}, 401),
+    ("an unknown token", b'{"quantity": 1}', "application/json", {"Authorization": "Bearer nope"}, 401),
+    ("a body too long to be plain", b'{"quantity": 1}' + b" " * 80, "application/json", {}, 201),
+    ("an empty body (quantity 1)", b"", "application/json", {}, 201),
+])
+def test_what_the_gate_does_not_decide_goes_to_the_route(client, gate, case, body, content_type, headers, status):
+    item = sale(stock=5, limit=2)
+    r = post(client, known_buyer(), item, body=body, content_type=content_type, headers=headers)
+    assert r.status_code == status, r.get_json()
+    if status >= 400:
+        assert_error(r, status)
+    assert len(gate.calls) == 1
+    assert free(item) == (4 if status == 201 else 5)
+    assert redis_gate.counters(item)[0] == free(item)
+
+
+def test_a_replay_goes_to_the_route_and_returns_the_reservation(client, gate):
+    item = sale(stock=5, limit=2)
+    buyer = known_buyer()
+    first = post(client, buyer, item, key="again")
+    again = post(client, buyer, item, key="again")
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert json.loads(again.get_data())["order_id"] == first.get_json()["order_id"]
+    assert len(gate.calls) == 2 and free(item) == 4 and redis_gate.counters(item)[0] == 4
+
+
+def test_units_come_back_when_the_route_fails_before_taking_the_admission(app, client, gate, monkeypatch):
+    item = sale(stock=5, limit=2)
+    buyer = known_buyer()
+
+    def fail():
+        abort(503)
+
+    monkeypatch.setitem(app.before_request_funcs, None, [fail, *app.before_request_funcs.get(None, [])])
+    r = post(client, buyer, item)
+    assert_error(r, 503)
+    assert redis_gate.counters(item) == (5, {}) and free(item) == 5
+    monkeypatch.setitem(app.before_request_funcs, None, [f for f in app.before_request_funcs[None] if f is not fail])
+    assert post(client, buyer, item, key=None).status_code == 201  # and the shopper can still buy
+
+
+def test_units_come_back_when_the_route_refuses_an_admitted_attempt(client, gate):
+    # Redis knows the window, the limit and the stock, not the audience: the route refuses a
+    # shopper outside the sale's groups after the gate admitted them, and the units go back.
+    group = make_group(make_leader())
+    item = sale(stock=5, limit=2, all_groups=False, group_ids=[group.id])
+    outsider = known_buyer()
+    r = post(client, outsider, item)
+    assert r.status_code in (403, 409) and r.get_json()["error"]["code"]
+    assert len(gate.calls) == 1
+    assert redis_gate.counters(item) == (5, {}) and free(item) == 5
+    assert post(client, make_buyer(group), item).status_code == 201
