@@ -20,7 +20,19 @@ import os
 import secrets
 import tempfile
 
-from common import DB_URL, GUNICORN, ROOT, app_for, free_port, machine, reset_database, seed_store, serve, wrk
+from common import (
+    DB_URL,
+    GUNICORN,
+    ROOT,
+    app_for,
+    free_port,
+    machine,
+    quiesce,
+    reset_database,
+    seed_store,
+    serve,
+    wrk,
+)
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 SCENARIOS = {"crowd": {"stock": 1_000, "per_person_limit": 2},
@@ -59,8 +71,12 @@ def main() -> None:
     parser.add_argument("--connections", default="8,32,128")
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--shoppers", type=int, default=1000)
+    parser.add_argument("--paths", default="database,redis", help="which of database,redis to measure")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="which of crowd,winners to run")
+    parser.add_argument("--repeat", type=int, default=1, help="measure each client count this many times")
     args = parser.parse_args()
-    levels = [int(c) for c in args.connections.split(",")]
+    levels = [int(c) for c in args.connections.split(",") for _ in range(args.repeat)]
+    scenarios = args.scenarios.split(",")
 
     import redis
 
@@ -69,8 +85,9 @@ def main() -> None:
     base_env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": DB_URL,
                 "ENV_FILE": "/nonexistent"}
     paths = {"database": {**base_env, "REDIS_URL": ""}, "redis": {**base_env, "REDIS_URL": REDIS_URL}}
+    paths = {name: paths[name] for name in args.paths.split(",")}
     print("seeding…", flush=True)
-    tokens, item_ids = seed(paths["redis"], args.shoppers, len(levels) * len(paths) + len(paths))
+    tokens, item_ids = seed({**base_env, "REDIS_URL": REDIS_URL}, args.shoppers, len(levels) * len(paths) + len(paths))
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as data:
         data.write("".join(f"{t}\n" for t in tokens))
     items = {name: iter(ids) for name, ids in item_ids.items()}
@@ -90,11 +107,13 @@ def main() -> None:
             wrk(f"http://127.0.0.1:{ports[name]}", 32, 3, str(ROOT / "bench/flash.lua"), warm)
         print("measuring…", flush=True)
         for connections in levels:
+            quiesce()
             hello = wrk(f"http://127.0.0.1:{hello_port}/", connections, args.duration)
             results.append({"run": "hello-world", "connections": connections, **hello, "ratio_to_hello": 1.0})
             for name in paths:
-                for scenario in SCENARIOS:
+                for scenario in scenarios:
                     item = next(items[scenario])
+                    quiesce()
                     env = {**os.environ, "BENCH_DATA": data.name, "BENCH_ITEM": str(item),
                            "BENCH_NONCE": secrets.token_hex(4)}
                     r = wrk(f"http://127.0.0.1:{ports[name]}", connections, args.duration,

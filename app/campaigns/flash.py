@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from psycopg.pq import TransactionStatus
 
 from app.accounts.models import Account, AccountKind, AuthToken
 from app.accounts.services import authenticate_and_cache, digest
@@ -135,7 +136,7 @@ def reserve(*, token: str, item_id: int, quantity: int, client_key: str,
     (blueprints/store/flash_gate.py) already let this attempt through Redis, at `admitted.now`."""
     token_digest = digest(token)
     if admitted is None and not redis_gate.enabled():
-        return persist(token_digest, item_id, quantity, client_key, utcnow())
+        return persist(token_digest, item_id, quantity, client_key, utcnow(), peek_first=True)
     if admitted is not None:
         admitted.consumed = True  # from here on this path writes the order or gives the units back
         admission, now = admitted, admitted.now
@@ -204,22 +205,31 @@ class Shopper:
     member: bool
 
 
-def persist(token_digest: str, item_id: int, quantity: int, client_key: str, now: dt.datetime) -> Reservation:
+def persist(token_digest: str, item_id: int, quantity: int, client_key: str, now: dt.datetime, *,
+            peek_first: bool = False) -> Reservation:
     """The database write of a reservation: authenticated, guarded, all or nothing, one commit.
     On PostgreSQL two statements do it (flash_sql); elsewhere, or when they cannot, the general
-    path below, statement by statement."""
+    path below, statement by statement. `peek_first` (no Redis gate in front): ask without the
+    lock first, so that the crowd after a sell-out costs one read-only round trip each."""
     if db.engine.dialect.name != "postgresql":
         shopper = _shopper(token_digest, now)
         return _persist_general(shopper, flash_item(item_id), quantity, client_key, now)
     item = flash_item(item_id)
     campaign = item.campaign
-    row = flash_sql.context(
+    params = dict(
         digest=token_digest, now=now, item_id=item_id, qty=quantity, client_key=client_key,
         open=phase(campaign, now) is Phase.LIVE, all_groups=campaign.all_groups,
         group_ids=[g.id for g in campaign.groups], members_only=campaign.members_only,
         per_person=campaign.per_person_limit)
-    if not (row is not None and row.locked):
-        _end_read_only()  # nothing was written: keep the prepared statements (see flash_sql)
+    connection = flash_sql.driver_connection()
+    if peek_first:
+        row = flash_sql.peek(connection, **params)
+        if row is not None and row.go:  # it can succeed: ask again in a transaction, under the lock
+            row = flash_sql.context(connection, **params)
+    else:
+        row = flash_sql.context(connection, **params)
+    if not (row is not None and row.go):
+        _end_read_only(connection)
         if row is None:
             raise _invalid_token()
         if row.kind != AccountKind.SHOPPER.value:
@@ -230,14 +240,14 @@ def persist(token_digest: str, item_id: int, quantity: int, client_key: str, now
                       row.point_name, row.point_address, row.member)
     unit = _check_and_price(item, shopper, now)  # raises on the same grounds the statement refused
     limit = campaign.per_person_limit
-    if not row.locked:
+    if not row.go:
         if limit is not None and int(row.held) + quantity > limit:
             raise campaign_stock.OverLimit(f"At most {limit} per person", details={"limit": limit})
         raise _sold_out(item_id, quantity, int(row.free))
     expires_at = now + dt.timedelta(minutes=campaign.hold_minutes)
     number, total, pickup_date = new_code(8), unit * quantity, _pickup_date(shopper.group_id, now)
     taken = flash_sql.take(
-        account_id=shopper.account_id, client_key=client_key, item_id=item_id, now=now, qty=quantity,
+        connection, account_id=shopper.account_id, client_key=client_key, item_id=item_id, now=now, qty=quantity,
         per_person=limit, number=number, pickup_code=new_code(8), group_id=shopper.group_id,
         group_name=shopper.group_name, leader_id=shopper.leader_id, leader_name=shopper.leader_name,
         point_id=shopper.point_id, point_name=shopper.point_name, point_address=shopper.point_address,
@@ -259,8 +269,12 @@ def persist(token_digest: str, item_id: int, quantity: int, client_key: str, now
     return _persist_general(shopper, item, quantity, client_key, now)
 
 
-def _end_read_only() -> None:
-    db.session.commit()
+def _end_read_only(connection) -> None:
+    """Nothing was written. A transaction the statement began ends in COMMIT, which keeps psycopg's
+    prepared statements (see flash_sql); after a peek none began, and the session's own COMMIT
+    would only cost time."""
+    if connection.info.transaction_status != TransactionStatus.IDLE:
+        db.session.commit()
 
 
 def _shopper(token_digest: str, now: dt.datetime) -> Shopper:

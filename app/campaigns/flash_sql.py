@@ -3,7 +3,8 @@
 `context` authenticates the token, finds the shopper's group, pickup point, leader and membership,
 sees whether the order already exists (a replay), how many units the shopper already has and how
 many are free, and — only if the attempt can succeed — takes the shopper's lock row for the item.
-One round trip, and for a crowd that arrives after the stock is gone, the only one.
+Without Redis, `peek` asks the same first, without the lock and outside any transaction: for a
+crowd that arrives after the stock is gone, that one round trip is all (no BEGIN, no COMMIT).
 
 Refusals stay read-only so they can end in COMMIT: psycopg forgets its prepared statements on
 every ROLLBACK, and these statements cost more to plan (~1.6 ms) than to run.
@@ -21,12 +22,14 @@ The same guarded conditions as campaigns/stock.py hold here: a bucket is only ev
 from __future__ import annotations
 
 import sqlalchemy as sa
+from psycopg.pq import TransactionStatus
 from psycopg.rows import namedtuple_row
 from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 
 from app.extensions import db
 
-CONTEXT = sa.text("""
+# Who is asking, and whether the attempt can succeed: shared by PEEK and CONTEXT.
+_READ = """
 WITH shopper AS (
     SELECT a.id AS account_id, a.kind
     FROM auth_tokens t JOIN accounts a ON a.id = t.account_id
@@ -53,19 +56,26 @@ WITH shopper AS (
         SELECT 1 FROM campaign_stock_buckets b JOIN campaign_holds h ON h.bucket_id = b.id
         WHERE b.item_id = :item_id AND h.status = 'active' AND h.expires_at <= :now) AS lapsed
     FROM free
-), locked AS (
+)"""
+_CAN_SUCCEED = """
+    ctx.kind = 'shopper' AND ctx.existing IS NULL AND :open
+    AND ctx.group_id IS NOT NULL AND (:all_groups OR ctx.group_id = ANY(CAST(:group_ids AS integer[])))
+    AND (ctx.member OR NOT :members_only)
+    AND (CAST(:per_person AS integer) IS NULL OR ctx.held + :qty <= :per_person)
+    AND (stock.free >= :qty OR stock.lapsed)"""
+
+PEEK = sa.text(_READ + f"""
+SELECT ctx.*, stock.free, stock.lapsed, ({_CAN_SUCCEED}) AS go FROM ctx, stock
+""")
+
+CONTEXT = sa.text(_READ + f""", locked AS (
     -- only an attempt that can succeed writes (the lock); every refusal stays read-only
     INSERT INTO campaign_purchases (item_id, account_id)
-    SELECT :item_id, ctx.account_id FROM ctx, stock
-    WHERE ctx.kind = 'shopper' AND ctx.existing IS NULL AND :open
-      AND ctx.group_id IS NOT NULL AND (:all_groups OR ctx.group_id = ANY(CAST(:group_ids AS integer[])))
-      AND (ctx.member OR NOT :members_only)
-      AND (CAST(:per_person AS integer) IS NULL OR ctx.held + :qty <= :per_person)
-      AND (stock.free >= :qty OR stock.lapsed)
+    SELECT :item_id, ctx.account_id FROM ctx, stock WHERE {_CAN_SUCCEED}
     ON CONFLICT (item_id, account_id) DO UPDATE SET account_id = EXCLUDED.account_id
     RETURNING account_id
 )
-SELECT ctx.*, stock.free, stock.lapsed, EXISTS (SELECT 1 FROM locked) AS locked FROM ctx, stock
+SELECT ctx.*, stock.free, stock.lapsed, EXISTS (SELECT 1 FROM locked) AS go FROM ctx, stock
 """)
 
 TAKE = sa.text("""
@@ -139,21 +149,38 @@ SELECT (SELECT id FROM existing) AS existing, (SELECT units FROM held) AS held,
 # its transaction: SQLAlchemy's execution context and result set-up for these wide rows cost about
 # as much CPU as PostgreSQL spends running them (measured: ~150 µs a refusal).
 _DIALECT = psycopg_dialect.dialect()
-_CONTEXT_SQL, _TAKE_SQL = (str(statement.compile(dialect=_DIALECT)) for statement in (CONTEXT, TAKE))
+_PEEK_SQL, _CONTEXT_SQL, _TAKE_SQL = (str(statement.compile(dialect=_DIALECT)) for statement in (PEEK, CONTEXT, TAKE))
 
 
-def _fetch_one(sql: str, params: dict):
-    connection = db.session.connection().connection.driver_connection
+def driver_connection():
+    """The session's psycopg connection (checked out once per request: each SQLAlchemy
+    `session.connection()` call costs tens of µs)."""
+    return db.session.connection().connection.driver_connection
+
+
+def _fetch_one(connection, sql: str, params: dict):
     with connection.cursor(row_factory=namedtuple_row) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
 
-def context(**params):
-    """One row (see CONTEXT), or None if the token is unknown, expired or revoked."""
-    return _fetch_one(_CONTEXT_SQL, params)
+def peek(connection, **params):
+    """CONTEXT without the lock (go: the attempt could succeed), outside any transaction when none
+    has begun: no BEGIN and no COMMIT, so a refusal is one round trip."""
+    if connection.info.transaction_status != TransactionStatus.IDLE:
+        return _fetch_one(connection, _PEEK_SQL, params)
+    connection.autocommit = True
+    try:
+        return _fetch_one(connection, _PEEK_SQL, params)
+    finally:
+        connection.autocommit = False
 
 
-def take(**params):
+def context(connection, **params):
+    """One row (see CONTEXT; go: the lock is taken), or None if the token is unknown, expired or revoked."""
+    return _fetch_one(connection, _CONTEXT_SQL, params)
+
+
+def take(connection, **params):
     """(existing, held, bucket_id, order_id): order_id set means the reservation is written."""
-    return _fetch_one(_TAKE_SQL, params)
+    return _fetch_one(connection, _TAKE_SQL, params)
