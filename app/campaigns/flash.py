@@ -27,7 +27,7 @@ from app.campaigns.models import Campaign, CampaignItem, CampaignKind, Review
 from app.campaigns.phases import Phase, phase, require_eligible, require_live
 from app.codes import new_code
 from app.db import utcnow
-from app.errors import AuthenticationFailed, Conflict, PermissionDenied, not_found
+from app.errors import AuthenticationFailed, Conflict, DomainError, PermissionDenied, not_found
 from app.extensions import db
 from app.groups.models import Binding, Group
 from app.inventory.stock import InsufficientStock
@@ -95,6 +95,12 @@ class Reservation:
     replayed: bool
 
 
+def cached_item(item_id: int) -> FlashItem | None:
+    """The item if this process has it cached and fresh (no database needed), else None."""
+    cached = _items.get(item_id)
+    return cached[1] if cached and cached[0] > time.monotonic() else None
+
+
 def flash_item(item_id: int) -> FlashItem:
     cached = _items.get(item_id)
     if cached and cached[0] > time.monotonic():
@@ -131,12 +137,13 @@ def _pickup_date(group_id: int, now: dt.datetime) -> dt.date:
 
 
 def reserve(*, token: str, item_id: int, quantity: int, client_key: str,
-            admitted: redis_gate.Admission | None = None) -> Reservation:
-    """Reserve flash-sale units for the holder of `token`. `admitted`: the edge gate
-    (blueprints/store/flash_gate.py) already let this attempt through Redis, at `admitted.now`."""
+            admitted: redis_gate.Admission | None = None, peeked: bool = False) -> Reservation:
+    """Reserve flash-sale units for the holder of `token`. The edge gate
+    (blueprints/store/flash_gate.py) may have asked already: `admitted` through Redis (at
+    `admitted.now`), or `peeked` in the database, finding that the attempt can go ahead."""
     token_digest = digest(token)
     if admitted is None and not redis_gate.enabled():
-        return persist(token_digest, item_id, quantity, client_key, utcnow(), peek_first=True)
+        return persist(token_digest, item_id, quantity, client_key, utcnow(), peek_first=not peeked)
     if admitted is not None:
         admitted.consumed = True  # from here on this path writes the order or gives the units back
         admission, now = admitted, admitted.now
@@ -216,11 +223,7 @@ def persist(token_digest: str, item_id: int, quantity: int, client_key: str, now
         return _persist_general(shopper, flash_item(item_id), quantity, client_key, now)
     item = flash_item(item_id)
     campaign = item.campaign
-    params = dict(
-        digest=token_digest, now=now, item_id=item_id, qty=quantity, client_key=client_key,
-        open=phase(campaign, now) is Phase.LIVE, all_groups=campaign.all_groups,
-        group_ids=[g.id for g in campaign.groups], members_only=campaign.members_only,
-        per_person=campaign.per_person_limit)
+    params = statement_params(item, token_digest, quantity, client_key, now)
     connection = flash_sql.driver_connection()
     if peek_first:
         row = flash_sql.peek(connection, **params)
@@ -230,20 +233,12 @@ def persist(token_digest: str, item_id: int, quantity: int, client_key: str, now
         row = flash_sql.context(connection, **params)
     if not (row is not None and row.go):
         _end_read_only(connection)
-        if row is None:
-            raise _invalid_token()
-        if row.kind != AccountKind.SHOPPER.value:
-            raise PermissionDenied("Staff accounts cannot use the shopper or leader API", code="shoppers_only")
-        if row.existing is not None:
-            return _replay(row.account_id, client_key)
-    shopper = Shopper(row.account_id, row.group_id, row.group_name, row.leader_id, row.leader_name, row.point_id,
-                      row.point_name, row.point_address, row.member)
-    unit = _check_and_price(item, shopper, now)  # raises on the same grounds the statement refused
+        if (error := refusal(item, row, quantity, now)) is not None:
+            raise error
+        return _replay(row.account_id, client_key)  # no refusal and no go: this key's order exists
+    shopper = _shopper_of(row)
+    unit = _check_and_price(item, shopper, now)
     limit = campaign.per_person_limit
-    if not row.go:
-        if limit is not None and int(row.held) + quantity > limit:
-            raise campaign_stock.OverLimit(f"At most {limit} per person", details={"limit": limit})
-        raise _sold_out(item_id, quantity, int(row.free))
     expires_at = now + dt.timedelta(minutes=campaign.hold_minutes)
     number, total, pickup_date = new_code(8), unit * quantity, _pickup_date(shopper.group_id, now)
     taken = flash_sql.take(
@@ -267,6 +262,43 @@ def persist(token_digest: str, item_id: int, quantity: int, client_key: str, now
         raise campaign_stock.OverLimit(f"At most {limit} per person", details={"limit": limit})
     # No single bucket could serve it now (spread thin, lapsed holds, all busy): the general path.
     return _persist_general(shopper, item, quantity, client_key, now)
+
+
+def statement_params(item: FlashItem, token_digest: str, quantity: int, client_key: str, now: dt.datetime) -> dict:
+    """The parameters of flash_sql's PEEK and CONTEXT for this attempt."""
+    campaign = item.campaign
+    return dict(
+        digest=token_digest, now=now, item_id=item.item_id, qty=quantity, client_key=client_key,
+        open=phase(campaign, now) is Phase.LIVE, all_groups=campaign.all_groups,
+        group_ids=[g.id for g in campaign.groups], members_only=campaign.members_only,
+        per_person=campaign.per_person_limit)
+
+
+def refusal(item: FlashItem, row, quantity: int, now: dt.datetime) -> DomainError | None:
+    """Why PEEK's or CONTEXT's row turns this attempt away — the error the route answers with —
+    or None: it can go ahead, or it repeats an Idempotency-Key whose order exists (a replay).
+    The edge gate (blueprints/store/flash_gate.py) asks the same, so both refuse alike."""
+    if row is None:
+        return _invalid_token()
+    if row.kind != AccountKind.SHOPPER.value:
+        return PermissionDenied("Staff accounts cannot use the shopper or leader API", code="shoppers_only")
+    if row.existing is not None:
+        return None
+    try:
+        _check_and_price(item, _shopper_of(row), now)  # not live, not offered to this shopper
+    except DomainError as error:
+        return error
+    if row.go:
+        return None
+    limit = item.campaign.per_person_limit
+    if limit is not None and int(row.held) + quantity > limit:
+        return campaign_stock.OverLimit(f"At most {limit} per person", details={"limit": limit})
+    return _sold_out(item.item_id, quantity, int(row.free))
+
+
+def _shopper_of(row) -> Shopper:
+    return Shopper(row.account_id, row.group_id, row.group_name, row.leader_id, row.leader_name, row.point_id,
+                   row.point_name, row.point_address, row.member)
 
 
 def _end_read_only(connection) -> None:

@@ -84,7 +84,8 @@ def reserve_flash(item_id):
     if token is None:
         raise AuthenticationFailed("Log in first and send 'Authorization: Bearer <token>'")
     r = flash.reserve(token=token, item_id=item_id, quantity=quantity, client_key=key,
-                      admitted=request.environ.get(flash_gate.ADMITTED))
+                      admitted=request.environ.get(flash_gate.ADMITTED),
+                      peeked=request.environ.get(flash_gate.PEEKED, False))
     response = jsonify({"order_id": r.order_id, "number": r.number, "status": r.status, "quantity": r.quantity,
                         "unit_price_cents": r.unit_price_cents, "total_cents": r.total_cents, "currency": r.currency,
                         "expires_at": r.expires_at.isoformat() if r.expires_at else None,

@@ -1,22 +1,25 @@
-"""The flash-sale gate at the edge of the app: with Redis, the crowd that finds a sale sold out
-(or closed, or is over its limit) is turned away before Flask builds a request.
+"""The flash-sale gate at the edge of the app: the crowd that finds a sale sold out (or closed,
+or is over its limit) is turned away before Flask builds a request.
 
-Once a flash sale's stock is gone, nearly every request it serves is a refusal, and the Redis
-call that decides it is a fraction of what Flask spends around it (request context, routing,
-flask-smorest's wrappers, marshmallow, the error handler, jsonify: measured ~130 µs of a ~260 µs
-refusal). This WSGI middleware answers those refusals itself, as real flash-sale systems do in
-front of their application servers, and hands everything else to Flask untouched:
+Once a flash sale's stock is gone, nearly every request it serves is a refusal, and the one call
+that decides it — the Redis script, or without Redis the read-only PEEK statement — is a fraction
+of what Flask spends around it (request context, routing, flask-smorest's wrappers, marshmallow,
+the error handler, jsonify: measured ~130 µs of a ~260 µs Redis refusal). This WSGI middleware
+answers those refusals itself, as real flash-sale systems do in front of their application
+servers, and hands everything else to Flask untouched:
 
 - it only looks at `POST /api/v1/store/flash-sales/<id>/reserve`, and only decides when the
   request is in its plain, valid form (bearer token, Idempotency-Key, a JSON body of at most a
   quantity); anything else — a malformed body, a missing header, an unknown token, a replay, an
   item Redis does not know, Redis failing — goes to the Flask route, which answers as it always
   has;
-- a refusal is the very response the route would give (pre-rendered by the route's own error
-  handler; tests/api/test_flash_gate.py compares the two for every outcome);
-- an admitted attempt goes on to the route with its admission (request.environ[ADMITTED]), which
-  writes the order to PostgreSQL exactly as before; if the route never takes it over, the gate
-  gives the units back in Redis.
+- a refusal is the very response the route would give (the route's own error handler renders
+  it, from the same decision: redis_gate.admit, or flash.refusal on PEEK's row);
+  tests/api/test_flash_gate.py compares the two for every outcome on both paths;
+- an attempt that can go ahead goes on to the route — with its Redis admission
+  (request.environ[ADMITTED]), or marked PEEKED so the route does not ask again — which writes
+  the order to PostgreSQL exactly as before; if the route never takes a Redis admission over,
+  the gate gives the units back.
 """
 from __future__ import annotations
 
@@ -25,20 +28,25 @@ import json
 import logging
 import re
 
+import psycopg
 import redis
+import sqlalchemy as sa
 from flask import Flask
 
 from app.accounts.services import digest
-from app.campaigns import redis_gate
+from app.campaigns import flash, flash_sql, redis_gate
 from app.db import utcnow
 from app.errors import Conflict
+from app.extensions import db
 from blueprints.auth import MAX_TOKEN_LENGTH
-from blueprints.errors import envelope
+from blueprints.errors import envelope, handle_domain_error
 from blueprints.fields import MAX_ID
 from blueprints.schemas.orders import IDEMPOTENCY_KEY_RE
 
 log = logging.getLogger(__name__)
-ADMITTED = "storefront.flash_admission"  # environ key: not settable by a client (theirs start HTTP_)
+# environ keys: not settable by a client (theirs start HTTP_)
+ADMITTED = "storefront.flash_admission"
+PEEKED = "storefront.flash_peeked"
 PATH = re.compile(r"/api/v1/store/flash-sales/([1-9][0-9]{0,9})/reserve")
 CLIENT_KEY = re.compile(IDEMPOTENCY_KEY_RE)
 MAX_BODY = 64  # {"quantity": 99} with room for whitespace; anything longer is the route's to judge
@@ -49,14 +57,22 @@ class FlashGate:
         self.app, self.wsgi_app = app, wsgi_app
         with app.app_context():
             self.refusals = {code: _rendered(code, message) for code, message in redis_gate.OUTCOMES.values()}
+            self.engine = db.engine if db.engine.dialect.name == "postgresql" else None
 
     def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") != "POST" or not self.app.config["REDIS_URL"]:
+        if environ.get("REQUEST_METHOD") != "POST":
             return self.wsgi_app(environ, start_response)
         match = PATH.fullmatch(environ.get("PATH_INFO", ""))
         attempt = _plain_attempt(environ, int(match[1])) if match else None
         if attempt is None:
             return self.wsgi_app(environ, start_response)
+        if self.app.config["REDIS_URL"]:
+            return self._through_redis(environ, start_response, attempt)
+        if self.engine is not None:
+            return self._through_database(environ, start_response, attempt)
+        return self.wsgi_app(environ, start_response)
+
+    def _through_redis(self, environ, start_response, attempt):
         try:
             admission = redis_gate.admit(*attempt, utcnow(), app=self.app)
         except Conflict as refusal:
@@ -81,6 +97,32 @@ class FlashGate:
             redis_gate.give_back(item_id, admission.account_id, quantity, client_key, app=self.app)
         except redis.RedisError:  # the reconciliation job repairs the counters
             log.warning("Flash-sale gate: could not give back %s units of item %s", quantity, item_id, exc_info=True)
+
+    def _through_database(self, environ, start_response, attempt):
+        """Without Redis: the route's own first question (flash_sql.PEEK, read-only, autocommit)
+        on a pooled connection, and the route's own answer to it (flash.refusal)."""
+        token_hash, item_id, quantity, client_key = attempt
+        item = flash.cached_item(item_id)
+        if item is None:  # not loaded in this process yet: the route loads it (or answers 404)
+            return self.wsgi_app(environ, start_response)
+        now = utcnow()
+        try:
+            pooled = self.engine.raw_connection()
+            try:
+                row = flash_sql.peek(pooled.driver_connection,
+                                     **flash.statement_params(item, token_hash, quantity, client_key, now))
+            finally:
+                pooled.close()
+        except (psycopg.Error, sa.exc.SQLAlchemyError):
+            log.warning("Flash-sale gate: the database failed; the route decides", exc_info=True)
+            return self.wsgi_app(environ, start_response)
+        error = flash.refusal(item, row, quantity, now)
+        if error is None:  # it can go ahead (or is a replay): the route writes it, without asking again
+            environ[PEEKED] = True
+            return self.wsgi_app(environ, start_response)
+        with self.app.app_context():
+            response = handle_domain_error(error)
+        return response(environ, start_response)
 
 
 def _plain_attempt(environ, item_id: int) -> tuple[str, int, int, str] | None:
