@@ -3,8 +3,10 @@
 An attempt either reserves units — an unpaid order holding campaign stock for the campaign's
 hold_minutes — or is turned away (sold out, over the per-person limit, not live, not eligible).
 With Redis, the gate turns most of a crowd away without touching PostgreSQL; without it, the
-guarded statements do it: two on PostgreSQL (flash_sql), statement by statement elsewhere. Either
-way the database is the source of truth.
+guarded statements do it: on PostgreSQL a read-only peek, then two statements for an attempt that
+can succeed (flash_sql); statement by statement elsewhere. Either way the database is the source
+of truth. The edge gate (blueprints/store/flash_gate.py) asks the first question — Redis, or the
+peek — in front of Flask, with `refusal` deciding as the route does.
 
 Idempotent per (shopper, Idempotency-Key): the order's unique (account_id, client_key) decides; a
 duplicate — earlier or concurrent — gets the original reservation back.
