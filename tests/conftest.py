@@ -68,12 +68,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def localstripe_url():
+def localstripe_url(tmp_path_factory):
     """A stateful fake Stripe (localstripe from PyPI, plus the Connect resources it lacks: see
-    tests/localstripe_connect.py) for the whole session, on a loopback port."""
+    tests/localstripe_connect.py) for the whole session, on a loopback port. It pickles its state
+    into the temp folder, so each run gets its own: two runs on one machine must not share it."""
     port = _free_port()
+    env = {**os.environ, "TMPDIR": str(tmp_path_factory.mktemp("localstripe"))}
     proc = subprocess.Popen([sys.executable, "-m", "tests.localstripe_connect", "--from-scratch", "--port", str(port)],
-                            cwd=Path(__file__).resolve().parent.parent,
+                            cwd=Path(__file__).resolve().parent.parent, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
