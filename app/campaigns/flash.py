@@ -41,7 +41,7 @@ from app.pickup_points.models import PickupPoint
 
 CACHE_SECONDS = 60  # approved campaigns are immutable, so their items can be cached
 _items: dict[int, tuple[float, FlashItem]] = {}
-_pickup_dates: dict[int, tuple[float, dt.date]] = {}
+_pickup_dates: dict[int, tuple[float, dt.datetime, dt.date]] = {}
 
 
 @dataclass(frozen=True)
@@ -129,13 +129,14 @@ def clear_caches() -> None:
 
 
 def _pickup_date(group_id: int, now: dt.datetime) -> dt.date:
-    # Recomputed at most every 30 s per group: it is the expected date; batches decide at payment.
+    # Recomputed at most every 30 s per group, and never past the cut-off it was computed under: a
+    # reservation one second after the cut-off belongs to the next day whatever the cache holds.
     cached = _pickup_dates.get(group_id)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
-    day = slot_of_group(db.session.get(Group, group_id), now).date
-    _pickup_dates[group_id] = (time.monotonic() + 30, day)
-    return day
+    if cached and cached[0] > time.monotonic() and now < cached[1]:
+        return cached[2]
+    slot = slot_of_group(db.session.get(Group, group_id), now)
+    _pickup_dates[group_id] = (time.monotonic() + 30, slot.order_cutoff, slot.date)
+    return slot.date
 
 
 def reserve(*, token: str, item_id: int, quantity: int, client_key: str,

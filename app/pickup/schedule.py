@@ -5,6 +5,12 @@ instants are UTC. An order placed strictly before the cut-off (e.g. until 22:59:
 into the batch delivered lead_days later; from the cut-off on, into the one after. A delivery day
 on which the point is closed (a closure date, or a weekday without opening hours) moves to the
 point's next open day.
+
+A local time is one instant even on the nights the clocks change: the first instant at which the
+store's wall clock reads that time or later (local_moment). A cut-off the clock skips (02:30 on a
+spring-forward night) falls at the jump itself; one the clock shows twice (01:30 on a fall-back
+night) falls at its first showing. The quoted cut-off and the one applied to an order are the same
+instant because both come from local_moment (docs/pickup.md).
 """
 from __future__ import annotations
 
@@ -57,14 +63,31 @@ def is_open(point: PickupPoint, day: dt.date) -> bool:
 
 
 def local_moment(day: dt.date, time: dt.time) -> dt.datetime:
-    """That store-local day and time, in UTC."""
-    return dt.datetime.combine(day, time, tzinfo=store_tz()).astimezone(dt.UTC)
+    """That store-local day and time, in UTC: the first instant the wall clock reads it or later."""
+    tz = store_tz()
+    wall = dt.datetime.combine(day, time)
+    first = wall.replace(tzinfo=tz, fold=0).astimezone(dt.UTC)  # fold=0: the first of a repeated time
+    if first.astimezone(tz).replace(tzinfo=None) == wall:
+        return first
+    # The clock skips `wall`: fold=1 maps it with the offset after the jump (an instant before the
+    # jump), fold=0 with the one before (an instant after it). Find the jump between them.
+    lo = int(wall.replace(tzinfo=tz, fold=1).astimezone(dt.UTC).timestamp())  # reads earlier than `wall`
+    hi = int(first.timestamp())                                                 # reads later
+    while hi - lo > 1:  # zone transitions fall on whole seconds
+        mid = (lo + hi) // 2
+        if dt.datetime.fromtimestamp(mid, tz).replace(tzinfo=None) >= wall:
+            hi = mid
+        else:
+            lo = mid
+    return dt.datetime.fromtimestamp(hi, dt.UTC)
 
 
 def slot_for(rules: Rules, point: PickupPoint, at: dt.datetime) -> PickupSlot:
     """The pickup slot of an order placed at `at` (UTC)."""
-    local = at.astimezone(store_tz())
-    order_day = local.date() if local.time() < rules.cutoff else local.date() + dt.timedelta(days=1)
+    today = at.astimezone(store_tz()).date()
+    # Compare instants, not wall times: a wall-time comparison disagrees with the quoted cut-off
+    # when the cut-off falls in a skipped or repeated hour.
+    order_day = today if at < local_moment(today, rules.cutoff) else today + dt.timedelta(days=1)
     first = order_day + dt.timedelta(days=rules.lead_days)
     for offset in range(SEARCH_DAYS):
         day = first + dt.timedelta(days=offset)
