@@ -31,6 +31,9 @@ def register_cli(app: Flask) -> None:
     from app.replenishment.cli import remind_command
 
     app.cli.add_command(remind_command)
+    from app.preflight import preflight_command
+
+    app.cli.add_command(preflight_command)
 
 
 @click.command("create-staff")

@@ -17,7 +17,7 @@ def schema_name(schema) -> str:
 def register_blueprints(app: Flask) -> None:
     from apispec.ext.marshmallow import MarshmallowPlugin
 
-    from blueprints import admin, leader, store, web, webhooks
+    from blueprints import admin, leader, ops, store, web, webhooks
     from blueprints.store.flash_gate import FlashGate
 
     api.init_app(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
@@ -28,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
     for blp in (store.blp, leader.blp, admin.blp):
         api.register_blueprint(blp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(ops.bp)
     app.register_blueprint(webhooks.bp)
     register_error_handlers(app)
     app.wsgi_app = FlashGate(app, app.wsgi_app)  # turns a flash-sale crowd away before Flask
