@@ -10,6 +10,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 from blueprints.auth import Role, authenticate_request
 from blueprints.errors import ErrorEnvelopeSchema, handle_http_exception
 from blueprints.fields import MAX_ID
+from blueprints.json_body import DepthLimitedParser
 
 STATUS_NAMES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
                 409: "CONFLICT", 413: "REQUEST_ENTITY_TOO_LARGE", 422: "UNPROCESSABLE_ENTITY",
@@ -57,6 +58,8 @@ def register_converters(app, api: Api) -> None:
 
 
 class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = DepthLimitedParser()  # refuses absurdly nested bodies with a 400
+
     def errors(self, *statuses: int):
         """Document the error statuses an operation can answer with (all use the error envelope)."""
 

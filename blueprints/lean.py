@@ -5,18 +5,18 @@ not JSON is 400 malformed_json, an invalid or unknown field 422 validation_error
 description, and the tests that walk it, still see the body."""
 from __future__ import annotations
 
-import json
-
 import marshmallow as ma
 from flask import request
 from flask_smorest import abort
+
+from blueprints.json_body import parse
 
 
 def json_body(schema: ma.Schema) -> dict:
     """Load the JSON body with `schema` (an instance, built once); an absent body is {}."""
     raw = request.get_data(cache=True) if request.is_json else b""
     try:
-        data = json.loads(raw) if raw else {}
+        data = parse(raw) if raw else {}
     except ValueError:
         abort(400, messages={"json": ["Invalid JSON body."]})
     try:

@@ -79,3 +79,18 @@ def test_unexpected_errors_are_a_generic_500_envelope(app, client, monkeypatch):
     r = client.patch("/api/v1/store/me", headers=make_shopper().headers, json={"name": "x"})
     error = assert_error(r, 500, "internal_error")
     assert "secret" not in error["message"]
+
+
+@pytest.mark.parametrize("depth", [40, 1_000, 100_000])
+@pytest.mark.parametrize("route", ["/api/v1/store/auth/login", "/api/v1/store/orders", "/api/v1/store/quote"])
+def test_absurdly_nested_json_is_a_400_not_a_500(client, route, depth):
+    body = "[" * depth + "]" * depth
+    headers = {} if route.endswith("login") else {**make_shopper().headers, "Idempotency-Key": "deep-1"}
+    r = client.post(route, data=body, content_type="application/json", headers=headers)
+    assert r.status_code == 400, r.get_data(as_text=True)[:200]
+    assert r.get_json()["error"]["code"] == "json_too_deep"
+
+
+def test_json_nested_within_the_limit_reaches_the_schema(client):
+    r = client.post("/api/v1/store/auth/login", data="[" * 30 + "]" * 30, content_type="application/json")
+    assert r.status_code == 422  # a list, not the login object: the schema says so
