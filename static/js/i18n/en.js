@@ -578,7 +578,7 @@ export default {
   "status.fulfilment.pending": "Not yet scheduled",
   "status.fulfilment.picked_up": "Collected",
   "status.fulfilment.ready_for_pickup": "Ready for pickup",
-  "status.fulfilment.scheduled": "On its way",
+  "status.fulfilment.scheduled": "Scheduled for delivery",
   "status.fulfilment.uncollected": "Not collected in time",
   "status.order.cancelled": "Cancelled",
   "status.order.confirmed": "Confirmed, pay at pickup",

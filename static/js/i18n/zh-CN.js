@@ -578,7 +578,7 @@ export default {
   "status.fulfilment.pending": "待排期",
   "status.fulfilment.picked_up": "已取货",
   "status.fulfilment.ready_for_pickup": "待自提",
-  "status.fulfilment.scheduled": "配送中",
+  "status.fulfilment.scheduled": "待配送",
   "status.fulfilment.uncollected": "逾期未取",
   "status.order.cancelled": "已取消",
   "status.order.confirmed": "已确认，自提时付款",
