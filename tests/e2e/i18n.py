@@ -108,3 +108,22 @@ def new_page(browser, locale: str = "zh-CN", **context):
     page.on("pageerror", lambda e: page.console_errors.append(str(e)))
     record_api(page)
     return page
+
+
+def T_pattern(key: str, lang: str = "zh-CN", **params) -> re.Pattern:  # noqa: N802
+    """The text of `key` as a whole-string pattern, each placeholder not given matching anything."""
+    marker = "\x00"
+    names = re.findall(r"\{(\w+)\}", str(catalogue(lang)[key]))
+    filled = text(key, lang, **{name: marker for name in names} | params)
+    return re.compile("^" + re.escape(filled).replace(marker, ".*") + "$")
+
+
+WEEKDAYS_ZH = "一二三四五六日"
+
+
+def zh_datetime(moment) -> str:
+    """An aware datetime as the zh-CN pages show it on the store's clock (Asia/Shanghai in tests)."""
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo("Asia/Shanghai"))
+    return f"{local.year}年{local.month}月{local.day}日周{WEEKDAYS_ZH[local.weekday()]} {local:%H:%M}"
