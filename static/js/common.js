@@ -67,6 +67,7 @@ const publicStore = client("/api/v1/store", { get: () => null });
  * #language-switch. `saveToAccount(tag)` stores a new choice on the logged-in account, if any.
  */
 export async function startPage({ saveToAccount } = {}) {
+  setLocale(chooseLocale()); // so that the first request already says which language (without the store's default)
   let config = {};
   try {
     config = await publicStore("/client-config");

@@ -50,6 +50,8 @@ def _collect(value, into: set[str]) -> None:
 
 SHOWN = """() => {
   const parts = [document.title, document.body.innerText];
+  // Marked as not to be translated (translate="no"): an example code, a URL.
+  const exempt = [...document.querySelectorAll('[translate="no"]')].map((node) => node.innerText);
   for (const node of document.querySelectorAll('[aria-label], [title], [placeholder], img[alt]')) {
     for (const name of ['aria-label', 'title', 'placeholder', 'alt']) {
       if (node.hasAttribute(name)) parts.push(node.getAttribute(name));
@@ -61,14 +63,15 @@ SHOWN = """() => {
     parts.push(...(chart.data.labels || []).map(String), ...chart.data.datasets.map((d) => d.label || ''));
     for (const scale of Object.values(chart.options.scales || {})) parts.push(scale.title?.text || '');
   }
-  return parts.join('\\n');
+  return {shown: parts.join('\\n'), exempt};
 }"""
 
 
 def shown_text(page) -> str:
     """What the page shows (text, labels for assistive technology, chart labels) less the API's data."""
-    shown = page.evaluate(SHOWN)
-    for data in sorted(getattr(page, "api_strings", ()), key=len, reverse=True):
+    seen = page.evaluate(SHOWN)
+    shown = seen["shown"]
+    for data in sorted([*getattr(page, "api_strings", ()), *seen["exempt"]], key=len, reverse=True):
         shown = shown.replace(data, " ")
     for name in LANGUAGE_NAMES:  # the language menu names each language in its own words
         shown = shown.replace(name, " ")
