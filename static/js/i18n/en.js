@@ -405,7 +405,6 @@ export default {
   "shop.campaigns.limit": "Up to {count} per person",
   "shop.campaigns.members": "Members",
   "shop.campaigns.none": "No sales at the moment.",
-  "shop.campaigns.now": "now",
   "shop.campaigns.opens_in": "Opens in {left}",
   "shop.campaigns.pay_deposit": "Pay deposit",
   "shop.campaigns.points": "{times}× points",

@@ -405,7 +405,6 @@ export default {
   "shop.campaigns.limit": "每人限购 {count} 件",
   "shop.campaigns.members": "会员专享",
   "shop.campaigns.none": "暂时没有活动。",
-  "shop.campaigns.now": "即将开始",
   "shop.campaigns.opens_in": "距开放 {left}",
   "shop.campaigns.pay_deposit": "付定金",
   "shop.campaigns.points": "{times} 倍积分",

@@ -5,7 +5,7 @@ import { addToCart } from "./cart.js";
 import { api, emit, state } from "./context.js";
 
 function remaining(seconds) {
-  if (seconds <= 0) return t("shop.campaigns.now");
+  if (seconds <= 0) return "00:00:00"; // the next refresh of the list shows the new phase
   const d = Math.floor(seconds / 86400);
   const h = Math.floor((seconds % 86400) / 3600);
   const m = Math.floor((seconds % 3600) / 60);
