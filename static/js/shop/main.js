@@ -103,8 +103,9 @@ async function saveToAccount(locale) {
 }
 
 async function main() {
-  state.config = { ...state.config, ...await startPage({ saveToAccount }) };
-  const landing = await api(`/groups/${encodeURIComponent(code)}`);
+  // Both at once: startPage has chosen the language (for Accept-Language) before its first await.
+  const [config, landing] = await Promise.all([startPage({ saveToAccount }), api(`/groups/${encodeURIComponent(code)}`)]);
+  state.config = { ...state.config, ...config };
   state.group = landing.group;
   renderGroup(landing);
   const categories = await api("/categories");
