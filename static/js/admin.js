@@ -1,12 +1,12 @@
 // The merchant dashboard: staff log in, then work through tabs (orders, campaigns, leader
 // applications, delivery batches, payouts, analytics). Each tab is a module in ./admin/ with
 // init() (wire its forms once) and show() (load its data whenever it is opened).
-import { $, onSubmit, tabs } from "./common.js";
+import { $, followAccountLocale, keepsLocale, onSubmit, startPage, t, tabs } from "./common.js";
 import * as analytics from "./admin/analytics.js";
 import * as applications from "./admin/leaders.js";
 import * as batches from "./admin/batches.js";
 import * as campaigns from "./admin/campaigns.js";
-import { api, loadStoreConfig, onSignedOut, state, token } from "./admin/context.js";
+import { api, onSignedOut, state, token } from "./admin/context.js";
 import * as orders from "./admin/orders.js";
 import * as payouts from "./admin/payouts.js";
 import { notify, reportFailure } from "./admin/ui.js";
@@ -46,19 +46,25 @@ function showLogin() {
 
 async function signedIn() {
   state.me = await api("/me");
-  $("who").textContent = `Signed in as ${state.me.name}`;
+  if (followAccountLocale(state.me)) return; // reloading in the language saved on the account
+  $("who").textContent = t("admin.signed_in_as", { name: state.me.name });
   $("login").hidden = true;
   $("dashboard").hidden = $("logout").hidden = false;
   const wanted = location.hash.slice(1);
   select(wanted in TABS ? wanted : "orders");
 }
 
+/** Staff keep their language on their own account (PATCH /admin/me), where the server keeps one. */
+async function saveToAccount(locale) {
+  if (keepsLocale(state.me)) await api("/me", { method: "PATCH", body: { locale } });
+}
+
 async function main() {
-  await loadStoreConfig();
+  await startPage({ saveToAccount });
   for (const tab of Object.values(TABS)) tab.init();
   onSignedOut(() => {
     showLogin();
-    notify("Your session ended: please log in again.", true);
+    notify(t("admin.session_ended"), true);
   });
   onSubmit($("login-form"), async (body, form) => {
     const issued = await api("/auth/login", { method: "POST", body });
@@ -69,6 +75,7 @@ async function main() {
   $("logout").addEventListener("click", async () => {
     await api("/auth/logout", { method: "POST" }).catch(() => null);
     token.clear();
+    state.me = null;
     showLogin();
   });
   if (token.get()) await signedIn().catch((error) => { if (error.status !== 401) throw error; });
@@ -76,7 +83,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  $("notice").textContent = `The dashboard could not start: ${error.message}`;
+  $("notice").textContent = t("admin.failed", { message: error.message });
   $("notice").className = "error";
   console.error(error);
 });

@@ -1,6 +1,15 @@
 // Shared by the three pages of the reference client (shop, leader console, merchant dashboard):
-// a JSON API client with a bearer token kept per audience, formatting, and small DOM helpers.
-// Plain ES module; no build step.
+// the JSON API client (bearer token per audience, Accept-Language of the chosen language), the
+// page start (store config, language, the language menu), status labels, an event emitter, the
+// formatters (re-exported from ./i18n/index.js) and small DOM helpers. Plain ES module; no build.
+import {
+  LOCALES, chooseLocale, locale, saveLocale, setLocale, setStore, supported, t, translatePage,
+} from "./i18n/index.js";
+
+export {
+  currencyDigits, date, dateTime, locale, money, month, percent, storeLocalInput, storeMonth, storeToday, t,
+  time, toMinor, wholeMoney,
+} from "./i18n/index.js";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -8,7 +17,7 @@ export const $ = (id) => document.getElementById(id);
 export function tokenStore(key) {
   return {
     get: () => localStorage.getItem(key),
-    set: (t) => localStorage.setItem(key, t),
+    set: (value) => localStorage.setItem(key, value),
     clear: () => localStorage.removeItem(key),
   };
 }
@@ -23,36 +32,171 @@ export class ApiError extends Error {
   }
 }
 
-/** A client for one API prefix ("/api/v1/store", "/api/v1/leader", "/api/v1/admin"). */
+/**
+ * A client for one API prefix ("/api/v1/store", "/api/v1/leader", "/api/v1/admin"). Every call
+ * says which language the person reads (Accept-Language), so the API's messages come back in it.
+ * A network failure becomes an ApiError with status 0, so forms show it instead of failing silently.
+ */
 export function client(prefix, token) {
   async function request(path, { method = "GET", body, headers: extra = {}, raw = false } = {}) {
-    const headers = { Accept: raw ? "*/*" : "application/json", ...extra };
+    const headers = { Accept: raw ? "*/*" : "application/json", "Accept-Language": locale(), ...extra };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (token.get()) headers.Authorization = `Bearer ${token.get()}`;
-    const response = await fetch(prefix + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    let response;
+    try {
+      response = await fetch(prefix + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch {
+      throw new ApiError(0, t("common.error.offline"));
+    }
     if (raw && response.ok) return response;
     const data = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) throw new ApiError(response.status, data?.error?.message || response.statusText, data?.error?.details, data?.error?.code);
+    if (!response.ok) {
+      throw new ApiError(response.status, data?.error?.message || t("common.error.status", { status: response.status }),
+        data?.error?.details, data?.error?.code);
+    }
     return data;
   }
   return request;
 }
 
-/** Why a form was refused, in words: the API's message and the fields it named. */
-export function describeError(error) {
+const publicStore = client("/api/v1/store", { get: () => null });
+
+/**
+ * Start a page: read the store's settings (its default language, timezone and currency), choose
+ * the language (see chooseLocale), fill the page's fixed texts and mount the language menu in
+ * #language-switch. `saveToAccount(tag)` stores a new choice on the logged-in account, if any.
+ */
+export async function startPage({ saveToAccount } = {}) {
+  setLocale(chooseLocale()); // so that the first request already says which language (without the store's default)
+  let config = {};
+  try {
+    config = await publicStore("/client-config");
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error; // the page says so when its own calls fail
+  }
+  setStore(config);
+  setLocale(chooseLocale({ storeDefault: config.locale }));
+  translatePage();
+  const mount = $("language-switch");
+  if (mount) mount.replaceChildren(languageMenu(saveToAccount));
+  return config;
+}
+
+// Each language is named in its own words, in both catalogues.
+const LANGUAGE_NAMES = { "zh-CN": "common.language.zh", en: "common.language.en" };
+
+function languageMenu(saveToAccount) {
+  const select = el("select", "", { id: "language" });
+  for (const tag of LOCALES) select.append(new Option(t(LANGUAGE_NAMES[tag]), tag, false, tag === locale()));
+  const label = el("label", "", { class: "language" });
+  label.append(el("span", t("common.language")), select);
+  select.addEventListener("change", async () => {
+    select.disabled = true;
+    saveLocale(select.value);
+    try {
+      await saveToAccount?.(select.value);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error; // an older server without `locale`: this device keeps it
+    }
+    location.reload(); // every text on the page is drawn again in the new language
+  });
+  return label;
+}
+
+/** Whether the server keeps a language on accounts (its `me` has a `locale` field, null until chosen). */
+export const keepsLocale = (me) => Boolean(me) && Object.hasOwn(me, "locale");
+
+/** After logging in, a language saved on the account wins: the page reloads once in it (true then). */
+export function followAccountLocale(me) {
+  const wanted = keepsLocale(me) ? supported(me.locale) : null;
+  if (!wanted || wanted === locale() || !saveLocale(wanted)) return false;
+  location.reload();
+  return true;
+}
+
+/** A tiny event bus so the parts of a page reach each other; a failing listener is reported. */
+export function emitter(report = console.error) {
+  const listeners = new Map();
+  return {
+    on(name, fn) { listeners.set(name, [...(listeners.get(name) || []), fn]); },
+    emit(name, detail) { for (const fn of listeners.get(name) || []) Promise.resolve(fn(detail)).catch(report); },
+  };
+}
+
+/** A fresh idempotency key for one attempt at an action; a retry of the same attempt reuses it. */
+export function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  // crypto.randomUUID needs a secure context; a phone on the shop's LAN over plain http has none.
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// The API's states in words, the same on every page. Keys are spelt out so the catalogue check
+// can see each one is used (tests/web_i18n.py).
+const LABELS = {
+  order: {
+    pending_payment: "status.order.pending_payment", deposit_paid: "status.order.deposit_paid",
+    confirmed: "status.order.confirmed", paid: "status.order.paid", partially_refunded: "status.order.partially_refunded",
+    refunded: "status.order.refunded", cancelled: "status.order.cancelled", expired: "status.order.expired",
+  },
+  fulfilment: {
+    pending: "status.fulfilment.pending", scheduled: "status.fulfilment.scheduled",
+    ready_for_pickup: "status.fulfilment.ready_for_pickup", partially_picked_up: "status.fulfilment.partially_picked_up",
+    picked_up: "status.fulfilment.picked_up", uncollected: "status.fulfilment.uncollected",
+    not_delivered: "status.fulfilment.not_delivered",
+  },
+  batch: { open: "status.batch.open", closed: "status.batch.closed", dispatched: "status.batch.dispatched",
+    arrived: "status.batch.arrived" },
+  payout: { requested: "status.payout.requested", approved: "status.payout.approved", exported: "status.payout.exported",
+    sending: "status.payout.sending", paid: "status.payout.paid", rejected: "status.payout.rejected" },
+  provider: { bank_export: "status.provider.bank_export", stripe_connect: "status.provider.stripe_connect" },
+  campaignKind: { flash_sale: "status.campaign_kind.flash_sale", pre_sale: "status.campaign_kind.pre_sale",
+    group_buy: "status.campaign_kind.group_buy", member_day: "status.campaign_kind.member_day" },
+  review: { draft: "status.review.draft", submitted: "status.review.submitted", approved: "status.review.approved",
+    rejected: "status.review.rejected" },
+  phase: { draft: "status.phase.draft", submitted: "status.phase.submitted", rejected: "status.phase.rejected",
+    scheduled: "status.phase.scheduled", warming_up: "status.phase.warming_up", live: "status.phase.live",
+    ended: "status.phase.ended" },
+  outcome: { open: "status.outcome.open", reached: "status.outcome.reached", failed: "status.outcome.failed" },
+  application: { pending: "status.application.pending", approved: "status.application.approved",
+    rejected: "status.application.rejected" },
+  subscription: { active: "status.subscription.active", paused: "status.subscription.paused",
+    cancelled: "status.subscription.cancelled" },
+  wallet: { top_up: "status.wallet.top_up", payment: "status.wallet.payment", refund: "status.wallet.refund",
+    adjust: "status.wallet.adjust" },
+  entry: { accrue: "status.entry.accrue", settle: "status.entry.settle", clawback: "status.entry.clawback",
+    payout: "status.entry.payout" },
+  bucket: { pending: "status.bucket.pending", available: "status.bucket.available",
+    withdrawing: "status.bucket.withdrawing", paid_out: "status.bucket.paid_out" },
+  priceRule: { regular: "status.price_rule.regular", member: "status.price_rule.member", tier: "status.price_rule.tier",
+    subscription: "status.price_rule.subscription", member_day: "status.price_rule.member_day",
+    flash_sale: "status.price_rule.flash_sale", pre_sale: "status.price_rule.pre_sale",
+    group_buy: "status.price_rule.group_buy" },
+  shortage: { missing: "status.shortage.missing", damaged: "status.shortage.damaged" },
+};
+
+/** A state of the API in words: label("order", "paid") → "已支付" / "Paid"; an unknown state as it is. */
+export function label(kind, value) {
+  const key = LABELS[kind]?.[value];
+  return key ? t(key) : (value ?? "–");
+}
+
+/** The words a form shows for a field the API named: its label's text, else the field's name. */
+function fieldName(form, field) {
+  const control = form?.querySelector(`[name="${CSS.escape(field)}"]`);
+  const text = control?.labels?.[0]?.querySelector("span")?.textContent ?? control?.labels?.[0]?.textContent;
+  return text?.trim() || field;
+}
+
+/** Why a form was refused, in words: the API's message and the fields it named (as the form labels them). */
+export function describeError(error, form = null) {
   const fields = error.details?.fields;
-  const named = fields ? Object.values(fields).flatMap((f) => Object.keys(f)) : [];
-  return named.length ? `${error.message}: ${named.join(", ")}` : error.message;
-}
-
-export function money(cents, currency = "CNY") {
-  const format = new Intl.NumberFormat(undefined, { style: "currency", currency });
-  const digits = format.resolvedOptions().maximumFractionDigits;
-  return format.format(cents / 10 ** digits);
-}
-
-export function percent(share) {
-  return share === null || share === undefined ? "–" : `${(share * 100).toFixed(1)}%`;
+  const named = fields ? Object.values(fields).flatMap((f) => Object.keys(f)).map((name) => fieldName(form, name)) : [];
+  return named.length ? t("common.error.fields", { message: error.message, fields: named.join(t("common.list_separator")) })
+    : error.message;
 }
 
 /** An element with text content (never HTML: everything shown comes from users or the API). */
@@ -69,11 +213,11 @@ export function el(tag, content = "", attrs = {}) {
 
 /** A table from rows and [header, cell(row)] columns; a cell may return a string or a node. */
 export function table(columns, rows, caption) {
-  const t = el("table", "", { class: "data" });
-  if (caption) t.append(el("caption", caption));
-  const head = t.createTHead().insertRow();
+  const tableNode = el("table", "", { class: "data" });
+  if (caption) tableNode.append(el("caption", caption));
+  const head = tableNode.createTHead().insertRow();
   for (const [header] of columns) head.append(el("th", header, { scope: "col" }));
-  const body = t.createTBody();
+  const body = tableNode.createTBody();
   for (const row of rows) {
     const tr = body.insertRow();
     for (const [, cell] of columns) {
@@ -85,10 +229,10 @@ export function table(columns, rows, caption) {
   if (!rows.length) {
     const td = body.insertRow().insertCell();
     td.colSpan = columns.length;
-    td.textContent = "Nothing here yet.";
+    td.textContent = t("common.empty");
     td.className = "muted";
   }
-  return t;
+  return tableNode;
 }
 
 /** Submit handler for a form: its fields as a JSON body, errors shown in its [data-error] box. */
@@ -104,7 +248,7 @@ export function onSubmit(form, handler) {
       await handler(body, form);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      if (box) box.textContent = describeError(error);
+      if (box) box.textContent = describeError(error, form);
     } finally {
       if (button) button.disabled = false;
     }

@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 
+from tests.e2e.i18n import new_page
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -33,12 +35,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A phone-sized page that fails the test on any console error or uncaught exception."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.console_errors = errors
+    """A phone-sized page in a zh-CN browser (the store's first language) that records console
+    errors and uncaught exceptions (tests assert there are none) and the API's answers."""
+    page = new_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
     yield page
-    context.close()
+    page.context.close()

@@ -7,13 +7,13 @@ import csv
 import datetime as dt
 import io
 import math
-import re
 import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 import time_machine
+from playwright.sync_api import expect
 
 from app.campaigns import services as campaign_services
 from app.campaigns.models import Campaign
@@ -27,6 +27,7 @@ from app.leaders import services as leader_services
 from app.leaders.models import LeaderApplication
 from app.pickup.models import DeliveryBatch
 from tests.e2e.artifacts import SCREENSHOTS, screenshot
+from tests.e2e.i18n import T, T_pattern, assert_in_language, new_page, switch_language
 from tests.factories import (
     PASSWORD,
     application_data,
@@ -50,14 +51,15 @@ def shoot(page, name: str) -> None:
 
 
 def desktop_page(browser):
-    """A desktop-sized page collecting console errors like the phone-sized `page` fixture."""
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.console_errors = errors
-    return context, page
+    """A desktop-sized zh-CN page recording console errors and the API's answers like the `page` fixture."""
+    page = new_page(browser, viewport=DESKTOP)
+    return page.context, page
+
+
+def zh_month(month: str) -> str:
+    """YYYY-MM as the zh-CN dashboard shows it ("2026年3月")."""
+    year, number = month.split("-")
+    return f"{year}年{int(number)}月"
 
 
 def fits_the_phone(page) -> bool:
@@ -84,19 +86,19 @@ def long_logins(app, monkeypatch):
 def shop(client):
     """A store with one paid order in an open batch, a submitted campaign, a pending leader
     application and a payout requested by the leader."""
-    staff = make_staff(name="Mei Staff", email="mei@shop.test")
-    leader = make_leader(staff, name="Wang Fang", point_name="Maple Court kiosk")
-    group = make_group(leader, name="Maple Court neighbours")
-    rice = make_product(name="Northeast rice", skus=[
-        {"code": "RICE-5", "name": "5 kg", "price_cents": 5000, "stock_total": 100}]).skus[0]
-    eggs = make_product(name="Free-range eggs", skus=[
-        {"code": "EGG-30", "name": "30 eggs", "price_cents": 3000, "stock_total": 100}]).skus[0]
-    buyer = make_buyer(group, name="Li Lei")
+    staff = make_staff(name="梅晓", email="mei@shop.test")
+    leader = make_leader(staff, name="王芳", point_name="枫林苑小亭")
+    group = make_group(leader, name="枫林苑邻里团")
+    rice = make_product(name="东北大米", skus=[
+        {"code": "RICE-5", "name": "5 公斤", "price_cents": 5000, "stock_total": 100}]).skus[0]
+    eggs = make_product(name="散养鸡蛋", skus=[
+        {"code": "EGG-30", "name": "30 枚", "price_cents": 3000, "stock_total": 100}]).skus[0]
+    buyer = make_buyer(group, name="李雷")
     order = paid_order(client, buyer, [(rice.id, 2), (eggs.id, 1)])
-    doubtful = make_campaign(items=[(rice.id, 4500, 10)], approve=False, staff=staff, name="Rice week")
+    doubtful = make_campaign(items=[(rice.id, 4500, 10)], approve=False, staff=staff, name="大米周")
     campaign_services.submit(doubtful)
-    applicant = make_shopper(name="Zhao Min")
-    application = leader_services.apply(applicant.id, application_data(name="Zhao Min", point_name="Birch Lane store"))
+    applicant = make_shopper(name="赵敏")
+    application = leader_services.apply(applicant.id, application_data(name="赵敏", point_name="桦林路小店"))
     ledger.post(EntryKind.SETTLE, "e2e-seed", [Line(leader.account.id, Bucket.AVAILABLE, 8000, "leader"),
                                                Line(None, Bucket.COMMISSION_EXPENSE, -8000)])
     db.session.commit()
@@ -114,10 +116,10 @@ def log_in(page, base: str, screenshot: str | None = None) -> None:
     form.wait_for()
     if screenshot:
         shoot(page, screenshot)
-    form.get_by_label("E-mail").fill("mei@shop.test")
-    form.get_by_label("Password").fill(PASSWORD)
-    form.get_by_role("button", name="Log in").click()
-    page.get_by_text("Signed in as Mei Staff").wait_for()
+    form.get_by_label(T("admin.login.email")).fill("mei@shop.test")
+    form.get_by_label(T("common.login.password")).fill(PASSWORD)
+    form.get_by_role("button", name=T("common.login.submit")).click()
+    page.get_by_text(T("admin.signed_in_as", name="梅晓")).wait_for()
 
 
 def test_staff_run_the_store_from_the_dashboard_on_a_phone(live_server, page, shop):
@@ -128,108 +130,118 @@ def test_staff_run_the_store_from_the_dashboard_on_a_phone(live_server, page, sh
     orders = page.locator("#orders-list")
     row = orders.locator("tr", has_text=number)
     row.wait_for()
-    assert "Maple Court neighbours" in row.inner_text() and "paid" in row.inner_text()
-    assert "scheduled" in row.inner_text() and "130.00" in row.inner_text()
+    assert "枫林苑邻里团" in row.inner_text() and T("status.order.paid") in row.inner_text()
+    assert T("status.fulfilment.scheduled") in row.inner_text() and "¥130.00" in row.inner_text()
     assert shop["buyer"].account.name in row.inner_text()
-    page.get_by_role("button", name=f"Order {number} details").click()
-    assert "Northeast rice (5 kg)" in page.locator("#order-detail").inner_text()
+    page.get_by_role("button", name=T("admin.orders.details", number=number)).click()
+    assert "东北大米 (5 公斤)" in page.locator("#order-detail").inner_text()
     filters = page.locator("#orders-filter")
-    filters.get_by_label("Status").select_option("cancelled")
-    filters.get_by_role("button", name="Show").click()
-    orders.get_by_text("Nothing here yet.").wait_for()
-    filters.get_by_label("Status").select_option("paid")
-    filters.get_by_role("button", name="Show").click()
+    filters.get_by_label(T("admin.filter.status")).select_option("cancelled")
+    filters.get_by_role("button", name=T("common.show")).click()
+    orders.get_by_text(T("common.empty")).wait_for()
+    filters.get_by_label(T("admin.filter.status")).select_option("paid")
+    filters.get_by_role("button", name=T("common.show")).click()
     row.wait_for()
     assert fits_the_phone(page)
-    shoot(page, "orders-phone")
+    assert_in_language(page, "zh-CN", shot="merchant-orders-phone")
 
     # Campaigns: a flash sale through the form, submitted and approved; another one rejected.
-    page.get_by_role("tab", name="Campaigns").click()
+    page.get_by_role("tab", name=T("admin.tabs.campaigns")).click()
     form = page.locator("#campaign-form")
-    form.get_by_label("Name").fill("Egg flash sale")
-    form.get_by_label("Kind").select_option("flash_sale")
-    form.get_by_label("Starts (store time)").fill("2031-03-01T10:00")
-    form.get_by_label("Ends (store time)").fill("2031-03-01T12:00")
-    form.get_by_label("Find a product").fill("eggs")
-    form.get_by_role("button", name="Find").click()
-    sku_select = form.get_by_label("Product and SKU")
+    form.get_by_label(T("admin.campaign_form.name")).fill("鸡蛋秒杀")
+    form.get_by_label(T("admin.campaign_form.kind")).select_option("flash_sale")
+    form.get_by_label(T("admin.campaign_form.starts")).fill("2031-03-01T10:00")
+    form.get_by_label(T("admin.campaign_form.ends")).fill("2031-03-01T12:00")
+    form.get_by_label(T("admin.campaign_form.find")).fill("鸡蛋")
+    form.get_by_role("button", name=T("admin.campaign_form.find_button"), exact=True).click()
+    sku_select = form.get_by_label(T("admin.campaign_form.sku"))
     page.wait_for_function("document.querySelectorAll('#campaign-sku option').length === 2")
     sku_select.select_option(str(shop["eggs"].id))
-    form.get_by_label("Campaign price").fill("19.90")
-    form.get_by_label("Campaign stock (units)").fill("40")
-    form.get_by_label("Limit per person (optional)").fill("2")
-    form.get_by_role("button", name="Create draft").click()
-    page.get_by_text("Draft “Egg flash sale” created").wait_for()
-    page.get_by_role("button", name="Submit “Egg flash sale” for review").click()
-    page.get_by_role("button", name="Approve “Egg flash sale”").click()
-    page.get_by_text("“Egg flash sale” is approved.").wait_for()
+    form.get_by_label(T("admin.campaign_form.price")).fill("19.90")
+    form.get_by_label(T("admin.campaign_form.stock")).fill("40")
+    form.get_by_label(T("admin.campaign_form.limit")).fill("2")
+    form.get_by_role("button", name=T("admin.campaign_form.create")).click()
+    page.get_by_text(T("admin.campaigns.created", name="鸡蛋秒杀")).wait_for()
+    page.get_by_role("button", name=T("admin.campaigns.submit_named", name="鸡蛋秒杀")).click()
+    page.get_by_role("button", name=T("admin.campaigns.approve_named", name="鸡蛋秒杀")).click()
+    page.get_by_text(T("admin.campaigns.decided", name="鸡蛋秒杀", review=T("status.review.approved"))).wait_for()
     db.session.commit()
-    flash = db.session.scalar(sa.select(Campaign).where(Campaign.name == "Egg flash sale"))
+    flash = db.session.scalar(sa.select(Campaign).where(Campaign.name == "鸡蛋秒杀"))
     assert (flash.kind.value, flash.review.value, flash.per_person_limit) == ("flash_sale", "approved", 2)
     [item] = flash.items
     assert (item.sku_id, item.campaign_price_cents, item.stock_total) == (shop["eggs"].id, 1990, 40)
     assert flash.starts_at.isoformat() == "2031-03-01T02:00:00+00:00"  # 10:00 in Shanghai
 
-    page.get_by_role("button", name="Reject “Rice week”").click()
-    page.get_by_label("Why is “Rice week” rejected?").fill("Stock figure looks wrong")
+    page.get_by_role("button", name=T("admin.campaigns.reject_named", name="大米周")).click()
+    page.get_by_label(T("admin.campaigns.why_reject", name="大米周")).fill("库存数字不对")
     page.keyboard.press("Enter")
-    page.get_by_text("“Rice week” is rejected.").wait_for()
+    page.get_by_text(T("admin.campaigns.decided", name="大米周", review=T("status.review.rejected"))).wait_for()
     rejected = fresh(Campaign, shop["doubtful"])
-    assert (rejected.review.value, rejected.rejection_reason) == ("rejected", "Stock figure looks wrong")
-    page.get_by_role("button", name="Stats of “Egg flash sale”").click()
-    page.get_by_role("heading", name="Stats: Egg flash sale").wait_for()
-    assert "Free-range eggs (30 eggs)" in page.locator("#campaign-detail").inner_text()
+    assert (rejected.review.value, rejected.rejection_reason) == ("rejected", "库存数字不对")
+    page.get_by_role("button", name=T("admin.campaigns.stats_named", name="鸡蛋秒杀")).click()
+    page.get_by_role("heading", name=T("admin.campaigns.stats_title", name="鸡蛋秒杀")).wait_for()
+    assert "散养鸡蛋 (30 枚)" in page.locator("#campaign-detail").inner_text()
     assert fits_the_phone(page)
-    shoot(page, "campaigns-phone")
+    assert_in_language(page, "zh-CN", shot="merchant-campaigns-phone")
 
     # Leader applications: the pending one is approved.
-    page.get_by_role("tab", name="Leader applications").click()
-    page.get_by_role("button", name="Approve Zhao Min's application").click()
-    page.get_by_text("Zhao Min's application is approved.").wait_for()
+    page.get_by_role("tab", name=T("admin.tabs.applications")).click()
+    page.get_by_role("button", name=T("admin.applications.approve_named", name="赵敏")).click()
+    page.get_by_text(T("admin.applications.decided", name="赵敏", status=T("status.application.approved"))).wait_for()
     assert fresh(LeaderApplication, shop["application"]).status.value == "approved"
+    assert_in_language(page, "zh-CN", shot="merchant-applications-phone")
 
     # Delivery batches: open the order's batch, download its pick list, close and dispatch it.
-    page.get_by_role("tab", name="Delivery batches").click()
-    page.get_by_role("button", name=re.compile(r"^Open batch Maple Court kiosk")).click()
+    page.get_by_role("tab", name=T("admin.tabs.batches")).click()
+    page.get_by_role("button", name=T_pattern("admin.batches.open_named")).click()
     detail = page.locator("#batch-detail")
-    detail.get_by_role("heading", name=re.compile("Batch: Maple Court kiosk")).wait_for()
+    detail.get_by_role("heading", name=T_pattern("admin.batches.title")).wait_for()
     code = order_row(shop["order"]["id"]).pickup_code
-    pick_list = detail.locator("table", has_text="Pick list")
+    pick_list = detail.locator("table", has_text=T("admin.batches.pick_list"))
     assert number in pick_list.inner_text() and code in pick_list.inner_text()
     with page.expect_download() as info:
-        detail.get_by_role("button", name="Download pick list (CSV)").click()
+        detail.get_by_role("button", name=T("admin.batches.download")).click()
     download = info.value
     assert download.suggested_filename.startswith("pick-list-") and download.suggested_filename.endswith(".csv")
     rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
-    assert rows[0] == ["order", "pickup_code", "shopper", "sku", "product", "variant", "quantity"]
-    assert sorted(rows[1:]) == [[number, code, "Li Lei", "EGG-30", "Free-range eggs", "30 eggs", "1"],
-                                [number, code, "Li Lei", "RICE-5", "Northeast rice", "5 kg", "2"]]
+    assert len(rows[0]) == 7  # the header row (in the caller's language once the server translates it)
+    assert sorted(rows[1:]) == [[number, code, "李雷", "EGG-30", "散养鸡蛋", "30 枚", "1"],
+                                [number, code, "李雷", "RICE-5", "东北大米", "5 公斤", "2"]]
     assert fits_the_phone(page)
-    shoot(page, "batch-phone")
-    detail.get_by_role("button", name="Close batch").click()
-    detail.get_by_role("button", name="Dispatch").click()
-    detail.get_by_text("dispatched ·").wait_for()
+    assert_in_language(page, "zh-CN", shot="merchant-batch-phone")
+    detail.get_by_role("button", name=T("admin.batches.close")).click()
+    detail.get_by_role("button", name=T("admin.batches.dispatch")).click()
+    expect(detail.locator("p.muted").first).to_contain_text(T("status.batch.dispatched"))
     assert fresh(DeliveryBatch, shop["batch"]).status.value == "dispatched"
 
     # Payouts: the leader's request is approved.
-    page.get_by_role("tab", name="Payouts").click()
+    page.get_by_role("tab", name=T("admin.tabs.payouts")).click()
     payout_row = page.locator("#payouts-list tr", has_text=f"#{shop['payout']}")
     payout_row.wait_for()
     assert fits_the_phone(page)
-    shoot(page, "payouts-phone")
-    assert "Wang Fang" in payout_row.inner_text() and "50.00" in payout_row.inner_text()
-    page.get_by_role("button", name=f"Approve payout #{shop['payout']} to Wang Fang").click()
-    page.get_by_text(f"Payout #{shop['payout']} to Wang Fang is approved.").wait_for()
+    assert_in_language(page, "zh-CN", shot="merchant-payouts-phone")
+    assert "王芳" in payout_row.inner_text() and "¥50.00" in payout_row.inner_text()
+    page.get_by_role("button", name=T("admin.payouts.approve_named", id=shop["payout"], leader="王芳")).click()
+    page.get_by_text(T("admin.payouts.decided", id=shop["payout"], leader="王芳",
+                       status=T("status.payout.approved"))).wait_for()
     assert fresh(Payout, shop["payout"]).status.value == "approved"
 
     # Keyboard: arrows move between the tabs; logging out returns to the login form.
-    page.get_by_role("tab", name="Payouts").focus()
+    page.get_by_role("tab", name=T("admin.tabs.payouts")).focus()
     page.keyboard.press("ArrowRight")
-    assert page.get_by_role("tab", name="Analytics").get_attribute("aria-selected") == "true"
+    assert page.get_by_role("tab", name=T("admin.tabs.analytics")).get_attribute("aria-selected") == "true"
     page.locator("#an-repeat table").wait_for(state="attached")
     assert page.evaluate(UNLABELLED) == []
-    page.get_by_role("button", name="Log out").click()
-    page.get_by_role("heading", name="Staff log in").wait_for()
+
+    # In English: the same order, states in English words.
+    switch_language(page, "en")
+    page.get_by_role("tab", name=T("admin.tabs.orders", "en")).click()
+    row = page.locator("#orders-list tr", has_text=number)
+    expect(row).to_contain_text(T("status.order.paid", "en"))
+    assert fits_the_phone(page)
+    assert_in_language(page, "en", shot="merchant-orders-phone")
+    page.get_by_role("button", name=T("common.logout", "en")).click()
+    page.get_by_role("heading", name=T("admin.login.title", "en")).wait_for()
     assert page.evaluate("localStorage.getItem('storefront.staff-token')") is None
     assert page.console_errors == []
 
@@ -284,7 +296,7 @@ def cells(page, selector: str) -> list[list[str]]:
 def test_analytics_draw_charts_and_tables_of_the_stores_numbers(live_server, browser, page, client, shop, history):
     context, desktop = desktop_page(browser)
     log_in(desktop, live_server)
-    desktop.get_by_role("tab", name="Analytics").click()
+    desktop.get_by_role("tab", name=T("admin.tabs.analytics")).click()
     desktop.locator("#analytics[aria-busy=false]").wait_for(state="attached")
     api = {name: client.get(f"/api/v1/admin/analytics/{name}", headers=shop["staff"].headers).get_json()
            for name in ("repurchase?months=12", "cohorts?months=12")}
@@ -292,20 +304,21 @@ def test_analytics_draw_charts_and_tables_of_the_stores_numbers(live_server, bro
     # Repeat rates: of Amy, Bo and Cai (first purchase 30+ days ago) only Amy bought again within
     # 30 days (20 days on); of Amy and Bo (60+ and 90+ days ago), Amy.
     repeat = chart(desktop, "chart-repeat")
-    assert repeat["labels"] == ["30 days", "60 days", "90 days"]
+    days = [T("admin.analytics.days", count=n) for n in (30, 60, 90)]
+    assert repeat["labels"] == days
     assert repeat["datasets"][0]["data"] == [0.3333, 0.5, 0.5]
-    assert cells(desktop, "#an-repeat table") == [["30 days", "3", "1", "33.3%"], ["60 days", "2", "1", "50.0%"],
-                                                  ["90 days", "2", "1", "50.0%"]]
+    assert cells(desktop, "#an-repeat table") == [[days[0], "3", "1", "33.3%"], [days[1], "2", "1", "50.0%"],
+                                                  [days[2], "2", "1", "50.0%"]]
     assert desktop.locator("#an-repeat [data-figures]").inner_text().count("%") == 3
 
     # Repurchase and cohorts show what the API says for the last 12 months.
     repurchase = chart(desktop, "chart-repurchase")
-    assert repurchase["labels"] == [r["month"] for r in api["repurchase?months=12"]]
+    assert repurchase["labels"] == [zh_month(r["month"]) for r in api["repurchase?months=12"]]
     assert repurchase["datasets"][0]["data"] == [r["repurchase_rate"] for r in api["repurchase?months=12"]]
     assert repurchase["datasets"][1]["data"] == [r["buyers"] for r in api["repurchase?months=12"]]
     assert sum(repurchase["datasets"][1]["data"]) >= 6 and repurchase["width"] > 300
-    expected_cohorts = [[c["cohort"], str(c["customers"]), *[f"{math.floor(r * 100 + 0.5)}%" for r in c["retention"]]]
-                        for c in api["cohorts?months=12"]]
+    expected_cohorts = [[zh_month(c["cohort"]), str(c["customers"]),
+                         *[f"{math.floor(r * 100 + 0.5)}%" for r in c["retention"]]] for c in api["cohorts?months=12"]]
     assert [row[:len(want)] for row, want in zip(cells(desktop, "#an-cohorts table"), expected_cohorts,
                                                  strict=True)] == expected_cohorts
     assert sum(int(row[1]) for row in expected_cohorts) == 6  # Amy, Bo, Cai, Dan, Eve, Li Lei
@@ -313,14 +326,14 @@ def test_analytics_draw_charts_and_tables_of_the_stores_numbers(live_server, bro
     # Lifetime value: 25, 25, 50, 50, 130, 130.
     ltv = chart(desktop, "chart-ltv")
     assert ltv["datasets"][0]["data"] == [2, 2, 2, 0, 0, 0, 0, 0]
-    assert re.fullmatch(r"\D*0–\D*50", ltv["labels"][0]) and ltv["labels"][-1].endswith("5,000+")
+    assert (ltv["labels"][0], ltv["labels"][-1]) == ("¥0–¥50", "¥5,000+")
     figures = desktop.locator("#an-ltv [data-figures]").inner_text()
     for text in ("6", "68.33", "50.00", "130.00"):
         assert text in figures
 
     # Referral value: Sun Li brought Dan (50) and Eve (25).
     assert chart(desktop, "chart-referral")["datasets"][0]["data"] == [0, 1, 0, 0, 0, 0, 0, 0]
-    top = cells(desktop, "#an-referral table:has(caption:text('Top referrers'))")
+    top = cells(desktop, f"#an-referral table:has(caption:text('{T('admin.analytics.top_referrers')}'))")
     assert [row[:2] for row in top] == [["Sun Li", "2"]] and top[0][2].endswith("75.00")
 
     # Campaign sell-through: 4 of the flash sale's 10 units.
@@ -329,39 +342,48 @@ def test_analytics_draw_charts_and_tables_of_the_stores_numbers(live_server, bro
     [row] = cells(desktop, "#an-campaigns table")
     assert row[0] == "Soy milk flash" and row[3:6] == ["10", "4", "40.0%"] and row[7] == "1"
 
-    # Leader performance this month: Wang Fang's one order of 130.00 to one buyer.
+    # Leader performance this month: 王芳's one order of 130.00 to one buyer.
     leaders = {r[0]: r for r in cells(desktop, "#an-leaders table")}
-    assert leaders["Wang Fang"][1] == "1" and leaders["Wang Fang"][2].endswith("130.00")
-    assert leaders["Wang Fang"][3] == "1"
+    assert leaders["王芳"][1] == "1" and leaders["王芳"][2] == "¥130.00"
+    assert leaders["王芳"][3] == "1"
+    assert_in_language(desktop, "zh-CN", shot="merchant-analytics-desktop")
 
     with desktop.expect_download() as info:
-        desktop.get_by_role("button", name="Download CSV of retention cohorts").click()
+        desktop.get_by_role("button", name=T("admin.csv_of", what=T("admin.analytics.cohorts.title"))).click()
     rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
-    assert rows[0][:3] == ["cohort", "customers", "month_0"] and len(rows) == len(expected_cohorts) + 1
+    assert len(rows) == len(expected_cohorts) + 1 and len(rows[0]) >= 3  # a header row, then a row per cohort
+    assert [row[:2] for row in rows[1:]] == [[c["cohort"], str(c["customers"])] for c in api["cohorts?months=12"]]
     with desktop.expect_download() as info:
-        desktop.get_by_role("button", name="Download all referrers (CSV)").click()
+        desktop.get_by_role("button", name=T("admin.analytics.all_referrers")).click()
     rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
-    assert rows == [["account_id", "name", "referred_customers", "value_cents"],
-                    [str(history["sun"].id), "Sun Li", "2", "7500"]]
-    shoot(desktop, "analytics-desktop")
+    assert len(rows[0]) == 4 and rows[1:] == [[str(history["sun"].id), "Sun Li", "2", "7500"]]
     for part in ("an-repurchase", "an-ltv"):
         desktop.locator(f"#{part}").screenshot(path=str(SCREENSHOTS / f"merchant-{part}.png"))
-    desktop.get_by_role("tab", name="Campaigns").click()
-    desktop.get_by_role("button", name="Approve “Rice week”").wait_for()
+    desktop.get_by_role("tab", name=T("admin.tabs.campaigns")).click()
+    desktop.get_by_role("button", name=T("admin.campaigns.approve_named", name="大米周")).wait_for()
     shoot(desktop, "campaigns-desktop")
-    desktop.get_by_role("tab", name="Orders").click()
+    desktop.get_by_role("tab", name=T("admin.tabs.orders")).click()
     desktop.locator("#orders-list tr", has_text=shop["order"]["number"]).wait_for()
     shoot(desktop, "orders-desktop")
+
+    # The analytics in English: the charts' words too.
+    switch_language(desktop, "en")
+    desktop.get_by_role("tab", name=T("admin.tabs.analytics", "en")).click()
+    desktop.locator("#analytics[aria-busy=false]").wait_for(state="attached")
+    desktop.locator("#an-repeat table").wait_for(state="attached")
+    assert chart(desktop, "chart-repeat")["labels"] == [T("admin.analytics.days", "en", count=n) for n in (30, 60, 90)]
+    assert chart(desktop, "chart-repurchase")["datasets"][0]["label"] == T("leader.performance.repurchase", "en")
+    assert_in_language(desktop, "en", shot="merchant-analytics-desktop")
     assert desktop.console_errors == []
     context.close()
 
     # The same tab on a phone: every chart drawn within the narrow screen.
     log_in(page, live_server)
-    page.get_by_role("tab", name="Analytics").click()
+    page.get_by_role("tab", name=T("admin.tabs.analytics")).click()
     page.locator("#analytics[aria-busy=false]").wait_for(state="attached")
     for canvas in ("chart-repurchase", "chart-repeat", "chart-ltv", "chart-referral", "chart-campaigns"):
         drawn = chart(page, canvas)
         assert drawn and 250 < drawn["width"] <= 390 and drawn["height"] >= 160, (canvas, drawn)
     assert fits_the_phone(page)
-    shoot(page, "analytics-phone")
+    assert_in_language(page, "zh-CN", shot="merchant-analytics-phone")
     assert page.console_errors == []

@@ -1,8 +1,8 @@
 // Analytics tab: repurchase, repeat rates, retention cohorts, customer lifetime and referral value,
 // leader performance and campaign sell-through, as Chart.js charts (window.Chart, vendored UMD)
 // and tables, each with its CSV.
-import { $, ApiError, describeError, el, percent } from "../common.js";
-import { api, currencyDigits, fmtMoney, state, storeLocalInput, storeMonth } from "./context.js";
+import { $, ApiError, describeError, el, label, money, month, percent, storeMonth, storeToday, t, wholeMoney } from "../common.js";
+import { api } from "./context.js";
 import { csvButton, dataTable, figure, query } from "./ui.js";
 
 const ACCENT = "#d9480f";
@@ -46,67 +46,70 @@ function params() {
 }
 
 function repurchase(rows) {
+  const rate = t("leader.performance.repurchase");
+  const buyers = t("admin.campaigns.buyers");
   draw("chart-repurchase", {
     type: "bar",
-    labels: rows.map((r) => r.month),
+    labels: rows.map((r) => month(r.month)),
     datasets: [
-      { type: "line", label: "Repurchase rate", data: rows.map((r) => r.repurchase_rate), yAxisID: "rate", order: 0,
+      { type: "line", label: rate, data: rows.map((r) => r.repurchase_rate), yAxisID: "rate", order: 0,
         borderColor: ACCENT, backgroundColor: ACCENT, share: true },
-      { type: "bar", label: "Buyers", data: rows.map((r) => r.buyers), yAxisID: "buyers", backgroundColor: "#a5d8ff",
+      { type: "bar", label: buyers, data: rows.map((r) => r.buyers), yAxisID: "buyers", backgroundColor: "#a5d8ff",
         order: 1 },
     ],
-    options: { scales: { rate: shareAxis("Repurchase rate"), buyers: countAxis("Buyers", "right") },
+    options: { scales: { rate: shareAxis(rate), buyers: countAxis(buyers, "right") },
                plugins: { legend: { position: "bottom" }, tooltip: shareTooltip } },
   });
   return dataTable([
-    ["Month", (r) => r.month],
-    ["Buyers", (r) => String(r.buyers), "num"],
-    ["Returning", (r) => String(r.returning), "num"],
-    ["Repurchase rate", (r) => percent(r.repurchase_rate), "num"],
-  ], rows, "Repurchase by month");
+    [t("leader.performance.month"), (r) => month(r.month)],
+    [buyers, (r) => String(r.buyers), "num"],
+    [t("admin.analytics.returning"), (r) => String(r.returning), "num"],
+    [rate, (r) => percent(r.repurchase_rate), "num"],
+  ], rows, t("admin.analytics.repurchase.title"));
 }
 
 function repeatRates(rows, { figures }) {
-  figures.replaceChildren(...rows.map((r) => figure(`Repeat within ${r.days} days`, percent(r.repeat_rate))));
+  const days = (r) => t("admin.analytics.days", { count: r.days });
+  figures.replaceChildren(...rows.map((r) => figure(t("admin.analytics.repeat_within", { count: r.days }), percent(r.repeat_rate))));
   draw("chart-repeat", {
     type: "bar",
-    labels: rows.map((r) => `${r.days} days`),
-    datasets: [{ label: "Customers who bought again", data: rows.map((r) => r.repeat_rate), backgroundColor: GREEN, share: true }],
-    options: { scales: { y: shareAxis("Repeat rate") }, plugins: { legend: { display: false }, tooltip: shareTooltip } },
+    labels: rows.map(days),
+    datasets: [{ label: t("admin.analytics.bought_again_share"), data: rows.map((r) => r.repeat_rate), backgroundColor: GREEN,
+      share: true }],
+    options: { scales: { y: shareAxis(t("admin.analytics.repeat_rate")) },
+      plugins: { legend: { display: false }, tooltip: shareTooltip } },
   });
   return dataTable([
-    ["Window", (r) => `${r.days} days`],
-    ["Customers", (r) => String(r.customers), "num"],
-    ["Bought again", (r) => String(r.repeated), "num"],
-    ["Repeat rate", (r) => percent(r.repeat_rate), "num"],
-  ], rows, "Repeat purchase within 30, 60 and 90 days");
+    [t("admin.campaigns.window"), days],
+    [t("admin.analytics.customers"), (r) => String(r.customers), "num"],
+    [t("admin.analytics.bought_again"), (r) => String(r.repeated), "num"],
+    [t("admin.analytics.repeat_rate"), (r) => percent(r.repeat_rate), "num"],
+  ], rows, t("admin.analytics.repeat.title"));
 }
 
 /** Retention as a table whose cells are tinted by their value (darker = more customers kept). */
 function cohorts(rows) {
   const span = Math.max(0, ...rows.map((r) => r.retention.length));
-  const columns = [["Cohort", (r) => r.cohort], ["Customers", (r) => String(r.customers), "num"]];
+  const columns = [[t("admin.analytics.cohort"), (r) => month(r.cohort)],
+    [t("admin.analytics.customers"), (r) => String(r.customers), "num"]];
   for (let i = 0; i < span; i += 1) {
-    columns.push([i === 0 ? "Month 0" : `+${i}`, (r) => {
+    columns.push([i === 0 ? t("admin.analytics.month_0") : `+${i}`, (r) => {
       if (i >= r.retention.length || r.retention[i] === null) return "";
       const share = r.retention[i];
       return el("span", pct(share), {
         class: "heat", style: `--heat: ${(0.08 + 0.62 * share).toFixed(3)}`,
-        title: `${r.active[i]} of ${r.customers} customers active`,
+        title: t("admin.analytics.active_of", { active: r.active[i], count: r.customers }),
       });
     }, "num"]);
   }
-  const table = dataTable(columns, rows, "Share of each cohort buying again, by months since their first order",
-    { stack: false });
+  const table = dataTable(columns, rows, t("admin.analytics.cohorts.caption"), { stack: false });
   table.classList.add("cohorts");
   return table;
 }
 
-/** "CN¥50–CN¥100": whole currency units keep the histogram's axis readable. */
+/** "¥50–¥100": whole currency units keep the histogram's axis readable. */
 function bucketLabel(b) {
-  const whole = (cents) => new Intl.NumberFormat(undefined, { style: "currency", currency: state.currency,
-    maximumFractionDigits: 0, minimumFractionDigits: 0 }).format(cents / 10 ** currencyDigits());
-  return b.to_cents === null ? `${whole(b.from_cents)}+` : `${whole(b.from_cents)}–${whole(b.to_cents)}`;
+  return b.to_cents === null ? `${wholeMoney(b.from_cents)}+` : `${wholeMoney(b.from_cents)}–${wholeMoney(b.to_cents)}`;
 }
 
 function histogram(canvasId, buckets, label, color) {
@@ -119,44 +122,47 @@ function histogram(canvasId, buckets, label, color) {
 }
 
 function lifetimeValue(v, { figures }) {
-  figures.replaceChildren(figure("Customers", String(v.customers)), figure("Average", fmtMoney(v.average_cents)),
-    figure("Median", fmtMoney(v.median_cents)), figure("Top 10% from", fmtMoney(v.p90_cents)));
-  histogram("chart-ltv", v.buckets, "Customers", BLUE);
-  return bucketTable(v.buckets, "Customers by lifetime spend", "Customers");
+  const customers = t("admin.analytics.customers");
+  figures.replaceChildren(figure(customers, String(v.customers)), figure(t("admin.analytics.average"), money(v.average_cents)),
+    figure(t("admin.analytics.median"), money(v.median_cents)), figure(t("admin.analytics.top10"), money(v.p90_cents)));
+  histogram("chart-ltv", v.buckets, customers, BLUE);
+  return bucketTable(v.buckets, t("admin.analytics.ltv.caption"), customers);
 }
 
 function bucketTable(buckets, caption, counted) {
-  return dataTable([["Value", bucketLabel], [counted, (b) => String(b.customers), "num"]], buckets, caption);
+  return dataTable([[t("admin.analytics.value"), bucketLabel], [counted, (b) => String(b.customers), "num"]], buckets, caption);
 }
 
 /** The value is per referrer (what the shoppers they brought spent); `customers` are those shoppers. */
 function referralValue(v, { figures }) {
-  figures.replaceChildren(figure("Referrers", String(v.referrers)), figure("Referred customers", String(v.customers)),
-    figure("Average per referrer", fmtMoney(v.average_cents)), figure("Median", fmtMoney(v.median_cents)),
-    figure("Top 10% from", fmtMoney(v.p90_cents)));
-  histogram("chart-referral", v.buckets, "Referrers", ACCENT);
+  const referrers = t("admin.analytics.referrers");
+  const referred = t("admin.analytics.referred");
+  figures.replaceChildren(figure(referrers, String(v.referrers)), figure(referred, String(v.customers)),
+    figure(t("admin.analytics.average_per_referrer"), money(v.average_cents)), figure(t("admin.analytics.median"), money(v.median_cents)),
+    figure(t("admin.analytics.top10"), money(v.p90_cents)));
+  histogram("chart-referral", v.buckets, referrers, ACCENT);
   const wrap = el("div");
   wrap.append(dataTable([
-    ["Referrer", (t) => t.name ?? `#${t.account_id}`],
-    ["Referred customers", (t) => String(t.referred_customers), "num"],
-    ["Value brought", (t) => fmtMoney(t.value_cents), "num"],
-  ], v.top, "Top referrers"), el("details"));
+    [t("admin.analytics.referrer"), (r) => r.name ?? `#${r.account_id}`],
+    [referred, (r) => String(r.referred_customers), "num"],
+    [t("admin.analytics.value_brought"), (r) => money(r.value_cents), "num"],
+  ], v.top, t("admin.analytics.top_referrers")), el("details"));
   const data = wrap.lastChild;
-  data.append(el("summary", "Data"), bucketTable(v.buckets, "Referrers by the value they brought", "Referrers"));
+  data.append(el("summary", t("admin.analytics.data")), bucketTable(v.buckets, t("admin.analytics.referral.caption"), referrers));
   return wrap;
 }
 
 function leaders(rows) {
   return dataTable([
-    ["Leader", (r) => r.leader_name],
-    ["Orders", (r) => String(r.orders), "num"],
-    ["Sales", (r) => fmtMoney(r.sales_cents), "num"],
-    ["Buyers", (r) => String(r.unique_buyers), "num"],
-    ["Repurchase", (r) => percent(r.repurchase_rate), "num"],
-    ["Commission", (r) => fmtMoney(r.commission_cents), "num"],
-    ["Picked up", (r) => percent(r.pickup_rate), "num"],
-    ["Uncollected", (r) => percent(r.uncollected_rate), "num"],
-  ], rows, `Leader performance, ${params().month}`);
+    [t("admin.payouts.leader"), (r) => r.leader_name],
+    [t("admin.batches.orders"), (r) => String(r.orders), "num"],
+    [t("admin.analytics.sales"), (r) => money(r.sales_cents), "num"],
+    [t("admin.campaigns.buyers"), (r) => String(r.unique_buyers), "num"],
+    [t("leader.performance.repurchase"), (r) => percent(r.repurchase_rate), "num"],
+    [t("leader.performance.commission"), (r) => money(r.commission_cents), "num"],
+    [t("leader.performance.pickup_rate"), (r) => percent(r.pickup_rate), "num"],
+    [t("leader.performance.uncollected_rate"), (r) => percent(r.uncollected_rate), "num"],
+  ], rows, t("admin.analytics.leaders.caption", { month: month(params().month) }));
 }
 
 function campaigns(rows) {
@@ -167,41 +173,45 @@ function campaigns(rows) {
   draw("chart-campaigns", {
     type: "bar",
     labels: withStock.map((r) => r.name),
-    datasets: [{ label: "Sell-through", data: withStock.map((r) => r.sell_through_pct), backgroundColor: ACCENT,
+    datasets: [{ label: t("admin.campaigns.sell_through"), data: withStock.map((r) => r.sell_through_pct), backgroundColor: ACCENT,
                  maxBarThickness: 36 }],
     options: {
       indexAxis: "y",
-      scales: { x: { beginAtZero: true, max: 100, title: { display: true, text: "Sold of campaign stock" },
+      scales: { x: { beginAtZero: true, max: 100, title: { display: true, text: t("admin.analytics.sold_of_stock") },
                      ticks: { callback: (v) => `${v}%` } } },
-      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => `${c.raw.toFixed(1)}% sold` } } },
+      plugins: { legend: { display: false },
+        tooltip: { callbacks: { label: (c) => t("admin.analytics.sold_pct", { percent: c.raw.toFixed(1) }) } } },
     },
   });
   return dataTable([
-    ["Campaign", (r) => r.name],
-    ["Kind", (r) => r.kind.replaceAll("_", " ")],
-    ["Status", (r) => r.status.replaceAll("_", " ")],
-    ["Stock", (r) => (r.stock_total ?? "–").toString(), "num"],
-    ["Sold", (r) => String(r.sold), "num"],
-    ["Sell-through", (r) => (r.sell_through_pct === null ? "–" : `${r.sell_through_pct.toFixed(1)}%`), "num"],
-    ["Revenue", (r) => fmtMoney(r.revenue_cents), "num"],
-    ["Buyers", (r) => String(r.unique_buyers), "num"],
-  ], rows, "Campaign sell-through");
+    [t("admin.analytics.campaign"), (r) => r.name],
+    [t("admin.campaigns.kind"), (r) => label("campaignKind", r.kind)],
+    [t("admin.orders.status"), (r) => label("phase", r.status)],
+    [t("admin.campaigns.stock"), (r) => (r.stock_total ?? "–").toString(), "num"],
+    [t("admin.campaigns.sold"), (r) => String(r.sold), "num"],
+    [t("admin.campaigns.sell_through"), (r) => (r.sell_through_pct === null ? "–" : `${r.sell_through_pct.toFixed(1)}%`), "num"],
+    [t("admin.campaigns.revenue"), (r) => money(r.revenue_cents), "num"],
+    [t("admin.campaigns.buyers"), (r) => String(r.unique_buyers), "num"],
+  ], rows, t("admin.analytics.campaigns.title"));
 }
 
 /** Each block: its box, API path (with the query it takes), CSV name, and how to show the answer. */
+// `what` names the block in the CSV button's label (its heading's key).
 const BLOCKS = [
-  { id: "an-repurchase", path: "/analytics/repurchase", query: (p) => ({ months: p.months }), what: "repurchase by month", show: repurchase },
-  { id: "an-repeat", path: "/analytics/repeat-rates", query: () => ({}), what: "repeat rates", show: repeatRates },
-  { id: "an-cohorts", path: "/analytics/cohorts", query: (p) => ({ months: p.months }), what: "retention cohorts", show: cohorts },
-  { id: "an-ltv", path: "/analytics/lifetime-value", query: () => ({}), what: "customer lifetime value", show: lifetimeValue },
-  { id: "an-referral", path: "/analytics/referral-value", query: () => ({}), what: "referral value", show: referralValue,
-    extraCsv: () => csvButton(() => "/analytics/referrers.csv", () => `referrers-${today()}.csv`, "referrers",
-      "Download all referrers (CSV)") },
-  { id: "an-leaders", path: "/analytics/leaders", query: (p) => ({ month: p.month }), what: "leader performance", show: leaders },
-  { id: "an-campaigns", path: "/analytics/campaigns", query: () => ({}), what: "campaign sell-through", show: campaigns },
+  { id: "an-repurchase", path: "/analytics/repurchase", query: (p) => ({ months: p.months }),
+    what: "admin.analytics.repurchase.title", show: repurchase },
+  { id: "an-repeat", path: "/analytics/repeat-rates", query: () => ({}), what: "admin.analytics.repeat.title", show: repeatRates },
+  { id: "an-cohorts", path: "/analytics/cohorts", query: (p) => ({ months: p.months }), what: "admin.analytics.cohorts.title",
+    show: cohorts },
+  { id: "an-ltv", path: "/analytics/lifetime-value", query: () => ({}), what: "admin.analytics.ltv.title", show: lifetimeValue },
+  { id: "an-referral", path: "/analytics/referral-value", query: () => ({}), what: "admin.analytics.referral.title",
+    show: referralValue,
+    extraCsv: () => csvButton(() => "/analytics/referrers.csv", () => `referrers-${storeToday()}.csv`, null,
+      t("admin.analytics.all_referrers")) },
+  { id: "an-leaders", path: "/analytics/leaders", query: (p) => ({ month: p.month }), what: "admin.analytics.leaders.title",
+    show: leaders },
+  { id: "an-campaigns", path: "/analytics/campaigns", query: () => ({}), what: "admin.analytics.campaigns.title", show: campaigns },
 ];
-
-const today = () => storeLocalInput().slice(0, 10);
 
 async function load(block) {
   const parts = part(block.id);
@@ -209,14 +219,14 @@ async function load(block) {
   const q = () => query(block.query(params()));
   const name = block.path.split("/").pop();
   parts.actions.replaceChildren(
-    csvButton(() => `${block.path}.csv${q()}`, () => `${name}-${block.query(params()).month ?? today()}.csv`, block.what),
+    csvButton(() => `${block.path}.csv${q()}`, () => `${name}-${block.query(params()).month ?? storeToday()}.csv`, t(block.what)),
     ...(block.extraCsv ? [block.extraCsv()] : []));
   try {
     const data = await api(`${block.path}${q()}`);
     parts.table.replaceChildren(block.show(data, parts));
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    parts.error.textContent = `Could not load: ${describeError(error)}`;
+    parts.error.textContent = t("admin.analytics.failed", { message: describeError(error) });
   }
 }
 

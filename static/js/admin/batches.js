@@ -1,26 +1,27 @@
 // Delivery batches tab: batches by day and status; a batch's orders, close and dispatch, and its
 // pick list on screen and as CSV.
-import { $, download, el } from "../common.js";
-import { api, fmtDate, fmtDateTime, fmtMoney, words } from "./context.js";
+import { $, date, dateTime, download, el, label, money, t } from "../common.js";
+import { api } from "./context.js";
 import { actionButton, actions, dataTable, notify, pagedList, query, reportFailure } from "./ui.js";
 
 const filters = () => Object.fromEntries([...new FormData($("batches-filter"))]);
-const batchName = (b) => `${b.pickup_point.name}, ${fmtDate(b.delivery_date)}`;
+const batchName = (b) => `${b.pickup_point.name}, ${date(b.delivery_date)}`;
 
 function render(batches) {
   return dataTable([
-    ["Delivery", (b) => fmtDate(b.delivery_date)],
-    ["Pickup point", (b) => b.pickup_point.name],
-    ["Status", (b) => el("span", words(b.status), { class: "badge" })],
-    ["Orders", (b) => String(b.totals.orders), "num"],
-    ["Units", (b) => String(b.totals.units), "num"],
-    ["Amount", (b) => fmtMoney(b.totals.amount_cents), "num"],
-    ["", (b) => actionButton("Open", () => open(b.id), { label: `Open batch ${batchName(b)}`, secondary: true })],
-  ], batches, "Delivery batches");
+    [t("admin.batches.delivery"), (b) => date(b.delivery_date)],
+    [t("admin.batches.point"), (b) => b.pickup_point.name],
+    [t("admin.orders.status"), (b) => el("span", label("batch", b.status), { class: "badge" })],
+    [t("admin.batches.orders"), (b) => String(b.totals.orders), "num"],
+    [t("admin.campaigns.units"), (b) => String(b.totals.units), "num"],
+    [t("admin.batches.amount"), (b) => money(b.totals.amount_cents), "num"],
+    ["", (b) => actionButton(t("admin.batches.open"), () => open(b.id),
+      { label: t("admin.batches.open_named", { name: batchName(b) }), secondary: true })],
+  ], batches, t("admin.tabs.batches"));
 }
 
 const list = pagedList($("batches-list"), {
-  what: "batches",
+  what: () => t("admin.what.batches"),
   size: 50,
   fetchPage: (page, size) => api(`/batches${query({ ...filters(), page, page_size: size })}`),
   render,
@@ -28,52 +29,52 @@ const list = pagedList($("batches-list"), {
 
 async function act(batch, verb) {
   const updated = await api(`/batches/${batch.id}/${verb}`, { method: "POST" });
-  notify(`Batch ${batchName(updated)} is ${words(updated.status)}.`);
+  notify(t("admin.batches.changed", { name: batchName(updated), status: label("batch", updated.status) }));
   await Promise.all([open(batch.id), list.reload()]);
 }
 
 function pickListTable(orders) {
   return dataTable([
-    ["Order", (o) => o.order_number],
-    ["Pickup code", (o) => o.pickup_code],
-    ["Shopper", (o) => o.shopper_name ?? ""],
-    ["Items", (o) => {
-      const list = el("ul", "", { class: "plain" });
+    [t("admin.orders.order_col"), (o) => o.order_number],
+    [t("admin.batches.pickup_code"), (o) => o.pickup_code],
+    [t("admin.orders.shopper"), (o) => o.shopper_name ?? ""],
+    [t("admin.campaigns.items"), (o) => {
+      const lines = el("ul", "", { class: "plain" });
       for (const line of o.lines) {
-        list.append(el("li", `${line.quantity} × ${line.product_name} (${line.sku_name}) · ${line.sku_code}`));
+        lines.append(el("li", `${line.quantity} × ${line.product_name} (${line.sku_name}) · ${line.sku_code}`));
       }
-      return list;
+      return lines;
     }],
-  ], orders, "Pick list");
+  ], orders, t("admin.batches.pick_list"));
 }
-
-const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Show one batch: its state, actions, orders and pick list. */
 export async function open(batchId) {
   const [batch, pickList] = await Promise.all([api(`/batches/${batchId}`), api(`/batches/${batchId}/pick-list`)]);
   const box = $("batch-detail");
-  const heading = el("h3", `Batch: ${batchName(batch)}`, { tabindex: "-1" });
+  const heading = el("h3", t("admin.batches.title", { name: batchName(batch) }), { tabindex: "-1" });
   const filename = `pick-list-${batch.delivery_date}-point-${batch.pickup_point.id}.csv`;
+  const facts = [label("batch", batch.status), batch.pickup_point.address,
+    [t("common.count.orders", { count: batch.totals.orders }), t("common.count.units", { count: batch.totals.units }),
+      money(batch.totals.amount_cents)].join(t("common.list_separator"))];
+  if (batch.closed_at) facts.push(t("admin.batches.closed_at", { when: dateTime(batch.closed_at) }));
+  if (batch.dispatched_at) facts.push(t("admin.batches.dispatched_at", { when: dateTime(batch.dispatched_at) }));
   box.replaceChildren(
     heading,
-    el("p", `${words(batch.status)} · ${batch.pickup_point.address} · ${plural(batch.totals.orders, "order")}, ` +
-      `${plural(batch.totals.units, "unit")}, ${fmtMoney(batch.totals.amount_cents)}` +
-      (batch.closed_at ? ` · closed ${fmtDateTime(batch.closed_at)}` : "") +
-      (batch.dispatched_at ? ` · dispatched ${fmtDateTime(batch.dispatched_at)}` : ""), { class: "muted" }),
+    el("p", facts.join(" · "), { class: "muted" }),
     actions(
-      batch.status === "open" && actionButton("Close batch", () => act(batch, "close")),
-      batch.status === "closed" && actionButton("Dispatch", () => act(batch, "dispatch")),
-      actionButton("Download pick list (CSV)", () => download(api, `/batches/${batch.id}/pick-list.csv`, filename),
+      batch.status === "open" && actionButton(t("admin.batches.close"), () => act(batch, "close")),
+      batch.status === "closed" && actionButton(t("admin.batches.dispatch"), () => act(batch, "dispatch")),
+      actionButton(t("admin.batches.download"), () => download(api, `/batches/${batch.id}/pick-list.csv`, filename),
         { secondary: true }),
     ),
     dataTable([
-      ["Order", (o) => o.number],
-      ["Shopper", (o) => o.shopper_name ?? ""],
-      ["Status", (o) => words(o.status)],
-      ["Fulfilment", (o) => words(o.fulfilment)],
-      ["Units", (o) => String(o.lines.reduce((n, l) => n + l.quantity, 0)), "num"],
-    ], batch.orders, "Orders in this batch"),
+      [t("admin.orders.order_col"), (o) => o.number],
+      [t("admin.orders.shopper"), (o) => o.shopper_name ?? ""],
+      [t("admin.orders.status"), (o) => label("order", o.status)],
+      [t("admin.orders.fulfilment"), (o) => label("fulfilment", o.fulfilment)],
+      [t("admin.campaigns.units"), (o) => String(o.lines.reduce((n, l) => n + l.quantity, 0)), "num"],
+    ], batch.orders, t("admin.batches.orders_in")),
     pickListTable(pickList),
   );
   box.hidden = false;

@@ -1,58 +1,60 @@
 // Campaigns tab: the list with review actions (submit, approve, reject with a reason), a form for a
 // new flash sale or group buy with one SKU, and each approved campaign's stats.
-import { $, el, onSubmit } from "../common.js";
-import { api, fmtDateTime, fmtMoney, storeLocalInput, toCents, words } from "./context.js";
+import { $, dateTime, el, label, money, onSubmit, storeLocalInput, t, toMinor } from "../common.js";
+import { api } from "./context.js";
 import { actionButton, actions, askReason, dataTable, figure, notify, pagedList, query, reportFailure } from "./ui.js";
 
 const panel = () => $("campaign-detail");
 
 async function decide(campaign, verb, body) {
   const updated = await api(`/campaigns/${campaign.id}/${verb}`, { method: "POST", body });
-  notify(`“${updated.name}” is ${words(updated.review)}.`);
+  notify(t("admin.campaigns.decided", { name: updated.name, review: label("review", updated.review) }));
   await list.reload();
 }
 
 function reviewActions(c) {
-  const name = `“${c.name}”`;
+  const name = c.name;
   if (c.review === "draft" || c.review === "rejected") {
-    return actions(actionButton("Submit", () => decide(c, "submit"), { label: `Submit ${name} for review` }));
+    return actions(actionButton(t("admin.campaigns.submit"), () => decide(c, "submit"),
+      { label: t("admin.campaigns.submit_named", { name }) }));
   }
   if (c.review === "submitted") {
     return actions(
-      actionButton("Approve", () => decide(c, "approve"), { label: `Approve ${name}` }),
-      actionButton("Reject", () => askReason(panel(), {
-        title: `Why is ${name} rejected?`, send: (reason) => decide(c, "reject", { reason }),
-      }), { label: `Reject ${name}`, secondary: true }),
+      actionButton(t("admin.approve"), () => decide(c, "approve"), { label: t("admin.campaigns.approve_named", { name }) }),
+      actionButton(t("admin.reject"), () => askReason(panel(), {
+        title: t("admin.campaigns.why_reject", { name }), send: (reason) => decide(c, "reject", { reason }),
+      }), { label: t("admin.campaigns.reject_named", { name }), secondary: true }),
     );
   }
-  return actions(actionButton("Stats", () => showStats(c), { label: `Stats of ${name}`, secondary: true }));
+  return actions(actionButton(t("admin.campaigns.stats"), () => showStats(c),
+    { label: t("admin.campaigns.stats_named", { name }), secondary: true }));
 }
 
 function itemsText(c) {
-  return c.items.map((i) => `${i.product_name} (${i.sku_name}) ${fmtMoney(i.campaign_price_cents)}` +
-    (i.stock_total === null ? "" : ` × ${i.stock_total}`)).join("; ");
+  return c.items.map((i) => `${i.product_name} (${i.sku_name}) ${money(i.campaign_price_cents)}` +
+    (i.stock_total === null ? "" : ` × ${i.stock_total}`)).join(t("common.list_separator"));
 }
 
 function render(campaigns) {
   return dataTable([
-    ["Name", (c) => c.name],
-    ["Kind", (c) => words(c.kind)],
-    ["Review", (c) => {
+    [t("admin.campaigns.name"), (c) => c.name],
+    [t("admin.campaigns.kind"), (c) => label("campaignKind", c.kind)],
+    [t("admin.campaigns.review_col"), (c) => {
       const cell = el("span", "");
-      cell.append(el("span", words(c.review), { class: "badge" }));
+      cell.append(el("span", label("review", c.review), { class: "badge" }));
       if (c.rejection_reason) cell.append(el("span", ` ${c.rejection_reason}`, { class: "muted" }));
       return cell;
     }],
-    ["Phase", (c) => words(c.phase)],
-    ["Window", (c) => `${fmtDateTime(c.starts_at)} – ${fmtDateTime(c.ends_at)}`],
-    ["Items", itemsText],
-    ["Limit", (c) => (c.per_person_limit ? String(c.per_person_limit) : "–"), "num"],
-    ["Actions", reviewActions],
-  ], campaigns, "Campaigns");
+    [t("admin.campaigns.phase"), (c) => label("phase", c.phase)],
+    [t("admin.campaigns.window"), (c) => `${dateTime(c.starts_at)} – ${dateTime(c.ends_at)}`],
+    [t("admin.campaigns.items"), itemsText],
+    [t("admin.campaigns.limit"), (c) => (c.per_person_limit ? String(c.per_person_limit) : "–"), "num"],
+    [t("admin.campaigns.actions"), reviewActions],
+  ], campaigns, t("admin.tabs.campaigns"));
 }
 
 const list = pagedList($("campaigns-list"), {
-  what: "campaigns",
+  what: () => t("admin.what.campaigns"),
   fetchPage: (page, size) => api(`/campaigns${query({ review: $("campaigns-review").value, page, page_size: size })}`),
   render,
 });
@@ -61,24 +63,26 @@ async function showStats(campaign) {
   const stats = await api(`/campaigns/${campaign.id}/stats`);
   const skuName = new Map(campaign.items.map((i) => [i.sku_id, `${i.product_name} (${i.sku_name})`]));
   const strip = el("div", "", { class: "figures" });
-  strip.append(figure("Revenue", fmtMoney(stats.revenue_cents)), figure("Unique buyers", String(stats.unique_buyers)));
-  const heading = el("h3", `Stats: ${campaign.name}`, { tabindex: "-1" });
+  strip.append(figure(t("admin.campaigns.revenue"), money(stats.revenue_cents)),
+    figure(t("admin.campaigns.unique_buyers"), String(stats.unique_buyers)));
+  const heading = el("h3", t("admin.campaigns.stats_title", { name: campaign.name }), { tabindex: "-1" });
+  const sellThrough = (pct) => (pct === null ? "–" : `${pct.toFixed(1)}%`);
   panel().replaceChildren(heading, strip,
     dataTable([
-      ["Item", (i) => skuName.get(i.sku_id) ?? `SKU ${i.sku_id}`],
-      ["Stock", (i) => (i.stock_total ?? "–").toString(), "num"],
-      ["Reserved", (i) => String(i.reserved), "num"],
-      ["Sold", (i) => (i.sold ?? "–").toString(), "num"],
-      ["Sell-through", (i) => (i.sell_through_pct === null ? "–" : `${i.sell_through_pct.toFixed(1)}%`), "num"],
-      ["Revenue", (i) => fmtMoney(i.revenue_cents), "num"],
-      ["Buyers", (i) => String(i.unique_buyers), "num"],
-    ], stats.items, "Per item"),
+      [t("admin.campaigns.item"), (i) => skuName.get(i.sku_id) ?? t("admin.campaigns.sku", { id: i.sku_id })],
+      [t("admin.campaigns.stock"), (i) => (i.stock_total ?? "–").toString(), "num"],
+      [t("admin.campaigns.reserved"), (i) => String(i.reserved), "num"],
+      [t("admin.campaigns.sold"), (i) => (i.sold ?? "–").toString(), "num"],
+      [t("admin.campaigns.sell_through"), (i) => sellThrough(i.sell_through_pct), "num"],
+      [t("admin.campaigns.revenue"), (i) => money(i.revenue_cents), "num"],
+      [t("admin.campaigns.buyers"), (i) => String(i.unique_buyers), "num"],
+    ], stats.items, t("admin.campaigns.per_item")),
     dataTable([
-      ["Group", (g) => g.group_name ?? `#${g.group_id}`],
-      ["Units", (g) => String(g.units), "num"],
-      ["Revenue", (g) => fmtMoney(g.revenue_cents), "num"],
-      ["Buyers", (g) => String(g.unique_buyers), "num"],
-    ], stats.groups, "Per group"));
+      [t("admin.orders.group"), (g) => g.group_name ?? `#${g.group_id}`],
+      [t("admin.campaigns.units"), (g) => String(g.units), "num"],
+      [t("admin.campaigns.revenue"), (g) => money(g.revenue_cents), "num"],
+      [t("admin.campaigns.buyers"), (g) => String(g.unique_buyers), "num"],
+    ], stats.groups, t("admin.campaigns.per_group")));
   heading.focus();
 }
 
@@ -86,10 +90,11 @@ async function showStats(campaign) {
 async function loadSkus(q = "") {
   const products = await api(`/products${query({ status: "active", q, page_size: 100 })}`);
   const select = $("campaign-sku");
-  select.replaceChildren(new Option(products.length ? "Choose a product" : "No active product matches", ""));
+  select.replaceChildren(new Option(t(products.length ? "admin.campaigns.choose" : "admin.campaigns.no_match"), ""));
   for (const p of products) {
     for (const s of p.skus.filter((sku) => sku.is_active)) {
-      select.append(new Option(`${p.name} – ${s.name} (${s.code}), ${fmtMoney(s.price_cents)}, ${s.stock_available} in stock`, s.id));
+      select.append(new Option(t("admin.campaigns.sku_option", { product: p.name, sku: s.name, code: s.code,
+        price: money(s.price_cents), count: s.stock_available }), s.id));
     }
   }
 }
@@ -107,7 +112,7 @@ function campaignBody(f) {
   const body = {
     kind: f.kind, name: f.name, description: f.description, starts_at: f.starts_at, ends_at: f.ends_at,
     per_person_limit: int(f.per_person_limit),
-    items: [{ sku_id: int(f.sku_id), campaign_price_cents: toCents(f.campaign_price), stock_total: int(f.stock_total) }],
+    items: [{ sku_id: int(f.sku_id), campaign_price_cents: toMinor(f.campaign_price), stock_total: int(f.stock_total) }],
   };
   if (f.kind === "group_buy") {
     Object.assign(body, { threshold_kind: f.threshold_kind, threshold: int(f.threshold), threshold_scope: f.threshold_scope });
@@ -131,7 +136,7 @@ export function init() {
     form.reset();
     toggleKind();
     prefillWindow();
-    notify(`Draft “${created.name}” created: submit it for review.`);
+    notify(t("admin.campaigns.created", { name: created.name }));
     await list.reload();
   });
 }

@@ -1,43 +1,42 @@
 // Leader applications tab: pending applications (or any status), approve, reject with a reason.
-import { $, el } from "../common.js";
-import { api, fmtDateTime, words } from "./context.js";
+import { $, dateTime, el, label, t } from "../common.js";
+import { api } from "./context.js";
 import { actionButton, actions, askReason, dataTable, notify, pagedList, query, reportFailure } from "./ui.js";
 
 async function decide(application, verb, body) {
   const updated = await api(`/leader-applications/${application.id}/${verb}`, { method: "POST", body });
-  notify(`${updated.name}'s application is ${words(updated.status)}.`);
+  notify(t("admin.applications.decided", { name: updated.name, status: label("application", updated.status) }));
   await list.reload();
 }
 
 function decisionActions(a) {
   if (a.status !== "pending") return a.decision_reason ?? "";
-  const who = `${a.name}'s application`;
   return actions(
-    actionButton("Approve", () => decide(a, "approve"), { label: `Approve ${who}` }),
-    actionButton("Reject", () => askReason($("application-detail"), {
-      title: `Why is ${who} rejected? (the applicant sees this)`, send: (reason) => decide(a, "reject", { reason }),
-    }), { label: `Reject ${who}`, secondary: true }),
+    actionButton(t("admin.approve"), () => decide(a, "approve"), { label: t("admin.applications.approve_named", { name: a.name }) }),
+    actionButton(t("admin.reject"), () => askReason($("application-detail"), {
+      title: t("admin.applications.why_reject", { name: a.name }), send: (reason) => decide(a, "reject", { reason }),
+    }), { label: t("admin.applications.reject_named", { name: a.name }), secondary: true }),
   );
 }
 
 function render(applications) {
   return dataTable([
-    ["Applicant", (a) => a.name],
-    ["Phone", (a) => a.phone],
-    ["Pickup point", (a) => {
+    [t("admin.applications.applicant"), (a) => a.name],
+    [t("admin.applications.phone"), (a) => a.phone],
+    [t("admin.applications.point"), (a) => {
       const cell = el("span", a.point_name);
       cell.append(el("br"), el("span", a.point_address, { class: "muted" }));
       return cell;
     }],
-    ["Why", (a) => a.motivation ?? ""],
-    ["Applied", (a) => fmtDateTime(a.created_at)],
-    ["Status", (a) => el("span", words(a.status), { class: "badge" })],
-    ["Decision", decisionActions],
-  ], applications, "Leader applications");
+    [t("admin.applications.why"), (a) => a.motivation ?? ""],
+    [t("admin.applications.applied"), (a) => dateTime(a.created_at)],
+    [t("admin.orders.status"), (a) => el("span", label("application", a.status), { class: "badge" })],
+    [t("admin.applications.decision"), decisionActions],
+  ], applications, t("admin.tabs.applications"));
 }
 
 const list = pagedList($("applications-list"), {
-  what: "applications",
+  what: () => t("admin.what.applications"),
   fetchPage: (page, size) => api(`/leader-applications${query({ status: $("applications-status").value, page, page_size: size })}`),
   render,
 });

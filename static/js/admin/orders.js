@@ -1,6 +1,6 @@
 // Orders tab: every order, newest first, filtered by status, number and store-local dates.
-import { $, el } from "../common.js";
-import { api, fmtDate, fmtDateTime, fmtMoney, words } from "./context.js";
+import { $, date, dateTime, el, label, money, t } from "../common.js";
+import { api } from "./context.js";
 import { dataTable, pagedList, query, reportFailure } from "./ui.js";
 
 const filters = () => Object.fromEntries([...new FormData($("orders-filter"))]);
@@ -8,18 +8,19 @@ const filters = () => Object.fromEntries([...new FormData($("orders-filter"))]);
 function detail(order) {
   const box = $("order-detail");
   box.replaceChildren(
-    el("h3", `Order ${order.number}`, { tabindex: "-1" }),
-    el("p", `${words(order.status)} · ${words(order.fulfilment)} · ${order.group_name} · ` +
-      `pickup at ${order.pickup_point?.name ?? "–"} on ${fmtDate(order.pickup_date)}`, { class: "muted" }),
+    el("h3", t("admin.orders.order", { number: order.number }), { tabindex: "-1" }),
+    el("p", [label("order", order.status), label("fulfilment", order.fulfilment), order.group_name,
+      t("admin.orders.pickup_at", { point: order.pickup_point?.name ?? "–", day: date(order.pickup_date) })].join(" · "),
+    { class: "muted" }),
     dataTable([
-      ["Product", (l) => `${l.product_name} (${l.sku_name})`],
-      ["Qty", (l) => String(l.quantity), "num"],
-      ["Unit price", (l) => fmtMoney(l.unit_price_cents), "num"],
-      ["Line total", (l) => fmtMoney(l.line_total_cents), "num"],
-      ["Refunded", (l) => (l.refunded_quantity ? `${l.refunded_quantity} · ${fmtMoney(l.refunded_cents)}` : ""), "num"],
-    ], order.lines, `Lines of order ${order.number}`),
-    el("p", `Total ${fmtMoney(order.total_cents)} · paid ${fmtMoney(order.paid_cents)} · ` +
-      `refunded ${fmtMoney(order.refunded_cents)} · placed ${fmtDateTime(order.created_at)}`),
+      [t("admin.orders.product"), (l) => `${l.product_name} (${l.sku_name})`],
+      [t("admin.orders.qty"), (l) => String(l.quantity), "num"],
+      [t("admin.orders.unit_price"), (l) => money(l.unit_price_cents), "num"],
+      [t("admin.orders.line_total"), (l) => money(l.line_total_cents), "num"],
+      [t("admin.orders.refunded"), (l) => (l.refunded_quantity ? `${l.refunded_quantity} · ${money(l.refunded_cents)}` : ""), "num"],
+    ], order.lines, t("admin.orders.lines_of", { number: order.number })),
+    el("p", t("admin.orders.totals", { total: money(order.total_cents), paid: money(order.paid_cents),
+      refunded: money(order.refunded_cents), placed: dateTime(order.created_at) })),
   );
   box.hidden = false;
   box.querySelector("h3").focus();
@@ -27,20 +28,20 @@ function detail(order) {
 
 function render(orders) {
   return dataTable([
-    ["Number", (o) => el("button", o.number, { type: "button", class: "link", "aria-label": `Order ${o.number} details`,
-                                               onclick: () => detail(o) })],
-    ["Shopper", (o) => o.shopper_name],
-    ["Group", (o) => o.group_name],
-    ["Status", (o) => el("span", words(o.status), { class: "badge" })],
-    ["Fulfilment", (o) => words(o.fulfilment)],
-    ["Total", (o) => fmtMoney(o.total_cents), "num"],
-    ["Placed", (o) => fmtDateTime(o.created_at)],
-    ["Pickup date", (o) => fmtDate(o.pickup_date)],
-  ], orders, "Orders, newest first");
+    [t("admin.orders.number_col"), (o) => el("button", o.number, { type: "button", class: "link",
+      "aria-label": t("admin.orders.details", { number: o.number }), onclick: () => detail(o) })],
+    [t("admin.orders.shopper"), (o) => o.shopper_name],
+    [t("admin.orders.group"), (o) => o.group_name],
+    [t("admin.orders.status"), (o) => el("span", label("order", o.status), { class: "badge" })],
+    [t("admin.orders.fulfilment"), (o) => label("fulfilment", o.fulfilment)],
+    [t("admin.orders.total"), (o) => money(o.total_cents), "num"],
+    [t("admin.orders.placed"), (o) => dateTime(o.created_at)],
+    [t("admin.orders.pickup_date"), (o) => date(o.pickup_date)],
+  ], orders, t("admin.orders.caption"));
 }
 
 const list = pagedList($("orders-list"), {
-  what: "orders",
+  what: () => t("admin.what.orders"),
   fetchPage: (page, size) => api(`/orders${query({ ...filters(), page, page_size: size })}`),
   render,
 });

@@ -1,26 +1,25 @@
 // Payouts tab: leaders' withdrawal requests to approve or reject, what the store owes in
 // commission, and the bank file of approved payouts.
-import { $, el } from "../common.js";
-import { api, fmtDateTime, fmtMoney, words } from "./context.js";
+import { $, dateTime, el, label, money, t } from "../common.js";
+import { api } from "./context.js";
 import { actionButton, actions, askReason, dataTable, figure, notify, pagedList, query, reportFailure } from "./ui.js";
 
 const leaderOf = (p) => p.leader_name;
 
 async function decide(payout, verb, body) {
   const updated = await api(`/payouts/${payout.id}/${verb}`, { method: "POST", body });
-  notify(`Payout #${updated.id} to ${leaderOf(updated)} is ${words(updated.status)}.`);
+  notify(t("admin.payouts.decided", { id: updated.id, leader: leaderOf(updated), status: label("payout", updated.status) }));
   await Promise.all([list.reload(), loadLiability()]);
 }
 
 function decisionActions(p) {
-  const what = `payout #${p.id} to ${leaderOf(p)}`;
+  const what = { id: p.id, leader: leaderOf(p) };
   if (p.status === "requested") {
     return actions(
-      actionButton("Approve", () => decide(p, "approve"), { label: `Approve ${what}` }),
-      actionButton("Reject", () => askReason($("payout-detail"), {
-        title: `Why is ${what} rejected? (the amount goes back to their balance)`,
-        send: (reason) => decide(p, "reject", { reason }),
-      }), { label: `Reject ${what}`, secondary: true }),
+      actionButton(t("admin.approve"), () => decide(p, "approve"), { label: t("admin.payouts.approve_named", what) }),
+      actionButton(t("admin.reject"), () => askReason($("payout-detail"), {
+        title: t("admin.payouts.why_reject", what), send: (reason) => decide(p, "reject", { reason }),
+      }), { label: t("admin.payouts.reject_named", what), secondary: true }),
     );
   }
   return p.last_error || p.reason || p.bank_reference || "";
@@ -28,20 +27,20 @@ function decisionActions(p) {
 
 function render(payouts) {
   return dataTable([
-    ["Payout", (p) => `#${p.id}`],
-    ["Leader", leaderOf],
-    ["Amount", (p) => fmtMoney(p.amount_cents), "num"],
-    ["Fee", (p) => fmtMoney(p.fee_cents), "num"],
-    ["Net", (p) => fmtMoney(p.net_cents), "num"],
-    ["Via", (p) => words(p.provider)],
-    ["Status", (p) => el("span", words(p.status), { class: "badge" })],
-    ["Requested", (p) => fmtDateTime(p.created_at)],
-    ["Decision", decisionActions],
-  ], payouts, "Payouts");
+    [t("admin.payouts.payout"), (p) => `#${p.id}`],
+    [t("admin.payouts.leader"), leaderOf],
+    [t("admin.batches.amount"), (p) => money(p.amount_cents), "num"],
+    [t("admin.payouts.fee"), (p) => money(p.fee_cents), "num"],
+    [t("admin.payouts.net"), (p) => money(p.net_cents), "num"],
+    [t("admin.payouts.via"), (p) => label("provider", p.provider)],
+    [t("admin.orders.status"), (p) => el("span", label("payout", p.status), { class: "badge" })],
+    [t("admin.payouts.requested_col"), (p) => dateTime(p.created_at)],
+    [t("admin.applications.decision"), decisionActions],
+  ], payouts, t("admin.tabs.payouts"));
 }
 
 const list = pagedList($("payouts-list"), {
-  what: "payouts",
+  what: () => t("admin.what.payouts"),
   size: 50,
   fetchPage: (page, size) => api(`/payouts${query({ status: $("payouts-status").value, page, page_size: size })}`),
   render,
@@ -50,15 +49,16 @@ const list = pagedList($("payouts-list"), {
 async function loadLiability() {
   const owed = await api("/commissions/liability");
   $("liability").replaceChildren(
-    figure("Owed in total", fmtMoney(owed.total_cents)), figure("Pending", fmtMoney(owed.pending_cents)),
-    figure("Available", fmtMoney(owed.available_cents)), figure("Being withdrawn", fmtMoney(owed.withdrawing_cents)),
-    figure("Paid out", fmtMoney(owed.paid_out_cents)));
+    figure(t("admin.payouts.owed_total"), money(owed.total_cents)), figure(t("status.bucket.pending"), money(owed.pending_cents)),
+    figure(t("status.bucket.available"), money(owed.available_cents)),
+    figure(t("admin.payouts.withdrawing"), money(owed.withdrawing_cents)),
+    figure(t("status.bucket.paid_out"), money(owed.paid_out_cents)));
 }
 
 /** The bank file: approved payouts not yet exported become exported (a POST, so not common.download). */
 async function exportBankFile() {
   const response = await api("/payouts/export", { method: "POST", raw: true });
-  const count = response.headers.get("X-Payout-Count");
+  const count = Number(response.headers.get("X-Payout-Count"));
   const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "")?.[1] || "payouts.csv";
   const url = URL.createObjectURL(await response.blob());
   const link = el("a", "", { href: url, download: name });
@@ -66,7 +66,7 @@ async function exportBankFile() {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
-  notify(`Bank file ${name}: ${count} payout(s).`);
+  notify(t("admin.payouts.exported", { name, count }));
   await list.reload();
 }
 

@@ -1,6 +1,6 @@
 // Small widgets the dashboard's tabs share: numeric tables, paged lists, action buttons, the
 // inline "reason" form for rejections, CSV buttons and the page-wide status line.
-import { $, ApiError, describeError, download, el, table } from "../common.js";
+import { $, ApiError, describeError, download, el, t, table } from "../common.js";
 import { api } from "./context.js";
 
 /** Tell the user what just happened (or went wrong) in the dashboard's live region. */
@@ -26,7 +26,7 @@ export function dataTable(columns, rows, caption, { stack = true } = {}) {
   const headers = [...t.tHead.rows[0].cells];
   columns.forEach(([, , kind], i) => { if (kind === "num") headers[i].classList.add("num"); });
   for (const row of t.tBodies[0].rows) {
-    if (row.cells.length !== columns.length) continue; // the "Nothing here yet." row
+    if (row.cells.length !== columns.length) continue; // the "nothing here yet" row
     [...row.cells].forEach((cell, i) => {
       if (columns[i][2] === "num") cell.classList.add("num");
       if (stack) cell.dataset.label = columns[i][0];
@@ -73,13 +73,13 @@ export function actions(...buttons) {
  * An inline form asking why (rejections): shown in `mount`, focused, and removed when sent or
  * cancelled. `send(reason)` does the API call; its error stays in the form.
  */
-export function askReason(mount, { title, button = "Reject", send }) {
+export function askReason(mount, { title, button = t("admin.reject"), send }) {
   const form = el("form", "", { class: "card reason" });
   const input = el("input", "", { name: "reason", required: true, maxlength: "300", autocomplete: "off" });
   const label = el("label", title);
   label.append(input);
   const error = el("p", "", { class: "error", role: "alert" });
-  const cancel = el("button", "Cancel", { type: "button", class: "secondary", onclick: () => form.remove() });
+  const cancel = el("button", t("admin.cancel"), { type: "button", class: "secondary", onclick: () => form.remove() });
   const row = el("div", "", { class: "row" });
   row.append(el("button", button, { type: "submit" }), cancel);
   form.append(label, row, error);
@@ -91,7 +91,7 @@ export function askReason(mount, { title, button = "Reject", send }) {
       form.remove();
     } catch (failure) {
       if (!(failure instanceof ApiError)) throw failure;
-      error.textContent = describeError(failure);
+      error.textContent = describeError(failure, form);
     }
   });
   form.addEventListener("keydown", (event) => { if (event.key === "Escape") form.remove(); });
@@ -100,9 +100,9 @@ export function askReason(mount, { title, button = "Reject", send }) {
 }
 
 /** A "Download CSV" button for an authenticated CSV path (both given as functions: read when clicked). */
-export function csvButton(path, filename, what, text = "Download CSV") {
-  return actionButton(text, () => download(api, path(), filename()),
-    { label: text === "Download CSV" ? `Download CSV of ${what}` : undefined, secondary: true });
+export function csvButton(path, filename, what, text = null) {
+  return actionButton(text ?? t("admin.csv"), () => download(api, path(), filename()),
+    { label: text ? undefined : t("admin.csv_of", { what }), secondary: true });
 }
 
 /** Query parameters from an object, leaving out empty values. */
@@ -117,19 +117,21 @@ export function query(params) {
  * A list read page by page: `fetchPage(page, size)` returns items, `render(items)` a node; a
  * "Show more" button appears while the last page came back full.
  */
-export function pagedList(mount, { fetchPage, render, size = 20, what = "items" }) {
+export function pagedList(mount, { fetchPage, render, size = 20, what }) {
   let items = [];
   let page = 0;
-  const more = el("button", "Show more", { type: "button", class: "secondary", "aria-label": `Show more ${what}` });
+  let more = null; // made on first use: lists are declared before the page's language is chosen
 
   async function next() {
     page += 1;
     const batch = await fetchPage(page, size);
     items = items.concat(batch);
+    // `what()` names the items in the current language ("orders" → "订单") for the button's label.
+    more ??= el("button", t("admin.more"), { type: "button", class: "secondary", "aria-label": t("admin.more_of", { what: what() }),
+      onclick: () => next().catch(reportFailure) });
     more.hidden = batch.length < size;
     mount.replaceChildren(render(items), more);
   }
-  more.addEventListener("click", () => next().catch(reportFailure));
   return {
     reload: () => { items = []; page = 0; return next(); },
     get items() { return items; },

@@ -1,10 +1,11 @@
 // The Deliveries tab: today's and upcoming batches (past ones on request), one delivery's orders,
 // and confirming its arrival with what is short.
-import { $, el } from "../common.js";
-import { api, cards, cash, day, guarded, state, submit, when } from "./context.js";
-import { ORDER_COLUMNS } from "./orders.js";
+import { $, date, dateTime, el, label, t } from "../common.js";
+import { api, cards, cash, guarded, state, submit } from "./context.js";
+import { orderColumns } from "./orders.js";
 
-const BATCH = { open: "Taking orders", closed: "Being packed", dispatched: "On its way", arrived: "Arrived" };
+const totals = (b) => [t("common.count.orders", { count: b.totals.orders }), t("common.count.units", { count: b.totals.units }),
+  cash(b.totals.amount_cents)].join(" · ");
 
 export async function loadBatches() {
   await guarded($("batches-error"), async () => {
@@ -12,16 +13,16 @@ export async function loadBatches() {
     const batches = await api(`/batches?scope=${scope}&page_size=100`);
     const list = $("batches");
     list.replaceChildren();
-    const none = scope === "all" ? "No deliveries yet." : "No deliveries today or coming up.";
-    if (!batches.length) list.append(el("p", none, { class: "muted" }));
+    if (!batches.length) {
+      list.append(el("p", t(scope === "all" ? "leader.deliveries.none" : "leader.deliveries.none_upcoming"), { class: "muted" }));
+    }
     for (const b of batches) {
       const card = el("article", "", { class: "card batch" });
-      const title = el("h3", `${day(b.delivery_date)} `);
-      title.append(el("span", BATCH[b.status] || b.status, { class: "badge" }));
-      card.append(title, el("p", b.pickup_point.name, { class: "muted" }),
-        el("p", `${b.totals.orders} orders · ${b.totals.units} units · ${cash(b.totals.amount_cents)}`),
-        el("button", "Open", { type: "button", class: "secondary",
-          "aria-label": `Open delivery of ${day(b.delivery_date)} to ${b.pickup_point.name}`,
+      const title = el("h3", `${date(b.delivery_date)} `);
+      title.append(el("span", label("batch", b.status), { class: "badge" }));
+      card.append(title, el("p", b.pickup_point.name, { class: "muted" }), el("p", totals(b)),
+        el("button", t("leader.deliveries.open"), { type: "button", class: "secondary",
+          "aria-label": t("leader.deliveries.open_named", { day: date(b.delivery_date), point: b.pickup_point.name }),
           onclick: () => openBatch(b.id) }));
       list.append(card);
     }
@@ -39,24 +40,24 @@ async function openBatch(id) {
 
 function renderBatch(batch) {
   state.batch = batch;
-  $("batch-title").textContent = `Delivery ${day(batch.delivery_date)} · ${batch.pickup_point.name}`;
-  const stage = { dispatched: `dispatched ${when(batch.dispatched_at)}`, arrived: `arrived ${when(batch.arrived_at)}` };
-  $("batch-meta").textContent = [BATCH[batch.status] || batch.status, stage[batch.status],
-    `${batch.totals.orders} orders, ${batch.totals.units} units, ${cash(batch.totals.amount_cents)}`,
-    batch.pickup_point.address].filter(Boolean).join(" · ");
+  $("batch-title").textContent = t("leader.deliveries.title", { day: date(batch.delivery_date), point: batch.pickup_point.name });
+  const stage = {
+    dispatched: t("leader.deliveries.dispatched_at", { when: dateTime(batch.dispatched_at) }),
+    arrived: t("leader.deliveries.arrived_at", { when: dateTime(batch.arrived_at) }),
+  };
+  $("batch-meta").textContent = [label("batch", batch.status), stage[batch.status], totals(batch), batch.pickup_point.address]
+    .filter(Boolean).join(" · ");
   const arrival = $("arrival");
   arrival.replaceChildren();
   if (batch.status === "closed" || batch.status === "dispatched") arrival.append(arrivalForm(batch));
-  else if (batch.status === "open") arrival.append(el("p", "Still taking orders: confirm arrival once it is delivered.", { class: "muted" }));
-  $("batch-orders").replaceChildren(cards(ORDER_COLUMNS, batch.orders, "Orders in this delivery"));
+  else if (batch.status === "open") arrival.append(el("p", t("leader.arrival.still_open"), { class: "muted" }));
+  $("batch-orders").replaceChildren(cards(orderColumns(), batch.orders, t("leader.deliveries.orders")));
 }
 
 /** One fieldset per SKU; a "short by" box per order line, since shortages are refunded per line. */
 function arrivalForm(batch) {
-  const form = el("form", "", { id: "arrival-form", "aria-label": "Confirm arrival" });
-  form.append(el("h4", "Confirm arrival"),
-    el("p", "Count the goods. Enter what is missing or damaged; everything else arrived in full. Short units are refunded.",
-      { class: "muted" }));
+  const form = el("form", "", { id: "arrival-form", "aria-label": t("leader.arrival.confirm") });
+  form.append(el("h4", t("leader.arrival.confirm")), el("p", t("leader.arrival.help"), { class: "muted" }));
   const skus = new Map();
   for (const order of batch.orders) {
     for (const line of order.lines) {
@@ -69,23 +70,23 @@ function arrivalForm(batch) {
     const name = `${first.product_name} · ${first.sku_name}`;
     const total = lines.reduce((n, { line }) => n + line.quantity, 0);
     const set = el("fieldset", "", { class: "sku" });
-    set.append(el("legend", `${name} (${code}): ${total} sent`));
+    set.append(el("legend", t("leader.arrival.sent", { name, code, count: total })));
     for (const { order, line } of lines) {
-      const text = lines.length === 1 ? `${name}: short by`
-        : `${name}, order ${order.number} (${order.shopper_name}, ${line.quantity} sent): short by`;
-      const label = el("label", text);
-      label.append(el("input", "", { type: "number", min: 0, max: line.quantity, step: 1, value: 0,
+      const text = lines.length === 1 ? t("leader.arrival.short_by", { name })
+        : t("leader.arrival.short_by_order", { name, number: order.number, shopper: order.shopper_name, count: line.quantity });
+      const labelNode = el("label", text);
+      labelNode.append(el("input", "", { type: "number", min: 0, max: line.quantity, step: 1, value: 0,
         inputmode: "numeric", "data-line": line.order_line_id }));
-      set.append(label);
+      set.append(labelNode);
     }
-    const reason = el("label", `Why ${name} is short`);
+    const reason = el("label", t("leader.arrival.why", { name }));
     const select = el("select", "", { "data-reason": "" });
-    select.append(new Option("Missing", "missing"), new Option("Damaged", "damaged"));
+    select.append(new Option(label("shortage", "missing"), "missing"), new Option(label("shortage", "damaged"), "damaged"));
     reason.append(select);
     set.append(reason);
     form.append(set);
   }
-  form.append(el("button", "Confirm arrival", { type: "submit" }), el("p", "", { class: "error", role: "alert", "data-error": "" }));
+  form.append(el("button", t("leader.arrival.confirm"), { type: "submit" }), el("p", "", { class: "error", role: "alert", "data-error": "" }));
   submit(form, async () => {
     const shortages = [];
     for (const set of form.querySelectorAll("fieldset")) {
@@ -99,9 +100,10 @@ function arrivalForm(batch) {
     const ready = arrived.orders.filter((o) => o.fulfilment === "ready_for_pickup").length;
     const short = shortages.reduce((n, s) => n + s.quantity, 0);
     renderBatch(arrived);
-    $("arrival-result").textContent = `Arrival confirmed: ${ready} ${ready === 1 ? "order" : "orders"} ready for pickup` +
-      (short ? `, ${short} short ${short === 1 ? "unit" : "units"} (refunded, or not charged at pickup).`
-        : "; everything arrived in full.");
+    const readyText = t("leader.arrival.ready", { count: ready });
+    $("arrival-result").textContent = short
+      ? t("leader.arrival.done_short", { ready: readyText, short: t("leader.arrival.short_units", { count: short }) })
+      : t("leader.arrival.done_full", { ready: readyText });
     $("arrival-result").focus(); // the form that had focus is gone
     loadBatches();
   });

@@ -1,27 +1,21 @@
 // The Earnings tab: the commission balance, payouts and the commission ledger, requesting a
 // payout, and the Stripe payout account.
-import { $, ApiError, el } from "../common.js";
-import { api, cards, cash, explain, guarded, idempotencyKey, stamp, state, submit, toCents } from "./context.js";
-
-const PAYOUT = { requested: "Requested", approved: "Approved", exported: "Sent to the bank", sending: "Sending",
-  paid: "Paid", rejected: "Rejected" };
-const ENTRY = { accrue: "Earned", settle: "Became withdrawable", clawback: "Refund clawback", payout: "Payout" };
-const BUCKET = { pending: "Pending", available: "Available", withdrawing: "Being paid out", paid_out: "Paid out" };
+import { $, ApiError, dateTime, el, label, newKey, t, toMinor } from "../common.js";
+import { api, cards, cash, explain, guarded, state, submit } from "./context.js";
 
 export async function loadEarnings() {
   state.entriesPage = 1;
   await guarded($("earnings-error"), async () => {
     const [balance, payouts, entries] = await Promise.all([
       api("/commissions"), api("/payouts?page_size=20"), api("/commissions/entries?page=1&page_size=20")]);
-    state.currency = balance.currency;
     const stats = el("dl", "", { class: "stats" });
-    for (const [label, cents, note] of [
-      ["Available", balance.available_cents, "withdrawable now"],
-      ["Pending", balance.pending_cents, "earned, in the after-sale window"],
-      ["Being paid out", balance.withdrawing_cents, "in payouts not yet paid"],
-      ["Paid out", balance.paid_out_cents, "so far"]]) {
+    for (const [bucket, cents, note] of [
+      ["available", balance.available_cents, "leader.earnings.available_note"],
+      ["pending", balance.pending_cents, "leader.earnings.pending_note"],
+      ["withdrawing", balance.withdrawing_cents, "leader.earnings.withdrawing_note"],
+      ["paid_out", balance.paid_out_cents, "leader.earnings.paid_out_note"]]) {
       const item = el("div", "", { class: "card" });
-      item.append(el("dt", label), el("dd", cash(cents), { class: "amount" }), el("dd", note, { class: "muted" }));
+      item.append(el("dt", label("bucket", bucket)), el("dd", cash(cents), { class: "amount" }), el("dd", t(note), { class: "muted" }));
       stats.append(item);
     }
     $("balance").replaceChildren(stats);
@@ -34,66 +28,66 @@ export async function loadEarnings() {
 
 function renderPayouts(payouts) {
   $("payouts").replaceChildren(cards([
-    ["Requested", (p) => stamp(p.created_at)],
-    ["Amount", (p) => cash(p.amount_cents)],
-    ["Fee", (p) => cash(p.fee_cents)],
-    ["You receive", (p) => cash(p.net_cents)],
-    ["Status", (p) => PAYOUT[p.status] || p.status],
-    ["Note", (p) => p.reason || p.last_error || p.bank_reference || ""],
-  ], payouts, "Payouts"));
+    [t("leader.earnings.requested"), (p) => dateTime(p.created_at)],
+    [t("leader.earnings.amount_col"), (p) => cash(p.amount_cents)],
+    [t("leader.earnings.fee"), (p) => cash(p.fee_cents)],
+    [t("leader.earnings.net"), (p) => cash(p.net_cents)],
+    [t("leader.earnings.status"), (p) => label("payout", p.status)],
+    [t("leader.earnings.note"), (p) => p.reason || p.last_error || p.bank_reference || ""],
+  ], payouts, t("leader.earnings.payouts")));
 }
 
 function renderEntries(more) {
   $("entries").replaceChildren(cards([
-    ["When", (e) => stamp(e.created_at)],
-    ["What", (e) => [ENTRY[e.kind] || e.kind, e.order_number && `order ${e.order_number}`, e.product_name]
-      .filter(Boolean).join(" · ")],
-    ["Balance", (e) => BUCKET[e.bucket] || e.bucket],
-    ["Amount", (e) => cash(e.amount_cents)],
-    ["Rate", (e) => (e.rate_bps === null ? "" : `${e.rate_bps / 100}%`)],
-  ], state.entries, "Commission entries, newest first"));
+    [t("leader.earnings.when"), (e) => dateTime(e.created_at)],
+    [t("leader.earnings.what"), (e) => [label("entry", e.kind), e.order_number && t("leader.earnings.order", { number: e.order_number }),
+      e.product_name].filter(Boolean).join(" · ")],
+    [t("leader.earnings.balance"), (e) => label("bucket", e.bucket)],
+    [t("leader.earnings.amount_col"), (e) => cash(e.amount_cents)],
+    [t("leader.earnings.rate"), (e) => (e.rate_bps === null ? "" : `${e.rate_bps / 100}%`)],
+  ], state.entries, t("leader.earnings.entries")));
   $("more-entries").hidden = !more;
 }
 
+/** The store's payout terms in a sentence: the minimum and the fee. */
+function termsText(terms) {
+  if (!terms) return "";
+  const parts = [terms.fee_cents && cash(terms.fee_cents), terms.fee_bps && `${terms.fee_bps / 100}%`].filter(Boolean);
+  const fee = parts.length ? t("leader.earnings.fee_text", { fee: parts.join(" + ") }) : "";
+  return t("leader.earnings.minimum_text", { amount: cash(terms.minimum_cents) }) + fee;
+}
+
+function showAccount(key, { button = null, terms = "" } = {}) {
+  $("payout-account").textContent = t(key) + terms;
+  $("payout-setup").hidden = !button;
+  if (button) $("payout-setup").textContent = t(button);
+}
+
 async function loadPayoutAccount() {
-  const text = $("payout-account");
-  const button = $("payout-setup");
   $("payout-account-error").textContent = "";
-  button.hidden = true;
+  $("payout-setup").hidden = true;
   const terms = state.payoutTerms;
-  const fee = terms && (terms.fee_cents || terms.fee_bps)
-    ? ` A payout costs ${[terms.fee_cents && cash(terms.fee_cents), terms.fee_bps && `${terms.fee_bps / 100}%`].filter(Boolean).join(" + ")}.` : "";
-  const minimum = terms ? ` Payouts from ${cash(terms.minimum_cents)}.${fee}` : "";
+  const minimum = termsText(terms);
   // The store's terms say which question to ask: no probing for an account that cannot exist.
   if (terms?.provider === "bank_export" && !terms.has_stripe_account) {
-    text.textContent = `Payouts by bank transfer: the store pays approved payouts to your bank account.${minimum}`;
+    showAccount("leader.earnings.by_bank", { terms: minimum });
     return;
   }
   if (terms && !terms.has_stripe_account) {
-    text.textContent = `No Stripe payout account yet. Set one up to receive payouts by Stripe.${minimum}`;
-    button.textContent = "Set up payouts by Stripe";
-    button.hidden = false;
+    showAccount("leader.earnings.no_stripe", { button: "leader.earnings.setup", terms: minimum });
     return;
   }
   try {
     const account = await api("/payout-account");
     if (account.details_submitted) {
-      text.textContent = account.transfers_enabled ? "Payouts go to your Stripe account; it is ready."
-        : "Stripe is still checking your details; payouts can go out once it enables transfers.";
-    } else {
-      text.textContent = "Your Stripe payout account is not finished yet.";
-      button.textContent = "Continue Stripe onboarding";
-      button.hidden = false;
-    }
+      showAccount(account.transfers_enabled ? "leader.earnings.stripe_ready" : "leader.earnings.stripe_checking");
+    } else showAccount("leader.earnings.stripe_unfinished", { button: "leader.earnings.continue" });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    if (error.status === 409) text.textContent = "Payouts by bank transfer: the store pays approved payouts to your bank account.";
-    else if (error.status === 404) {
-      text.textContent = "No Stripe payout account yet. Set one up to receive payouts by Stripe.";
-      button.textContent = "Set up payouts by Stripe";
-      button.hidden = false;
-    } else if (error.status !== 401) {
-      text.textContent = "";
+    if (error.status === 409) showAccount("leader.earnings.by_bank");
+    else if (error.status === 404) showAccount("leader.earnings.no_stripe", { button: "leader.earnings.setup" });
+    else if (error.status !== 401) {
+      $("payout-account").textContent = "";
       $("payout-account-error").textContent = explain(error);
     }
   }
@@ -116,19 +110,17 @@ export function initEarnings() {
       else await loadPayoutAccount();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      if (error.status === 409) {
-        $("payout-account").textContent = "Payouts by bank transfer: the store pays approved payouts to your bank account.";
-        button.hidden = true;
-      } else if (error.status !== 401) $("payout-account-error").textContent = explain(error);
+      if (error.status === 409) showAccount("leader.earnings.by_bank");
+      else if (error.status !== 401) $("payout-account-error").textContent = explain(error);
     } finally {
       button.disabled = false;
     }
   });
 
   submit($("payout-form"), async (fields, form) => {
-    const amount = toCents(fields.amount);
+    const amount = toMinor(fields.amount);
     // One key per intended payout: a retry after a lost connection reuses it, so it is paid once.
-    if (!state.payoutKey || state.payoutKey.amount !== amount) state.payoutKey = { amount, key: idempotencyKey() };
+    if (!state.payoutKey || state.payoutKey.amount !== amount) state.payoutKey = { amount, key: newKey() };
     $("payout-result").textContent = "";
     try {
       const payout = await api("/payouts", { method: "POST", body: { amount_cents: amount },
@@ -136,8 +128,8 @@ export function initEarnings() {
       state.payoutKey = null;
       form.reset();
       await loadEarnings();
-      $("payout-result").textContent = `Payout of ${cash(payout.amount_cents)} requested; you receive ` +
-        `${cash(payout.net_cents)} after the ${cash(payout.fee_cents)} fee once the store approves it.`;
+      $("payout-result").textContent = t("leader.earnings.requested_text", { amount: cash(payout.amount_cents),
+        net: cash(payout.net_cents), fee: cash(payout.fee_cents) });
     } catch (error) {
       if (error.status !== 0) state.payoutKey = null; // answered: a new attempt is a new request
       throw error;

@@ -1,7 +1,7 @@
 // The Hand over tab: verify a pickup code (or the text of the shopper's QR code) and hand the
 // order over, with the amount collected for pay-at-pickup orders.
-import { $, el } from "../common.js";
-import { api, submit, toCents } from "./context.js";
+import { $, el, t, toMinor } from "../common.js";
+import { api, submit } from "./context.js";
 import { linesList } from "./orders.js";
 
 export function initHandover() {
@@ -9,14 +9,14 @@ export function initHandover() {
     const typed = (fields.code || "").trim();
     const qr = typed.match(/^PICKUP\/([^/]+)\/([^/]+)$/i); // the text of the shopper's QR code
     const body = qr ? { code: qr[2], order_number: qr[1] } : { code: typed };
-    if (fields.collected !== undefined) body.collected_cents = toCents(fields.collected);
+    if (fields.collected !== undefined) body.collected_cents = toMinor(fields.collected);
     const box = $("pickup-result");
     box.hidden = true;
     const order = await api("/pickups", { method: "POST", body });
     const done = order.fulfilment === "picked_up";
-    box.replaceChildren(el("h3", `Handed over: order ${order.number}`),
-      el("p", `Shopper: ${order.shopper_name}`),
-      el("p", done ? "Everything is collected." : "Partly collected: the rest is still waiting.", { class: "ok" }),
+    box.replaceChildren(el("h3", t("leader.pickup.handed_over", { number: order.number })),
+      el("p", t("leader.pickup.shopper", { name: order.shopper_name })),
+      el("p", t(done ? "leader.pickup.all_collected" : "leader.pickup.partly_collected"), { class: "ok" }),
       linesList(order));
     box.hidden = false;
     form.reset();

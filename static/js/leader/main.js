@@ -1,7 +1,7 @@
 // The group leader's pickup console: deliveries and arrival, handing orders over by pickup code,
 // what is still waiting, earnings and payouts, and the month's numbers. Plain ES modules, no build.
-import { tabs } from "../common.js";
-import { on, showBanner } from "./context.js";
+import { keepsLocale, startPage, t, tabs } from "../common.js";
+import { on, report, showBanner, state, store } from "./context.js";
 import { initDeliveries, loadBatches } from "./deliveries.js";
 import { initEarnings, loadEarnings } from "./earnings.js";
 import { initHandover } from "./handover.js";
@@ -9,32 +9,39 @@ import { initPerformance, showPerformance } from "./performance.js";
 import { initSession, start } from "./session.js";
 import { initWaiting, loadWaiting } from "./waiting.js";
 
-const STRIPE_RETURN = {
-  done: "Welcome back from Stripe. Your payout account status is shown below.",
-  expired: "The Stripe onboarding link expired. Press the button below for a fresh one.",
-};
+const STRIPE_RETURN = { done: "leader.stripe.done", expired: "leader.stripe.expired" };
 
-const showTab = tabs(document.querySelector("nav.tabs"), (name) => {
-  if (name === "deliveries") loadBatches();
-  else if (name === "waiting") loadWaiting();
-  else if (name === "earnings") loadEarnings();
-  else if (name === "performance") showPerformance();
-});
-on("show-tab", showTab);
-
-// Stripe's onboarding returns here with ?payout-account=done|expired: say so, and open Earnings.
-const returned = new URLSearchParams(location.search).get("payout-account");
-const firstTab = STRIPE_RETURN[returned] ? "earnings" : "deliveries";
-
-initSession(firstTab);
-initDeliveries();
-initHandover();
-initWaiting();
-initEarnings();
-initPerformance();
-
-if (STRIPE_RETURN[returned]) {
-  showBanner(STRIPE_RETURN[returned]);
-  history.replaceState(null, "", location.pathname);
+/** A leader is a shopper: a new language choice is kept on their shopper account. */
+async function saveToAccount(locale) {
+  if (keepsLocale(state.me)) await store("/me", { method: "PATCH", body: { locale } });
 }
-start(firstTab);
+
+async function main() {
+  await startPage({ saveToAccount });
+  const showTab = tabs(document.querySelector("nav.tabs"), (name) => {
+    if (name === "deliveries") loadBatches();
+    else if (name === "waiting") loadWaiting();
+    else if (name === "earnings") loadEarnings();
+    else if (name === "performance") showPerformance();
+  });
+  on("show-tab", showTab);
+
+  // Stripe's onboarding returns here with ?payout-account=done|expired: say so, and open Earnings.
+  const returned = new URLSearchParams(location.search).get("payout-account");
+  const firstTab = STRIPE_RETURN[returned] ? "earnings" : "deliveries";
+
+  initSession(firstTab);
+  initDeliveries();
+  initHandover();
+  initWaiting();
+  initEarnings();
+  initPerformance();
+
+  if (STRIPE_RETURN[returned]) {
+    showBanner(t(STRIPE_RETURN[returned]));
+    history.replaceState(null, "", location.pathname);
+  }
+  await start(firstTab);
+}
+
+main().catch(report);

@@ -1,14 +1,14 @@
 // How an order is shown in the console: its lines (with what is short or collected) and the
 // columns of the order tables in a delivery and on the Waiting tab.
-import { el, money } from "../common.js";
-import { FULFILMENT, state } from "./context.js";
+import { el, label, t } from "../common.js";
+import { cash } from "./context.js";
 
 function lineText(line) {
   const parts = [];
-  if (line.shorted_quantity) parts.push(`${line.shorted_quantity} short`);
-  if (line.picked_up_quantity) parts.push(`${line.picked_up_quantity} collected`);
-  const extra = parts.length ? ` (${parts.join(", ")})` : "";
-  return `${line.product_name} · ${line.sku_name} × ${line.quantity}${extra}`;
+  if (line.shorted_quantity) parts.push(t("leader.orders.short", { count: line.shorted_quantity }));
+  if (line.picked_up_quantity) parts.push(t("leader.orders.collected", { count: line.picked_up_quantity }));
+  const text = `${line.product_name} · ${line.sku_name} × ${line.quantity}`;
+  return parts.length ? t("leader.orders.line_with", { line: text, parts: parts.join(t("common.list_separator")) }) : text;
 }
 
 export function linesList(order) {
@@ -17,10 +17,13 @@ export function linesList(order) {
   return list;
 }
 
-export const ORDER_COLUMNS = [
-  ["Order", (o) => o.number],
-  ["Shopper", (o) => o.shopper_name],
-  ["Lines", linesList],
-  ["Status", (o) => [FULFILMENT[o.fulfilment] || o.fulfilment,
-    o.amount_due_cents > 0 ? `collect ${money(o.amount_due_cents, state.currency)}` : ""].filter(Boolean).join(" · ")],
-];
+/** The columns of an order table (headers in the current language, so built when drawn). */
+export function orderColumns() {
+  return [
+    [t("leader.orders.order"), (o) => o.number],
+    [t("leader.orders.shopper"), (o) => o.shopper_name],
+    [t("leader.orders.lines"), linesList],
+    [t("leader.orders.status"), (o) => [label("fulfilment", o.fulfilment),
+      o.amount_due_cents > 0 ? t("leader.orders.collect", { amount: cash(o.amount_due_cents) }) : ""].filter(Boolean).join(" · ")],
+  ];
+}

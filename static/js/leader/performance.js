@@ -1,25 +1,25 @@
 // The Performance tab: the month's numbers (orders, sales, buyers, repurchase, commission, pickup
 // and uncollected rates) as a small table, with a month picker.
-import { $, el, percent, table } from "../common.js";
+import { $, el, month, percent, t, table } from "../common.js";
 import { api, cash, guarded, state, submit } from "./context.js";
 
-async function loadPerformance(month) {
-  const rows = await api(`/performance${month ? `?month=${encodeURIComponent(month)}` : ""}`);
-  const caption = month ? `Your numbers for ${month}` : "Your numbers this month";
+async function loadPerformance(chosen) {
+  const rows = await api(`/performance${chosen ? `?month=${encodeURIComponent(chosen)}` : ""}`);
+  const caption = chosen ? t("leader.performance.for_month", { month: month(chosen) }) : t("leader.performance.this_month");
   const out = $("performance-table");
   if (!rows.length) {
-    out.replaceChildren(el("p", `${caption}: no paid orders yet.`, { class: "muted" }));
+    out.replaceChildren(el("p", t("leader.performance.none", { caption }), { class: "muted" }));
     return;
   }
   const r = rows[0];
-  out.replaceChildren(table([["Measure", (x) => x[0]], ["Value", (x) => x[1]]], [
-    ["Orders", String(r.orders)],
-    ["Sales (paid less refunded)", cash(r.sales_cents)],
-    ["Buyers", String(r.unique_buyers)],
-    ["Repurchase rate", percent(r.repurchase_rate)],
-    ["Commission", cash(r.commission_cents)],
-    ["Pickup rate", percent(r.pickup_rate)],
-    ["Uncollected rate", percent(r.uncollected_rate)],
+  out.replaceChildren(table([[t("leader.performance.measure"), (x) => x[0]], [t("leader.performance.value"), (x) => x[1]]], [
+    [t("leader.performance.orders"), String(r.orders)],
+    [t("leader.performance.sales"), cash(r.sales_cents)],
+    [t("leader.performance.buyers"), String(r.unique_buyers)],
+    [t("leader.performance.repurchase"), percent(r.repurchase_rate)],
+    [t("leader.performance.commission"), cash(r.commission_cents)],
+    [t("leader.performance.pickup_rate"), percent(r.pickup_rate)],
+    [t("leader.performance.uncollected_rate"), percent(r.uncollected_rate)],
   ], caption));
 }
 

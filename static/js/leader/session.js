@@ -1,6 +1,6 @@
 // Logging in and out: the login form, checking that the account is an approved leader, and
 // clearing the console when the session ends or expires.
-import { $ } from "../common.js";
+import { $, followAccountLocale, t } from "../common.js";
 import { api, emit, on, showBanner, state, store, submit, token } from "./context.js";
 
 export function showLogin(message = "") {
@@ -10,9 +10,10 @@ export function showLogin(message = "") {
     "balance", "payouts", "entries", "performance-table", "pickup-result"]) $(id).replaceChildren();
   $("batch").hidden = $("pickup-result").hidden = true;
   state.performanceShown = false;
+  state.me = null;
   $("console").hidden = $("logout").hidden = true;
   $("login").hidden = false;
-  $("who").textContent = "Deliveries, pickups and earnings for your pickup point.";
+  $("who").textContent = t("leader.intro");
   $("login-form").querySelector("[data-error]").textContent = message;
 }
 
@@ -25,18 +26,18 @@ export async function start(firstTab) {
   } catch (error) {
     if (error.status === 403) {
       await store("/auth/logout", { method: "POST" }).catch(() => null);
-      const reason = error.details?.reason ? ` (${error.details.reason})` : "";
-      return showLogin(`${error.message}${reason}. This console is for approved group leaders: apply to lead ` +
-        "from your group's page, or log in with your leader account.");
+      const reason = error.details?.reason ? t("leader.login.reason", { reason: error.details.reason }) : "";
+      return showLogin(t("leader.login.not_leader", { message: error.message, reason }));
     }
     if (error.status !== 401) showBanner(error.message); // the store is unreachable: keep the session
     return undefined;
   }
+  state.me = me;
+  if (followAccountLocale(me)) return undefined; // reloading in the language saved on the account
   state.payoutTerms = me.payout_terms;
-  $("who").textContent = `Logged in as ${me.display_name}`;
+  $("who").textContent = t("leader.logged_in_as", { name: me.display_name });
   $("login").hidden = true;
   $("console").hidden = $("logout").hidden = false;
-  await api("/commissions").then((b) => { state.currency = b.currency; }).catch(() => null);
   emit("show-tab", firstTab);
   return undefined;
 }
@@ -52,6 +53,6 @@ export function initSession(firstTab) {
   $("logout").addEventListener("click", async () => {
     await store("/auth/logout", { method: "POST" }).catch(() => null);
     showLogin();
-    $("who").textContent = "You are logged out.";
+    $("who").textContent = t("leader.logged_out");
   });
 }

@@ -1,7 +1,7 @@
 // The cart lives in the browser (localStorage) until checkout: the API prices it on demand (/quote,
 // the one price engine, with the rule behind each price) and places it as one order (/orders).
-import { $, ApiError, describeError, el, money } from "../common.js";
-import { api, emit, newKey, on, report, state } from "./context.js";
+import { $, ApiError, describeError, el, label, money, newKey, t } from "../common.js";
+import { api, emit, on, report, state } from "./context.js";
 import { confirmWithCard } from "./stripe.js";
 
 const KEY = "storefront.cart";
@@ -34,9 +34,10 @@ function setQuantity(index, quantity) {
 function lineRow(line, index) {
   const row = el("div", "", { class: "row cart-line" });
   row.append(el("span", line.name));
-  const input = el("input", "", { type: "number", min: 0, max: 999, value: line.quantity, "aria-label": `Quantity of ${line.name}` });
+  const input = el("input", "", { type: "number", min: 0, max: 999, value: line.quantity, "aria-label": t("shop.cart.quantity_of", { name: line.name }) });
   input.addEventListener("change", () => setQuantity(index, Number(input.value)));
-  row.append(input, el("button", "Remove", { type: "button", class: "secondary", "aria-label": `Remove ${line.name}`, onclick: () => setQuantity(index, 0) }));
+  row.append(input, el("button", t("shop.cart.remove"), { type: "button", class: "secondary",
+    "aria-label": t("shop.cart.remove_named", { name: line.name }), onclick: () => setQuantity(index, 0) }));
   return row;
 }
 
@@ -49,11 +50,13 @@ async function renderQuote(lines) {
     try {
       const quote = await api("/quote", { method: "POST", body: { lines: lines.map(({ sku_id, quantity }) => ({ sku_id, quantity })) } });
       for (const q of quote.lines) {
-        const name = state.skus.get(q.sku_id)?.product.name ?? `SKU ${q.sku_id}`;
-        const saved = q.discount_cents > 0 ? ` (${q.rule.replace("_", " ")} price, you save ${money(q.discount_cents, quote.currency)})` : "";
-        parts.push(el("p", `${name} × ${q.quantity}: ${money(q.line_total_cents, quote.currency)}${saved}`, { class: "muted" }));
+        const name = state.skus.get(q.sku_id)?.product.name ?? t("shop.cart.item", { id: q.sku_id });
+        const saved = q.discount_cents > 0
+          ? t("shop.cart.saving", { rule: label("priceRule", q.rule), saved: money(q.discount_cents, quote.currency) }) : "";
+        parts.push(el("p", t("shop.cart.line", { name, quantity: q.quantity, total: money(q.line_total_cents, quote.currency), saved }),
+          { class: "muted" }));
       }
-      parts.push(el("p", `Total ${money(quote.total_cents, quote.currency)}`, { class: "price", id: "cart-total" }));
+      parts.push(el("p", t("shop.cart.total", { total: money(quote.total_cents, quote.currency) }), { class: "price", id: "cart-total" }));
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       parts.push(el("p", describeError(error), { class: "error" }));
@@ -63,9 +66,9 @@ async function renderQuote(lines) {
 }
 
 function renderPaymentMethods() {
-  const methods = [["wallet", "Wallet"]];
-  if (state.group?.pay_at_pickup_allowed) methods.unshift(["pay_at_pickup", "Pay at pickup"]);
-  if (state.config.card_payments) methods.unshift(["stripe", "Card"]);
+  const methods = [["wallet", t("shop.pay.wallet")]];
+  if (state.group?.pay_at_pickup_allowed) methods.unshift(["pay_at_pickup", t("shop.pay.at_pickup")]);
+  if (state.config.card_payments) methods.unshift(["stripe", t("shop.pay.card")]);
   const box = $("payment-methods");
   const chosen = box.querySelector("input:checked")?.value;
   box.replaceChildren(...methods.map(([value, label], i) => {
@@ -80,7 +83,7 @@ export async function renderCart() {
   save(lines);
   const box = $("cart-lines");
   box.replaceChildren(...lines.map(lineRow));
-  if (!lines.length) box.append(el("p", "Your cart is empty.", { class: "muted" }));
+  if (!lines.length) box.append(el("p", t("shop.cart.empty"), { class: "muted" }));
   $("checkout-form").hidden = !lines.length || !state.inGroup;
   renderPaymentMethods();
   await renderQuote(lines);
@@ -103,14 +106,14 @@ async function checkout(event) {
     save([]);
     await renderCart();
     if (order.payment?.client_secret && state.config.stripe_publishable_key) {
-      await confirmWithCard(order.payment.client_secret, { label: `Pay ${money(order.total_cents, order.currency)}` });
+      await confirmWithCard(order.payment.client_secret, { label: t("shop.card.pay_amount", { amount: money(order.total_cents, order.currency) }) });
       await api(`/orders/${order.id}/refresh-payment`, { method: "POST" });
     }
     emit("orders-changed");
     emit("show-tab", "tab-orders");
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    errorBox.textContent = describeError(error);
+    errorBox.textContent = describeError(error, form);
   } finally {
     form.querySelector("button").disabled = false;
   }

@@ -1,24 +1,25 @@
 // The catalogue of the group (category filter and search) and the member zone: products only
 // members may buy, and member prices. Each SKU has an "Add" button that puts it in the cart.
-import { $, el, money } from "../common.js";
+import { $, el, money, newKey, t } from "../common.js";
 import { addToCart } from "./cart.js";
-import { api, code, newKey, report, state } from "./context.js";
+import { api, code, report, state } from "./context.js";
 
 function skuLine(product, sku) {
   const line = el("p", `${sku.name} `);
   line.append(el("span", money(sku.price_cents, sku.currency), { class: "price" }));
   if (sku.compare_at_price_cents) line.append(el("span", money(sku.compare_at_price_cents, sku.currency), { class: "was" }));
   if (sku.member_price_cents !== null && sku.member_price_cents !== undefined) {
-    line.append(el("span", ` · members ${money(sku.member_price_cents, sku.currency)}`, { class: "badge" }));
+    line.append(el("span", ` · ${t("shop.products.member_price", { price: money(sku.member_price_cents, sku.currency) })}`, { class: "badge" }));
   }
   const soldOut = sku.stock_available <= 0;
-  line.append(el("span", soldOut ? " · sold out" : ` · ${sku.stock_available} left`, { class: "muted" }));
+  line.append(el("span", ` · ${soldOut ? t("shop.products.sold_out") : t("shop.products.left", { count: sku.stock_available })}`,
+    { class: "muted" }));
   const locked = product.members_only && !state.member?.active;
   const canBuy = state.inGroup && !soldOut && !locked;
-  line.append(" ", el("button", "Add", {
+  line.append(" ", el("button", t("shop.products.add"), {
     type: "button", class: "secondary", disabled: !canBuy,
-    "aria-label": `Add ${product.name} ${sku.name} to cart`,
-    title: locked ? "Members only" : state.inGroup ? null : "Join the group to order",
+    "aria-label": t("shop.products.add_named", { name: `${product.name} ${sku.name}` }),
+    title: locked ? t("shop.products.members_only") : state.inGroup ? null : t("shop.products.join_to_order"),
     onclick: () => addToCart({ sku_id: sku.id, name: `${product.name} ${sku.name}` }),
   }));
   return line;
@@ -27,7 +28,10 @@ function skuLine(product, sku) {
 function card(product) {
   const article = el("article", "", { class: "card" });
   const title = el("h3", product.name);
-  if (product.members_only) title.append(" ", el("span", product.min_tier ? `${product.min_tier}+` : "Members", { class: "badge" }));
+  if (product.members_only) {
+    title.append(" ", el("span", product.min_tier ? t("shop.products.min_tier", { tier: product.min_tier })
+      : t("shop.campaigns.members"), { class: "badge" }));
+  }
   article.append(title);
   if (product.description) article.append(el("p", product.description, { class: "muted" }));
   for (const sku of product.skus) {
@@ -52,7 +56,7 @@ export async function renderProducts() {
   const list = $("products");
   const regular = filtered.filter((p) => !p.members_only);
   list.replaceChildren(...regular.map(card));
-  if (!regular.length) list.append(el("p", "No products match.", { class: "muted" }));
+  if (!regular.length) list.append(el("p", t("shop.products.none"), { class: "muted" }));
   renderMemberZone(all);
 }
 
@@ -61,12 +65,13 @@ function renderMemberZone(products) {
   $("member-products").replaceChildren(...zone.map(card));
   const standing = $("member-standing");
   $("become-member").hidden = !state.me || Boolean(state.member?.active);
-  if (!state.me) standing.textContent = "Members buy here and pay member prices. Log in to join.";
+  if (!state.me) standing.textContent = t("shop.member.anonymous");
   else if (state.member?.active) {
-    const tier = state.member.tier ? `${state.member.tier} member` : "Member";
-    standing.textContent = `${tier} · ${state.member.points_balance} points`;
-  } else standing.textContent = "Become a member to buy in the member zone and pay member prices.";
-  if (!zone.length) $("member-products").append(el("p", "Nothing in the member zone right now.", { class: "muted" }));
+    const points = state.member.points_balance;
+    standing.textContent = state.member.tier ? t("shop.member.tier_points", { tier: state.member.tier, count: points })
+      : t("shop.member.points", { count: points });
+  } else standing.textContent = t("shop.member.not_member");
+  if (!zone.length) $("member-products").append(el("p", t("shop.member.empty"), { class: "muted" }));
 }
 
 export function initCatalogue() {
@@ -81,7 +86,7 @@ export function initCatalogue() {
         // A paid membership: pay the fee from the wallet, once the shopper agrees to the amount.
         if (error.code !== "membership_fee_required") throw error;
         const fee = money(error.details.fee_cents, state.config.currency);
-        if (!confirm(`Membership costs ${fee} for ${error.details.days} days. Pay it from your wallet?`)) return null;
+        if (!confirm(t("shop.member.fee_confirm", { fee, count: error.details.days }))) return null;
         return api("/membership", { method: "POST", body: { payment_method: "wallet" }, headers: { "Idempotency-Key": newKey() } });
       });
       if (joined) state.member = { active: joined.active, tier: joined.tier?.name ?? null, points_balance: joined.points_balance };

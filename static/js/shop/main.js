@@ -1,21 +1,23 @@
 // The page a group link opens (/g/<code>): the group and its pickup point, joining, and the tabs
 // of the shop (catalogue and sales, cart, orders, subscriptions, wallet). Plain ES modules.
-import { $, onSubmit, tabs } from "../common.js";
+import { $, date, dateTime, followAccountLocale, keepsLocale, onSubmit, startPage, t, tabs, time } from "../common.js";
 import { renderCampaigns } from "./campaigns.js";
 import { initCart } from "./cart.js";
 import { initCatalogue, renderProducts } from "./catalogue.js";
-import { api, clock, code, emit, on, report, state, token, when } from "./context.js";
+import { api, code, emit, on, report, state, token } from "./context.js";
 import { renderOrders } from "./orders.js";
 import { initSubscriptions, renderSubscriptions } from "./subscriptions.js";
 import { initWallet, renderWallet } from "./wallet.js";
 
-const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+// The API numbers weekdays from 0 = Monday.
+const WEEKDAYS = ["shop.pickup.mon", "shop.pickup.tue", "shop.pickup.wed", "shop.pickup.thu", "shop.pickup.fri",
+  "shop.pickup.sat", "shop.pickup.sun"];
 
 function renderGroup({ group, invited_by }) {
   document.title = group.name;
   $("group-name").textContent = group.name;
-  const leader = group.leader ? `Leader: ${group.leader.display_name}` : "No leader at the moment";
-  $("group-meta").textContent = [group.neighbourhood, leader, invited_by && `Invited by ${invited_by}`]
+  const leader = group.leader ? t("shop.group.leader", { name: group.leader.display_name }) : t("shop.group.no_leader");
+  $("group-meta").textContent = [group.neighbourhood, leader, invited_by && t("shop.group.invited_by", { name: invited_by })]
     .filter(Boolean).join(" · ");
   $("group-notice").textContent = group.notice || "";
   const point = group.pickup_point;
@@ -25,11 +27,12 @@ function renderGroup({ group, invited_by }) {
   WEEKDAYS.forEach((day, i) => {
     const periods = point.hours.filter((h) => h.weekday === i).map((h) => `${h.opens_at}–${h.closes_at}`);
     const row = table.insertRow();
-    row.insertCell().textContent = day;
-    row.insertCell().textContent = periods.join(", ") || "closed";
+    row.insertCell().textContent = t(day);
+    row.insertCell().textContent = periods.join(", ") || t("shop.pickup.closed");
   });
-  const closures = point.upcoming_closures.map((c) => c.date);
-  $("pickup-closures").textContent = closures.length ? `Closed on ${closures.join(", ")}` : "";
+  const closures = point.upcoming_closures.map((c) => date(c.date));
+  $("pickup-closures").textContent = closures.length
+    ? t("shop.pickup.closures", { dates: closures.join(t("common.list_separator")) }) : "";
 }
 
 async function renderNextPickup() {
@@ -37,8 +40,10 @@ async function renderNextPickup() {
   if (!state.inGroup) return;
   const next = await api("/pickup-schedule");
   state.nextPickupDate = next.pickup_date;
-  $("next-pickup").textContent = `Order by ${when(next.order_cutoff, { weekday: "short", hour: "2-digit", minute: "2-digit" })} ` +
-    `→ pick up on ${next.pickup_date}, ${clock(next.window_start)}–${clock(next.window_end)}`;
+  $("next-pickup").textContent = t("shop.pickup.next", {
+    cutoff: dateTime(next.order_cutoff), day: date(next.pickup_date),
+    from: time(next.window_start), to: time(next.window_end),
+  });
 }
 
 async function loadMe() {
@@ -64,19 +69,19 @@ function renderMembership() {
   const status = $("member-status");
   status.className = "";
   if (!state.me) {
-    status.textContent = "Register or log in to join this group and order for pickup.";
+    status.textContent = t("shop.membership.anonymous");
     $("auth").hidden = false;
     return;
   }
   $("logout").hidden = false;
   const mine = state.me.group;
+  const name = state.me.name;
   if (state.inGroup) {
-    status.textContent = `Hi ${state.me.name}, you are a member of ${group.name}.`;
+    status.textContent = t("shop.membership.member", { name, group: group.name });
     status.className = "ok";
   } else {
-    status.textContent = mine
-      ? `Hi ${state.me.name}, you are in ${mine.name}. Joining moves you to ${group.name}.`
-      : `Hi ${state.me.name}, join ${group.name} to order for pickup here.`;
+    status.textContent = mine ? t("shop.membership.moves", { name, current: mine.name, group: group.name })
+      : t("shop.membership.join", { name, group: group.name });
     $("join").hidden = false;
   }
 }
@@ -84,6 +89,7 @@ function renderMembership() {
 /** Everything that depends on who is logged in, redrawn after login, logout or joining. */
 async function refreshSession() {
   await loadMe();
+  if (followAccountLocale(state.me)) return; // reloading in the language saved on the account
   renderMembership();
   emit("session");
 }
@@ -91,10 +97,16 @@ async function refreshSession() {
 on("session", () => Promise.all([renderNextPickup(), renderCampaigns(), renderProducts(), renderOrders(),
   renderSubscriptions(), renderWallet()]));
 
+/** A new language choice is kept on the shopper's account too, where the server keeps one. */
+async function saveToAccount(locale) {
+  if (keepsLocale(state.me)) await api("/me", { method: "PATCH", body: { locale } });
+}
+
 async function main() {
-  const [landing, config] = await Promise.all([api(`/groups/${encodeURIComponent(code)}`), api("/client-config")]);
+  // Both at once: startPage has chosen the language (for Accept-Language) before its first await.
+  const [config, landing] = await Promise.all([startPage({ saveToAccount }), api(`/groups/${encodeURIComponent(code)}`)]);
+  state.config = { ...state.config, ...config };
   state.group = landing.group;
-  state.config = config;
   renderGroup(landing);
   const categories = await api("/categories");
   for (const c of categories) $("category").append(new Option(c.name, c.id));
@@ -134,7 +146,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  $("group-name").textContent = "Something went wrong";
+  $("group-name").textContent = t("shop.failed");
   $("group-meta").textContent = error.message;
   report(error);
 });

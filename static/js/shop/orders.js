@@ -1,24 +1,16 @@
-// My orders: status, where the goods are, the pickup day and window, and the pickup code as text and
+// My orders: status and where the goods are, the pickup day and window, and the pickup code as text and
 // as a QR code for the leader to scan; paying an unpaid order (card, pre-sale balance) or cancelling it.
-import { $, ApiError, el, money } from "../common.js";
-import { api, clock, on, report, state, when } from "./context.js";
+import { $, ApiError, date, dateTime, el, label, money, t, time } from "../common.js";
+import { api, on, report, state } from "./context.js";
 import { confirmWithCard } from "./stripe.js";
-
-const STATUS = {
-  pending_payment: "Waiting for payment", deposit_paid: "Deposit paid", confirmed: "Confirmed, pay at pickup",
-  paid: "Paid", partially_refunded: "Partly refunded", refunded: "Refunded", cancelled: "Cancelled", expired: "Expired",
-};
-const WHERE = {
-  pending: "Not yet scheduled", scheduled: "On its way", ready_for_pickup: "Ready for pickup",
-  partially_picked_up: "Partly picked up", picked_up: "Picked up", uncollected: "Not collected", not_delivered: "Not delivered",
-};
 
 /** The QR code of the text the API gives for the order, drawn by the vendored qrcode-generator. */
 function qrImage(text, pickupCode) {
   const qr = window.qrcode(0, "M");
   qr.addData(text);
   qr.make();
-  return el("img", "", { src: qr.createDataURL(5, 8), alt: `QR code for pickup code ${pickupCode}`, class: "qr", width: 160, height: 160 });
+  return el("img", "", { src: qr.createDataURL(5, 8), alt: t("shop.orders.qr_alt", { code: pickupCode }), class: "qr",
+    width: 160, height: 160 });
 }
 
 async function act(box, action) {
@@ -35,48 +27,53 @@ async function act(box, action) {
 async function pay(order) {
   const opened = await api(`/orders/${order.id}/pay`, { method: "POST" });
   if (!opened.payment?.client_secret || !state.config.stripe_publishable_key) {
-    throw new ApiError(409, "Card payments are not available in this store");
+    throw new ApiError(409, t("shop.orders.no_cards"));
   }
-  await confirmWithCard(opened.payment.client_secret, { label: `Pay ${money(opened.payment.amount_cents, order.currency)}` });
+  await confirmWithCard(opened.payment.client_secret,
+    { label: t("shop.card.pay_amount", { amount: money(opened.payment.amount_cents, order.currency) }) });
   await api(`/orders/${order.id}/refresh-payment`, { method: "POST" });
 }
 
 function orderCard(order) {
+  const cash = (cents) => money(cents, order.currency);
   const article = el("article", "", { class: "card order", "data-order": order.number });
-  article.append(el("h3", `Order ${order.number}`));
-  const status = `${STATUS[order.status] ?? order.status} · ${WHERE[order.fulfilment] ?? order.fulfilment}`;
-  article.append(el("p", status, { class: "order-status" }));
+  article.append(el("h3", t("shop.orders.order", { number: order.number })));
+  article.append(el("p", `${label("order", order.status)} · ${label("fulfilment", order.fulfilment)}`, { class: "order-status" }));
   for (const line of order.lines) {
-    article.append(el("p", `${line.product_name} ${line.sku_name} × ${line.quantity} — ${money(line.line_total_cents, order.currency)}`, { class: "muted" }));
+    article.append(el("p", `${line.product_name} ${line.sku_name} × ${line.quantity} — ${cash(line.line_total_cents)}`, { class: "muted" }));
   }
-  article.append(el("p", `Total ${money(order.total_cents, order.currency)}`, { class: "price" }));
-  if (order.amount_due_cents) article.append(el("p", `To pay at pickup: ${money(order.amount_due_cents, order.currency)}`));
+  article.append(el("p", t("shop.cart.total", { total: cash(order.total_cents) }), { class: "price" }));
+  if (order.amount_due_cents) article.append(el("p", t("shop.orders.due_at_pickup", { amount: cash(order.amount_due_cents) })));
   if (order.pickup_date) {
-    const window = order.pickup_window ? `, ${clock(order.pickup_window.start)}–${clock(order.pickup_window.end)}` : "";
-    article.append(el("p", `Pick up on ${order.pickup_date}${window} at ${order.pickup_point.name}, ${order.pickup_point.address}`));
+    const where = { day: date(order.pickup_date), point: order.pickup_point.name, address: order.pickup_point.address };
+    article.append(el("p", order.pickup_window
+      ? t("shop.orders.pickup_window", { ...where, from: time(order.pickup_window.start), to: time(order.pickup_window.end) })
+      : t("shop.orders.pickup", where)));
   }
   if (order.pickup_code) {
     const code = el("div", "", { class: "pickup-code" });
-    code.append(el("p", "Pickup code"), el("p", order.pickup_code, { class: "code", "aria-label": `Pickup code ${order.pickup_code.split("").join(" ")}` }));
+    code.append(el("p", t("shop.orders.pickup_code")), el("p", order.pickup_code, {
+      class: "code", "aria-label": t("shop.orders.pickup_code_spelt", { code: order.pickup_code.split("").join(" ") }),
+    }));
     code.append(qrImage(order.pickup_qr, order.pickup_code));
     article.append(code);
   }
   if (order.balance) {
     const b = order.balance;
-    article.append(el("p", `Deposit ${money(b.deposit_cents, order.currency)} paid; balance ${money(b.balance_cents, order.currency)} ` +
-      `due between ${when(b.opens_at)} and ${when(b.closes_at)}`, { class: "muted" }));
+    article.append(el("p", t("shop.orders.balance", { deposit: cash(b.deposit_cents), balance: cash(b.balance_cents),
+      from: dateTime(b.opens_at), to: dateTime(b.closes_at) }), { class: "muted" }));
   }
   const errorBox = el("p", "", { class: "error", role: "alert" });
   const actions = el("div", "", { class: "row" });
   const unpaid = order.status === "pending_payment";
   if ((unpaid && order.payment_method === "stripe") || order.status === "deposit_paid") {
-    actions.append(el("button", order.status === "deposit_paid" ? "Pay balance" : "Pay now", {
+    actions.append(el("button", t(order.status === "deposit_paid" ? "shop.orders.pay_balance" : "shop.orders.pay_now"), {
       type: "button", onclick: () => act(errorBox, () => pay(order)),
     }));
   }
   if (unpaid) {
-    actions.append(el("button", "Cancel order", {
-      type: "button", class: "secondary", "aria-label": `Cancel order ${order.number}`,
+    actions.append(el("button", t("shop.orders.cancel"), {
+      type: "button", class: "secondary", "aria-label": t("shop.orders.cancel_named", { number: order.number }),
       onclick: () => act(errorBox, () => api(`/orders/${order.id}/cancel`, { method: "POST" })),
     }));
   }
@@ -87,12 +84,12 @@ function orderCard(order) {
 export async function renderOrders() {
   const box = $("orders");
   if (!state.me) {
-    box.replaceChildren(el("p", "Log in to see your orders.", { class: "muted" }));
+    box.replaceChildren(el("p", t("shop.orders.log_in"), { class: "muted" }));
     return;
   }
   const orders = await api("/orders?page_size=20");
   box.replaceChildren(...orders.map(orderCard));
-  if (!orders.length) box.append(el("p", "No orders yet.", { class: "muted" }));
+  if (!orders.length) box.append(el("p", t("shop.orders.none"), { class: "muted" }));
 }
 
 on("orders-changed", () => renderOrders().catch(report));

@@ -1,7 +1,7 @@
 // Card payments with Stripe Elements, used only when the store configured a publishable key.
 // Stripe.js must be loaded from js.stripe.com (Stripe's rule; it cannot be vendored), so it is
 // added to the page the first time a card is needed, never on pages that take no cards.
-import { $ } from "../common.js";
+import { $, t } from "../common.js";
 import { state } from "./context.js";
 
 let stripe = null;
@@ -13,7 +13,7 @@ function loadStripeJs() {
     const script = document.createElement("script");
     script.src = "https://js.stripe.com/v3/";
     script.onload = resolve;
-    script.onerror = () => reject(new Error("Could not load Stripe.js: check your connection and try again"));
+    script.onerror = () => reject(new Error(t("shop.card.no_stripe")));
     document.head.append(script);
   });
 }
@@ -29,7 +29,7 @@ async function cardElement() {
 }
 
 /** Show the card box and resolve once Stripe confirmed the payment (or setup) of `clientSecret`. */
-export async function confirmWithCard(clientSecret, { setup = false, label = "Pay" } = {}) {
+export async function confirmWithCard(clientSecret, { setup = false, label = t("shop.card.pay") } = {}) {
   const box = $("card-payment");
   box.hidden = false;
   $("card-pay").textContent = label;
