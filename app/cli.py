@@ -59,7 +59,7 @@ def create_staff_command(email: str, name: str, password: str) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing (successfully) if the store already has data")
 @click.option("--days", type=click.IntRange(7, 730), default=365, show_default=True,
               help="How much history to build, ending now")
-@click.option("--orders", type=click.IntRange(0, 20000), default=600, show_default=True,
+@click.option("--orders", type=click.IntRange(0, 20000), default=320, show_default=True,
               help="About how many orders the history holds (time grows with it: ~30 ms each on SQLite)")
 def seed_demo_command(if_empty: bool, days: int, orders: int) -> None:
     """Fill an empty store with a demo: groups, leaders, pickup points, a Chinese catalogue with

@@ -22,7 +22,7 @@ from app.groups import services as groups
 from app.groups.models import Group
 
 DEFAULT_DAYS = 365
-DEFAULT_ORDERS = 600
+DEFAULT_ORDERS = 320
 EXTRA_SHOPPERS = 48
 
 
@@ -112,7 +112,7 @@ def seed(progress: Callable[[str], None] = lambda _: None, *, days: int = DEFAUL
     first_day = end.astimezone(tz).date() - dt.timedelta(days=days)
     people = personas(shoppers, days)
     with fast_commits(), demo_config(), clock.frozen_at(dt.datetime.combine(first_day, dt.time(7), tzinfo=tz)):
-        store = open_store(tz)
+        store = open_store(tz, release=end + dt.timedelta(days=1))
         member_day(store, end + dt.timedelta(days=90))
         progress(f"Store opened {first_day}: {len(store.product_ids)} products, commission rules, membership, "
                  f"coupons, subscription plans; {len(NEIGHBOURHOODS)} neighbourhoods and {len(people)} shoppers "
@@ -123,6 +123,6 @@ def seed(progress: Callable[[str], None] = lambda _: None, *, days: int = DEFAUL
     result.links = existing_links()
     result.leader_logins = [(h.leader, h.login) for h in NEIGHBOURHOODS]
     result.shopper_logins = [p.email for p in people[:6]]
-    progress(f"History done in {result.seconds:.0f} s: {counts['orders']} orders, {counts['picked_up']} picked up, "
-             f"{counts['joined']} shoppers, {counts.get('posts', 0)} share posts.")
+    progress(f"Built in {result.seconds:.0f} s: {counts['orders']} orders, {counts['picked_up']} picked up, "
+             f"{counts['joined']} shoppers, {counts['posts']} share posts.")
     return result

@@ -30,7 +30,7 @@ class Neighbourhood:
     group: str
     place: str
     rule: str
-    opens_on: int          # day of the history the group starts
+    opens_at: float        # how far into the history the group starts (0: from the first day)
     notice: str
 
 
@@ -45,7 +45,7 @@ NEIGHBOURHOODS = [
                   31.2286, 121.4452, "延平路居民团", "延平弄", "invitation_only",
                   0, "本群仅限本小区居民，请让已入群的邻居分享邀请链接。"),
     Neighbourhood("刘强", "leader4@demo.shop", "13800138004", "梅园新村生鲜店", "上海市普陀区梅岭北路66号",
-                  31.2472, 121.4031, "梅园新村团购群", "梅园新村", "open", 150,
+                  31.2472, 121.4031, "梅园新村团购群", "梅园新村", "open", 0.6,
                   "新开的团！每天晚上十一点截单，第二天下午四点到店自提。"),
 ]
 
@@ -105,7 +105,7 @@ def personas(extra: int, days: int, seed: int = 17) -> list[Persona]:
             name = rng.choice(SURNAMES) + rng.choice(GIVEN)
         used.add(name)
         group = rng.choices(range(len(NEIGHBOURHOODS)), weights=[4, 4, 2, 3])[0]
-        opens = NEIGHBOURHOODS[group].opens_on
+        opens = int(NEIGHBOURHOODS[group].opens_at * days)
         joins = max(opens, int((days - 12) * rng.random() ** 0.8))
         earlier = [i for i, p in enumerate(people) if p.group == group and p.joins_on < joins]
         invite_only = NEIGHBOURHOODS[group].rule == "invitation_only"

@@ -44,11 +44,12 @@ def picture_url(slug: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + picture_path(slug)
 
 
-def open_store(tz: Any) -> Store:
+def open_store(tz: Any, release: dt.datetime) -> Store:
+    """The store on the history's first day; `release` is when the new product goes on sale to all."""
     staff = accounts.create_staff(name="演示商家", email=STAFF[0], password=STAFF[1])
     store = Store(staff.id, tz)
     _membership_and_coupons(store)
-    _catalogue(store)
+    _catalogue(store, release)
     _commission_rules(store)
     for slug, intervals in (("milk", [("week", 1), ("week", 2)]), ("water", [("week", 1), ("week", 2)]),
                             ("soy-grains", [("month", 1)]), ("eggs", [("week", 2), ("month", 1)]),
@@ -80,7 +81,7 @@ def _membership_and_coupons(store: Store) -> None:
         wallet.create_bonus_tier({"min_amount_cents": minimum, "bonus_cents": bonus})
 
 
-def _catalogue(store: Store) -> None:
+def _catalogue(store: Store, release: dt.datetime) -> None:
     for i, category in enumerate(CATEGORIES):
         store.category_ids[category.key] = catalog.create_category(category.name, position=i).id
     for n, p in enumerate(PRODUCTS, 1):
@@ -89,7 +90,7 @@ def _catalogue(store: Store) -> None:
             "status": "active", "position": n, "image_urls": [picture_url(p.slug)],
             "repeat_use": p.usage_days is not None, "usage_days_per_unit": p.usage_days,
             "members_only": p.members_only, "is_new": p.is_new,
-            "released_at": utcnow() if p.is_new else None,
+            "released_at": release if p.is_new else None,
             "skus": [{"code": sku_code(p, j), "name": s.name, "price_cents": s.price,
                       "compare_at_price_cents": s.compare_at, "member_price_cents": s.member_price,
                       "stock_total": s.stock} for j, s in enumerate(p.skus)],
