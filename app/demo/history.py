@@ -29,6 +29,7 @@ from app.extensions import db
 from app.orders.models import Order
 
 POSTS_FROM_DAYS_AGO = 200
+SUBSCRIPTIONS_FOR_DAYS = 120
 
 
 class History:
@@ -159,8 +160,13 @@ class History:
         order_id = self.shopping.order(persona)
         if order_id is None:
             return
-        if persona.subscribes and persona.orders == 3:
-            self.shopping.subscribe(persona, utcnow().astimezone(self.tz).date() + dt.timedelta(days=3))
+        today = utcnow().astimezone(self.tz).date()
+        # Subscriptions came to the store in its last months: each renewal is an order, and a weekly one
+        # held all year would cost as much to build as a busy shopper.
+        if persona.subscribes and not persona.subscribed and persona.orders >= 3 \
+                and (self.last_day - today).days <= SUBSCRIPTIONS_FOR_DAYS:
+            persona.subscribed = True
+            self.shopping.subscribe(persona, today + dt.timedelta(days=3))
 
     def _arrive(self, day: dt.date) -> None:
         """The leaders receive the day's batches; then each waiting neighbour's evening is planned."""
@@ -205,7 +211,7 @@ class History:
         from app.subscriptions import sweep as subscriptions
 
         today = utcnow().astimezone(self.tz).date()
-        subscribers = [p for p in self.people if p.subscribes and p.account_id and p.orders >= 3]
+        subscribers = [p for p in self.people if p.subscribed]
         for persona in subscribers:  # they keep enough in the wallet for the next renewal
             self.shopping.ensure_balance(persona.account_id, 10000)
         self.ops.nightly()

@@ -3,6 +3,7 @@ shoppers, each with habits the history plays out: when they join and through who
 often they order, how they pay, whether they become members or subscribe, when they stop."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from dataclasses import dataclass, field
@@ -66,6 +67,7 @@ class Persona:
     subscribes: tuple[str, str, int] | None = None  # (product slug, interval unit, count)
     account_id: int | None = field(default=None, compare=False)
     orders: int = field(default=0, compare=False)
+    subscribed: bool = field(default=False, compare=False)
 
 
 # The demo logins the README names: long-standing customers with a rich history.
@@ -96,8 +98,7 @@ def personas(extra: int, days: int, seed: int = 17) -> list[Persona]:
     Later joiners outnumber early ones (the store grows); about one in five stops ordering; a third
     come through a neighbour's link."""
     rng = random.Random(seed)
-    people = [Persona(**{k: getattr(p, k) for k in p.__dataclass_fields__ if k not in ("account_id", "orders")})
-              for p in NAMED]
+    people = [dataclasses.replace(p, account_id=None, orders=0, subscribed=False) for p in NAMED]  # fresh copies
     used = {p.name for p in people}
     for n in range(extra):
         name = rng.choice(SURNAMES) + rng.choice(GIVEN)
