@@ -29,6 +29,8 @@ from app.extensions import db
 from app.orders.models import Order
 
 POSTS_FROM_DAYS_AGO = 200
+NEVER_COLLECTED_EVERY = 45   # one ready order in 45 is never collected (counted, so every demo has some)
+COMPLAINT_EVERY = 35         # one collected order in 35 is refunded after a complaint
 SUBSCRIPTIONS_FOR_DAYS = 120
 
 
@@ -49,6 +51,7 @@ class History:
         self.total = Counter()
         self.scale = target_orders / max(self._expected_orders(), 1.0)
         self.by_account: dict[int, Persona] = {}
+        self.ready = self.collected = 0
         self.draws: list[dt.date] = []  # days a lottery's entries close: the draw sweep runs that night
 
     def _rate(self, persona: Persona, day: dt.date, index: int) -> float:
@@ -126,6 +129,9 @@ class History:
             if self.rng.random() < self._rate(persona, day, index) * self.scale * (2.5 if member_day else 1.0):
                 hour = self.rng.choices(range(7, 23), weights=[2, 3, 3, 2, 3, 4, 3, 2, 2, 3, 4, 5, 6, 6, 5, 3])[0]
                 self.at(at(hour, self.rng.randint(0, 58 if hour < 22 else 50)), self._order, persona)
+        members = [p for p in self.people if p.account_id in self.shopping.members]
+        if day.day == MEMBER_DAY and members:  # one regular never misses the member day
+            self.at(at(10, self.rng.randint(0, 59)), self._order, self.rng.choice(members))
         if index == self.days - 75:
             self._past_lottery(day)
         if index == self.days - 2:
@@ -174,9 +180,10 @@ class History:
         for order in self.ops.waiting(day):
             if order.pickup_date != day:
                 continue  # from an earlier day: already planned
-            roll = self.rng.random()
-            if roll < 0.02:
+            self.ready += 1
+            if self.ready % NEVER_COLLECTED_EVERY == 0:
                 continue  # never collected: the uncollected sweep deals with it
+            roll = self.rng.random()
             later = 0 if roll < 0.9 else (1 if roll < 0.98 else 2)
             when = moment(day + dt.timedelta(days=later), self.rng.randint(16, 20), self.rng.randint(0, 59), self.tz)
             self.at(when, self._pick_up, order.id)
@@ -187,7 +194,8 @@ class History:
         self._count("picked_up")
         order = db.session.get(Order, order_id)
         persona = self.by_account.get(order.account_id)
-        if self.rng.random() < 0.025:
+        self.collected += 1
+        if self.collected % COMPLAINT_EVERY == 0:
             self.at(utcnow() + dt.timedelta(hours=self.rng.randint(14, 40)), self.ops.refund_complaint, order_id)
         if persona is not None and (self.end - utcnow()).days < POSTS_FROM_DAYS_AGO:
             slugs = [PRODUCTS[int(ln.sku_code[1:3]) - 1].slug for ln in order.lines]
