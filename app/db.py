@@ -19,8 +19,23 @@ NAMING_CONVENTION = {
 }
 
 
+# Set only by app.clock.frozen_at (the demo builds its year of history through the real services
+# with the clock moved); None everywhere else, so utcnow() is the wall clock.
+_frozen_now: dt.datetime | None = None
+
+
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return _frozen_now if _frozen_now is not None else dt.datetime.now(dt.UTC)
+
+
+def frozen_now() -> dt.datetime | None:
+    return _frozen_now
+
+
+def set_frozen_now(moment: dt.datetime | None) -> None:
+    """Use app.clock.frozen_at / set_now, which check their use; this only holds the value."""
+    global _frozen_now
+    _frozen_now = None if moment is None else moment.astimezone(dt.UTC)
 
 
 class UTCDateTime(sa.TypeDecorator):

@@ -216,3 +216,19 @@ def test_the_audit_finds_nothing_on_a_clean_ledger_and_reports_a_stray_entry(app
     dirty = runner.invoke(args=["commissions-audit"])
     assert dirty.exit_code == 1
     assert f"order {order['id']} line {line_id} leader: expected 200, ledger 250" in dirty.output
+
+
+def test_a_prepaid_orders_shortage_is_clawed_back_once_and_the_audit_agrees(app, client, shop):
+    """The short unit was charged, then refunded at arrival: its share comes back through the
+    refund's clawback, and the audit must not take it out of the base a second time."""
+    staff, leader, group = shop
+    rule(client, staff, leader_rate_bps=800)
+    sku = make_product(skus=[{"code": "OIL", "name": "5 L", "price_cents": 4391, "stock_total": 9}]).skus[0]
+    order = paid_order(client, make_buyer(group), [(sku.id, 2)])  # 87.82: 7.02 commission
+    batch = batch_of(client, staff, order)
+    deliver(client, staff, leader, batch["id"],
+            shortages=[{"order_line_id": order["lines"][0]["id"], "quantity": 1, "reason": "damaged"}])
+    assert order_row(order["id"]).refunded_cents == 4391
+    assert balance(client, leader)["pending_cents"] == 702 - 351  # half the units refunded: half back
+    audit = app.test_cli_runner().invoke(args=["commissions-audit"])
+    assert audit.exit_code == 0, audit.output
