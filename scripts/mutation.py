@@ -65,7 +65,8 @@ TARGETS: dict[str, Target] = {
         "commission rules, the double-entry journal, settlement, clawbacks, payouts, the audit"),
     "wallet": Target(
         ("app/wallet/*",),
-        ("tests/api/test_wallet.py", "tests/test_ledger_properties.py", "tests/api/test_wallet_mutants.py"),
+        ("tests/api/test_wallet.py", "tests/test_ledger_properties.py", "tests/api/test_wallet_ledger_edges.py",
+         "tests/api/test_loyalty.py::test_a_paid_membership_by_card_starts_when_stripe_reports_the_payment"),
         "stored value: top-ups with bonus, principal/bonus split of payments and refunds"),
     "coupons": Target(
         ("app/coupons/*",),
@@ -75,13 +76,13 @@ TARGETS: dict[str, Target] = {
     "points": Target(
         ("app/loyalty/ledger.py",),
         ("tests/api/test_loyalty.py", "tests/api/test_loyalty_edges.py", "tests/test_ledger_properties.py",
-         "tests/api/test_points_mutants.py"),
+         "tests/api/test_points_ledger_edges.py"),
         "the points ledger: earn, redeem, reverse with the clamp, growth points"),
 }
 
 
 def _config(target: Target) -> str:
-    tests = [t for t in target.tests if (ROOT / t).exists()]
+    tests = [t for t in target.tests if (ROOT / t.split("::")[0]).exists()]
     quoted = lambda items: "[" + ", ".join(f'"{i}"' for i in items) + "]"  # noqa: E731
     return f"""
 [tool.mutmut]
@@ -93,7 +94,7 @@ pytest_add_cli_args_test_selection = {quoted(tests)}
 pytest_add_cli_args = ["-p", "no:unraisableexception", "-p", "no:cacheprovider"]
 # Text for a person (a literal starting with a capital word and a space: error messages, notification
 # titles) is not mutated: it is to be translated, and tests pin the stable error code instead.
-do_not_mutate_patterns = ['f?"[A-Z][a-z]* [^"]*"']
+do_not_mutate_patterns = ['f?"[A-Z][a-z-]* [^"]*"']
 timeout_multiplier = 5.0
 timeout_constant = 10.0
 """
@@ -126,10 +127,10 @@ def mutmut(folder: Path, *args: str) -> int:
     a mutant stopped for taking too long leaves its session's localstripe behind."""
     proc = subprocess.Popen([sys.executable, "-m", "mutmut", *args], cwd=folder, env=_environment(folder),
                             start_new_session=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` ends the group on kill too
     try:
         return proc.wait()
     except KeyboardInterrupt:
-        proc.wait()
         return 130
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -147,7 +148,7 @@ def score(folder: Path) -> tuple[int, int, list[tuple[str, str]]]:
 
 def _usage() -> int:
     print(__doc__.split("\n\n")[0])
-    print("\nusage: scripts/mutate TARGET | TARGET results|show NAME|apply NAME|browse | list")
+    print("\nusage: scripts/mutate TARGET [--retest] | TARGET results|show NAME|apply NAME|browse|run NAME... | list")
     return 2
 
 
@@ -163,10 +164,13 @@ def main(argv: list[str]) -> int:
         print(f"unknown target {name!r}; one of: {', '.join(TARGETS)}", file=sys.stderr)
         return 2
     folder = prepare(name)
-    if rest and rest[0] in ("results", "show", "apply", "browse"):
+    if rest and rest[0] in ("results", "show", "apply", "browse", "run"):
         return mutmut(folder, *rest)
     shutil.rmtree(folder / "tmp", ignore_errors=True)
-    code = mutmut(folder, "run", "--max-children", "1")
+    # --retest: run the survivors of the last run again (after adding tests); mutmut itself only
+    # retests mutants of functions whose source changed.
+    again = [name for name, _ in score(folder)[2]] if "--retest" in rest and (folder / "mutants").exists() else []
+    code = mutmut(folder, "run", "--max-children", "1", *again)
     killed, total, others = score(folder)
     for mutant, status in sorted(others):
         print(f"  {status:10} {mutant}")
