@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from app.errors import Conflict
 from app.extensions import db
@@ -85,3 +86,17 @@ def test_an_entry_keeps_its_order_group_and_note(app_ctx):
     ledger.post(account_id, PointsKind.ADJUST, 5, ref="later")
     newest_first = db.session.scalars(ledger.entries_of(account_id)).all()
     assert [e.ref for e in newest_first] == ["later", "reward"]
+
+
+def test_taking_more_growth_than_there_is_is_refused_by_the_guard(app_ctx):
+    account_id = member_with(40)
+    with pytest.raises(Conflict):  # enough points, too little growth: a 409, not the CHECK's 500
+        ledger.post(account_id, PointsKind.REVERSE, -10, growth_delta=-50, ref="too-much-growth")
+    db.session.rollback()
+    assert balances(account_id) == (40, 40)
+
+
+def test_a_posting_that_breaks_another_constraint_is_not_taken_for_a_replay(app_ctx):
+    account_id = member_with(0)
+    with pytest.raises(IntegrityError):  # an order that does not exist: not a duplicate ref, so not swallowed
+        ledger.post(account_id, PointsKind.EARN, 10, ref="no-such-order", order_id=987654)
