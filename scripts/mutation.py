@@ -169,7 +169,7 @@ def main(argv: list[str]) -> int:
     shutil.rmtree(folder / "tmp", ignore_errors=True)
     # --retest: run the survivors of the last run again (after adding tests); mutmut itself only
     # retests mutants of functions whose source changed.
-    again = [name for name, _ in score(folder)[2]] if "--retest" in rest and (folder / "mutants").exists() else []
+    again = [mutant for mutant, _ in score(folder)[2]] if "--retest" in rest and (folder / "mutants").exists() else []
     code = mutmut(folder, "run", "--max-children", "1", *again)
     killed, total, others = score(folder)
     for mutant, status in sorted(others):
