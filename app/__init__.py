@@ -63,7 +63,19 @@ def register_extensions(app: Flask) -> None:
                 ping_when_idle(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, render_as_batch=True, compare_type=True, render_item=render_migration_item)
     limiter.init_app(app)
+    _init_babel(app)
     _drop_limiter_middleware(app)
+
+
+def _init_babel(app: Flask) -> None:
+    from app.i18n import TRANSLATIONS, babel, compile_catalogues, to_babel
+    from blueprints.locale import select_locale
+
+    compile_catalogues()
+    app.config["BABEL_DEFAULT_LOCALE"] = to_babel(app.config["STORE_LOCALE"])
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["STORE_TIMEZONE"]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["STORE_TIMEZONE"])
 
 
 def _drop_limiter_middleware(app: Flask) -> None:

@@ -105,6 +105,8 @@ def _read(env: Env, instance_path: Path) -> dict[str, Any]:
         "STORE_TIMEZONE": env.str("STORE_TIMEZONE", "Asia/Shanghai", validate=_timezone),
         "STORE_CURRENCY": env.str("STORE_CURRENCY", "CNY", validate=_currency),
         "STORE_COUNTRY": env.str("STORE_COUNTRY", "CN", validate=_country),
+        # The language of a request that names none it supports (docs/i18n.md).
+        "STORE_LOCALE": env.str("STORE_LOCALE", "zh-CN", validate=OneOf(("zh-CN", "en"))),
         "PUBLIC_BASE_URL": env.str("PUBLIC_BASE_URL", "http://127.0.0.1:5000", validate=_http_url),
         "STRIPE_SECRET_KEY": env.str("STRIPE_SECRET_KEY", "", validate=_prefix("sk_", "rk_")),
         "STRIPE_PUBLISHABLE_KEY": env.str("STRIPE_PUBLISHABLE_KEY", "", validate=_prefix("pk_")),

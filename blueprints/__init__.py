@@ -31,6 +31,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ops.bp)
     app.register_blueprint(webhooks.bp)
     register_error_handlers(app)
+    from blueprints.locale import register_locale
+
+    register_locale(app)
     app.wsgi_app = FlashGate(app, app.wsgi_app)  # turns a flash-sale crowd away before Flask
 
     @app.after_request

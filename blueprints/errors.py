@@ -44,7 +44,8 @@ class ErrorEnvelopeSchema(ma.Schema):
 
 
 def envelope(status: int, code: str, message: str, details: dict | None = None, headers=None):
-    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    # str(): a message made with app.i18n._ is lazy and renders now, in the request's language.
+    response = jsonify({"error": {"code": code, "message": str(message), "details": details or {}}})
     response.status_code = status
     for name, value in headers or ():
         response.headers[name] = value

@@ -10,6 +10,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from app.errors import DomainError
+from app.i18n import _
 
 MAX_DEPTH = 32
 
@@ -37,7 +38,7 @@ def depth_of(value: typing.Any) -> int:
 
 
 def _too_deep() -> JsonTooDeep:
-    return JsonTooDeep(f"The JSON body is nested more than {MAX_DEPTH} levels deep",
+    return JsonTooDeep(_("The body nests deeper than %(limit)s levels", limit=MAX_DEPTH),
                        details={"max_depth": MAX_DEPTH})
 
 
