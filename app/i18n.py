@@ -5,15 +5,18 @@ translation may reorder them. ``_`` is lazy: a message raised in a service is re
 response is written, in the language negotiated for that request (see blueprints/locale.py). Texts
 stored or sent outside a request (notifications, outbound messages) are rendered with
 ``in_locale(tag)`` for their recipient. Error ``code``s stay stable English keys; only messages are
-translated. The Chinese catalogue is app/translations/zh_Hans_CN (Babel expands zh_CN to
-zh_Hans_CN and gettext looks for exactly that); it is compiled to .mo at start-up when the .po is newer (``compile``).
+translated. The Chinese catalogue is app/translations/zh_Hans_CN/*.po (Babel expands zh_CN to
+zh_Hans_CN and gettext looks for exactly that), in parts per
+area, compiled together to LC_MESSAGES/messages.mo at start-up when a part is newer.
 """
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask_babel import Babel, force_locale, gettext, lazy_gettext, ngettext
@@ -48,15 +51,34 @@ def in_locale(tag: str | None) -> Iterator[None]:
         yield
 
 
+def catalogue_parts(locale_dir: Path) -> list[Path]:
+    """A language's catalogue is kept in parts, one .po per area of the product (errors.po,
+    payments.po, aftersales.po ...), so that work on different areas never edits the same file."""
+    return sorted(locale_dir.glob("*.po"))
+
+
+def read_catalogue(locale_dir: Path) -> Catalog:
+    """All parts of one language as one catalogue (a msgid in two parts: the first part wins)."""
+    merged = Catalog(locale=locale_dir.name)
+    for part in catalogue_parts(locale_dir):
+        with part.open("rb") as fh:
+            for message in read_po(fh, locale=locale_dir.name):
+                if message.id and message.id not in merged:
+                    merged[message.id] = message
+    return merged
+
+
 def compile_catalogues(root: Path = TRANSLATIONS) -> None:
-    """Compile every messages.po whose .mo is missing or older (the .mo files are not committed)."""
-    for po_path in root.glob("*/LC_MESSAGES/messages.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+    """Compile each language's parts into LC_MESSAGES/messages.mo when a part is newer (.mo files
+    are build output, not committed)."""
+    for locale_dir in (d for d in root.iterdir() if d.is_dir()):
+        parts = catalogue_parts(locale_dir)
+        mo_path = locale_dir / "LC_MESSAGES" / "messages.mo"
+        newest = max((p.stat().st_mtime for p in parts), default=0)
+        if not parts or (mo_path.exists() and mo_path.stat().st_mtime >= newest):
             continue
-        with po_path.open("rb") as fh:
-            catalog = read_po(fh, locale=po_path.parent.parent.name)
-        tmp = mo_path.with_suffix(".mo.tmp")
+        mo_path.parent.mkdir(exist_ok=True)
+        tmp = mo_path.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as fh:
-            write_mo(fh, catalog)
+            write_mo(fh, read_catalogue(locale_dir))
         tmp.replace(mo_path)  # atomic: two workers starting together never read half a file

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from app.i18n import catalogue_parts, read_catalogue
+
 ROOT = Path(__file__).resolve().parents[2]
-PO = ROOT / "app/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
+ZH = ROOT / "app/translations/zh_Hans_CN"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -26,23 +28,34 @@ def _extract(tmp_path: Path):
 
 
 def _catalogue():
-    with PO.open("rb") as fh:
-        return read_po(fh, locale="zh_Hans_CN")
+    return read_catalogue(ZH)
 
 
 def test_every_server_message_has_a_chinese_translation(tmp_path):
     template, zh = _extract(tmp_path), _catalogue()
     missing = [m.id for m in template if m.id and (m.id not in zh or not zh[m.id].string or zh[m.id].fuzzy)]
-    assert not missing, f"add zh_CN translations to {PO.relative_to(ROOT)} for: {missing}"
+    assert not missing, f"add zh-CN translations (a part in {ZH.relative_to(ROOT)}/) for: {missing}"
 
 
 def test_catalogue_has_no_unused_messages(tmp_path):
     used = {m.id for m in _extract(tmp_path) if m.id}
     unused = [m.id for m in _catalogue() if m.id and m.id not in used]
-    assert not unused, f"remove from {PO.relative_to(ROOT)} (no longer in the code): {unused}"
+    assert not unused, f"remove from {ZH.relative_to(ROOT)}/*.po (no longer in the code): {unused}"
 
 
 def test_translations_keep_their_placeholders():
     wrong = [m.id for m in _catalogue() if m.id and m.string
              and set(PLACEHOLDER.findall(m.id)) != set(PLACEHOLDER.findall(m.string))]
     assert not wrong, f"placeholders differ between English and Chinese: {wrong}"
+
+
+def test_no_message_is_translated_in_two_parts():
+    seen: dict[str, str] = {}
+    twice = []
+    for part in catalogue_parts(ZH):
+        with part.open("rb") as fh:
+            for message in read_po(fh):
+                if message.id and message.id in seen:
+                    twice.append((message.id, seen[message.id], part.name))
+                seen.setdefault(message.id, part.name)
+    assert not twice, f"each msgid belongs in one part: {twice}"
