@@ -13,6 +13,7 @@ from app.loyalty import member_day
 from app.loyalty.services import standing
 from app.orders import services as orders
 from app.orders.checkout import campaign_of, merge_lines, price_lines, sellable_skus
+from app.orders.quote import amount_due
 from blueprints import lean
 from blueprints.auth import Role, bearer_token, current_account
 from blueprints.pagination import SQLPage
@@ -117,7 +118,7 @@ def price_quote(data):
     group_id = _my_group_id()
     requests = merge_lines(data["lines"])
     stand = standing(account_id)
-    _, items = campaign_of(requests, group_id, account_id, "stripe", stand.member)
+    campaign, items = campaign_of(requests, group_id, account_id, "stripe", stand.member)
     skus = sellable_skus(group_id, [r.sku_id for r in requests])
     quotes = price_lines(requests, skus, items, group_id, stand.member, stand.discount_bps)
     lines = [{"sku_id": r.sku_id, "quantity": r.quantity, "list_price_cents": quotes[r.sku_id].list_price_cents,
@@ -126,5 +127,8 @@ def price_quote(data):
               "line_total_cents": quotes[r.sku_id].unit_price_cents * r.quantity,
               "points_multiplier": quotes[r.sku_id].points_multiplier,
               "candidates": quotes[r.sku_id].candidates} for r in requests]
-    return {"lines": lines, "total_cents": sum(ln["line_total_cents"] for ln in lines),
-            "currency": current_app.config["STORE_CURRENCY"]}
+    due = amount_due(account_id, current_binding(account_id).group, quotes, {r.sku_id: r.quantity for r in requests},
+                     skus, campaign, data["coupon_id"])
+    return {"lines": lines, "subtotal_cents": due.subtotal_cents, "coupon_id": due.coupon_id,
+            "coupon_discount_cents": due.coupon_discount_cents, "total_cents": due.total_cents,
+            "pickup_date": due.pickup_date, "currency": current_app.config["STORE_CURRENCY"]}
