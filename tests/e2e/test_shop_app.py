@@ -64,7 +64,8 @@ def test_grid_cart_bar_tabs_and_the_welcome_coupon_at_checkout(live_server, page
     card = grid.locator(f"[data-product='{apples.id}']")
     expect(card.get_by_role("button", name=T("shop.products.add_named", name="烟台红富士苹果 5 斤"))).to_be_enabled()
     expect(cards).to_have_count(2)
-    boxes = grid.evaluate("g => [...g.querySelectorAll('article.product-card')].map(c => c.getBoundingClientRect().toJSON())")
+    boxes = grid.evaluate("g => [...g.querySelectorAll('article.product-card')]"
+                          ".map(c => c.getBoundingClientRect().toJSON())")
     assert boxes[0]["y"] == boxes[1]["y"] and boxes[0]["x"] < boxes[1]["x"]  # side by side
     assert boxes[0]["width"] < 195  # two columns in 390 pixels
     assert card.get_by_role("img", name="烟台红富士苹果").evaluate("img => img.complete && img.naturalWidth > 0")
@@ -113,7 +114,8 @@ def test_grid_cart_bar_tabs_and_the_welcome_coupon_at_checkout(live_server, page
     assert_in_language(page, "zh-CN", shot="shop-app-me")
 
     switch_language(page, "en")
-    expect(page.get_by_role("tab", name=T("shop.tabs.shop", "en"), exact=True)).to_have_attribute("aria-selected", "true")
+    home = page.get_by_role("tab", name=T("shop.tabs.shop", "en"), exact=True)
+    expect(home).to_have_attribute("aria-selected", "true")
     card = page.locator(f"#products [data-product='{apples.id}']")
     expect(card.locator(".saving")).to_have_text(T("shop.products.saving", "en", amount="¥6.00"))
     expect(page.locator("#cart-bar-total")).to_have_text(T("shop.cart.bar_empty", "en"))
@@ -199,7 +201,8 @@ def test_posters_carry_a_qr_code_of_the_sharers_own_link(live_server, page, brow
     switch_language(page, "en")
     page.get_by_role("tab", name=T("shop.tabs.me", "en"), exact=True).click()
     page.get_by_role("button", name=T("shop.invite.poster", "en")).click()
-    poster = page.get_by_role("img", name=T("common.poster.alt", "en", title=T("common.poster.group_title", "en", group="枫林苑")))
+    title = T("common.poster.group_title", "en", group="枫林苑")
+    poster = page.get_by_role("img", name=T("common.poster.alt", "en", title=title))
     expect(poster).to_be_visible()
     assert qr_text(page, poster) == link_url(mine.code)
     screenshot(page, "shop-app-poster-en")
