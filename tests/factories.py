@@ -63,6 +63,7 @@ def make_shopper(**overrides: Any) -> User:
 def make_staff(**overrides: Any) -> User:
     n = seq()
     data = {"name": f"Staff {n}", "email": f"staff{n}@example.com", "password": PASSWORD} | overrides
+    # Owner unless a role is given (every staff account was an owner before roles existed).
     accounts.create_staff(**data)
     from app.accounts.models import AccountKind
 
