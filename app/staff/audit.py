@@ -110,17 +110,21 @@ def _after_flush(session: Session, _flush_context) -> None:
                 ctx.changes.append(row)
 
 
-def _on_execute(state) -> None:
+def _on_execute(state):
     if not (state.is_update or state.is_delete or state.is_insert):
-        return
+        return None
     ctx = _provider()
     table = getattr(state.statement, "table", None)
     if ctx is None or table is None or getattr(table, "name", None) in SKIPPED_TABLES:
-        return
+        return None
     params = state.statement.compile().params
+    result = state.invoke_statement()
+    if result.rowcount == 0:
+        return result  # a guarded statement that matched nothing changed nothing
     op = "update" if state.is_update else ("delete" if state.is_delete else "insert")
-    ctx.changes.append({"table": table.name, "op": op, "statement": True,
+    ctx.changes.append({"table": table.name, "op": op, "statement": True, "rows": max(result.rowcount, 0),
                         "values": {k: _value(k, v) for k, v in params.items()}})
+    return result
 
 
 def _before_commit(session: Session) -> None:
