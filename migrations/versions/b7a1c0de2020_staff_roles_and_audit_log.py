@@ -1,7 +1,7 @@
 """staff roles (existing staff become owners), custom roles, the append-only audit log
 
 Revision ID: b7a1c0de2020
-Revises: 3e3d2108a3c5
+Revises: 5a1e8d0c7b21
 Create Date: 2026-12-03 16:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7a1c0de2020'
-down_revision = '3e3d2108a3c5'
+down_revision = '5a1e8d0c7b21'
 branch_labels = None
 depends_on = None
 
