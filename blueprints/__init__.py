@@ -35,6 +35,9 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.security_headers import register_security_headers
 
     register_security_headers(app)
+    from blueprints.cors import register_cors
+
+    register_cors(app)
 
     register_locale(app)
     app.wsgi_app = FlashGate(app, app.wsgi_app)  # turns a flash-sale crowd away before Flask

@@ -32,6 +32,8 @@ COMMON = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
 
+DATA_HEADERS = [*COMMON.items(), ("Content-Security-Policy", DATA_POLICY)]
+
 
 def register_security_headers(app: Flask) -> None:
     @app.after_request
