@@ -131,9 +131,9 @@ def price_quote(data):
               "points_multiplier": quotes[r.sku_id].points_multiplier,
               "candidates": quotes[r.sku_id].candidates} for r in requests]
     group = current_binding(account_id).group
-    due = amount_due(account_id, group, quotes, {r.sku_id: r.quantity for r in requests}, skus, campaign,
-                     data["coupon_id"])
     pay_with = methods.allowed(group=group, campaign_kind=campaign.kind.value if campaign else None)
+    due = amount_due(account_id, group, quotes, {r.sku_id: r.quantity for r in requests},
+                     skus, campaign, data["coupon_id"])
     return {"lines": lines, "subtotal_cents": due.subtotal_cents, "coupon_id": due.coupon_id,
             "coupon_discount_cents": due.coupon_discount_cents, "total_cents": due.total_cents,
             "pickup_date": due.pickup_date, "currency": current_app.config["STORE_CURRENCY"],
