@@ -19,7 +19,7 @@ from app.groups import bindings
 from app.groups.models import GroupLink
 from app.orders.models import Order
 from blueprints.schemas.common import link_url
-from tests.e2e.artifacts import screenshot
+from tests.e2e.artifacts import SCREENSHOTS, screenshot
 from tests.e2e.i18n import T, assert_in_language, switch_language
 from tests.e2e.test_leader_console import log_in as leader_log_in
 from tests.e2e.test_shop_page import log_in
@@ -37,11 +37,15 @@ def welcome_coupon(buyer):
     return coupons.issue_coupon(template.id, buyer.account.id, source="merchant", source_ref=f"welcome:{buyer.id}")
 
 
-def qr_text(page, img) -> str:
-    """Decode the poster's QR code from the PNG the page made (zxing-cpp, as a phone camera would)."""
+def qr_text(page, img, name: str) -> str:
+    """Decode the poster's QR code from the PNG the page made (zxing-cpp, as a phone camera would);
+    the PNG itself is kept with the screenshots as `<name>.png`."""
     src = img.get_attribute("src")
     assert src.startswith("data:image/png;base64,")
-    png = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1])))
+    data = base64.b64decode(src.split(",", 1)[1])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / f"{name}.png").write_bytes(data)
+    png = Image.open(io.BytesIO(data))
     assert png.size == (750, 1210)
     found = zxingcpp.read_barcodes(png)
     assert [b.format for b in found] == [zxingcpp.BarcodeFormat.QRCode]
@@ -122,6 +126,11 @@ def test_grid_cart_bar_tabs_and_the_welcome_coupon_at_checkout(live_server, page
     assert_in_language(page, "en", shot="shop-app-grid")
     page.get_by_role("tab", name=T("shop.tabs.orders", "en"), exact=True).click()
     expect(page.locator("#orders article.order")).to_have_count(1)
+    # A desktop: three columns, the cart bar and tabs still at hand.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("tab", name=T("shop.tabs.shop", "en"), exact=True).click()
+    expect(page.locator("#products article.product-card").first).to_be_visible()
+    screenshot(page, "shop-app-grid-desktop-en")
     assert page.console_errors == []
 
 
@@ -191,7 +200,7 @@ def test_posters_carry_a_qr_code_of_the_sharers_own_link(live_server, page, brow
     expect(poster).to_be_visible()
     db.session.commit()
     mine = db.session.scalar(sa.select(GroupLink).where(GroupLink.owner_account_id == buyer.account.id))
-    assert qr_text(page, poster) == f"{link_url(mine.code)}?p={eggs.id}"
+    assert qr_text(page, poster, "poster-product-zh-CN") == f"{link_url(mine.code)}?p={eggs.id}"
     save = page.get_by_role("link", name=T("common.poster.save"))
     expect(save).to_have_attribute("download", "散养鸡蛋.png")
     screenshot(page, "shop-app-poster-zh-CN")
@@ -204,7 +213,7 @@ def test_posters_carry_a_qr_code_of_the_sharers_own_link(live_server, page, brow
     title = T("common.poster.group_title", "en", group="枫林苑")
     poster = page.get_by_role("img", name=T("common.poster.alt", "en", title=title))
     expect(poster).to_be_visible()
-    assert qr_text(page, poster) == link_url(mine.code)
+    assert qr_text(page, poster, "poster-invitation-en") == link_url(mine.code)
     screenshot(page, "shop-app-poster-en")
 
     # The product poster's link opens that product's sheet.
@@ -221,6 +230,6 @@ def test_posters_carry_a_qr_code_of_the_sharers_own_link(live_server, page, brow
     expect(poster).to_be_visible()
     db.session.commit()
     theirs = db.session.scalar(sa.select(GroupLink).where(GroupLink.owner_account_id == leader.account.id))
-    assert qr_text(lead, poster) == link_url(theirs.code)
+    assert qr_text(lead, poster, "poster-leader-zh-CN") == link_url(theirs.code)
     screenshot(lead, "leader-poster-zh-CN")
     lead.context.close()
