@@ -69,7 +69,7 @@ function drawPicture(ctx, img, title) {
     ctx.fillStyle = ACCENT;
     ctx.font = font(700, 200);
     ctx.textAlign = "center";
-    ctx.fillText([...title][0] ?? "", W / 2, 470);
+    ctx.fillText(title.match(/[\p{L}\p{N}]/u)?.[0] ?? "", W / 2, 470); // a letter, not the 「 of a title
     ctx.textAlign = "left";
   }
 }

@@ -91,6 +91,7 @@ export function openSheet(product) {
       title: product.name, image: product.image_urls?.[0], price: sku && money(sku.price_cents, sku.currency),
       was: sku?.compare_at_price_cents > sku?.price_cents ? money(sku.compare_at_price_cents, sku.currency) : null,
       note: sku && hasMemberPrice(sku) ? t("shop.products.member_price", { price: money(sku.member_price_cents, sku.currency) }) : null,
+      details: [sku?.name, t("common.poster.pickup_at", { point: state.group.pickup_point.name })].filter(Boolean),
       query: `?p=${product.id}`,
     }, $("sheet-error")) }));
   }
