@@ -207,3 +207,14 @@ def test_membership_fee_by_alipay(app, client):
     shopper_completes(intent)
     post_webhook(client, intent_event("payment_intent.succeeded", intent))
     assert client.get("/api/v1/store/membership", headers=buyer.headers).get_json()["active"] is True
+
+
+def test_a_subscription_cannot_renew_with_wechat_pay_or_alipay(client):
+    buyer = make_buyer()
+    for method in ("wechat_pay", "alipay"):
+        r = client.post("/api/v1/store/subscriptions", json={
+            "sku_id": 1, "quantity": 1, "interval_unit": "week", "interval_count": 1,
+            "start_date": (dt.date.today() + dt.timedelta(days=7)).isoformat(), "pay_with": method},
+            headers={**buyer.headers, "Accept-Language": "zh-CN"})
+        body = assert_error(r, 422, "renewal_needs_card_or_wallet")
+        assert body["details"]["pay_with"] == ["card", "wallet"] and "微信支付" in body["message"]
