@@ -122,13 +122,16 @@ def _open_online(order: Order, method: str) -> Payment:
 
 def _pay_now_from_wallet(order: Order) -> Order:
     """An unpaid order (a flash-sale reservation) paid from the wallet in one transaction; an open
-    online payment is retired first, so it cannot pay the order a second time."""
+    online payment is retired after that commit (if it is paid after all, the surplus is refunded)."""
     from app.orders.checkout import _pay_from_wallet
 
+    if any(p.provider == "wallet" for p in order.payments):  # a wallet part already: the rest goes online
+        raise methods.PaymentMethodNotAllowed(
+            _("This cannot be paid with %(method)s. Choose one of: %(allowed)s", method="wallet",
+              allowed=", ".join(methods.online_offered()) or "-"),
+            details={"method": "wallet", "allowed": methods.online_offered()})
     open_online = payments.open_payment_of(order.id, "order")
-    if open_online is not None:
-        payments.retire(open_online.id)
-    order = get_order(order.id)
+    open_id = open_online.id if open_online is not None else None
     try:
         _pay_from_wallet(order)
         db.session.execute(sa.update(Order).where(Order.id == order.id).values(payment_method="wallet")
@@ -136,6 +139,8 @@ def _pay_now_from_wallet(order: Order) -> Order:
         db.session.commit()
     except IntegrityError:  # paid from the wallet already (a double click): the first one stands
         db.session.rollback()
+    if open_id is not None:
+        payments.retire(open_id)
     return db.session.get(Order, order.id, populate_existing=True)
 
 

@@ -40,6 +40,9 @@ def current_group(account_id: int) -> Group | None:
 
 
 def subscribe(account_id: int, data: dict) -> Subscription:
+    from app.payments.methods import require_renewable
+
+    require_renewable(data["pay_with"])
     plan = db.session.scalar(sa.select(SubscriptionPlan).where(SubscriptionPlan.sku_id == data["sku_id"],
                                                                SubscriptionPlan.active.is_(True)))
     if plan is None:
@@ -147,6 +150,9 @@ def change(account_id: int, subscription_id: int, changes: dict) -> Subscription
     """Quantity, interval or how to pay. A new interval re-anchors the schedule on the next
     delivery; each future skip moves to the first new delivery on or after it (never dropped)."""
     sub = get_own(account_id, subscription_id, lock=True)
+    from app.payments.methods import require_renewable
+
+    require_renewable(changes.get("pay_with"))
     _open(sub)
     if "quantity" in changes:
         sub.quantity = changes["quantity"]
