@@ -24,6 +24,13 @@ class GatewayDeclined(DomainError):
     code = "payment_provider_declined"
 
 
+class GatewayNotFound(GatewayDeclined):
+    """Stripe answers 404: it has no such object (another account or mode's key, or deleted there).
+    Asking again will not help, and it is not an outage."""
+
+    code = "payment_provider_not_found"
+
+
 class InvalidSignature(DomainError):
     code = "invalid_signature"
 
@@ -61,11 +68,14 @@ def _client() -> stripe.StripeClient:
 def _call(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
-    except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.IdempotencyError) as exc:
+        # IdempotencyError: the same key is still in flight (a retry overlapping a slow call): retry later.
         raise GatewayUnavailable(f"Stripe is unreachable: {exc.user_message or exc}") from exc
     except stripe.APIError as exc:
         raise GatewayUnavailable(f"Stripe failed: {exc.user_message or exc}") from exc
     except stripe.StripeError as exc:
+        if exc.http_status == 404:
+            raise GatewayNotFound(exc.user_message or str(exc), details={"stripe_code": exc.code}) from exc
         raise GatewayDeclined(exc.user_message or str(exc), details={"stripe_code": exc.code}) from exc
 
 
