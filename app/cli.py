@@ -133,6 +133,11 @@ def reconcile_payments_command(older_than_minutes: int | None) -> None:
 
     counts = reconcile(older_than_minutes)
     click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
+    if counts["payments_not_found"]:
+        # Exit 0: the provider answered; running again will not help (docs/security.md).
+        click.echo(f"Warning: {counts['payments_not_found']} payments are unknown to the provider (404): "
+                   "check that STRIPE_SECRET_KEY is the account and mode they were made with; "
+                   "their ids are in the log.", err=True)
     if counts["errors"]:
         raise click.ClickException(f"{counts['errors']} payments could not be checked (provider unreachable?); "
                                    "run again later.")

@@ -32,6 +32,7 @@ from app.db import utcnow
 from app.errors import AuthenticationFailed, Conflict, DomainError, PermissionDenied, not_found
 from app.extensions import db
 from app.groups.models import Binding, Group
+from app.idempotency.service import POLL_SECONDS, WAIT_SECONDS
 from app.inventory.stock import InsufficientStock
 from app.leaders.models import Leader
 from app.members.services import is_member
@@ -394,10 +395,17 @@ def _commission_params(item: FlashItem, account_id: int, now: dt.datetime) -> di
 
 
 def _replay(account_id: int, client_key: str) -> Reservation:
-    order = db.session.scalar(sa.select(Order).where(Order.account_id == account_id, Order.client_key == client_key))
-    if order is None:  # the first attempt failed and left nothing: nothing to replay
-        raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly",
-                       code="idempotency_key_in_use")
+    """The original reservation of this key. A concurrent duplicate can get here before the
+    original committed (Redis admits the key at once; the order row comes a moment later), so it
+    waits for it as every idempotent route does (app/idempotency), up to WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    query = sa.select(Order).where(Order.account_id == account_id, Order.client_key == client_key)
+    while (order := db.session.scalar(query)) is None:
+        if time.monotonic() >= deadline:  # still not there: the first attempt failed, or is stuck
+            raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly",
+                           code="idempotency_key_in_use")
+        db.session.rollback()  # a fresh snapshot for the next look
+        time.sleep(POLL_SECONDS)
     line = order.lines[0]
     return Reservation(order.id, order.number, order.effective_status, line.quantity, line.unit_price_cents,
                        order.total_cents, order.currency, order.expires_at, order.pickup_date, replayed=True)
