@@ -199,3 +199,60 @@ def test_money_after_the_hold_was_released_goes_back_if_the_allowance_or_the_sto
     assert holds(order) == [(HoldStatus.EXPIRED, 2)]
     assert stock.counts(item) == (3, 1 if gone == "allowance" else 2, 0)
 
+
+
+def test_the_fast_path_takes_a_free_bucket_of_this_item_and_sweeps_nothing(client):
+    # Bucket 0 gets a hold that lapses; bucket 1 then has 2 free. The fast path locks a bucket that
+    # can serve the whole quantity — bucket 1 — so the lapsed hold is left for the sweep; only the
+    # second pass (no bucket could serve it) releases lapsed holds on its way.
+    item = flash_item(buckets=[(2, 0, 0), (2, 2, 0)])
+    other = flash_item(buckets=[(10, 0, 0)])  # free stock of another item is never taken
+    first = reserve(client, make_buyer(), item, 2)["order_id"]
+    lapse(first, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+    db.session.execute(sa.update(StockBucket).where(StockBucket.item_id == item, StockBucket.bucket_no == 1)
+                       .values(sold=0))
+    db.session.commit()
+    second = reserve(client, make_buyer(), item, 2)["order_id"]
+    assert holds(first) == [(HoldStatus.ACTIVE, 2)] and holds(second) == [(HoldStatus.ACTIVE, 2)]
+    assert bucket_counts(item) == [(2, 0, 2), (2, 0, 2)] and bucket_counts(other) == [(10, 0, 0)]
+
+
+def test_no_bucket_of_this_item_can_serve_it_whole_so_it_is_split_and_other_items_are_untouched(client):
+    item, other = flash_item(buckets=[(1, 0, 0), (1, 0, 0)]), flash_item(buckets=[(10, 0, 0)])
+    order = reserve(client, make_buyer(), item, 2)["order_id"]
+    assert bucket_counts(item) == [(1, 0, 1), (1, 0, 1)] and bucket_counts(other) == [(10, 0, 0)]
+    assert holds(order) == [(HoldStatus.ACTIVE, 1), (HoldStatus.ACTIVE, 1)]
+
+
+def test_a_guarded_take_refuses_more_than_a_bucket_has_free(client):
+    item = flash_item(buckets=[(2, 1, 1)])
+    bucket = db.session.scalar(sa.select(StockBucket.id).where(StockBucket.item_id == item))
+    assert stock._take_from(bucket, 1) is False  # the guard answers before the CHECK would
+    db.session.commit()
+    assert bucket_counts(item) == [(2, 1, 1)]
+
+
+def test_the_allowance_counts_this_items_paid_and_live_holds_only(client):
+    item, other = flash_item(limit=2), flash_item(limit=2)
+    buyer = make_buyer()
+    reserve(client, buyer, other, 2)  # another item's units never count here
+    paid = reserve(client, buyer, item, 1)["order_id"]
+    stock.consume(paid)
+    db.session.commit()
+    assert stock.take_allowance(item, buyer.id, 1, 2) == 2  # 1 paid for + 1
+    with pytest.raises(stock.OverLimit):
+        stock.take_allowance(item, buyer.id, 2, 2)
+
+
+def test_a_hold_without_an_expiry_counts_and_a_lapsed_one_from_its_very_second_does_not(client):
+    item = flash_item(limit=3, buckets=[(10, 0, 0)])
+    buyer = make_buyer()
+    NOW = now()  # noqa: N806
+    with time_machine.travel(NOW, tick=False):
+        open_ended = reserve(client, buyer, item, 1)["order_id"]
+        lapse(open_ended, None)  # e.g. a hold taken again for a late payment
+        lapsing = reserve(client, buyer, item, 2)["order_id"]
+        lapse(lapsing, NOW)  # lapses this very second: no longer counts, no sweep needed
+        assert stock.take_allowance(item, buyer.id, 2, 3) == 3
+        with pytest.raises(stock.OverLimit):
+            stock.take_allowance(item, buyer.id, 3, 3)
