@@ -12,8 +12,9 @@ import sqlalchemy as sa
 import time_machine
 
 from app.campaigns import stock
-from app.campaigns.models import CampaignHold, HoldStatus, StockBucket
+from app.campaigns.models import CampaignHold, CampaignPurchase, HoldStatus, StockBucket
 from app.extensions import db
+from app.inventory.stock import InsufficientStock
 from tests.factories import make_buyer, make_campaign, make_product
 from tests.flows import order_row
 from tests.stripe_helpers import intent_event, intent_of, pay_intent, post_webhook
@@ -36,7 +37,8 @@ def flash_item(stock_total: int | None = None, limit: int = 5, buckets: list[tup
     """A live flash item; buckets: (total, sold, reserved) per bucket, replacing the default split."""
     sku = make_product(skus=[{"code": f"CS-{uuid.uuid4().hex[:6]}", "name": "x", "price_cents": 1000,
                               "stock_total": 100}]).skus[0]
-    stock_total = stock_total or (sum(b[0] for b in buckets) if buckets else 4)
+    if stock_total is None:
+        stock_total = sum(b[0] for b in buckets) if buckets else 4
     item_id = make_campaign(items=[(sku.id, 500, stock_total)], per_person_limit=limit, hold_minutes=5).items[0].id
     if buckets is not None:
         db.session.execute(sa.delete(StockBucket).where(StockBucket.item_id == item_id))
@@ -256,3 +258,50 @@ def test_a_hold_without_an_expiry_counts_and_a_lapsed_one_from_its_very_second_d
         assert stock.take_allowance(item, buyer.id, 2, 3) == 3
         with pytest.raises(stock.OverLimit):
             stock.take_allowance(item, buyer.id, 3, 3)
+
+
+@pytest.mark.parametrize(("units", "totals"), [(3, [1, 1, 1]), (20, [3, 3, 3, 3, 2, 2, 2, 2]), (0, [0])])
+def test_stock_is_split_over_at_most_eight_buckets_and_never_more_buckets_than_units(app_ctx, units, totals):
+    item = flash_item(stock_total=units)
+    assert bucket_counts(item) == [(total, 0, 0) for total in totals]
+    assert db.session.scalars(sa.select(StockBucket.bucket_no).where(StockBucket.item_id == item)
+                              .order_by(StockBucket.bucket_no)).all() == list(range(len(totals)))
+
+
+def test_asking_more_than_the_limit_is_refused_before_anything_is_written(app_ctx):
+    item, buyer = flash_item(limit=2), make_buyer()
+    with pytest.raises(stock.OverLimit) as refused:
+        stock.take_allowance(item, buyer.id, 3, 2)
+    assert refused.value.details == {"limit": 2}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CampaignPurchase)) == 0
+    assert stock.take_allowance(item, buyer.id, 50, None) == 50  # no limit: any quantity
+    assert stock.take_allowance(item, buyer.id, 2, 2) == 2  # exactly the limit
+
+
+def test_over_the_limit_with_what_is_held_names_the_limit(client):
+    item, buyer = flash_item(limit=2), make_buyer()
+    reserve(client, buyer, item, 1)
+    with pytest.raises(stock.OverLimit) as refused:
+        stock.take_allowance(item, buyer.id, 2, 2)
+    assert refused.value.details == {"limit": 2}
+
+
+def test_a_hold_records_the_order_shopper_units_bucket_and_expiry(client):
+    item, buyer = flash_item(buckets=[(5, 0, 0)]), make_buyer()
+    order = reserve(client, buyer, item, 1)["order_id"]
+    at = dt.datetime(2030, 1, 1, 12, 0, tzinfo=dt.UTC)
+    stock.hold(order, item, buyer.id, 2, at)
+    db.session.commit()
+    bucket = db.session.scalar(sa.select(StockBucket.id).where(StockBucket.item_id == item))
+    row = db.session.execute(sa.select(CampaignHold).order_by(CampaignHold.id.desc()).limit(1)).scalar_one()
+    assert (row.order_id, row.item_id, row.account_id, row.bucket_id, row.quantity, row.status) == (
+        order, item, buyer.id, bucket, 2, HoldStatus.ACTIVE)
+    assert row.expires_at == at
+
+
+@pytest.mark.parametrize("taken", [0, 1])
+def test_a_hold_that_cannot_be_filled_names_the_item_and_the_units_asked(app_ctx, taken):
+    item = flash_item(buckets=[(1, taken, 0), (1, 0, 0)])
+    with pytest.raises(InsufficientStock) as refused:
+        stock.hold(1, item, 1, 3, None)
+    assert refused.value.details == {"campaign_item_id": item, "requested": 3}
