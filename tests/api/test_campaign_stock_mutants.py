@@ -12,8 +12,9 @@ import sqlalchemy as sa
 import time_machine
 
 from app.campaigns import stock
-from app.campaigns.models import CampaignHold, HoldStatus, StockBucket
+from app.campaigns.models import CampaignHold, CampaignPurchase, HoldStatus, StockBucket
 from app.extensions import db
+from app.inventory.stock import InsufficientStock
 from tests.factories import make_buyer, make_campaign, make_product
 from tests.flows import order_row
 from tests.stripe_helpers import intent_event, intent_of, pay_intent, post_webhook
@@ -36,7 +37,8 @@ def flash_item(stock_total: int | None = None, limit: int = 5, buckets: list[tup
     """A live flash item; buckets: (total, sold, reserved) per bucket, replacing the default split."""
     sku = make_product(skus=[{"code": f"CS-{uuid.uuid4().hex[:6]}", "name": "x", "price_cents": 1000,
                               "stock_total": 100}]).skus[0]
-    stock_total = stock_total or (sum(b[0] for b in buckets) if buckets else 4)
+    if stock_total is None:
+        stock_total = sum(b[0] for b in buckets) if buckets else 4
     item_id = make_campaign(items=[(sku.id, 500, stock_total)], per_person_limit=limit, hold_minutes=5).items[0].id
     if buckets is not None:
         db.session.execute(sa.delete(StockBucket).where(StockBucket.item_id == item_id))
@@ -199,3 +201,107 @@ def test_money_after_the_hold_was_released_goes_back_if_the_allowance_or_the_sto
     assert holds(order) == [(HoldStatus.EXPIRED, 2)]
     assert stock.counts(item) == (3, 1 if gone == "allowance" else 2, 0)
 
+
+
+def test_the_fast_path_takes_a_free_bucket_of_this_item_and_sweeps_nothing(client):
+    # Bucket 0 gets a hold that lapses; bucket 1 then has 2 free. The fast path locks a bucket that
+    # can serve the whole quantity — bucket 1 — so the lapsed hold is left for the sweep; only the
+    # second pass (no bucket could serve it) releases lapsed holds on its way.
+    item = flash_item(buckets=[(2, 0, 0), (2, 2, 0)])
+    other = flash_item(buckets=[(10, 0, 0)])  # free stock of another item is never taken
+    first = reserve(client, make_buyer(), item, 2)["order_id"]
+    lapse(first, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+    db.session.execute(sa.update(StockBucket).where(StockBucket.item_id == item, StockBucket.bucket_no == 1)
+                       .values(sold=0))
+    db.session.commit()
+    second = reserve(client, make_buyer(), item, 2)["order_id"]
+    assert holds(first) == [(HoldStatus.ACTIVE, 2)] and holds(second) == [(HoldStatus.ACTIVE, 2)]
+    assert bucket_counts(item) == [(2, 0, 2), (2, 0, 2)] and bucket_counts(other) == [(10, 0, 0)]
+
+
+def test_no_bucket_of_this_item_can_serve_it_whole_so_it_is_split_and_other_items_are_untouched(client):
+    item, other = flash_item(buckets=[(1, 0, 0), (1, 0, 0)]), flash_item(buckets=[(10, 0, 0)])
+    order = reserve(client, make_buyer(), item, 2)["order_id"]
+    assert bucket_counts(item) == [(1, 0, 1), (1, 0, 1)] and bucket_counts(other) == [(10, 0, 0)]
+    assert holds(order) == [(HoldStatus.ACTIVE, 1), (HoldStatus.ACTIVE, 1)]
+
+
+def test_a_guarded_take_refuses_more_than_a_bucket_has_free(client):
+    item = flash_item(buckets=[(2, 1, 1)])
+    bucket = db.session.scalar(sa.select(StockBucket.id).where(StockBucket.item_id == item))
+    assert stock._take_from(bucket, 1) is False  # the guard answers before the CHECK would
+    db.session.commit()
+    assert bucket_counts(item) == [(2, 1, 1)]
+
+
+def test_the_allowance_counts_this_items_paid_and_live_holds_only(client):
+    item, other = flash_item(limit=2), flash_item(limit=2)
+    buyer = make_buyer()
+    reserve(client, buyer, other, 2)  # another item's units never count here
+    paid = reserve(client, buyer, item, 1)["order_id"]
+    stock.consume(paid)
+    db.session.commit()
+    assert stock.take_allowance(item, buyer.id, 1, 2) == 2  # 1 paid for + 1
+    with pytest.raises(stock.OverLimit):
+        stock.take_allowance(item, buyer.id, 2, 2)
+
+
+def test_a_hold_without_an_expiry_counts_and_a_lapsed_one_from_its_very_second_does_not(client):
+    item = flash_item(limit=3, buckets=[(10, 0, 0)])
+    buyer = make_buyer()
+    NOW = now()  # noqa: N806
+    with time_machine.travel(NOW, tick=False):
+        open_ended = reserve(client, buyer, item, 1)["order_id"]
+        lapse(open_ended, None)  # e.g. a hold taken again for a late payment
+        lapsing = reserve(client, buyer, item, 2)["order_id"]
+        lapse(lapsing, NOW)  # lapses this very second: no longer counts, no sweep needed
+        assert stock.take_allowance(item, buyer.id, 2, 3) == 3
+        with pytest.raises(stock.OverLimit):
+            stock.take_allowance(item, buyer.id, 3, 3)
+
+
+@pytest.mark.parametrize(("units", "totals"), [(3, [1, 1, 1]), (20, [3, 3, 3, 3, 2, 2, 2, 2]), (0, [0])])
+def test_stock_is_split_over_at_most_eight_buckets_and_never_more_buckets_than_units(app_ctx, units, totals):
+    item = flash_item(stock_total=units)
+    assert bucket_counts(item) == [(total, 0, 0) for total in totals]
+    assert db.session.scalars(sa.select(StockBucket.bucket_no).where(StockBucket.item_id == item)
+                              .order_by(StockBucket.bucket_no)).all() == list(range(len(totals)))
+
+
+def test_asking_more_than_the_limit_is_refused_before_anything_is_written(app_ctx):
+    item, buyer = flash_item(limit=2), make_buyer()
+    with pytest.raises(stock.OverLimit) as refused:
+        stock.take_allowance(item, buyer.id, 3, 2)
+    assert refused.value.details == {"limit": 2}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CampaignPurchase)) == 0
+    assert stock.take_allowance(item, buyer.id, 50, None) == 50  # no limit: any quantity
+    assert stock.take_allowance(item, buyer.id, 2, 2) == 2  # exactly the limit
+
+
+def test_over_the_limit_with_what_is_held_names_the_limit(client):
+    item, buyer = flash_item(limit=2), make_buyer()
+    reserve(client, buyer, item, 1)
+    with pytest.raises(stock.OverLimit) as refused:
+        stock.take_allowance(item, buyer.id, 2, 2)
+    assert refused.value.details == {"limit": 2}
+
+
+def test_a_hold_records_the_order_shopper_units_bucket_and_expiry(client):
+    item, buyer = flash_item(buckets=[(5, 0, 0)]), make_buyer()
+    order = reserve(client, buyer, item, 1)["order_id"]
+    at = dt.datetime(2030, 1, 1, 12, 0, tzinfo=dt.UTC)
+    stock.hold(order, item, buyer.id, 2, at)
+    db.session.commit()
+    bucket = db.session.scalar(sa.select(StockBucket.id).where(StockBucket.item_id == item))
+    row = db.session.execute(sa.select(CampaignHold).order_by(CampaignHold.id.desc()).limit(1)).scalar_one()
+    assert (row.order_id, row.item_id, row.account_id, row.bucket_id, row.quantity, row.status) == (
+        order, item, buyer.id, bucket, 2, HoldStatus.ACTIVE)
+    assert row.expires_at == at
+
+
+@pytest.mark.parametrize("taken", [0, 1])
+def test_a_hold_that_cannot_be_filled_names_the_item_and_the_units_asked(app_ctx, taken):
+    item = flash_item(buckets=[(1, taken, 0), (1, 0, 0)])
+    with pytest.raises(InsufficientStock) as refused:
+        stock.hold(1, item, 1, 3, None)
+    assert refused.value.details == {"campaign_item_id": item, "requested": 3}
