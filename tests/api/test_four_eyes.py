@@ -125,10 +125,9 @@ def test_settings_and_rule_ends_wait_for_approval_and_a_proposer_may_withdraw(cl
 
 
 @pytest.mark.postgres
-def test_two_colleagues_and_the_proposer_racing_apply_a_rule_change_once(app):
+def test_two_colleagues_and_the_proposer_racing_apply_a_rule_change_once(app, client):
     proposer, ann, ben = make_staff(role="finance"), make_staff(role="finance"), make_staff()
-    with app.test_client() as c:
-        request_id = c.post(f"{ADMIN}/commission-rules", headers=proposer.headers, json=RULE).get_json()["id"]
+    request_id = client.post(f"{ADMIN}/commission-rules", headers=proposer.headers, json=RULE).get_json()["id"]
     heads = [proposer.headers, ann.headers, ben.headers]
     responses = race(app, 12, lambda c, i: c.post(f"{ADMIN}/commission-changes/{request_id}/approve",
                                                   headers=heads[i % 3]))
