@@ -42,6 +42,8 @@ class StoreSettings(Timestamps, Base):
     uncollected_policy: Mapped[UncollectedPolicy] = mapped_column(
         str_enum(UncollectedPolicy, "uncollected_policy"), default=UncollectedPolicy.REFUND)
     restocking_fee_bps: Mapped[int] = mapped_column(default=0)  # basis points: 1000 = 10 %
+    # Staff refunds above this need a second staff member's approval (four-eyes); None: never.
+    refund_approval_above_cents: Mapped[int | None]
     webhook_url: Mapped[str | None] = mapped_column(sa.String(500))
     webhook_secret: Mapped[str | None] = mapped_column(sa.String(100))
     # The coupon each shopper gets on their birthday (app/members/birthday.py); None: no birthday offer.

@@ -11,7 +11,8 @@ from app.settings.models import StoreSettings, UncollectedPolicy
 
 EDITABLE = ("cutoff_time", "lead_days", "pickup_from", "pickup_until", "reminder_after_days",
             "uncollected_after_days", "uncollected_policy", "restocking_fee_bps", "webhook_url",
-            "birthday_coupon_template_id", "replenishment_remind_days_before", "online_methods", "wallet_enabled")
+            "birthday_coupon_template_id", "replenishment_remind_days_before", "online_methods", "wallet_enabled",
+            "refund_approval_above_cents")
 
 
 def get_settings() -> StoreSettings:

@@ -18,6 +18,7 @@ class FourEyesRequired(PermissionDenied):
 MESSAGES = {
     "campaign": _("Another staff member must approve this campaign: its author may not"),
     "payout": _("Another staff member must approve this payout: it is your own"),
+    "request": _("Another staff member must approve this: you asked for it"),
 }
 
 

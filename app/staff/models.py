@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, Timestamps, utcnow
+from app.db import Base, Timestamps, str_enum, utcnow
 
 
 class StaffRole(Timestamps, Base):
@@ -48,3 +49,31 @@ class AuditEntry(Base):
     request_id: Mapped[str | None] = mapped_column(sa.String(64))
 
 
+
+
+class ApprovalStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ApprovalRequest(Timestamps, Base):
+    """A change one staff member asked for that a different one must approve before it takes effect
+    (four-eyes): a commission rule, its end, the commission settings, a refund above the store's
+    threshold. `payload` holds what to apply (JSON-safe); `result_id` what applying it made."""
+
+    __tablename__ = "approval_requests"
+    __table_args__ = (sa.Index("ix_approval_requests_kind_status", "kind", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[ApprovalStatus] = mapped_column(str_enum(ApprovalStatus, "approval_status"),
+                                                   default=ApprovalStatus.PENDING)
+    subject_id: Mapped[int | None]  # the order refunded, the rule ended
+    amount_cents: Mapped[int | None]  # a refund's total, for the approver to see
+    payload: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
+    decided_at: Mapped[dt.datetime | None]
+    rejection_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    result_id: Mapped[int | None]

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.commissions import payouts, performance, stripe_payouts, views
-from app.commissions.models import CommissionRule, PayoutProvider
+from app.commissions import payouts, performance, rule_changes, stripe_payouts, views
+from app.commissions.models import CommissionRule
 from app.commissions.rules import settings as commission_settings
 from app.db import utcnow
 from app.errors import not_found
 from app.extensions import db
+from app.staff import approvals
 from blueprints.admin import blp
 from blueprints.auth import Role, current_account
 from blueprints.csv_response import csv_response
@@ -32,6 +33,7 @@ from blueprints.schemas.commissions import (
     RetentionQuerySchema,
     RuleEndSchema,
 )
+from blueprints.schemas.staff import ApprovalQuerySchema, ApprovalRejectSchema, ApprovalRequestSchema
 
 
 @blp.route("/commission-rules", methods=["GET"])
@@ -46,32 +48,21 @@ def list_commission_rules():
 @blp.route("/commission-rules", methods=["POST"])
 @blp.requires(Role.STAFF, "commissions.rules")
 @blp.arguments(CommissionRuleSchema)
-@blp.response(201, CommissionRuleSchema)
+@blp.response(202, ApprovalRequestSchema)
 def create_commission_rule(data):
-    """Add a rule; orders placed while it is valid snapshot its rates on their lines"""
-    rule = CommissionRule(**data)
-    db.session.add(rule)
-    db.session.commit()
-    return rule
+    """Propose a rule (four-eyes): a pending request that another staff member approves
+    (`POST /commission-changes/{id}/approve`); orders placed while it is valid snapshot its rates"""
+    return rule_changes.propose_rule(data, current_account().id)
 
 
 @blp.route("/commission-rules/<id:rule_id>/end", methods=["POST"])
 @blp.requires(Role.STAFF, "commissions.rules")
 @blp.arguments(RuleEndSchema)
-@blp.response(200, CommissionRuleSchema)
+@blp.response(202, ApprovalRequestSchema)
 @blp.errors(404, 422)
 def end_commission_rule(data, rule_id):
-    """End a rule at a time (rates already on order lines stay as they were)"""
-    from app.errors import InvalidRequest
-
-    rule = db.session.get(CommissionRule, rule_id)
-    if rule is None:
-        raise not_found("commission_rule", id=rule_id)
-    if data["valid_until"] <= rule.valid_from:
-        raise InvalidRequest("valid_until must be after valid_from", code="invalid_window")
-    rule.valid_until = data["valid_until"]
-    db.session.commit()
-    return rule
+    """Propose ending a rule at a time (four-eyes; rates already on order lines stay as they were)"""
+    return rule_changes.propose_end(rule_id, data["valid_until"], current_account().id)
 
 
 @blp.route("/commission-settings", methods=["GET"])
@@ -87,21 +78,45 @@ def get_commission_settings():
 @blp.route("/commission-settings", methods=["PATCH"])
 @blp.requires(Role.STAFF, "commissions.rules")
 @blp.arguments(CommissionSettingsSchema)
-@blp.response(200, CommissionSettingsSchema)
+@blp.response(202, ApprovalRequestSchema)
 @blp.errors(409)
 def update_commission_settings(changes):
-    """Change the after-sale window (applies to settlements from now on), the referrer share
-    (applies to orders placed from now on) or the payout terms and provider (payouts requested from
-    now on; Stripe Connect needs STRIPE_SECRET_KEY)"""
-    if "payout_provider" in changes:
-        changes["payout_provider"] = PayoutProvider(changes["payout_provider"])
-        if changes["payout_provider"] is PayoutProvider.STRIPE_CONNECT:
-            stripe_payouts.require_stripe()
-    row = commission_settings()
-    for name, value in changes.items():
-        setattr(row, name, value)
-    db.session.commit()
-    return row
+    """Propose a change (four-eyes) to the after-sale window (applies to settlements from the
+    approval on), the referrer share (orders placed from then on) or the payout terms and provider
+    (payouts requested from then on; Stripe Connect needs STRIPE_SECRET_KEY)"""
+    return rule_changes.propose_settings(changes, current_account().id)
+
+
+@blp.route("/commission-changes", methods=["GET"])
+@blp.requires(Role.STAFF, "commissions.read")
+@blp.arguments(ApprovalQuerySchema, location="query")
+@blp.response(200, ApprovalRequestSchema(many=True))
+@blp.paginate(SQLPage, page_size=50)
+def list_commission_changes(query):
+    """Proposed commission rule and settings changes, newest first; filter by status"""
+    return approvals.listing(rule_changes.KINDS, query["status"])
+
+
+@blp.route("/commission-changes/<id:request_id>/approve", methods=["POST"])
+@blp.requires(Role.STAFF, "commissions.rules")
+@blp.response(200, ApprovalRequestSchema)
+@blp.errors(403, 404, 409, 422)
+def approve_commission_change(request_id):
+    """Approve and apply a proposed change; not by its proposer (403 `four_eyes_required`). Approving
+    again is answered as before; a request decided otherwise is a 409 `approval_request_decided`"""
+    request = approvals.get(request_id, rule_changes.KINDS)
+    return approvals.approve(request, current_account().id, rule_changes.apply)
+
+
+@blp.route("/commission-changes/<id:request_id>/reject", methods=["POST"])
+@blp.requires(Role.STAFF, "commissions.rules")
+@blp.arguments(ApprovalRejectSchema)
+@blp.response(200, ApprovalRequestSchema)
+@blp.errors(404, 409)
+def reject_commission_change(data, request_id):
+    """Reject a proposed change (its proposer may withdraw it this way)"""
+    request = approvals.get(request_id, rule_changes.KINDS)
+    return approvals.reject(request, current_account().id, data["reason"])
 
 
 @blp.route("/commissions/balances", methods=["GET"])

@@ -87,3 +87,28 @@ class AuditEntrySchema(Schema):
         "description": "Per changed row: table, id, op (insert/update/delete/statement) and the fields' before/after"})
     ip_address = ma.fields.String(allow_none=True)
     request_id = ma.fields.String(allow_none=True)
+
+
+class ApprovalRequestSchema(Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String(metadata={"description": "commission_rule, commission_rule_end, commission_settings "
+                                                     "or refund"})
+    status = ma.fields.String(metadata={"description": "pending, approved or rejected"})
+    subject_id = ma.fields.Integer(allow_none=True, metadata={"description": "The rule ended, the order refunded"})
+    amount_cents = ma.fields.Integer(allow_none=True, metadata={"description": "A refund's total"})
+    payload = ma.fields.Dict(metadata={"description": "The change as asked for"})
+    requested_by_id = ma.fields.Integer()
+    decided_by_id = ma.fields.Integer(allow_none=True)
+    decided_at = ma.fields.DateTime(allow_none=True)
+    rejection_reason = ma.fields.String(allow_none=True)
+    result_id = ma.fields.Integer(allow_none=True, metadata={
+        "description": "What approving made: the rule, the settings row, the refund"})
+    created_at = ma.fields.DateTime()
+
+
+class ApprovalQuerySchema(QuerySchema):
+    status = f.Choice(["pending", "approved", "rejected"], load_default=None)
+
+
+class ApprovalRejectSchema(Schema):
+    reason = f.Str(max_length=200, load_default=None, allow_none=True)
