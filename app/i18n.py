@@ -24,7 +24,8 @@ from flask_babel import Babel, force_locale, gettext, lazy_gettext, ngettext
 babel = Babel()
 _ = lazy_gettext
 gettext_now = gettext
-__all__ = ["_", "babel", "gettext_now", "ngettext", "in_locale", "to_babel", "to_tag", "LOCALES"]
+__all__ = ["_", "babel", "gettext_now", "ngettext", "in_locale", "for_reader", "reader_locale", "to_babel", "to_tag",
+           "LOCALES"]
 
 # Language tags as the web speaks them (BCP 47) → the catalogue names Babel uses.
 LOCALES = {"zh-CN": "zh_Hans_CN", "en": "en"}
@@ -49,6 +50,20 @@ def in_locale(tag: str | None) -> Iterator[None]:
         return
     with force_locale(to_babel(tag)):
         yield
+
+
+def reader_locale(account) -> str:
+    """The language to write to someone in, whoever is asking: their saved choice, else the store's
+    (not the caller's: a shopper's action may notify a leader who reads the other language)."""
+    from flask import current_app
+
+    saved = getattr(account, "locale", None)
+    return saved if saved in LOCALES else current_app.config["STORE_LOCALE"]
+
+
+def for_reader(account) -> contextlib.AbstractContextManager[None]:
+    """`with for_reader(account): title = str(_("..."))` renders a stored or sent text for its reader."""
+    return in_locale(reader_locale(account))
 
 
 def catalogue_parts(locale_dir: Path) -> list[Path]:

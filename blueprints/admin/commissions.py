@@ -9,6 +9,7 @@ from app.commissions.rules import settings as commission_settings
 from app.db import utcnow
 from app.errors import not_found
 from app.extensions import db
+from app.i18n import _
 from blueprints.admin import blp
 from blueprints.auth import Role, current_account
 from blueprints.csv_response import csv_response
@@ -68,7 +69,7 @@ def end_commission_rule(data, rule_id):
     if rule is None:
         raise not_found("commission_rule", id=rule_id)
     if data["valid_until"] <= rule.valid_from:
-        raise InvalidRequest("valid_until must be after valid_from", code="invalid_window")
+        raise InvalidRequest(_("valid_until must be after valid_from"), code="invalid_window")
     rule.valid_until = data["valid_until"]
     db.session.commit()
     return rule

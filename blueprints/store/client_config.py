@@ -14,6 +14,8 @@ class ClientConfigSchema(Schema):
     stripe_publishable_key = ma.fields.String(allow_none=True, metadata={
         "description": "pk_… for Stripe.js; null when the store takes no card payments"})
     card_payments = ma.fields.Boolean()
+    locale = ma.fields.String(metadata={"description": "The store's default language (zh-CN or en): for "
+                                                      "a reader whose own choice and browser name none we offer"})
 
 
 @blp.route("/client-config", methods=["GET"])
@@ -23,4 +25,5 @@ def client_config():
     config = current_app.config
     key = config["STRIPE_PUBLISHABLE_KEY"] or None
     return {"currency": config["STORE_CURRENCY"], "timezone": config["STORE_TIMEZONE"],
-            "stripe_publishable_key": key, "card_payments": bool(key and config.get("STRIPE_SECRET_KEY"))}
+            "stripe_publishable_key": key, "card_payments": bool(key and config.get("STRIPE_SECRET_KEY")),
+            "locale": config["STORE_LOCALE"]}

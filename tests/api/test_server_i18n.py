@@ -1,0 +1,93 @@
+"""Server texts in both languages (docs/i18n.md "Server"): the language saved on an account wins over
+Accept-Language, field errors and domain errors read in the caller's language, codes stay English."""
+from __future__ import annotations
+
+from app.accounts.models import Account
+from app.extensions import db
+from tests.factories import PASSWORD, make_leader, make_shopper, make_staff
+
+STORE = "/api/v1/store"
+ZH = {"Accept-Language": "zh-CN"}
+EN = {"Accept-Language": "en"}
+
+
+def test_a_shopper_saves_a_language_and_is_answered_in_it_whatever_the_browser_asks(client, zh_store):
+    shopper = make_shopper()
+    db.session.commit()
+    assert client.get(f"{STORE}/me", headers=shopper.headers).get_json()["locale"] is None
+
+    saved = client.patch(f"{STORE}/me", json={"locale": "en"}, headers=shopper.headers)
+    assert saved.status_code == 200 and saved.get_json()["locale"] == "en"
+    assert saved.get_json()["name"] == shopper.account.name  # a language alone leaves the name
+
+    # A Chinese browser, but the account says English: the 404 is English.
+    missing = client.get(f"{STORE}/orders/999999", headers={**shopper.headers, **ZH})
+    assert missing.status_code == 404 and missing.headers["Content-Language"] == "en"
+    assert missing.get_json()["error"]["code"] == "order_not_found"
+    assert missing.get_json()["error"]["message"] == "Order not found"
+
+    client.patch(f"{STORE}/me", json={"locale": None}, headers=shopper.headers)
+    again = client.get(f"{STORE}/orders/999999", headers=shopper.headers)
+    assert again.headers["Content-Language"] == "zh-CN" and again.get_json()["error"]["message"] == "订单不存在"
+
+
+def test_an_unknown_language_is_refused_in_the_callers_language_and_changes_nothing(client, zh_store):
+    shopper = make_shopper()
+    db.session.commit()
+    for headers, message in ((ZH, "应为以下之一：zh-CN, en。"), (EN, "Must be one of: zh-CN, en.")):
+        refused = client.patch(f"{STORE}/me", json={"locale": "fr"}, headers={**shopper.headers, **headers})
+        assert refused.status_code == 422
+        error = refused.get_json()["error"]
+        assert error["code"] == "validation_error"
+        assert error["details"]["fields"]["json"]["locale"] == [message]
+    empty = client.patch(f"{STORE}/me", json={}, headers={**shopper.headers, **EN})
+    assert empty.status_code == 422
+    assert db.session.get(Account, shopper.id).locale is None
+
+
+def test_staff_save_their_language_with_patch_admin_me(client, zh_store):
+    staff = make_staff()
+    db.session.commit()
+    saved = client.patch("/api/v1/admin/me", json={"locale": "en"}, headers=staff.headers)
+    assert saved.status_code == 200 and saved.get_json()["locale"] == "en"
+    assert client.get("/api/v1/admin/me", headers=staff.headers).get_json()["locale"] == "en"
+    wrong = client.get("/api/v1/admin/orders/999999", headers=staff.headers)
+    assert wrong.headers["Content-Language"] == "en"
+
+
+def test_a_leader_sees_the_language_kept_on_their_shopper_account(client):
+    leader = make_leader()
+    db.session.commit()
+    client.patch(f"{STORE}/me", json={"locale": "zh-CN"}, headers=leader.headers)
+    me = client.get("/api/v1/leader/me", headers={**leader.headers, **EN})
+    assert me.get_json()["locale"] == "zh-CN" and me.headers["Content-Language"] == "zh-CN"
+
+
+def test_field_errors_in_both_languages(client):
+    for headers, required, short in ((ZH, "此项必填。", "长度应在 8 到 128 之间。"),
+                                     (EN, "This field is required.", "Length must be between 8 and 128.")):
+        bad = client.post(f"{STORE}/auth/register", json={"email": "a@example.com", "password": "short"},
+                          headers=headers)
+        assert bad.status_code == 422
+        fields = bad.get_json()["error"]["details"]["fields"]["json"]
+        assert fields["name"] == [required] and fields["password"] == [short]
+
+
+def test_a_conflict_in_both_languages(client):
+    make_shopper(email="taken@example.com")
+    db.session.commit()
+    body = {"name": "王芳", "email": "taken@example.com", "password": PASSWORD}
+    zh = client.post(f"{STORE}/auth/register", json=body, headers=ZH)
+    en = client.post(f"{STORE}/auth/register", json=body, headers=EN)
+    assert zh.status_code == en.status_code == 409
+    assert zh.get_json()["error"]["code"] == en.get_json()["error"]["code"]
+    assert zh.get_json()["error"]["message"] == "该邮箱或手机号码已注册"
+    assert en.get_json()["error"]["message"] == "An account with this e-mail or phone already exists"
+
+
+def test_http_errors_in_both_languages(client):
+    assert client.get("/api/v1/nowhere", headers=ZH).get_json()["error"]["message"] == "这里什么都没有，请检查地址"
+    assert client.get("/api/v1/nowhere", headers=EN).get_json()["error"]["message"] == \
+        "Nothing is here; check the address"
+    wrong_method = client.delete(f"{STORE}/client-config", headers=ZH)
+    assert wrong_method.status_code == 405 and wrong_method.get_json()["error"]["message"] == "该地址不支持此请求方法"
