@@ -66,6 +66,25 @@ def for_reader(account) -> contextlib.AbstractContextManager[None]:
     return in_locale(reader_locale(account))
 
 
+def format_day(day) -> str:
+    """A date for a reader, in the language being rendered: 2027年3月1日 / Mar 1, 2027."""
+    from flask_babel import format_date
+
+    return format_date(day, "medium")
+
+
+def format_money(cents: int, currency: str | None = None) -> str:
+    """An amount in minor units for a reader: ¥12.50 in both languages (narrow symbol, never CN¥)."""
+    from babel.numbers import format_currency, get_currency_precision
+    from flask import current_app
+    from flask_babel import get_locale
+
+    code = currency or current_app.config["STORE_CURRENCY"]
+    amount = cents / 10 ** get_currency_precision(code)
+    return format_currency(amount, code, locale=get_locale() or "en", currency_digits=True,
+                           format_type="standard").replace("CN¥", "¥")
+
+
 def catalogue_parts(locale_dir: Path) -> list[Path]:
     """A language's catalogue is kept in parts, one .po per area of the product (errors.po,
     payments.po, aftersales.po ...), so that work on different areas never edits the same file."""

@@ -18,6 +18,7 @@ from app.campaigns.models import BalancePolicy, Campaign, CampaignItem, Campaign
 from app.db import utcnow
 from app.errors import Conflict
 from app.extensions import db
+from app.i18n import _
 from app.notifications.messages import notify_order
 from app.orders.models import Fulfilment, Order, OrderStatus
 from app.payments.models import Payment, PaymentStatus
@@ -59,11 +60,11 @@ def open_balance_payment(order: Order) -> Payment:
     """The shopper pays the balance, inside the balance window only (by the clock)."""
     balance = balance_of(order)
     if balance is None or order.status is not OrderStatus.DEPOSIT_PAID:
-        raise Conflict("This order has no balance to pay", code="no_balance_due",
+        raise Conflict(_("This order has no balance to pay"), code="no_balance_due",
                        details={"status": order.effective_status})
     now = utcnow()
     if not balance.opens_at <= now < balance.closes_at:
-        raise Conflict("The balance can only be paid in its window", code="balance_window_closed",
+        raise Conflict(_("The balance can only be paid in its window"), code="balance_window_closed",
                        details={"opens_at": balance.opens_at.isoformat(), "closes_at": balance.closes_at.isoformat()})
     payment = db.session.scalar(sa.select(Payment).where(Payment.order_id == order.id, Payment.purpose == "balance",
                                                          Payment.status.in_((PaymentStatus.PENDING,

@@ -21,6 +21,7 @@ from app.clock import local_today, store_tz
 from app.db import utcnow
 from app.errors import Conflict, DomainError, InvalidRequest, not_found
 from app.extensions import db
+from app.i18n import _, format_day
 from app.notifications.outbox import Recipient, emit
 
 log = logging.getLogger(__name__)
@@ -81,10 +82,10 @@ def _validate(month: int, day: int, year: int | None, today: dt.date) -> None:
     try:
         dt.date(year or 2000, month, day)  # 2000 was a leap year: 29 February is a birthday
     except ValueError:
-        raise InvalidRequest("No such date", code="invalid_birthday",
+        raise InvalidRequest(_("No such date"), code="invalid_birthday",
                              details={"month": month, "day": day, "year": year}) from None
     if year is not None and (year < EARLIEST_YEAR or dt.date(year, month, day) > today):
-        raise InvalidRequest("A birthday cannot be in the future or before 1900", code="invalid_birthday",
+        raise InvalidRequest(_("A birthday cannot be in the future or before 1900"), code="invalid_birthday",
                              details={"month": month, "day": day, "year": year})
 
 
@@ -102,7 +103,7 @@ def set_birthday(account_id: int, *, month: int, day: int, year: int | None = No
         return birthday_status(account)
     blocked_until = next_change_on(account)
     if blocked_until is not None:
-        raise Conflict(f"Your birthday can be changed again on {blocked_until.isoformat()}",
+        raise Conflict(_('Your birthday can be changed again on %(date)s', date=format_day(blocked_until)),
                        code="birthday_change_too_soon",
                        details={"next_change_on": blocked_until.isoformat(),
                                 "changed_at": account.birthday_changed_at.isoformat()})

@@ -14,6 +14,7 @@ from app.campaigns.models import HoldStatus
 from app.db import utcnow
 from app.errors import Conflict
 from app.extensions import db
+from app.i18n import _
 from app.inventory import stock
 from app.inventory.models import ReservationStatus
 from app.inventory.stock import InsufficientStock
@@ -192,7 +193,7 @@ def cancel(order: Order, reason: str, follow: FollowUps) -> bool:
     """Cancel an unpaid order: an online one gives back its holds, a pay-at-pickup one its sold stock.
     Not once its batch has been closed for packing: then it is collected, or handled as uncollected."""
     if order.batch_id is not None and db.session.get(DeliveryBatch, order.batch_id).status is not BatchStatus.OPEN:
-        raise Conflict("The order is already packed for delivery", code="order_already_packed")
+        raise Conflict(_("The order is already packed for delivery"), code="order_already_packed")
     now = utcnow()
     if _move(order.id, (OrderStatus.PENDING_PAYMENT,), OrderStatus.CANCELLED, closed_at=now, close_reason=reason):
         stock.release(order.id)

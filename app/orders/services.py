@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.errors import Conflict, not_found
 from app.extensions import db
+from app.i18n import _
 from app.idempotency import service as idempotency
 from app.orders import lifecycle
 from app.orders.checkout import build_order
@@ -63,7 +64,7 @@ def cancel(order: Order, reason: str) -> Order:
     if not lifecycle.cancel(order, reason, follow):
         db.session.rollback()
         order = get_order(order.id)
-        raise Conflict("Only unpaid orders can be cancelled", code="order_not_cancellable",
+        raise Conflict(_("Only unpaid orders can be cancelled"), code="order_not_cancellable",
                        details={"status": order.effective_status})
     db.session.commit()
     follow.run()
@@ -94,7 +95,7 @@ def open_payment(order: Order) -> Order:
                     Payment.order_id == order.id, Payment.status.in_((PaymentStatus.PENDING, PaymentStatus.FAILED))))
             db.session.commit()
     else:
-        raise Conflict("Nothing to pay on this order now", code="nothing_to_pay",
+        raise Conflict(_("Nothing to pay on this order now"), code="nothing_to_pay",
                        details={"status": order.effective_status})
     payments.start(payment.id)
     return db.session.get(Order, order.id, populate_existing=True)

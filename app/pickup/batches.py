@@ -12,6 +12,7 @@ from app.db import utcnow
 from app.errors import Conflict, not_found
 from app.extensions import db
 from app.groups.models import Group
+from app.i18n import _
 from app.notifications.messages import notify_order
 from app.notifications.outbox import Recipient, emit
 from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
@@ -80,7 +81,7 @@ def _next_open_batch(order: Order) -> tuple[dt.date, DeliveryBatch]:
         batch = _open_batch(order.pickup_point_id, candidate)
         if batch is not None:
             return candidate, batch
-    raise Conflict("No open delivery batch in the coming months", code="batch_closed")
+    raise Conflict(_("No open delivery batch in the coming months"), code="batch_closed")
 
 
 def close(batch_id: int) -> DeliveryBatch:
@@ -88,7 +89,7 @@ def close(batch_id: int) -> DeliveryBatch:
     if not db.session.execute(sa.update(DeliveryBatch).where(
             DeliveryBatch.id == batch_id, DeliveryBatch.status == BatchStatus.OPEN)
             .values(status=BatchStatus.CLOSED, closed_at=utcnow()).execution_options(**NO_SYNC)).rowcount:
-        _refuse(batch_id, "Only an open batch can be closed")
+        _refuse(batch_id, _("Only an open batch can be closed"))
     db.session.commit()
     return get_batch(batch_id)
 
@@ -98,7 +99,7 @@ def dispatch(batch_id: int) -> DeliveryBatch:
     if not db.session.execute(sa.update(DeliveryBatch).where(
             DeliveryBatch.id == batch_id, DeliveryBatch.status == BatchStatus.CLOSED)
             .values(status=BatchStatus.DISPATCHED, dispatched_at=utcnow()).execution_options(**NO_SYNC)).rowcount:
-        _refuse(batch_id, "Only a closed batch can be dispatched")
+        _refuse(batch_id, _("Only a closed batch can be dispatched"))
     batch = get_batch(batch_id)
     orders = batch_orders(batch_id)
     for order in orders:

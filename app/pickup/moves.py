@@ -11,6 +11,7 @@ from app.db import utcnow
 from app.errors import Conflict
 from app.extensions import db
 from app.groups.models import Group
+from app.i18n import _
 from app.notifications.messages import notify_order
 from app.orders.models import Fulfilment, Order, OrderStatus
 from app.pickup import batches
@@ -40,13 +41,13 @@ def move_order(order: Order, point_id: int) -> Order:
     """Staff move an order that is not packed yet to another pickup point (and into its batch)."""
     point = get_point(point_id)
     if point.status is not PointStatus.ACTIVE:
-        raise Conflict("This pickup point is inactive", code="pickup_point_inactive")
+        raise Conflict(_("This pickup point is inactive"), code="pickup_point_inactive")
     batch = db.session.get(DeliveryBatch, order.batch_id) if order.batch_id else None
     if order.fulfilment not in (Fulfilment.PENDING, Fulfilment.SCHEDULED) or (
             batch is not None and batch.status is not BatchStatus.OPEN):
-        raise Conflict("Only orders not yet packed can move", code="order_already_packed")
+        raise Conflict(_("Only orders not yet packed can move"), code="order_already_packed")
     if order.pickup_point_id == point.id:
-        raise Conflict("The order is already collected there", code="move_changes_nothing")
+        raise Conflict(_("The order is already collected there"), code="move_changes_nothing")
     order.pickup_point_id, order.pickup_point_name, order.pickup_point_address = point.id, point.name, point.address
     order.pickup_date = slot_for(rules_for(db.session.get(Group, order.group_id)), point, utcnow()).date
     if batch is not None:
