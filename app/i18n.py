@@ -85,6 +85,27 @@ def format_money(cents: int, currency: str | None = None) -> str:
                            format_type="standard").replace("CN¥", "¥")
 
 
+class Day:
+    """A date that formats itself when a message is rendered, so a text made now for someone else
+    (a notification) shows it in the reader's language: _("Pick up on %(day)s", day=Day(d))."""
+
+    def __init__(self, day):
+        self.day = day
+
+    def __str__(self) -> str:
+        return format_day(self.day)
+
+
+class Money:
+    """An amount (minor units) that formats itself at rendering time, like Day."""
+
+    def __init__(self, cents: int, currency: str | None = None):
+        self.cents, self.currency = cents, currency
+
+    def __str__(self) -> str:
+        return format_money(self.cents, self.currency)
+
+
 def catalogue_parts(locale_dir: Path) -> list[Path]:
     """A language's catalogue is kept in parts, one .po per area of the product (errors.po,
     payments.po, aftersales.po ...), so that work on different areas never edits the same file."""

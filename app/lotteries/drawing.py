@@ -90,9 +90,10 @@ def _notify_winner(lottery: Lottery, entry: LotteryEntry, prize_name: str) -> No
     emit("lottery.won", {"lottery_id": lottery.id, "title": lottery.title, "group_id": lottery.group_id,
                          "entry_id": entry.id, "entry_number": entry.number, "ticket": entry.ticket,
                          "account_id": entry.account_id, "win_rank": entry.win_rank, "prize": prize_name},
-         [Recipient(entry.account_id, "shopper", f"You won: {prize_name}",
-                    f"Your entry #{entry.number} ({entry.ticket}) won “{prize_name}” in “{lottery.title}”. "
-                    "It comes as a coupon in your account, for your next order.")])
+         [Recipient(entry.account_id, "shopper", _("You won: %(prize)s", prize=prize_name),
+                    _("Your entry #%(number)s (%(ticket)s) won “%(prize)s” in “%(lottery)s”. It comes as a coupon "
+                      "in your account, for your next order.", number=entry.number, ticket=entry.ticket,
+                      prize=prize_name, lottery=lottery.title))])
 
 
 def source_ref(lottery_id: int, entry_id: int) -> str:

@@ -21,7 +21,7 @@ from app.clock import local_today, store_tz
 from app.db import utcnow
 from app.errors import Conflict, DomainError, InvalidRequest, not_found
 from app.extensions import db
-from app.i18n import _, format_day
+from app.i18n import Day, _, format_day
 from app.notifications.outbox import Recipient, emit
 
 log = logging.getLogger(__name__)
@@ -131,12 +131,13 @@ def _grant(account_id: int, template_id: int, today: dt.date) -> bool:
         db.session.rollback()
         return False
     coupon = issue_coupon(template_id, account_id, source="birthday", source_ref=ref)
-    valid_until = coupon.valid_until.astimezone(store_tz()).date().isoformat()
+    valid_until = coupon.valid_until.astimezone(store_tz()).date()
     emit("birthday.coupon_issued",
          {"account_id": account_id, "coupon_id": coupon.id, "template_id": template_id,
           "coupon_name": coupon.template.name, "valid_until": coupon.valid_until.isoformat()},
-         [Recipient(account_id, "shopper", "Happy birthday!",
-                    f"A birthday present from us: {coupon.template.name}, yours to use until {valid_until}.")])
+         [Recipient(account_id, "shopper", _("Happy birthday!"),
+                    _("A birthday present from us: %(coupon)s, yours to use until %(day)s.",
+                      coupon=coupon.template.name, day=Day(valid_until)))])
     db.session.commit()
     return True
 

@@ -65,8 +65,9 @@ def _arrive(order: Order, follow: FollowUps) -> None:
         return
     if any(ln.collectable_quantity for ln in order.lines):
         order.fulfilment, order.ready_at = Fulfilment.READY_FOR_PICKUP, utcnow()
-        notify_order(order, "order.ready_for_pickup", "Ready for pickup",
-                     f"Order {order.number} is ready at {order.pickup_point_name}. Show code {order.pickup_code}.")
+        notify_order(order, "order.ready_for_pickup", _("Ready for pickup"),
+                     _("Order %(number)s is ready at %(point)s. Show code %(code)s.", number=order.number,
+                       point=order.pickup_point_name, code=order.pickup_code))
     else:
         order.fulfilment = Fulfilment.NOT_DELIVERED
     if order.status in PAID_STATES and any(ln.shorted_quantity for ln in order.lines):

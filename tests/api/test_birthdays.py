@@ -196,7 +196,7 @@ def test_the_shopper_is_told_in_their_inbox(client, offer):
         dispatch_pending()
         inbox = client.get("/api/v1/store/inbox", headers=headers(user)).get_json()
     assert [n["title"] for n in inbox] == ["Happy birthday!"]
-    assert "Birthday treat" in inbox[0]["body"] and "2026-12-01" in inbox[0]["body"]
+    assert "Birthday treat" in inbox[0]["body"] and "Dec 1, 2026" in inbox[0]["body"]
     event = db.session.scalar(sa.select(OutboxEvent).where(OutboxEvent.event_type == "birthday.coupon_issued"))
     assert event.payload["coupon_id"] == birthday_coupons()[0].id
 

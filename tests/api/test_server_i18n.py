@@ -91,3 +91,38 @@ def test_http_errors_in_both_languages(client):
         "Nothing is here; check the address"
     wrong_method = client.delete(f"{STORE}/client-config", headers=ZH)
     assert wrong_method.status_code == 405 and wrong_method.get_json()["error"]["message"] == "该地址不支持此请求方法"
+
+
+def test_a_notification_is_written_in_its_recipients_language_not_the_callers(app, zh_store):
+    import datetime as dt
+
+    from app.i18n import Day, _
+    from app.notifications.models import OutboxEvent
+    from app.notifications.outbox import Recipient, emit
+
+    english, unset = make_shopper(), make_shopper()
+    db.session.get(Account, english.id).locale = "en"
+    db.session.commit()
+    # An English-speaking caller's request causes it; one reader chose English, the other nothing.
+    with app.test_request_context(headers=EN):
+        text = _("Order %(number)s is paid. Pick it up at %(point)s on %(day)s.", number="A1",
+                 point="枫林苑", day=Day(dt.date(2026, 12, 4)))
+        emit("order.paid", {}, [Recipient(english.id, "shopper", _("Payment received"), text),
+                                Recipient(unset.id, "shopper", _("Payment received"), text)])
+        db.session.commit()
+    event = db.session.query(OutboxEvent).one()
+    to_english, to_store_default = event.recipients
+    assert to_english["title"] == "Payment received"
+    assert to_english["body"] == "Order A1 is paid. Pick it up at 枫林苑 on Dec 4, 2026."
+    assert to_store_default["title"] == "支付成功"
+    assert to_store_default["body"] == "订单 A1 已支付，请于 2026年12月4日 到 枫林苑 提货。"
+
+
+def test_csv_headers_in_the_callers_language(client):
+    staff = make_staff()
+    db.session.commit()
+    url = "/api/v1/admin/pick-lists.csv?delivery_date=2026-12-04"
+    zh = client.get(url, headers={**staff.headers, **ZH}).get_data(as_text=True)
+    en = client.get(url, headers={**staff.headers, **EN}).get_data(as_text=True)
+    assert zh.lstrip("\ufeff").splitlines()[0] == "商品编码,商品,规格,数量,自提点数"
+    assert en.lstrip("\ufeff").splitlines()[0] == "sku,product,variant,quantity,pickup_points"
