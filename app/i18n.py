@@ -96,6 +96,23 @@ class Day:
         return format_day(self.day)
 
 
+def format_when(moment) -> str:
+    """A moment on the store's clock, 24-hour: 2026年12月4日 14:05 / Dec 4, 2026 14:05."""
+    from flask_babel import format_date, format_time
+
+    return f"{format_date(moment, 'medium')} {format_time(moment, 'HH:mm')}"
+
+
+class When:
+    """A moment that formats itself (store time zone, 24-hour) at rendering time, like Day."""
+
+    def __init__(self, moment):
+        self.moment = moment
+
+    def __str__(self) -> str:
+        return format_when(self.moment)
+
+
 class Money:
     """An amount (minor units) that formats itself at rendering time, like Day."""
 

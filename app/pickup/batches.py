@@ -12,7 +12,7 @@ from app.db import utcnow
 from app.errors import Conflict, not_found
 from app.extensions import db
 from app.groups.models import Group
-from app.i18n import _
+from app.i18n import Day, _
 from app.notifications.messages import notify_order
 from app.notifications.outbox import Recipient, emit
 from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
@@ -60,8 +60,9 @@ def assign(order: Order) -> DeliveryBatch:
         day, batch = _next_open_batch(order)
         order.pickup_date = day
         if moved_from is not None:
-            notify_order(order, "order.pickup_date_changed", "New pickup date",
-                         f"Order {order.number} will be ready on {day.isoformat()} at {order.pickup_point_name}.",
+            notify_order(order, "order.pickup_date_changed", _("New pickup date"),
+                         _("Order %(number)s will be ready on %(day)s at %(point)s.", number=order.number,
+                           day=Day(day), point=order.pickup_point_name),
                          previous_pickup_date=moved_from.isoformat())
     order.batch_id, order.fulfilment = batch.id, Fulfilment.SCHEDULED
     return batch
@@ -103,15 +104,17 @@ def dispatch(batch_id: int) -> DeliveryBatch:
     batch = get_batch(batch_id)
     orders = batch_orders(batch_id)
     for order in orders:
-        notify_order(order, "order.dispatched", "Your order is on its way",
-                     f"Order {order.number} is on its way to {order.pickup_point_name}.")
+        notify_order(order, "order.dispatched", _("Your order is on its way"),
+                     _("Order %(number)s is on its way to %(point)s.", number=order.number,
+                       point=order.pickup_point_name))
     from app.notifications.messages import point_leader_account
 
     leader_account = point_leader_account(batch.pickup_point_id)
     if leader_account:
         emit("batch.dispatched", batch_payload(batch, orders), [Recipient(
-            leader_account, "leader", "A delivery is on its way",
-            f"{len(orders)} orders for {batch.delivery_date.isoformat()} are on their way to your point.")])
+            leader_account, "leader", _("A delivery is on its way"),
+            _("Orders for %(day)s are on their way to your point: %(count)s.", count=len(orders),
+              day=Day(batch.delivery_date)))])
     db.session.commit()
     return batch
 

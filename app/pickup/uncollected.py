@@ -68,8 +68,9 @@ def _remind(order_id: int) -> bool:
         db.session.rollback()
         return False
     order = db.session.get(Order, order_id)
-    notify_order(order, "order.pickup_reminder", "Your order is waiting",
-                 f"Order {order.number} is waiting for you at {order.pickup_point_name}. Code {order.pickup_code}.")
+    notify_order(order, "order.pickup_reminder", _("Your order is waiting"),
+                 _("Order %(number)s is waiting for you at %(point)s. Code %(code)s.", number=order.number,
+                   point=order.pickup_point_name, code=order.pickup_code))
     db.session.commit()
     return True
 

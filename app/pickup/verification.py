@@ -152,7 +152,8 @@ def verify(code: str, verifier: Verifier, *, order_number: str | None = None, li
     order.picked_up_at, order.code_failures, order.code_locked_until = utcnow(), 0, None
     db.session.add(PickupEvent(order_id=order.id, verified_by_id=verifier.account_id, verified_as=verifier.role,
                                lines=taken, collected_cents=collected))
-    notify_order(order, "order.picked_up", "Picked up" if done else "Partly picked up",
-                 f"Order {order.number} was collected at {order.pickup_point_name}.", lines=taken)
+    notify_order(order, "order.picked_up", _("Picked up") if done else _("Partly picked up"),
+                 _("Order %(number)s was collected at %(point)s.", number=order.number, point=order.pickup_point_name),
+                 lines=taken)
     db.session.commit()
     return order
