@@ -34,6 +34,9 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.locale import register_locale
 
     register_locale(app)
+    from blueprints.audit import register_audit
+
+    register_audit(app)
     app.wsgi_app = FlashGate(app, app.wsgi_app)  # turns a flash-sale crowd away before Flask
 
     @app.after_request

@@ -12,6 +12,8 @@ from app.errors import AuthenticationFailed, PermissionDenied
 from app.i18n import _
 from app.leaders.models import Leader
 from app.leaders.services import require_active_leader
+from app.staff.services import require_permission
+from blueprints.audit import open_context
 
 MAX_TOKEN_LENGTH = 256
 
@@ -30,8 +32,9 @@ def bearer_token() -> str | None:
     return token
 
 
-def authenticate_request(role: Role) -> None:
-    """Load the caller into flask.g or raise 401 (no/expired token) or 403 (wrong role)."""
+def authenticate_request(role: Role, permission: str | None = None) -> None:
+    """Load the caller into flask.g or raise 401 (no/expired token) or 403 (wrong role, or a staff
+    role without the operation's permission)."""
     token = bearer_token()
     if token is None:
         raise AuthenticationFailed(_("Log in first and send 'Authorization: Bearer <token>'"))
@@ -44,8 +47,12 @@ def authenticate_request(role: Role) -> None:
         raise PermissionDenied(_("Staff accounts cannot use the shopper or leader API"), code="shoppers_only")
     g.account, g.token = account, token
     remember_locale(account)
+    if role is Role.STAFF:
+        require_permission(account, permission or "")
     if role is Role.LEADER:
         g.leader = require_active_leader(account.id)
+    if role is not Role.SHOPPER:
+        open_context(account, account.staff_role if role is Role.STAFF else "leader")
 
 
 def remember_locale(account: Account) -> None:

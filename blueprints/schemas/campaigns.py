@@ -249,3 +249,15 @@ class PriceQuoteSchema(Schema):
     lines = ma.fields.List(ma.fields.Nested(LineQuoteSchema))
     total_cents = ma.fields.Integer()
     currency = ma.fields.String()
+    payment_methods = ma.fields.List(ma.fields.String(), metadata={
+        "description": "Exactly the methods that can pay this cart now (offer only these): card, wechat_pay, "
+                       "alipay, wallet, pay_at_pickup"})
+
+
+class PayOrderSchema(Schema):
+    payment_method = ma.fields.String(load_default="card", validate=ma.validate.OneOf(
+        ["card", "wechat_pay", "alipay", "wallet", "stripe"]), metadata={
+        "description": "card (default; confirm payment.client_secret with Stripe.js), wechat_pay (show "
+                       "payment.next_action.qr_code_data as a QR code), alipay (send the shopper to "
+                       "payment.next_action.redirect_url) or wallet (paid at once). One of the order's "
+                       "payment_methods."})

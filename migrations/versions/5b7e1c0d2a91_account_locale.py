@@ -1,7 +1,7 @@
 """accounts: the language the person chose (locale, null until chosen)
 
 Revision ID: 5b7e1c0d2a91
-Revises: 3e3d2108a3c5
+Revises: b7a1c0de2020
 Create Date: 2026-12-03 16:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b7e1c0d2a91'
-down_revision = '3e3d2108a3c5'
+down_revision = 'b7a1c0de2020'
 branch_labels = None
 depends_on = None
 
