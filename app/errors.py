@@ -89,6 +89,8 @@ NOT_FOUND_MESSAGES = {
     "category": _("Category not found"),
     "campaign": _("Campaign not found"),
     "bonus_tier": _("Bonus tier not found"),
+    "staff": _("Staff member not found"),
+    "staff_role": _("Staff role not found"),
 }
 
 
