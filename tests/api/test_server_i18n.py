@@ -126,3 +126,21 @@ def test_csv_headers_in_the_callers_language(client):
     en = client.get(url, headers={**staff.headers, **EN}).get_data(as_text=True)
     assert zh.lstrip("\ufeff").splitlines()[0] == "商品编码,商品,规格,数量,自提点数"
     assert en.lstrip("\ufeff").splitlines()[0] == "sku,product,variant,quantity,pickup_points"
+
+
+def test_a_staff_conflict_and_a_leader_refusal_in_both_languages(client):
+    from tests.factories import make_category
+
+    staff = make_staff()
+    make_category(name="蔬菜")
+    shopper = make_shopper()
+    db.session.commit()
+    taken = {"name": "蔬菜"}
+    zh = client.post("/api/v1/admin/categories", json=taken, headers={**staff.headers, **ZH})
+    en = client.post("/api/v1/admin/categories", json=taken, headers={**staff.headers, **EN})
+    assert zh.status_code == en.status_code == 409
+    assert zh.get_json()["error"]["message"] == "已有同名的商品分类"
+    assert en.get_json()["error"]["message"] == "A category with this name already exists"
+
+    not_leader = client.get("/api/v1/leader/me", headers={**shopper.headers, **ZH})
+    assert not_leader.status_code == 403 and not_leader.get_json()["error"]["message"] == "你不是团长"
