@@ -31,6 +31,21 @@ from app.staff import four_eyes
 NO_SYNC = {"synchronize_session": False}
 
 
+# What state a payout is in, for a refusal: one sentence per state so each translates naturally.
+STATES = {
+    PayoutStatus.REQUESTED: _("This payout is waiting for approval"),
+    PayoutStatus.APPROVED: _("This payout is approved and waiting to go out"),
+    PayoutStatus.EXPORTED: _("This payout is in a bank file"),
+    PayoutStatus.SENDING: _("This payout is being sent"),
+    PayoutStatus.PAID: _("This payout is already paid"),
+    PayoutStatus.REJECTED: _("This payout was rejected"),
+}
+
+
+def state_of(status: PayoutStatus):
+    return STATES[status]
+
+
 def fee_for(amount: int) -> int:
     s = settings()
     return s.payout_fee_cents + amount * s.payout_fee_bps // 10_000  # the share rounded down
@@ -101,7 +116,7 @@ def approve(payout_id: int, staff_id: int) -> Payout:
     moved = transition(payout_id, (PayoutStatus.REQUESTED,), PayoutStatus.APPROVED, decided_by_id=staff_id,
                   decided_at=utcnow())
     if not moved and payout.status is not PayoutStatus.APPROVED:  # approving twice is fine; other states not
-        raise Conflict(_('This payout is %(status)s', status=payout.status.value), code="payout_not_pending")
+        raise Conflict(state_of(payout.status), code="payout_not_pending")
     db.session.commit()
     if payout.provider == PayoutProvider.STRIPE_CONNECT and (moved or payout.last_error is None):
         from app.commissions import stripe_payouts
@@ -114,7 +129,7 @@ def reject(payout_id: int, staff_id: int, reason: str) -> Payout:
     payout = get(payout_id)
     if not transition(payout_id, (PayoutStatus.REQUESTED, PayoutStatus.APPROVED), PayoutStatus.REJECTED,
                  decided_by_id=staff_id, decided_at=utcnow(), reason=reason):
-        raise Conflict(_('This payout is %(status)s', status=payout.status.value), code="payout_not_pending")
+        raise Conflict(state_of(payout.status), code="payout_not_pending")
     ledger.post(EntryKind.PAYOUT, f"payout:reject:{payout_id}",
                 [Line(payout.account_id, Bucket.WITHDRAWING, -payout.amount_cents, "leader"),
                  Line(payout.account_id, Bucket.AVAILABLE, payout.amount_cents, "leader")],
@@ -162,7 +177,7 @@ def record_paid(payout: Payout, reference: str, from_states: tuple[PayoutStatus,
     else:
         db.session.refresh(payout)
         if payout.status is not PayoutStatus.PAID:
-            raise Conflict(_('This payout is %(status)s', status=payout.status.value), code="payout_not_approved")
+            raise Conflict(state_of(payout.status), code="payout_not_approved")
     db.session.commit()
     return db.session.get(Payout, payout.id, populate_existing=True)
 

@@ -57,7 +57,7 @@ def send(payout_id: int) -> Payout:
         payout = db.session.get(Payout, payout_id, populate_existing=True)
         if payout.status in (PayoutStatus.PAID, PayoutStatus.SENDING):  # done, or someone is on it
             return payout
-        raise Conflict(_('This payout is %(status)s', status=payout.status.value), code="payout_not_approved")
+        raise Conflict(payouts.state_of(payout.status), code="payout_not_approved")
     payout = db.session.get(Payout, payout_id, populate_existing=True)
     destination = db.session.scalar(sa.select(Leader.stripe_account_id).where(Leader.id == payout.leader_id))
     db.session.commit()  # no transaction stays open across the call to Stripe

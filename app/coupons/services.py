@@ -145,13 +145,22 @@ def _applies(template: CouponTemplate, line: DiscountLine) -> bool:
     return line.product_id in products or (line.category_id is not None and line.category_id in categories)
 
 
+# Why a coupon cannot be used, one sentence per state so each translates naturally.
+UNAVAILABLE = {
+    "expired": _("This coupon has expired"),
+    "not_yet_valid": _("This coupon is not valid yet"),
+    "used": _("This coupon has been used"),
+    "void": _("This coupon was withdrawn"),
+}
+
+
 def usable_coupon(coupon_id: int, account_id: int, now: dt.datetime) -> Coupon:
     coupon = db.session.get(Coupon, coupon_id)
     if coupon is None or coupon.account_id != account_id:
         raise InvalidRequest(_("You hold no such coupon"), code="unknown_coupon", details={"coupon_id": coupon_id})
     status = shown_status(coupon, now)
     if status != "available":
-        raise Conflict(_('This coupon is %(status)s', status=status.replace('_', ' ')), code="coupon_unavailable",
+        raise Conflict(UNAVAILABLE.get(status, UNAVAILABLE["void"]), code="coupon_unavailable",
                        details={"coupon_id": coupon_id, "status": status})
     return coupon
 
