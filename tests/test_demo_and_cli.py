@@ -205,7 +205,7 @@ def test_create_staff_command_creates_a_staff_account_and_refuses_duplicates(app
     dup = runner.invoke(args=["create-staff", "--email", "boss@shop.test", "--name", "B", "--password", "longpass1"])
     assert dup.exit_code != 0 and "already exists" in dup.output
     short = runner.invoke(args=["create-staff", "--email", "x@shop.test", "--name", "B", "--password", "short"])
-    assert short.exit_code != 0 and "8 characters" in short.output
+    assert short.exit_code != 0 and "8" in short.output
 
 
 def test_the_api_keeps_no_cookie_session(app, client):

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts import token_cache
 from app.accounts.models import Account, AccountKind, AuthToken, PhoneVerification
+from app.accounts.password_policy import check_password
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.db import utcnow
 from app.errors import AuthenticationFailed, Conflict, InvalidRequest, PermissionDenied, not_found
@@ -52,6 +53,7 @@ def _login_columns(email: str | None, phone: str | None) -> tuple[str | None, st
 def _create_account(kind: AccountKind, name: str, email: str | None, phone: str | None, password: str,
                     staff_role: str | None = None) -> Account:
     email, phone = _login_columns(email, phone)
+    check_password(password, personal=(email, phone, name))
     account = Account(kind=kind, name=name, email=email, phone=phone, password_hash=hash_password(password),
                       staff_role=staff_role)
     db.session.add(account)

@@ -14,6 +14,7 @@ from app.loyalty import member_day
 from app.loyalty.services import standing
 from app.orders import services as orders
 from app.orders.checkout import campaign_of, merge_lines, price_lines, sellable_skus
+from app.orders.quote import amount_due
 from app.payments import methods
 from blueprints import lean
 from blueprints.auth import Role, bearer_token, current_account
@@ -132,5 +133,9 @@ def price_quote(data):
               "candidates": quotes[r.sku_id].candidates} for r in requests]
     group = current_binding(account_id).group
     pay_with = methods.allowed(group=group, campaign_kind=campaign.kind.value if campaign else None)
-    return {"lines": lines, "total_cents": sum(ln["line_total_cents"] for ln in lines),
-            "currency": current_app.config["STORE_CURRENCY"], "payment_methods": pay_with}
+    due = amount_due(account_id, group, quotes, {r.sku_id: r.quantity for r in requests},
+                     skus, campaign, data["coupon_id"])
+    return {"lines": lines, "subtotal_cents": due.subtotal_cents, "coupon_id": due.coupon_id,
+            "coupon_discount_cents": due.coupon_discount_cents, "total_cents": due.total_cents,
+            "pickup_date": due.pickup_date, "currency": current_app.config["STORE_CURRENCY"],
+            "payment_methods": pay_with}

@@ -46,6 +46,7 @@ from blueprints.errors import envelope, handle_domain_error
 from blueprints.fields import MAX_ID
 from blueprints.locale import canonical_language, offered_languages
 from blueprints.schemas.orders import IDEMPOTENCY_KEY_RE
+from blueprints.security_headers import DATA_HEADERS
 
 log = logging.getLogger(__name__)
 # environ keys: not settable by a client (theirs start HTTP_)
@@ -70,7 +71,8 @@ class FlashGate:
             return self.wsgi_app(environ, start_response)
         match = PATH.fullmatch(environ.get("PATH_INFO", ""))
         attempt = _plain_attempt(environ, int(match[1])) if match else None
-        if attempt is None:
+        # A cross-origin caller needs Flask's CORS headers on the answer (blueprints/cors.py).
+        if attempt is None or (environ.get("HTTP_ORIGIN") and self.app.config["CORS_ALLOWED_ORIGINS"]):
             return self.wsgi_app(environ, start_response)
         if self.app.config["REDIS_URL"]:
             return self._through_redis(environ, start_response, attempt)
@@ -130,6 +132,7 @@ class FlashGate:
         with self.app.app_context(), in_locale(tag):
             response = handle_domain_error(error)
             response.headers["Content-Language"] = tag
+            response.headers.extend(DATA_HEADERS)
         return response(environ, start_response)
 
     def _language(self, environ) -> str:
@@ -176,4 +179,5 @@ def _rendered(code: str, message, tag: str) -> tuple[str, list[tuple[str, str]],
     with in_locale(tag):
         response = envelope(409, code, message)
     response.headers["Content-Language"] = tag
+    response.headers.extend(DATA_HEADERS)   # Flask's after_request never sees the gate's answers
     return response.status, response.headers.to_wsgi_list(), response.get_data()
