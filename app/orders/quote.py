@@ -12,6 +12,7 @@ from app.coupons import services as coupons
 from app.db import utcnow
 from app.errors import InvalidRequest
 from app.groups.models import Group
+from app.i18n import _
 from app.pickup.schedule import slot_of_group
 from app.pricing.engine import Quote
 
@@ -40,7 +41,7 @@ def amount_due(account_id: int, group: Group, quotes: dict[int, Quote], quantiti
     off = 0
     if coupon_id is not None:
         if campaign is not None:
-            raise InvalidRequest("Coupons, points and the wallet are not used on campaign orders",
+            raise InvalidRequest(_("Coupons, points and the wallet are not used on campaign orders"),
                                  code="discounts_not_allowed")
         coupon = coupons.usable_coupon(coupon_id, account_id, utcnow())
         seen = [coupons.DiscountLine(sku_id, skus[sku_id].product_id, skus[sku_id].product.category_id, amount,

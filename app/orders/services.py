@@ -67,7 +67,7 @@ def cancel(order: Order, reason: str) -> Order:
     if not lifecycle.cancel(order, reason, follow):
         db.session.rollback()
         order = get_order(order.id)
-        raise Conflict("Only unpaid orders can be cancelled", code="order_not_cancellable",
+        raise Conflict(_("Only unpaid orders can be cancelled"), code="order_not_cancellable",
                        details={"status": order.effective_status})
     db.session.commit()
     follow.run()

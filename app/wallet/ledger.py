@@ -23,7 +23,7 @@ NO_SYNC = {"synchronize_session": False}
 
 class InsufficientBalance(Conflict):
     def __init__(self, balance: int, wanted: int):
-        super().__init__("The wallet balance is too low", code="insufficient_wallet_balance",
+        super().__init__(_("The wallet balance is too low"), code="insufficient_wallet_balance",
                          details={"balance_cents": balance, "requested_cents": wanted})
 
 

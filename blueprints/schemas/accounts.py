@@ -3,6 +3,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.groups.bindings import current_binding
+from app.i18n import LOCALES, gettext_now
 from app.members.birthday import birthday_status
 from blueprints import fields as f
 from blueprints.schemas.common import Schema
@@ -20,7 +21,7 @@ class RegisterSchema(Schema):
     @ma.validates_schema
     def needs_login(self, data, **kwargs):
         if not data.get("email") and not data.get("phone"):
-            raise ma.ValidationError("Give an e-mail address or a phone number.", "email")
+            raise ma.ValidationError(gettext_now("Give an e-mail address or a phone number."), "email")
 
 
 class LoginSchema(Schema):
@@ -34,7 +35,15 @@ class StaffLoginSchema(LoginSchema):
 
 
 class ProfileUpdateSchema(Schema):
-    name = f.name(80, required=True)
+    name = f.name(80, metadata={"description": "The display name"})
+    locale = f.Choice(LOCALES, allow_none=True, metadata={
+        "description": "The language to answer and write to this person in (zh-CN or en); null: follow "
+                       "the browser's Accept-Language, messages in the store's language"})
+
+    @ma.validates_schema
+    def not_empty(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError(gettext_now("Give a name or a language to change."), "name")
 
 
 class GroupBriefSchema(Schema):
@@ -49,6 +58,8 @@ class AccountSchema(Schema):
     email = ma.fields.String(allow_none=True)
     phone = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
+    locale = ma.fields.String(allow_none=True, metadata={
+        "description": "The language the person chose (zh-CN or en); null until chosen"})
 
 
 class TokenSchema(Schema):

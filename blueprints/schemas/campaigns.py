@@ -10,6 +10,7 @@ from app.campaigns.models import BalancePolicy, CampaignKind, Review, Threshold,
 from app.campaigns.phases import Phase, phase, window
 from app.clock import store_tz
 from app.db import utcnow
+from app.i18n import gettext_now
 from blueprints import fields as f
 from blueprints.schemas.common import QuerySchema, Schema
 
@@ -22,7 +23,7 @@ class LocalDateTime(ma.fields.DateTime):
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=store_tz())
         if not dt.datetime(2000, 1, 1, tzinfo=dt.UTC) <= parsed <= dt.datetime(2100, 1, 1, tzinfo=dt.UTC):
-            raise ma.ValidationError("Must be between 2000 and 2100.")
+            raise ma.ValidationError(gettext_now("Must be between 2000 and 2100."))
         return parsed.astimezone(dt.UTC)
 
 

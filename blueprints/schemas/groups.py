@@ -5,6 +5,7 @@ import marshmallow as ma
 from app.groups.bindings import current_binding
 from app.groups.models import AdmissionRule
 from app.groups.services import member_count, public_link
+from app.i18n import gettext_now
 from app.leaders.models import ApplicationStatus, LeaderStatus
 from blueprints import fields as f
 from blueprints.schemas.accounts import AccountSchema, GroupBriefSchema
@@ -62,7 +63,7 @@ class GroupTransferInputSchema(Schema):
     @ma.validates_schema
     def changes_something(self, data, **kwargs):
         if "leader_id" not in data and "pickup_point_id" not in data:
-            raise ma.ValidationError("Give leader_id and/or pickup_point_id.", "leader_id")
+            raise ma.ValidationError(gettext_now("Give leader_id and/or pickup_point_id."), "leader_id")
 
 
 class GroupTransferSchema(Schema):

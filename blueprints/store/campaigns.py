@@ -9,6 +9,7 @@ from app.db import utcnow
 from app.errors import AuthenticationFailed, NotFound
 from app.extensions import db
 from app.groups.bindings import current_binding
+from app.i18n import _
 from app.loyalty import member_day
 from app.loyalty.services import standing
 from app.orders import services as orders
@@ -33,7 +34,7 @@ from blueprints.store import blp, flash_gate
 def _my_group_id() -> int:
     binding = current_binding(current_account().id)
     if binding is None:
-        raise NotFound("You have not joined a group yet: open a group link", code="not_in_a_group")
+        raise NotFound(_("You have not joined a group yet: open a group link"), code="not_in_a_group")
     g.campaign_group_id = binding.group_id
     return binding.group_id
 
@@ -62,7 +63,7 @@ def my_campaign(campaign_id):
     campaign = db.session.scalar(campaigns.visible_to_group(group_id, utcnow()).where(
         campaigns.Campaign.id == campaign_id))
     if campaign is None or campaign.review is not Review.APPROVED:
-        raise NotFound("Campaign not found", code="campaign_not_found")
+        raise NotFound(_("Campaign not found"), code="campaign_not_found")
     return campaign
 
 
@@ -85,7 +86,7 @@ def reserve_flash(item_id):
     quantity = lean.json_body(RESERVE_BODY)["quantity"]
     token = bearer_token()
     if token is None:
-        raise AuthenticationFailed("Log in first and send 'Authorization: Bearer <token>'")
+        raise AuthenticationFailed(_("Log in first and send 'Authorization: Bearer <token>'"))
     r = flash.reserve(token=token, item_id=item_id, quantity=quantity, client_key=key,
                       admitted=request.environ.get(flash_gate.ADMITTED),
                       peeked=request.environ.get(flash_gate.PEEKED, False))

@@ -4,6 +4,7 @@ from app.accounts.models import Account
 from app.errors import NotFound
 from app.extensions import db
 from app.groups import bindings
+from app.i18n import _
 from blueprints.auth import Role, current_account
 from blueprints.pagination import SQLPage
 from blueprints.privacy import mask_name, viewer_id
@@ -50,7 +51,7 @@ def my_group():
     """The shopper's current group"""
     binding = bindings.current_binding(current_account().id)
     if binding is None:
-        raise NotFound("You have not joined a group yet: open a group link", code="not_in_a_group")
+        raise NotFound(_("You have not joined a group yet: open a group link"), code="not_in_a_group")
     return binding.group
 
 

@@ -6,6 +6,7 @@ from app.coupons import services as coupons
 from app.errors import NotFound
 from app.extensions import db
 from app.groups.bindings import current_binding
+from app.i18n import _
 from app.loyalty import ledger, member_day, referrals
 from app.loyalty import services as loyalty
 from app.members import birthday
@@ -51,7 +52,7 @@ def my_membership():
     """Your membership: points balance, growth points, tier and what the next tier needs"""
     membership = db.session.get(Membership, current_account().id)
     if membership is None:
-        raise NotFound("You are not a member yet", code="not_a_member")
+        raise NotFound(_("You are not a member yet"), code="not_a_member")
     return membership
 
 
