@@ -137,6 +137,14 @@ def _read(env: Env, instance_path: Path) -> dict[str, Any]:
         # The SMS provider for verification codes, as "package.module:Class" (see app/sms.py).
         "SMS_SENDER": env.str("SMS_SENDER", "app.sms:LoggingSmsSender", validate=_import_path),
         "IDEMPOTENCY_KEY_TTL_HOURS": env.int("IDEMPOTENCY_KEY_TTL_HOURS", 24, validate=Range(1, 24 * 30)),
+        # After-sale photos (app/aftersales/storage.py): local files under the instance folder, or an
+        # S3-compatible bucket (AWS S3, MinIO, Aliyun OSS, Tencent COS) through boto3.
+        "AFTERSALE_STORAGE": env.str("AFTERSALE_STORAGE", "local", validate=OneOf(("local", "s3"))),
+        "AFTERSALE_S3_BUCKET": env.str("AFTERSALE_S3_BUCKET", ""),
+        "AFTERSALE_S3_ENDPOINT_URL": env.str("AFTERSALE_S3_ENDPOINT_URL", "", validate=_http_url),
+        "AFTERSALE_S3_REGION": env.str("AFTERSALE_S3_REGION", ""),
+        "AFTERSALE_PHOTO_MAX_BYTES": env.int("AFTERSALE_PHOTO_MAX_BYTES", 8 * 1024 * 1024,
+                                             validate=Range(64 * 1024, 32 * 1024 * 1024)),
         "MAX_CONTENT_LENGTH": env.int("MAX_CONTENT_LENGTH", 1024 * 1024, validate=Range(1024, 64 * 1024 * 1024)),
     }
 

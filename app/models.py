@@ -1,5 +1,6 @@
 """Import every model so metadata is complete (migrations, create_all, table sweeps in tests)."""
 from app.accounts.models import Account, AuthToken, PhoneVerification  # noqa: F401
+from app.aftersales.models import AfterSaleEvent, AfterSalePhoto, AfterSaleRequest, AfterSaleRules  # noqa: F401
 from app.campaigns.models import (  # noqa: F401
     Campaign,
     CampaignHold,

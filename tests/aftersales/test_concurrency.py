@@ -65,3 +65,42 @@ def test_a_cancel_racing_the_cutoff_sweep_either_refunds_or_is_packed(app, clien
     else:
         assert cancelled.status_code == 409 and refunds == 0 and batch.status.value == "closed"
     assert closed in (0, 1)
+
+
+def test_two_approvals_of_one_request_make_one_refund(app, client):
+    from tests.aftersales.helpers import ask, picked_up
+
+    s = picked_up(client)
+    req = ask(client, s["buyer"], s["order"]).get_json()
+    client.post(f"/api/v1/leader/after-sales/{req['id']}/review", headers=s["leader"].headers,
+                json={"verdict": "confirmed"})
+    headers = s["staff"].headers
+    responses = race(app, N, lambda c, i: c.post(f"/api/v1/admin/after-sales/{req['id']}/decision", headers=headers,
+                                                 json={"decision": "refund"}))
+    assert sorted(r.status_code for r in responses) == [200] + [409] * (N - 1), [r.get_json() for r in responses]
+    assert stripe_refunds(s["order"]) == [1500]
+
+
+def test_a_request_racing_a_staff_refund_never_refunds_more_than_paid(app, client):
+    import uuid
+
+    from tests.aftersales.helpers import picked_up
+
+    s = picked_up(client, lines=((2, 1500),))
+    client.patch("/api/v1/admin/after-sales/rules", headers=s["staff"].headers,
+                 json={"auto_approve_max_cents": 100_000, "auto_approve_max_rate_bps": 10_000})
+    order, line_id = s["order"], s["order"]["lines"][0]["id"]
+    buyer_headers, staff_headers = s["buyer"].headers, s["staff"].headers
+
+    def step(c, i):
+        if i % 2:
+            return c.post(f"/api/v1/admin/orders/{order['id']}/refunds", json={"reason": "staff"},
+                          headers={**staff_headers, "Idempotency-Key": str(uuid.uuid4())})
+        return c.post(f"/api/v1/store/orders/{order['id']}/after-sales", headers=buyer_headers,
+                      json={"order_line_id": line_id, "reason": "damaged", "quantity": 2})
+
+    responses = race(app, 4, step)
+    assert all(r.status_code < 500 for r in responses), [r.get_json() for r in responses]
+    row = order_row(order["id"])
+    assert row.refunded_cents <= row.paid_cents == 3000
+    assert sum(stripe_refunds(order)) == 3000
