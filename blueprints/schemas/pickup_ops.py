@@ -131,6 +131,7 @@ class PickListOrderSchema(Schema):
     pickup_code = ma.fields.String()
     shopper_name = ma.fields.String(allow_none=True)
     lines = ma.fields.List(ma.fields.Nested(PickListLineSchema))
+    replacement_for = ma.fields.Integer(metadata={"description": "An after-sale replacement: the request's id"})
 
 
 class ConsolidatedRowSchema(Schema):

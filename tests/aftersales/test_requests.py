@@ -75,6 +75,10 @@ def test_an_overdue_leader_review_is_escalated_by_the_clock(client):
     row = db.session.get(AfterSaleRequest, req["id"])
     db.session.refresh(row)
     assert row.status.value == "replaced" and row.replacement_batch_id is not None and row.replacement_quantity == 1
+    from app.pickup.batches import pick_list
+
+    extra = [r for r in pick_list(row.replacement_batch_id) if r.get("replacement_for") == row.id]
+    assert len(extra) == 1 and extra[0]["lines"][0]["quantity"] == 1
 
 
 def test_small_claims_are_approved_by_the_rules(client):
