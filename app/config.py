@@ -150,6 +150,14 @@ def _read(env: Env, instance_path: Path) -> dict[str, Any]:
         # Production without Redis refuses to start (rate limits must be shared by every worker);
         # this lets a single-process run (the benchmarks) count them in memory all the same.
         "ALLOW_LOCAL_RATE_LIMITS": env.bool("ALLOW_LOCAL_RATE_LIMITS", False),
+        # After-sale photos (app/aftersales/storage.py): local files under the instance folder, or an
+        # S3-compatible bucket (AWS S3, MinIO, Aliyun OSS, Tencent COS) through boto3.
+        "AFTERSALE_STORAGE": env.str("AFTERSALE_STORAGE", "local", validate=OneOf(("local", "s3"))),
+        "AFTERSALE_S3_BUCKET": env.str("AFTERSALE_S3_BUCKET", ""),
+        "AFTERSALE_S3_ENDPOINT_URL": env.str("AFTERSALE_S3_ENDPOINT_URL", "", validate=_http_url),
+        "AFTERSALE_S3_REGION": env.str("AFTERSALE_S3_REGION", ""),
+        "AFTERSALE_PHOTO_MAX_BYTES": env.int("AFTERSALE_PHOTO_MAX_BYTES", 8 * 1024 * 1024,
+                                             validate=Range(64 * 1024, 32 * 1024 * 1024)),
         "MAX_CONTENT_LENGTH": env.int("MAX_CONTENT_LENGTH", 1024 * 1024, validate=Range(1024, 64 * 1024 * 1024)),
     }
 

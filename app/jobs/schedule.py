@@ -28,9 +28,10 @@ def retry_refunds_job() -> dict[str, int]:
 
 
 def pickup_sweep_job() -> dict[str, int]:
+    from app.pickup.cutoff import close_due
     from app.pickup.uncollected import sweep
 
-    return sweep()
+    return {**sweep(), "batches_closed": close_due()}
 
 
 def dispatch_notifications_job() -> int:

@@ -16,7 +16,7 @@ from app.idempotency import service as idempotency
 from app.orders import lifecycle
 from app.orders.checkout import build_order
 from app.orders.lifecycle import FollowUps
-from app.orders.models import Order, OrderStatus
+from app.orders.models import PAID_STATES, Order, OrderStatus
 from app.payments import methods
 from app.payments import services as payments
 from app.payments.models import Payment, PaymentStatus
@@ -61,13 +61,25 @@ def get_own_order(account_id: int, order_id: int) -> Order:
     return order
 
 
-def cancel(order: Order, reason: str) -> Order:
-    """Cancel an unpaid order (awaiting online payment, or to be paid at pickup)."""
+def cancel(order: Order, reason: str, lines: list[dict] | None = None) -> Order:
+    """Cancel an order: an unpaid one (awaiting online payment, or to be paid at pickup) is closed;
+    a paid one (or some of its lines) is refunded in full until its cut-off (app/orders/cancellation.py)."""
+    from app.i18n import _
+    from app.orders import cancellation
+
+    if order.status in PAID_STATES or order.close_reason == cancellation.CANCELLED:
+        refund_id = cancellation.cancel_paid(order, lines)
+        db.session.commit()
+        if refund_id is not None:
+            from app.payments.refunds import complete_refund
+
+            complete_refund(refund_id)
+        return get_order(order.id)
     follow = FollowUps()
-    if not lifecycle.cancel(order, reason, follow):
+    if lines is not None or not lifecycle.cancel(order, reason, follow):
         db.session.rollback()
         order = get_order(order.id)
-        raise Conflict(_("Only unpaid orders can be cancelled"), code="order_not_cancellable",
+        raise Conflict(_("This order can no longer be cancelled"), code="order_not_cancellable",
                        details={"status": order.effective_status})
     db.session.commit()
     follow.run()

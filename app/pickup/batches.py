@@ -160,6 +160,21 @@ def pick_list(batch_id: int) -> list[dict]:
         if lines:
             rows.append({"order_number": order.number, "pickup_code": order.pickup_code,
                          "shopper_name": names.get(order.account_id), "lines": lines})
+    return rows + replacements(batch_id)
+
+
+def replacements(batch_id: int) -> list[dict]:
+    """After-sale replacements travelling in this batch, each under its original order (and code)."""
+    from app.aftersales.models import AfterSaleRequest
+
+    rows = []
+    for req in db.session.scalars(sa.select(AfterSaleRequest).where(AfterSaleRequest.replacement_batch_id == batch_id)
+                                  .order_by(AfterSaleRequest.id)):
+        order, line = db.session.get(Order, req.order_id), db.session.get(OrderLine, req.order_line_id)
+        rows.append({"order_number": order.number, "pickup_code": order.pickup_code, "replacement_for": req.id,
+                     "shopper_name": db.session.get(Account, order.account_id).name,
+                     "lines": [{"order_line_id": line.id, "sku_code": line.sku_code, "product_name": line.product_name,
+                                "sku_name": line.sku_name, "quantity": req.replacement_quantity}]})
     return rows
 
 

@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from app.accounts.models import Account
 from app.codes import normalise_code
 from app.db import utcnow
-from app.errors import Conflict, InvalidRequest, NotFound, PermissionDenied
+from app.errors import Conflict, DomainError, InvalidRequest, NotFound, PermissionDenied
 from app.extensions import db
 from app.i18n import _
 from app.notifications.messages import notify_order
 from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
 from app.payments.models import Payment, PaymentStatus
-from app.pickup.models import PickupEvent
+from app.pickup.models import PickupAttempt, PickupEvent
 from app.pickup_points.models import PickupPoint
 
 NO_SYNC = {"synchronize_session": False}
@@ -144,7 +144,33 @@ def _collect_payment(order: Order, collected_cents: int | None) -> int:
 
 def verify(code: str, verifier: Verifier, *, order_number: str | None = None, lines: list[dict] | None = None,
            collected_cents: int | None = None) -> Order:
-    """Hand over an order (all waiting units, or the lines given) against its pickup code."""
+    """Hand over an order (all waiting units, or the lines given) against its pickup code. Every
+    attempt is audited: a refused one in its own transaction, since the request's is rolled back."""
+    try:
+        return _verify(code, verifier, order_number, lines, collected_cents)
+    except DomainError as exc:
+        db.session.rollback()
+        _audit(verifier, _order_typed(code, order_number), order_number, exc.code)
+        db.session.commit()
+        raise
+
+
+def _order_typed(code: str, order_number: str | None) -> Order | None:
+    if order_number:
+        return db.session.scalar(sa.select(Order).where(Order.number == order_number.strip().upper()))
+    normalised = normalise_code(code)
+    return db.session.scalar(sa.select(Order).where(Order.pickup_code == normalised)) if normalised else None
+
+
+def _audit(verifier: Verifier, order: Order | None, order_number: str | None, outcome: str) -> None:
+    db.session.add(PickupAttempt(account_id=verifier.account_id, verified_as=verifier.role,
+                                 leader_id=verifier.leader_id, order_id=order.id if order else None,
+                                 pickup_point_id=order.pickup_point_id if order else None,
+                                 order_number=(order_number or "").strip().upper()[:16] or None, outcome=outcome))
+
+
+def _verify(code: str, verifier: Verifier, order_number: str | None, lines: list[dict] | None,
+            collected_cents: int | None) -> Order:
     order = _find(code, order_number, verifier)
     _authorise(order, verifier)
     if order.fulfilment not in COLLECTABLE:
@@ -158,6 +184,7 @@ def verify(code: str, verifier: Verifier, *, order_number: str | None = None, li
     order.picked_up_at, order.code_failures, order.code_locked_until = utcnow(), 0, None
     db.session.add(PickupEvent(order_id=order.id, verified_by_id=verifier.account_id, verified_as=verifier.role,
                                lines=taken, collected_cents=collected))
+    _audit(verifier, order, order_number, "handed_over")
     notify_order(order, "order.picked_up", _("Picked up") if done else _("Partly picked up"),
                  _("Order %(number)s was collected at %(point)s.", number=order.number, point=order.pickup_point_name),
                  lines=taken)

@@ -91,8 +91,10 @@ def _active_leader_id(leader_id: int | None) -> int | None:
     return None if leader_id is None else get_active_leader(leader_id).id
 
 
-def add_closures(point: PickupPoint, start: dt.date, end: dt.date, reason: str | None) -> list[PickupClosure]:
-    """Close the point on each date from start to end inclusive; dates already closed stay as they are."""
+def add_closures(point: PickupPoint, start: dt.date, end: dt.date, reason: str | None,
+                 move_to: dt.date | None = None) -> list[PickupClosure]:
+    """Close the point on each date from start to end inclusive; dates already closed stay as they are.
+    Orders booked on those days move to the next open day, or `move_to` (app/pickup/closures.py)."""
     if end < start:
         raise InvalidRequest(_("end_date is before start_date"), code="invalid_date_range")
     span = (end - start).days + 1
@@ -104,6 +106,9 @@ def add_closures(point: PickupPoint, start: dt.date, end: dt.date, reason: str |
         day = start + dt.timedelta(days=i)
         if day not in existing:
             point.closures.append(PickupClosure(date=day, reason=reason))
+    from app.pickup.closures import move_booked_orders
+
+    move_booked_orders(point, {start + dt.timedelta(days=i) for i in range(span)}, move_to)
     db.session.commit()
     return [c for c in point.closures if start <= c.date <= end]
 

@@ -23,6 +23,8 @@ from blueprints.schemas.pickup_ops import (
     BatchSchema,
     LeaderBatchQuerySchema,
     LeaderOrderQuerySchema,
+    PickupAttemptQuerySchema,
+    PickupAttemptSchema,
     VerifyPickupSchema,
 )
 
@@ -106,6 +108,18 @@ def my_orders(query):
     return (sa.select(Order).where(Order.pickup_point_id.in_(_my_point_ids()),
                                    fulfilment_is(Fulfilment(query["fulfilment"])))
             .order_by(Order.pickup_date, Order.id))
+
+
+@blp.route("/pickup-attempts", methods=["GET"])
+@blp.requires(Role.LEADER)
+@blp.arguments(PickupAttemptQuerySchema, location="query")
+@blp.response(200, PickupAttemptSchema(many=True))
+@blp.paginate(SQLPage, page_size=50)
+def my_pickup_attempts(query):
+    """The pickup-code audit of your points: every attempt, successful or not, and by whom, newest first"""
+    from app.pickup.attempts import attempts
+
+    return attempts(point_ids=_my_point_ids(), account_id=current_account().id, **query)
 
 
 add_inbox_routes(blp, Role.LEADER, "leader")

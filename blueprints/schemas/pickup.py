@@ -26,6 +26,8 @@ class ClosureRangeSchema(Schema):
     start_date = ma.fields.Date(required=True)
     end_date = ma.fields.Date(required=True)
     reason = f.Str(max_length=200, load_default=None)
+    move_to = ma.fields.Date(load_default=None, metadata={
+        "description": "Where orders booked on these days go (an open day); default: each to the next open day"})
 
 
 class PickupPointInputSchema(Schema):

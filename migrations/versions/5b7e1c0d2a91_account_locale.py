@@ -1,7 +1,7 @@
 """accounts: the language the person chose (locale, null until chosen)
 
 Revision ID: 5b7e1c0d2a91
-Revises: b7a1c0de2020
+Revises: d9e3f5a70b22
 Create Date: 2026-12-03 16:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b7e1c0d2a91'
-down_revision = 'b7a1c0de2020'
+down_revision = 'd9e3f5a70b22'
 branch_labels = None
 depends_on = None
 
