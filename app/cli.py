@@ -42,10 +42,13 @@ def register_cli(app: Flask) -> None:
 @click.password_option(help="Password (prompted twice if omitted)")
 def create_staff_command(email: str, name: str, password: str) -> None:
     """Create a merchant staff account."""
+    from app.accounts.password_policy import WeakPassword, check_password
     from app.accounts.services import create_staff
 
-    if len(password) < 8:
-        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    try:
+        check_password(password, personal=(email, name))
+    except WeakPassword as exc:
+        raise click.BadParameter(str(exc.message), param_hint="--password") from None
     try:
         account = create_staff(name=name, email=email, password=password)
     except DomainError as exc:

@@ -10,6 +10,8 @@ from app.accounts.services import authenticate
 from app.errors import AuthenticationFailed, PermissionDenied
 from app.leaders.models import Leader
 from app.leaders.services import require_active_leader
+from app.staff.services import require_permission
+from blueprints.audit import open_context
 
 MAX_TOKEN_LENGTH = 256
 
@@ -28,8 +30,9 @@ def bearer_token() -> str | None:
     return token
 
 
-def authenticate_request(role: Role) -> None:
-    """Load the caller into flask.g or raise 401 (no/expired token) or 403 (wrong role)."""
+def authenticate_request(role: Role, permission: str | None = None) -> None:
+    """Load the caller into flask.g or raise 401 (no/expired token) or 403 (wrong role, or a staff
+    role without the operation's permission)."""
     token = bearer_token()
     if token is None:
         raise AuthenticationFailed("Log in first and send 'Authorization: Bearer <token>'")
@@ -41,8 +44,12 @@ def authenticate_request(role: Role) -> None:
     if role is not Role.STAFF and account.kind is not AccountKind.SHOPPER:
         raise PermissionDenied("Staff accounts cannot use the shopper or leader API", code="shoppers_only")
     g.account, g.token = account, token
+    if role is Role.STAFF:
+        require_permission(account, permission or "")
     if role is Role.LEADER:
         g.leader = require_active_leader(account.id)
+    if role is not Role.SHOPPER:
+        open_context(account, account.staff_role if role is Role.STAFF else "leader")
 
 
 def current_account() -> Account:

@@ -44,24 +44,26 @@ TARGETS: dict[str, Target] = {
     "campaign-stock": Target(
         ("app/campaigns/stock.py",),
         ("tests/api/test_flash_sales.py", "tests/api/test_group_buys.py", "tests/api/test_presales.py",
-         "tests/api/test_campaign_stats.py", "tests/api/test_campaign_stock_edges.py"),
+         "tests/api/test_campaign_stats.py", "tests/api/test_campaign_stock_mutants.py"),
         "campaign stock buckets and holds: take, consume, release, counted units per shopper"),
     "flash": Target(
         ("app/campaigns/flash.py", "app/campaigns/flash_sql.py", "app/campaigns/redis_gate.py"),
         ("tests/api/test_flash_sales.py", "tests/api/test_flash_gate.py", "tests/api/test_flash_commission.py",
-         "tests/unit/test_flash_sql.py", "tests/api/test_flash_edges.py"),
+         "tests/unit/test_flash_sql.py", "tests/api/test_flash_limit_behaviours.py",
+         "tests/api/test_flash_mutants.py"),
         "the flash-sale reservation path (PostgreSQL statements and the Redis gate need TEST_DATABASE_URL/"
         "TEST_REDIS_URL and are skipped on SQLite)"),
     "refunds": Target(
         ("app/payments/refunds.py",),
         ("tests/api/test_refunds.py", "tests/api/test_payments.py", "tests/api/test_wallet.py",
-         "tests/api/test_group_buys.py", "tests/api/test_uncollected.py", "tests/api/test_refund_edges.py"),
+         "tests/api/test_group_buys.py", "tests/api/test_uncollected.py", "tests/api/test_money_behaviours.py",
+         "tests/api/test_refund_mutants.py"),
         "line refunds: ceilings, splits across card and wallet, completion, restock and clawback"),
     "commissions": Target(
         ("app/commissions/*",),
         ("tests/api/test_commissions.py", "tests/api/test_payouts.py", "tests/api/test_stripe_payouts.py",
          "tests/api/test_flash_commission.py", "tests/api/test_leader_performance.py",
-         "tests/test_commission_properties.py", "tests/api/test_commission_edges.py"),
+         "tests/test_commission_properties.py", "tests/api/test_commission_mutants.py"),
         "commission rules, the double-entry journal, settlement, clawbacks, payouts, the audit"),
     "wallet": Target(
         ("app/wallet/*",),
@@ -71,7 +73,8 @@ TARGETS: dict[str, Target] = {
     "coupons": Target(
         ("app/coupons/*",),
         ("tests/api/test_coupons.py", "tests/api/test_birthdays.py", "tests/api/test_loyalty_edges.py",
-         "tests/api/test_coupon_edges.py"),
+         "tests/api/test_money_behaviours.py",
+         "tests/api/test_coupon_mutants.py"),
         "coupon templates, issuing, the guarded redeem and its release"),
     "points": Target(
         ("app/loyalty/ledger.py",),

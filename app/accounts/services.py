@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts import token_cache
 from app.accounts.models import Account, AccountKind, AuthToken, PhoneVerification
+from app.accounts.password_policy import check_password
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.db import utcnow
 from app.errors import AuthenticationFailed, Conflict, InvalidRequest, PermissionDenied, not_found
@@ -48,9 +49,12 @@ def _login_columns(email: str | None, phone: str | None) -> tuple[str | None, st
     return (email.strip().lower() if email else None), (normalise_phone(phone) if phone else None)
 
 
-def _create_account(kind: AccountKind, name: str, email: str | None, phone: str | None, password: str) -> Account:
+def _create_account(kind: AccountKind, name: str, email: str | None, phone: str | None, password: str,
+                    staff_role: str | None = None) -> Account:
     email, phone = _login_columns(email, phone)
-    account = Account(kind=kind, name=name, email=email, phone=phone, password_hash=hash_password(password))
+    check_password(password, personal=(email, phone, name))
+    account = Account(kind=kind, name=name, email=email, phone=phone, password_hash=hash_password(password),
+                      staff_role=staff_role)
     db.session.add(account)
     try:
         db.session.flush()
@@ -68,10 +72,12 @@ def register_shopper(*, name: str, password: str, email: str | None = None, phon
     return issued
 
 
-def create_staff(*, name: str, email: str, password: str) -> Account:
-    """Create a merchant staff account (CLI only: staff are never self-registered)."""
-    account = _create_account(AccountKind.STAFF, name, email, None, password)
-    db.session.commit()
+def create_staff(*, name: str, email: str, password: str, role: str = "owner", commit: bool = True) -> Account:
+    """Create a merchant staff account (by the CLI as an owner, or invited by an owner: staff are
+    never self-registered)."""
+    account = _create_account(AccountKind.STAFF, name, email, None, password, staff_role=role)
+    if commit:
+        db.session.commit()
     return account
 
 
@@ -112,6 +118,22 @@ def authenticate(token: str) -> Account | None:
         )
     ).scalar_one_or_none()
     return row
+
+
+def revoke_all_tokens(account_id: int) -> list[str]:
+    """Revoke every live token of an account in the caller's transaction; returns their hashes for
+    forget_tokens() once that transaction is committed."""
+    hashes = db.session.scalars(sa.select(AuthToken.token_hash).where(
+        AuthToken.account_id == account_id, AuthToken.revoked_at.is_(None))).all()
+    db.session.execute(sa.update(AuthToken).where(AuthToken.account_id == account_id, AuthToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+    return list(hashes)
+
+
+def forget_tokens(hashes: list[str]) -> None:
+    """Drop revoked tokens from the Redis cache the flash-sale gate reads."""
+    for token_hash in hashes:
+        token_cache.forget(token_hash)
 
 
 def logout(token: str) -> None:

@@ -55,8 +55,9 @@ def balance_of(order: Order) -> Balance | None:
     return Balance(deposit, value, order.total_cents - deposit, campaign.balance_starts_at, campaign.balance_ends_at)
 
 
-def open_balance_payment(order: Order) -> Payment:
-    """The shopper pays the balance, inside the balance window only (by the clock)."""
+def open_balance_payment(order: Order, method: str = "card") -> Payment | None:
+    """The shopper pays the balance, inside the balance window only (by the clock): online (the open
+    payment of that method, reused) or from the wallet at once (then None: nothing to start)."""
     balance = balance_of(order)
     if balance is None or order.status is not OrderStatus.DEPOSIT_PAID:
         raise Conflict("This order has no balance to pay", code="no_balance_due",
@@ -65,12 +66,26 @@ def open_balance_payment(order: Order) -> Payment:
     if not balance.opens_at <= now < balance.closes_at:
         raise Conflict("The balance can only be paid in its window", code="balance_window_closed",
                        details={"opens_at": balance.opens_at.isoformat(), "closes_at": balance.closes_at.isoformat()})
-    payment = db.session.scalar(sa.select(Payment).where(Payment.order_id == order.id, Payment.purpose == "balance",
-                                                         Payment.status.in_((PaymentStatus.PENDING,
-                                                                             PaymentStatus.FAILED))))
+    from app.payments import services as payments
+
+    payment = payments.open_payment_of(order.id, "balance")
+    if payment is not None and (payment.status is PaymentStatus.FAILED or (payment.method or "card") != method):
+        payments.retire(payment.id)
+        payment = None
+    if method == "wallet":
+        from sqlalchemy.exc import IntegrityError
+
+        from app.orders.checkout import pay_part_from_wallet
+
+        try:
+            pay_part_from_wallet(db.session.get(Order, order.id), balance.balance_cents, "balance")
+            db.session.commit()
+        except IntegrityError:  # paid from the wallet already (a double click): the first one stands
+            db.session.rollback()
+        return None
     if payment is None:
         payment = Payment(order_id=order.id, provider="stripe", purpose="balance", amount_cents=balance.balance_cents,
-                          refunded_cents=0, status=PaymentStatus.PENDING)
+                          refunded_cents=0, status=PaymentStatus.PENDING, method=method)
         order.payments.append(payment)
         db.session.commit()
     return payment

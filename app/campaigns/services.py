@@ -22,6 +22,7 @@ from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
 from app.groups.models import Group
+from app.staff import four_eyes
 
 FIELDS = ("name", "description", "starts_at", "ends_at", "warmup_minutes", "all_groups", "members_only",
           "per_person_limit", "stackable", "hold_minutes", "balance_starts_at", "balance_ends_at", "ship_date",
@@ -152,15 +153,20 @@ def submit(campaign: Campaign) -> Campaign:
 
 
 def _decide(campaign: Campaign, review: Review, staff_id: int, reason: str | None) -> bool:
+    # Four-eyes in the guard itself: the author's approval matches no row, however it races.
+    authored = Campaign.created_by_id != staff_id if review is Review.APPROVED else sa.true()
     return bool(db.session.execute(sa.update(Campaign).where(
-        Campaign.id == campaign.id, Campaign.review == Review.SUBMITTED).values(
+        Campaign.id == campaign.id, Campaign.review == Review.SUBMITTED, authored).values(
         review=review, reviewed_by_id=staff_id, reviewed_at=utcnow(), rejection_reason=reason)
         .execution_options(synchronize_session=False)).rowcount)
 
 
 def approve(campaign: Campaign, staff_id: int) -> Campaign:
-    """Approval freezes the campaign, splits its stock into buckets and (with Redis) opens the gate."""
+    """Approval (by a staff member other than its author) freezes the campaign, splits its stock into
+    buckets and (with Redis) opens the gate."""
     if not _decide(campaign, Review.APPROVED, staff_id, None):
+        if campaign.created_by_id == staff_id:
+            raise four_eyes.refuse("campaign", campaign_id=campaign.id)
         raise Conflict("Only submitted campaigns can be approved", code="campaign_review_conflict",
                        details={"review": campaign.review.value})
     for item in campaign.items:

@@ -25,6 +25,7 @@ from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
 from app.leaders.models import Leader
+from app.staff import four_eyes
 
 NO_SYNC = {"synchronize_session": False}
 
@@ -91,8 +92,11 @@ def transition(payout_id: int, from_states: tuple[PayoutStatus, ...], to: Payout
 
 def approve(payout_id: int, staff_id: int) -> Payout:
     """Approve a requested payout. A Stripe Connect payout is sent at once (after the approval is
-    committed, never inside it); a bank-export one waits for the next export."""
+    committed, never inside it); a bank-export one waits for the next export. Four-eyes: a staff
+    member who is also the requesting leader (same e-mail or phone) may not approve it."""
     payout = get(payout_id)
+    if four_eyes.same_person(staff_id, payout.account_id):
+        raise four_eyes.refuse("payout", payout_id=payout_id)
     moved = transition(payout_id, (PayoutStatus.REQUESTED,), PayoutStatus.APPROVED, decided_by_id=staff_id,
                   decided_at=utcnow())
     if not moved and payout.status is not PayoutStatus.APPROVED:  # approving twice is fine; other states not

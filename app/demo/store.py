@@ -69,8 +69,11 @@ def _membership_and_coupons(store: Store) -> None:
         {"name": "抽奖一等奖：满100减50", "kind": "amount", "amount_off_cents": 5000, "min_spend_cents": 10000,
          "valid_days": 30},
         {"name": "抽奖二等奖：9折券", "kind": "percent", "percent_off": 10, "valid_days": 30})]
+    # Campaigns may be paid from the wallet too, so the demo (no Stripe keys) can finish every sale.
     update_settings({"birthday_coupon_template_id": birthday.id, "uncollected_policy": "refund_minus_fee",
-                     "restocking_fee_bps": 1000})
+                     "restocking_fee_bps": 1000, "wallet_enabled": True, "campaign_methods": {
+                         "flash_sale": ["online", "wallet"], "group_buy": ["online", "wallet"],
+                         "pre_sale": ["online", "wallet"]}})
     loyalty.update_program({"membership_fee_cents": MEMBERSHIP_FEE, "membership_days": 365,
                             "referral_reward_points": 300, "new_product_member_hours": 48})
     for tier in ({"name": "银卡会员", "min_growth": 500, "discount_bps": 200, "points_multiplier_pct": 120},

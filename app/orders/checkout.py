@@ -22,13 +22,14 @@ from app.errors import Conflict, InvalidRequest
 from app.extensions import db
 from app.groups.bindings import current_binding
 from app.groups.models import Group
+from app.i18n import _
 from app.inventory import stock
 from app.loyalty import services as loyalty
 from app.loyalty import zone
 from app.orders import discounts
 from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
+from app.payments import methods
 from app.payments.models import Payment
-from app.payments.providers import get_provider
 from app.pickup import batches
 from app.pickup.schedule import slot_of_group
 from app.pricing.engine import Candidate, Quote, live_member_days, quote
@@ -56,9 +57,10 @@ def merge_lines(lines: list[dict]) -> list[LineRequest]:
     return [LineRequest(sku_id, qty, items[sku_id]) for sku_id, qty in merged.items()]
 
 
-def campaign_of(requests: list[LineRequest], group_id: int, account_id: int, method: str,
+def campaign_of(requests: list[LineRequest], group_id: int, account_id: int,
                  member: bool) -> tuple[Campaign | None, dict[int, CampaignItem]]:
-    """A campaign order (pre-sale or group buy) holds that campaign's items only, and is paid online."""
+    """A campaign order (pre-sale or group buy) holds that campaign's items only; how it may be paid
+    is the merchant's setting for its kind (app/payments/methods.py)."""
     item_ids = {r.campaign_item_id for r in requests}
     if item_ids == {None}:
         return None, {}
@@ -72,8 +74,6 @@ def campaign_of(requests: list[LineRequest], group_id: int, account_id: int, met
                              "by themselves", code="wrong_campaign_checkout")
     if any(items[r.campaign_item_id].sku_id != r.sku_id for r in requests):
         raise InvalidRequest("campaign_item_id does not match sku_id", code="mixed_campaign_lines")
-    if method != "stripe":
-        raise InvalidRequest("Campaign orders are paid online", code="payment_method_unavailable")
     require_live(campaign, utcnow())
     require_eligible(campaign, group_id, member)
     return campaign, items
@@ -110,11 +110,12 @@ def _group_of(account_id: int) -> Group:
     return binding.group
 
 
-def _check_method(group: Group, method: str) -> None:
-    if method == "pay_at_pickup" and not group.pay_at_pickup_allowed:
-        raise InvalidRequest("This group does not offer paying at pickup", code="payment_method_unavailable")
-    if not get_provider(method).available():
-        raise InvalidRequest(f"Payment by {method} is not available", code="payment_method_unavailable")
+def _check_method(group: Group, method: str, campaign: Campaign | None) -> tuple[str, str]:
+    """(the method, its provider) if the merchant's settings let it pay this cart; else a 422
+    naming the methods that can."""
+    kind = campaign.kind.value if campaign is not None else None
+    method = methods.require(method, methods.allowed(group=group, campaign_kind=kind))
+    return method, methods.provider_of(method)
 
 
 def _new_order(account_id: int, group: Group, method: str) -> Order:
@@ -199,10 +200,10 @@ def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: i
     A subscription renewal passes its discount and its cycle's delivery date (if still reachable)."""
     requests = merge_lines(lines)
     group = _group_of(account_id)
-    _check_method(group, method)
     stand = loyalty.standing(account_id)
     member = stand.member
-    campaign, items = campaign_of(requests, group.id, account_id, method, member)
+    campaign, items = campaign_of(requests, group.id, account_id, member)
+    pay_method, method = _check_method(group, method, campaign)  # method: the provider from here on
     skus = sellable_skus(group.id, [r.sku_id for r in requests])
     zone.check(skus, stand)
     if campaign is not None and (coupon_id is not None or points or wallet_cents):
@@ -242,14 +243,20 @@ def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: i
             stock.sell_or_raise(req.sku_id, req.quantity)
         else:
             stock.reserve(order.id, req.sku_id, req.quantity, order.expires_at)
-    _settle_method(order, method, campaign, wallet_cents)
+    _settle_method(order, method, campaign, wallet_cents, pay_method)
     db.session.flush()
     return order
 
 
-def _settle_method(order: Order, method: str, campaign: Campaign | None = None, wallet_cents: int = 0) -> None:
+def _settle_method(order: Order, method: str, campaign: Campaign | None = None, wallet_cents: int = 0,
+                   pay_method: str | None = None) -> None:
+    online = pay_method if method == "stripe" else None   # card, wechat_pay or alipay
     if campaign is not None and campaign.kind is CampaignKind.PRE_SALE:
-        order.payments.append(Payment(provider=method, purpose="deposit", amount_cents=presale.deposit_for(order)))
+        if method == "wallet":
+            pay_part_from_wallet(order, presale.deposit_for(order), "deposit")
+            return
+        order.payments.append(Payment(provider=method, purpose="deposit", amount_cents=presale.deposit_for(order),
+                                      method=online))
         return
     if method == "pay_at_pickup":
         order.payments.append(Payment(provider=method, amount_cents=order.total_cents))
@@ -263,9 +270,9 @@ def _settle_method(order: Order, method: str, campaign: Campaign | None = None, 
         _pay_from_wallet(order)
     elif wallet_cents:
         _take_from_wallet(order, wallet_cents)  # this part now; the card the rest (mark_paid adds it)
-        order.payments.append(Payment(provider=method, amount_cents=order.total_cents - wallet_cents))
+        order.payments.append(Payment(provider=method, amount_cents=order.total_cents - wallet_cents, method=online))
     else:
-        order.payments.append(Payment(provider=method, amount_cents=order.total_cents))
+        order.payments.append(Payment(provider=method, amount_cents=order.total_cents, method=online))
 
 
 def _take_from_wallet(order: Order, amount: int) -> Payment:
@@ -284,6 +291,27 @@ def _take_from_wallet(order: Order, amount: int) -> Payment:
         db.session.execute(sa.update(Account).where(Account.id == order.account_id).values(
             lifetime_spend_cents=Account.lifetime_spend_cents + amount).execution_options(synchronize_session=False))
     return payment
+
+
+def pay_part_from_wallet(order: Order, amount: int, purpose: str) -> None:
+    """A pre-sale's deposit or balance paid from the wallet: debited (refused if short) and applied
+    as any provider's payment would be, in the caller's transaction."""
+    from app.orders import lifecycle
+    from app.payments.models import PaymentStatus
+    from app.wallet import ledger as wallet
+
+    payment = Payment(provider="wallet", purpose=purpose, amount_cents=amount, status=PaymentStatus.SUCCEEDED,
+                      succeeded_at=utcnow(), provider_ref=f"wallet:order:{order.id}:{purpose}", refunded_cents=0)
+    order.payments.append(payment)
+    db.session.flush()
+    wallet.spend(order.account_id, amount, ref=f"pay:order:{order.id}:{purpose}", order_id=order.id,
+                 payment_id=payment.id)
+    follow = lifecycle.FollowUps()
+    lifecycle.mark_paid(order, payment, follow)
+    if follow.jobs:  # the stock it just held was gone: nothing is written
+        raise Conflict(_("The items sold out while paying"), code="insufficient_stock")
+    db.session.flush()
+    db.session.expire(order)
 
 
 def _pay_from_wallet(order: Order) -> None:

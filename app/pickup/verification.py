@@ -46,11 +46,14 @@ def amount_due(order: Order) -> int:
     return sum(ln.line_total_cents - ln.amount_of(ln.shorted_quantity + ln.refunded_quantity) for ln in order.lines)
 
 
-def _find(code: str, order_number: str | None) -> Order:
+def _find(code: str, order_number: str | None, verifier: Verifier) -> Order:
     normalised = normalise_code(code) or ""
     if order_number:
         order = db.session.scalar(sa.select(Order).where(Order.number == order_number.strip().upper()))
-        if order is None:
+        # Another leader's order answers as if it did not exist, and their guesses never count
+        # against it: only its own leader (and staff) can lock it (issue 20). Their guesses are
+        # still counted by the per-leader rate limit on the route.
+        if order is None or not _may_verify(order, verifier):
             raise WrongCode("No order with that number and code")
         _check_lock(order)
         if order.pickup_code != normalised:
@@ -80,11 +83,14 @@ def _count_failure(order_id: int) -> None:
     db.session.commit()
 
 
-def _authorise(order: Order, verifier: Verifier) -> None:
+def _may_verify(order: Order, verifier: Verifier) -> bool:
     if verifier.leader_id is None:
-        return
-    point = db.session.get(PickupPoint, order.pickup_point_id)
-    if point.leader_id != verifier.leader_id:
+        return True
+    return db.session.get(PickupPoint, order.pickup_point_id).leader_id == verifier.leader_id
+
+
+def _authorise(order: Order, verifier: Verifier) -> None:
+    if not _may_verify(order, verifier):
         raise PermissionDenied("This order is collected at another leader's pickup point",
                                code="not_your_pickup_point")
 
@@ -138,7 +144,7 @@ def _collect_payment(order: Order, collected_cents: int | None) -> int:
 def verify(code: str, verifier: Verifier, *, order_number: str | None = None, lines: list[dict] | None = None,
            collected_cents: int | None = None) -> Order:
     """Hand over an order (all waiting units, or the lines given) against its pickup code."""
-    order = _find(code, order_number)
+    order = _find(code, order_number, verifier)
     _authorise(order, verifier)
     if order.fulfilment not in COLLECTABLE:
         raise Conflict("This order is not waiting at the pickup point", code="order_not_ready",

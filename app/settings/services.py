@@ -11,7 +11,7 @@ from app.settings.models import StoreSettings, UncollectedPolicy
 
 EDITABLE = ("cutoff_time", "lead_days", "pickup_from", "pickup_until", "reminder_after_days",
             "uncollected_after_days", "uncollected_policy", "restocking_fee_bps", "webhook_url",
-            "birthday_coupon_template_id", "replenishment_remind_days_before")
+            "birthday_coupon_template_id", "replenishment_remind_days_before", "online_methods", "wallet_enabled")
 
 
 def get_settings() -> StoreSettings:
@@ -25,7 +25,12 @@ def new_webhook_secret() -> str:
 def update_settings(changes: dict[str, Any]) -> StoreSettings:
     if changes.get("birthday_coupon_template_id") is not None:
         _check_coupon_template(changes["birthday_coupon_template_id"])
+    from app.payments.methods import validate_settings
+
+    validate_settings(changes.get("online_methods"), changes.get("campaign_methods"))
     settings = get_settings()
+    if "campaign_methods" in changes:  # a new dict: JSON columns see reassignment, not mutation
+        settings.campaign_methods = {**(settings.campaign_methods or {}), **changes["campaign_methods"]}
     for key in EDITABLE:
         if key in changes:
             setattr(settings, key, changes[key])

@@ -37,7 +37,7 @@ def _buckets(filename: str, result: dict, counted: str):
 
 
 @blp.route(f"{PREFIX}/repurchase", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(MonthsQuerySchema, location="query")
 @blp.response(200, RepurchaseMonthSchema(many=True))
 def analytics_repurchase(query):
@@ -47,7 +47,7 @@ def analytics_repurchase(query):
 
 
 @blp.route(f"{PREFIX}/repurchase.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(MonthsQuerySchema, location="query")
 @blp.response(200, description="CSV: one row per month", content_type="text/csv")
 def analytics_repurchase_csv(query):
@@ -57,7 +57,7 @@ def analytics_repurchase_csv(query):
 
 
 @blp.route(f"{PREFIX}/repeat-rates", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, RepeatRateSchema(many=True))
 def analytics_repeat_rates():
     """30/60/90 days: of the customers whose first purchase is at least that old, the share who
@@ -66,7 +66,7 @@ def analytics_repeat_rates():
 
 
 @blp.route(f"{PREFIX}/repeat-rates.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, description="CSV: one row per window", content_type="text/csv")
 def analytics_repeat_rates_csv():
     """The repeat rates as CSV"""
@@ -75,7 +75,7 @@ def analytics_repeat_rates_csv():
 
 
 @blp.route(f"{PREFIX}/cohorts", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(MonthsQuerySchema, location="query")
 @blp.response(200, CustomerCohortSchema(many=True))
 def analytics_cohorts(query):
@@ -85,7 +85,7 @@ def analytics_cohorts(query):
 
 
 @blp.route(f"{PREFIX}/cohorts.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(MonthsQuerySchema, location="query")
 @blp.response(200, description="CSV: one row per cohort, one column per month offset (active customers)",
               content_type="text/csv")
@@ -99,7 +99,7 @@ def analytics_cohorts_csv(query):
 
 
 @blp.route(f"{PREFIX}/lifetime-value", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, LifetimeValueSchema)
 def analytics_lifetime_value():
     """Per customer, the net money of their purchases: mean, median, 90th percentile and buckets"""
@@ -107,7 +107,7 @@ def analytics_lifetime_value():
 
 
 @blp.route(f"{PREFIX}/lifetime-value.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, description="CSV: one row per bucket", content_type="text/csv")
 def analytics_lifetime_value_csv():
     """The lifetime-value buckets as CSV"""
@@ -115,7 +115,7 @@ def analytics_lifetime_value_csv():
 
 
 @blp.route(f"{PREFIX}/referral-value", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, ReferralValueSchema)
 def analytics_referral_value():
     """Per referrer, the net money of purchases by the shoppers they referred: distribution and top 10"""
@@ -123,7 +123,7 @@ def analytics_referral_value():
 
 
 @blp.route(f"{PREFIX}/referral-value.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, description="CSV: one row per bucket (referrers)", content_type="text/csv")
 def analytics_referral_value_csv():
     """The referral-value buckets as CSV"""
@@ -131,7 +131,7 @@ def analytics_referral_value_csv():
 
 
 @blp.route(f"{PREFIX}/referrers.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, description="CSV: one row per referrer, most value first", content_type="text/csv")
 def analytics_referrers_csv():
     """Every referrer whose referred shoppers purchased, with the value they brought, as CSV"""
@@ -140,7 +140,7 @@ def analytics_referrers_csv():
 
 
 @blp.route(f"{PREFIX}/leaders", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(PerformanceQuerySchema, location="query")
 @blp.response(200, PerformanceSchema(many=True))
 def analytics_leaders(query):
@@ -149,7 +149,7 @@ def analytics_leaders(query):
 
 
 @blp.route(f"{PREFIX}/leaders.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(PerformanceQuerySchema, location="query")
 @blp.response(200, description="CSV: one row per leader", content_type="text/csv")
 def analytics_leaders_csv(query):
@@ -160,7 +160,7 @@ def analytics_leaders_csv(query):
 
 
 @blp.route(f"{PREFIX}/campaigns", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, CampaignAnalyticsSchema(many=True))
 def analytics_campaigns():
     """Every approved campaign, latest start first: stock, sold, sell-through, revenue, unique buyers"""
@@ -168,7 +168,7 @@ def analytics_campaigns():
 
 
 @blp.route(f"{PREFIX}/campaigns.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, description="CSV: one row per approved campaign", content_type="text/csv")
 def analytics_campaigns_csv():
     """The campaign table as CSV"""

@@ -35,7 +35,7 @@ from blueprints.schemas.commissions import (
 
 
 @blp.route("/commission-rules", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.read")
 @blp.response(200, CommissionRuleSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
 def list_commission_rules():
@@ -44,7 +44,7 @@ def list_commission_rules():
 
 
 @blp.route("/commission-rules", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.rules")
 @blp.arguments(CommissionRuleSchema)
 @blp.response(201, CommissionRuleSchema)
 def create_commission_rule(data):
@@ -56,7 +56,7 @@ def create_commission_rule(data):
 
 
 @blp.route("/commission-rules/<id:rule_id>/end", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.rules")
 @blp.arguments(RuleEndSchema)
 @blp.response(200, CommissionRuleSchema)
 @blp.errors(404, 422)
@@ -75,7 +75,7 @@ def end_commission_rule(data, rule_id):
 
 
 @blp.route("/commission-settings", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.read")
 @blp.response(200, CommissionSettingsSchema)
 def get_commission_settings():
     """The after-sale window and whether referrers get a share"""
@@ -85,7 +85,7 @@ def get_commission_settings():
 
 
 @blp.route("/commission-settings", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.rules")
 @blp.arguments(CommissionSettingsSchema)
 @blp.response(200, CommissionSettingsSchema)
 @blp.errors(409)
@@ -105,7 +105,7 @@ def update_commission_settings(changes):
 
 
 @blp.route("/commissions/balances", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.read")
 @blp.arguments(BalancesQuerySchema, location="query")
 @blp.response(200, BalanceSchema(many=True))
 @blp.paginate(RowPage, page_size=50)
@@ -115,7 +115,7 @@ def commission_balances(query):
 
 
 @blp.route("/commissions/liability", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.read")
 @blp.response(200, LiabilitySchema)
 def commission_liability():
     """What the store owes in commission, pending and available"""
@@ -123,7 +123,7 @@ def commission_liability():
 
 
 @blp.route("/commissions/accounts/<id:account_id>/entries", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.read")
 @blp.response(200, JournalLineSchema(many=True))
 @blp.paginate(RowPage, page_size=50)
 @blp.errors(404)
@@ -137,7 +137,7 @@ def party_commission_entries(account_id):
 
 
 @blp.route("/payouts", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.read")
 @blp.arguments(PayoutQuerySchema, location="query")
 @blp.response(200, PayoutSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
@@ -147,7 +147,7 @@ def list_payouts(query):
 
 
 @blp.route("/payouts/<id:payout_id>/approve", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.approve")
 @blp.response(200, PayoutSchema)
 @blp.errors(404, 409)
 def approve_payout(payout_id):
@@ -157,7 +157,7 @@ def approve_payout(payout_id):
 
 
 @blp.route("/payouts/<id:payout_id>/reject", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.approve")
 @blp.arguments(RejectSchema)
 @blp.response(200, PayoutSchema)
 @blp.errors(404, 409)
@@ -167,7 +167,7 @@ def reject_payout(data, payout_id):
 
 
 @blp.route("/payouts/<id:payout_id>/send", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.send")
 @blp.response(200, PayoutSchema)
 @blp.errors(404, 409)
 def send_payout(payout_id):
@@ -177,7 +177,7 @@ def send_payout(payout_id):
 
 
 @blp.route("/leaders/<id:leader_id>/payout-account", methods=["PUT"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.send")
 @blp.arguments(LinkPayoutAccountSchema)
 @blp.response(200, PayoutAccountSchema)
 @blp.errors(404, 409, 422)
@@ -192,7 +192,7 @@ def link_payout_account(data, leader_id):
 
 
 @blp.route("/payouts/export", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.send")
 @blp.response(200, description="CSV for the bank: one row per approved payout not yet exported")
 def export_payouts():
     """The bank file: approved payouts not yet exported (they become `exported`); run it again
@@ -204,7 +204,7 @@ def export_payouts():
 
 
 @blp.route("/payouts/<id:payout_id>/paid", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.send")
 @blp.arguments(PaidSchema)
 @blp.response(200, PayoutSchema)
 @blp.errors(404, 409)
@@ -214,7 +214,7 @@ def mark_payout_paid(data, payout_id):
 
 
 @blp.route("/leaders/performance", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(PerformanceQuerySchema, location="query")
 @blp.response(200, PerformanceSchema(many=True))
 def leader_performance(query):
@@ -225,7 +225,7 @@ def leader_performance(query):
 
 
 @blp.route("/leaders/retention", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(RetentionQuerySchema, location="query")
 @blp.response(200, CohortSchema(many=True))
 def leader_retention(query):

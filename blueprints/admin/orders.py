@@ -20,7 +20,7 @@ from blueprints.schemas.orders import (
 
 
 @blp.route("/orders", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.read")
 @blp.arguments(OrderQuerySchema, location="query")
 @blp.response(200, StaffOrderSchema(many=True))
 @blp.paginate(SQLPage, page_size=20)
@@ -30,7 +30,7 @@ def list_orders(query):
 
 
 @blp.route("/orders/<id:order_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.read")
 @blp.response(200, StaffOrderSchema)
 @blp.errors(404)
 def get_order(order_id):
@@ -39,7 +39,7 @@ def get_order(order_id):
 
 
 @blp.route("/orders/<id:order_id>/cancel", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.manage")
 @blp.arguments(CancelSchema)
 @blp.response(200, StaffOrderSchema)
 @blp.errors(404, 409)
@@ -54,7 +54,7 @@ def _render_refund(refund_id: int) -> tuple[int, dict]:
 
 
 @blp.route("/orders/<id:order_id>/refunds", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.refund")
 @blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.arguments(RefundInputSchema)
 @blp.response(201, RefundSchema)
@@ -75,7 +75,7 @@ def refund_order(headers, data, order_id):
 
 
 @blp.route("/orders/<id:order_id>/refunds", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.read")
 @blp.response(200, RefundSchema(many=True))
 @blp.paginate(SQLPage)
 @blp.errors(404)

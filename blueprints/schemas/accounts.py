@@ -13,7 +13,9 @@ class RegisterSchema(Schema):
     name = f.name(80, required=True)
     email = f.Email(load_default=None)
     phone = f.Phone(load_default=None)
-    password = ma.fields.String(required=True, validate=ma.validate.Length(min=8, max=128), load_only=True)
+    # The rules (length after normalising, common passwords) are app/accounts/password_policy.py's.
+    password = ma.fields.String(required=True, validate=ma.validate.Length(max=512), load_only=True,
+                                metadata={"description": "At least 8 characters; not a common password"})
 
     @ma.validates_schema
     def needs_login(self, data, **kwargs):

@@ -221,6 +221,8 @@ class QuoteLineSchema(Schema):
 
 class QuoteRequestSchema(Schema):
     lines = ma.fields.List(ma.fields.Nested(QuoteLineSchema), required=True, validate=ma.validate.Length(min=1, max=50))
+    coupon_id = f.Id(load_default=None, allow_none=True,
+                     metadata={"description": "Price this coupon onto the cart as checkout would (nothing is used)"})
 
 
 class CandidateSchema(Schema):
@@ -246,5 +248,21 @@ class LineQuoteSchema(Schema):
 
 class PriceQuoteSchema(Schema):
     lines = ma.fields.List(ma.fields.Nested(LineQuoteSchema))
-    total_cents = ma.fields.Integer()
+    subtotal_cents = ma.fields.Integer(metadata={"description": "The lines added up"})
+    coupon_id = ma.fields.Integer(allow_none=True)
+    coupon_discount_cents = ma.fields.Integer(metadata={"description": "What coupon_id takes off this cart"})
+    total_cents = ma.fields.Integer(metadata={"description": "To pay: subtotal − the coupon's discount"})
     currency = ma.fields.String()
+    pickup_date = ma.fields.Date(metadata={"description": "The day an order placed now is picked up"})
+    payment_methods = ma.fields.List(ma.fields.String(), metadata={
+        "description": "Exactly the methods that can pay this cart now (offer only these): card, wechat_pay, "
+                       "alipay, wallet, pay_at_pickup"})
+
+
+class PayOrderSchema(Schema):
+    payment_method = ma.fields.String(load_default="card", validate=ma.validate.OneOf(
+        ["card", "wechat_pay", "alipay", "wallet", "stripe"]), metadata={
+        "description": "card (default; confirm payment.client_secret with Stripe.js), wechat_pay (show "
+                       "payment.next_action.qr_code_data as a QR code), alipay (send the shopper to "
+                       "payment.next_action.redirect_url) or wallet (paid at once). One of the order's "
+                       "payment_methods."})

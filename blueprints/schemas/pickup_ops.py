@@ -34,6 +34,11 @@ class SettingsSchema(Schema):
         allow_none=True, metadata={"description": "Coupon template each shopper gets on their birthday; null: none"})
     replenishment_remind_days_before = ma.fields.Integer(
         metadata={"description": "Replenishment reminders go out this many days before the predicted run-out"})
+    online_methods = ma.fields.List(ma.fields.String(), metadata={
+        "description": "Online methods offered (card, wechat_pay, alipay), while Stripe keys are set"})
+    wallet_enabled = ma.fields.Boolean()
+    campaign_methods = ma.fields.Dict(metadata={
+        "description": "Per campaign kind, who may pay: [\"online\", \"wallet\"] or named online methods"})
 
 
 class SettingsUpdateSchema(Schema):
@@ -49,6 +54,9 @@ class SettingsUpdateSchema(Schema):
     birthday_coupon_template_id = f.Id(allow_none=True, metadata={"description": "null: no birthday offer"})
     replenishment_remind_days_before = f.Int(0, 30, metadata={"description": "Days before the predicted "
                                                                              "run-out to remind (0–30)"})
+    online_methods = ma.fields.List(ma.fields.String(), validate=ma.validate.Length(max=3))
+    wallet_enabled = ma.fields.Boolean()
+    campaign_methods = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
 
 
 class WebhookSecretSchema(Schema):

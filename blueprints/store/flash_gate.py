@@ -42,6 +42,7 @@ from blueprints.auth import MAX_TOKEN_LENGTH
 from blueprints.errors import envelope, handle_domain_error
 from blueprints.fields import MAX_ID
 from blueprints.schemas.orders import IDEMPOTENCY_KEY_RE
+from blueprints.security_headers import DATA_HEADERS
 
 log = logging.getLogger(__name__)
 # environ keys: not settable by a client (theirs start HTTP_)
@@ -64,7 +65,8 @@ class FlashGate:
             return self.wsgi_app(environ, start_response)
         match = PATH.fullmatch(environ.get("PATH_INFO", ""))
         attempt = _plain_attempt(environ, int(match[1])) if match else None
-        if attempt is None:
+        # A cross-origin caller needs Flask's CORS headers on the answer (blueprints/cors.py).
+        if attempt is None or (environ.get("HTTP_ORIGIN") and self.app.config["CORS_ALLOWED_ORIGINS"]):
             return self.wsgi_app(environ, start_response)
         if self.app.config["REDIS_URL"]:
             return self._through_redis(environ, start_response, attempt)
@@ -122,6 +124,7 @@ class FlashGate:
             return self.wsgi_app(environ, start_response)
         with self.app.app_context():
             response = handle_domain_error(error)
+        response.headers.extend(DATA_HEADERS)
         return response(environ, start_response)
 
 
@@ -158,4 +161,5 @@ def _plain_attempt(environ, item_id: int) -> tuple[str, int, int, str] | None:
 def _rendered(code: str, message: str) -> tuple[str, list[tuple[str, str]], bytes]:
     """The route's own refusal (its error handler's envelope), as WSGI status, headers and body."""
     response = envelope(409, code, message)
+    response.headers.extend(DATA_HEADERS)   # Flask's after_request never sees the gate's answers
     return response.status, response.headers.to_wsgi_list(), response.get_data()

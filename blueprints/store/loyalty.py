@@ -13,6 +13,7 @@ from app.members import services as members
 from app.members.models import Membership
 from blueprints.auth import Role, current_account
 from blueprints.pagination import SQLPage
+from blueprints.privacy import mask_name
 from blueprints.schemas.loyalty import (
     CouponSchema,
     JoinSchema,
@@ -81,7 +82,8 @@ def group_points_ranking(query):
     group_id = _my_group_id()
     month = query["month"] or local_now().strftime("%Y-%m")
     start, end = loyalty.month_bounds(month, store_tz())
-    rows = [{"rank": n, "account_id": a, "name": name, "points": points}
+    me = current_account().id
+    rows = [{"rank": n, "account_id": a, "name": name if a == me else mask_name(name), "points": points}
             for n, (a, name, points) in enumerate(loyalty.ranking(group_id, start, end), start=1)]
     return {"group_id": group_id, "month": month, "rows": rows}
 
