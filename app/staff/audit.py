@@ -119,10 +119,11 @@ def _on_execute(state):
         return None
     params = state.statement.compile().params
     result = state.invoke_statement()
-    if getattr(result, "rowcount", -1) == 0:
+    rowcount = getattr(result, "rowcount", -1)  # a statement with RETURNING has none
+    if rowcount == 0:
         return result  # a guarded statement that matched nothing changed nothing
     op = "update" if state.is_update else ("delete" if state.is_delete else "insert")
-    ctx.changes.append({"table": table.name, "op": op, "statement": True, "rows": max(getattr(result, "rowcount", 0), 0),
+    ctx.changes.append({"table": table.name, "op": op, "statement": True, "rows": max(rowcount, 0),
                         "values": {k: _value(k, v) for k, v in params.items()}})
     return result
 
