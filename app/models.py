@@ -1,5 +1,6 @@
 """Import every model so metadata is complete (migrations, create_all, table sweeps in tests)."""
 from app.accounts.models import Account, AuthToken, PhoneVerification  # noqa: F401
+from app.aftersales.models import AfterSaleEvent, AfterSalePhoto, AfterSaleRequest, AfterSaleRules  # noqa: F401
 from app.campaigns.models import (  # noqa: F401
     Campaign,
     CampaignHold,
@@ -23,7 +24,7 @@ from app.members.models import Membership  # noqa: F401
 from app.notifications.models import Notification, OutboxEvent, WebhookAttempt, WebhookDelivery  # noqa: F401
 from app.orders.models import Order, OrderLine  # noqa: F401
 from app.payments.models import Payment, Refund, RefundLine, WebhookEvent  # noqa: F401
-from app.pickup.models import DeliveryBatch, PickupEvent, Shortage  # noqa: F401
+from app.pickup.models import DeliveryBatch, PickupAttempt, PickupEvent, Shortage  # noqa: F401
 from app.pickup_points.models import PickupClosure, PickupHours, PickupPoint  # noqa: F401
 from app.posts.models import PostLike, PostQuota, SharePost  # noqa: F401
 from app.replenishment.models import ReplenishmentReminder, SubscriptionSuggestion  # noqa: F401

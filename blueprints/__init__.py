@@ -32,6 +32,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(webhooks.bp)
     register_error_handlers(app)
     from blueprints.locale import register_locale
+    from blueprints.security_headers import register_security_headers
+
+    register_security_headers(app)
+    from blueprints.cors import register_cors
+
+    register_cors(app)
 
     register_locale(app)
     from blueprints.audit import register_audit

@@ -56,6 +56,9 @@ class Account(Timestamps, Base):
     # When `phone` was proven by a code sent to it (app/accounts/phone_verification.py). Anything
     # that changes `phone` by another route must clear it.
     phone_verified_at: Mapped[dt.datetime | None]
+    # The language the person chose ("zh-CN" or "en"; app/i18n.py LOCALES); null until they choose,
+    # when requests follow Accept-Language and messages sent to them the store's STORE_LOCALE.
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
 
 
 class AuthToken(CreatedAt, Base):

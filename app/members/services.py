@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import utcnow
 from app.errors import InvalidRequest
 from app.extensions import db
+from app.i18n import _
 from app.members.models import Membership
 
 
@@ -40,8 +41,8 @@ def join(account_id: int, *, payment_method: str | None = None, key: str | None 
         db.session.commit()
         return membership
     if payment_method not in ("wallet", "stripe", "card", "wechat_pay", "alipay") or not key:
-        raise InvalidRequest("Membership costs a fee: pay it from your wallet or by card (payment_method "
-                             "'wallet' or 'stripe', with an Idempotency-Key header)", code="membership_fee_required",
+        raise InvalidRequest(_("Membership costs a fee: pay it from your wallet or by card (payment_method "
+                               "'wallet' or 'stripe', with an Idempotency-Key header)"), code="membership_fee_required",
                              details={"fee_cents": fee, "days": prog.membership_days})
     db.session.commit()
     if payment_method != "wallet":

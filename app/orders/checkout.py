@@ -51,9 +51,10 @@ def merge_lines(lines: list[dict]) -> list[LineRequest]:
     for line in lines:
         merged[line["sku_id"]] = merged.get(line["sku_id"], 0) + line["quantity"]
         if items.setdefault(line["sku_id"], line.get("campaign_item_id")) != line.get("campaign_item_id"):
-            raise InvalidRequest("A SKU appears both with and without a campaign", code="mixed_campaign_lines")
+            raise InvalidRequest(_("A SKU appears both with and without a campaign"), code="mixed_campaign_lines")
     if len(merged) > MAX_LINES:
-        raise InvalidRequest(f"At most {MAX_LINES} different items per order", code="too_many_lines")
+        raise InvalidRequest(_('At most %(limit)s different items per order', limit=MAX_LINES),
+                             code="too_many_lines")
     return [LineRequest(sku_id, qty, items[sku_id]) for sku_id, qty in merged.items()]
 
 
@@ -67,13 +68,13 @@ def campaign_of(requests: list[LineRequest], group_id: int, account_id: int,
     items = {i.id: i for i in db.session.scalars(sa.select(CampaignItem).where(
         CampaignItem.id.in_([i for i in item_ids if i is not None])))}
     if None in item_ids or len({i.campaign_id for i in items.values()}) != 1 or len(items) != len(item_ids):
-        raise InvalidRequest("An order holds the items of one campaign, or none", code="mixed_campaign_lines")
+        raise InvalidRequest(_("An order holds the items of one campaign, or none"), code="mixed_campaign_lines")
     campaign = next(iter(items.values())).campaign
     if campaign.kind not in (CampaignKind.PRE_SALE, CampaignKind.GROUP_BUY):
-        raise InvalidRequest("Flash-sale items are reserved through their own endpoint; member-day prices apply "
-                             "by themselves", code="wrong_campaign_checkout")
+        raise InvalidRequest(_("Flash-sale items are reserved through their own endpoint; member-day prices apply "
+                             "by themselves"), code="wrong_campaign_checkout")
     if any(items[r.campaign_item_id].sku_id != r.sku_id for r in requests):
-        raise InvalidRequest("campaign_item_id does not match sku_id", code="mixed_campaign_lines")
+        raise InvalidRequest(_("campaign_item_id does not match sku_id"), code="mixed_campaign_lines")
     require_live(campaign, utcnow())
     require_eligible(campaign, group_id, member)
     return campaign, items
@@ -84,7 +85,7 @@ def sellable_skus(group_id: int, sku_ids: list[int]) -> dict[int, Sku]:
         sa.select(Sku).options(joinedload(Sku.product)).where(Sku.id.in_(sku_ids)))}
     unknown = sorted(set(sku_ids) - set(skus))
     if unknown:
-        raise InvalidRequest("Unknown SKU ids", code="unknown_sku", details={"sku_ids": unknown})
+        raise InvalidRequest(_("Unknown SKU ids"), code="unknown_sku", details={"sku_ids": unknown})
     restricted, allowed = set(), set()
     product_ids = {s.product_id for s in skus.values()}
     for product_id, group in db.session.execute(sa.select(product_groups.c.product_id, product_groups.c.group_id)
@@ -98,7 +99,7 @@ def sellable_skus(group_id: int, sku_ids: list[int]) -> dict[int, Sku]:
         or (s.product_id in restricted and s.product_id not in allowed)
     )
     if unavailable:
-        raise InvalidRequest("Some items are not for sale to your group", code="sku_not_available",
+        raise InvalidRequest(_("Some items are not for sale to your group"), code="sku_not_available",
                              details={"sku_ids": unavailable})
     return skus
 
@@ -106,7 +107,7 @@ def sellable_skus(group_id: int, sku_ids: list[int]) -> dict[int, Sku]:
 def _group_of(account_id: int) -> Group:
     binding = current_binding(account_id)
     if binding is None:
-        raise Conflict("Join a group through its link before ordering", code="not_in_a_group")
+        raise Conflict(_("Join a group through its link before ordering"), code="not_in_a_group")
     return binding.group
 
 
@@ -170,7 +171,7 @@ def _insert_with_number(order: Order) -> None:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("Could not allocate an order number; retry the request", code="code_collision") from None
+        raise Conflict(_("Could not allocate an order number; retry the request"), code="code_collision") from None
 
 
 def price_lines(requests: list[LineRequest], skus: dict[int, Sku], items: dict[int, CampaignItem],
@@ -207,10 +208,10 @@ def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: i
     skus = sellable_skus(group.id, [r.sku_id for r in requests])
     zone.check(skus, stand)
     if campaign is not None and (coupon_id is not None or points or wallet_cents):
-        raise InvalidRequest("Coupons, points and the wallet are not used on campaign orders",
+        raise InvalidRequest(_("Coupons, points and the wallet are not used on campaign orders"),
                              code="discounts_not_allowed")
     if wallet_cents and method != "stripe":
-        raise InvalidRequest("wallet_cents splits a card payment: use it with payment_method stripe",
+        raise InvalidRequest(_("wallet_cents splits a card payment: use it with payment_method stripe"),
                              code="wallet_part_needs_card")
     order = _new_order(account_id, group, method)
     if pickup_date is not None:
@@ -233,7 +234,7 @@ def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: i
     if points:
         loyalty.redeem_for_order(account_id, order.id, points)
     if wallet_cents >= order.total_cents > 0 or (wallet_cents and order.total_cents == 0):
-        raise InvalidRequest("The wallet part must be less than the total: pay it all with payment_method wallet",
+        raise InvalidRequest(_("The wallet part must be less than the total: pay it all with payment_method wallet"),
                              code="wallet_part_too_large", details={"total_cents": order.total_cents})
     for req in sorted(requests, key=lambda r: r.sku_id):
         if req.campaign_item_id is not None:
@@ -322,7 +323,7 @@ def _pay_from_wallet(order: Order) -> None:
     follow = lifecycle.FollowUps()
     lifecycle.mark_paid(order, payment, follow)
     if follow.jobs:  # the stock it just reserved was gone: nothing is written
-        raise Conflict("The items sold out while paying", code="insufficient_stock")
+        raise Conflict(_("The items sold out while paying"), code="insufficient_stock")
     db.session.flush()
     db.session.expire(order)  # mark_paid moved it with UPDATEs: read it back as it now is
 

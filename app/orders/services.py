@@ -16,7 +16,7 @@ from app.idempotency import service as idempotency
 from app.orders import lifecycle
 from app.orders.checkout import build_order
 from app.orders.lifecycle import FollowUps
-from app.orders.models import Order, OrderStatus
+from app.orders.models import PAID_STATES, Order, OrderStatus
 from app.payments import methods
 from app.payments import services as payments
 from app.payments.models import Payment, PaymentStatus
@@ -61,13 +61,25 @@ def get_own_order(account_id: int, order_id: int) -> Order:
     return order
 
 
-def cancel(order: Order, reason: str) -> Order:
-    """Cancel an unpaid order (awaiting online payment, or to be paid at pickup)."""
+def cancel(order: Order, reason: str, lines: list[dict] | None = None) -> Order:
+    """Cancel an order: an unpaid one (awaiting online payment, or to be paid at pickup) is closed;
+    a paid one (or some of its lines) is refunded in full until its cut-off (app/orders/cancellation.py)."""
+    from app.i18n import _
+    from app.orders import cancellation
+
+    if order.status in PAID_STATES or order.close_reason == cancellation.CANCELLED:
+        refund_id = cancellation.cancel_paid(order, lines)
+        db.session.commit()
+        if refund_id is not None:
+            from app.payments.refunds import complete_refund
+
+            complete_refund(refund_id)
+        return get_order(order.id)
     follow = FollowUps()
-    if not lifecycle.cancel(order, reason, follow):
+    if lines is not None or not lifecycle.cancel(order, reason, follow):
         db.session.rollback()
         order = get_order(order.id)
-        raise Conflict("Only unpaid orders can be cancelled", code="order_not_cancellable",
+        raise Conflict(_("This order can no longer be cancelled"), code="order_not_cancellable",
                        details={"status": order.effective_status})
     db.session.commit()
     follow.run()
@@ -122,13 +134,16 @@ def _open_online(order: Order, method: str) -> Payment:
 
 def _pay_now_from_wallet(order: Order) -> Order:
     """An unpaid order (a flash-sale reservation) paid from the wallet in one transaction; an open
-    online payment is retired first, so it cannot pay the order a second time."""
+    online payment is retired after that commit (if it is paid after all, the surplus is refunded)."""
     from app.orders.checkout import _pay_from_wallet
 
+    if any(p.provider == "wallet" for p in order.payments):  # a wallet part already: the rest goes online
+        raise methods.PaymentMethodNotAllowed(
+            _("This cannot be paid with %(method)s. Choose one of: %(allowed)s", method="wallet",
+              allowed=", ".join(methods.online_offered()) or "-"),
+            details={"method": "wallet", "allowed": methods.online_offered()})
     open_online = payments.open_payment_of(order.id, "order")
-    if open_online is not None:
-        payments.retire(open_online.id)
-    order = get_order(order.id)
+    open_id = open_online.id if open_online is not None else None
     try:
         _pay_from_wallet(order)
         db.session.execute(sa.update(Order).where(Order.id == order.id).values(payment_method="wallet")
@@ -136,6 +151,8 @@ def _pay_now_from_wallet(order: Order) -> Order:
         db.session.commit()
     except IntegrityError:  # paid from the wallet already (a double click): the first one stands
         db.session.rollback()
+    if open_id is not None:
+        payments.retire(open_id)
     return db.session.get(Order, order.id, populate_existing=True)
 
 

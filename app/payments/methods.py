@@ -115,3 +115,11 @@ def next_action_view(action: dict | None) -> dict | None:
         return {"type": kind, "qr_code_data": None, "hosted_url": None, "image_url_png": None,
                 "image_url_svg": None, "redirect_url": redirect.get("url"), "return_url": redirect.get("return_url")}
     return {"type": kind}
+
+
+def require_renewable(method: str | None) -> None:
+    """Subscriptions renew with nobody present: only a saved card or the wallet can do that."""
+    if method in SINGLE_USE:
+        raise InvalidRequest(_("WeChat Pay and Alipay cannot renew a subscription by themselves: pay with a saved "
+                               "card or the wallet"), code="renewal_needs_card_or_wallet",
+                             details={"pay_with": ["card", "wallet"]})

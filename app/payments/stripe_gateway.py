@@ -39,6 +39,13 @@ class GatewayDeclined(GatewayError):
     code = "payment_provider_declined"
 
 
+class GatewayNotFound(GatewayDeclined):
+    """Stripe answers 404: it has no such object (another account or mode's key, or deleted there).
+    Asking again will not help, and it is not an outage."""
+
+    code = "payment_provider_not_found"
+
+
 class InvalidSignature(DomainError):
     code = "invalid_signature"
 
@@ -88,13 +95,18 @@ def _call(fn, *args, **kwargs):
     context = kwargs.pop("context", None) or {}
     try:
         return fn(*args, **kwargs)
-    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
+    # IdempotencyError: the same key is still in flight (a retry overlapping a slow call): try later.
+    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError, stripe.IdempotencyError) as exc:
         log.warning("Stripe unreachable or failing (%s): %s", context, exc)
         raise GatewayUnavailable(
             _("The payment service is unreachable right now. Nothing was charged; try again in a minute."),
             detail=f"Stripe is unreachable: {exc}", details={"retry": True, **context}) from exc
     except stripe.StripeError as exc:
         log.warning("Stripe refused the request (%s): %s %s", context, exc.code, exc)
+        if exc.http_status == 404:  # no such object there: not an outage, and asking again will not help
+            raise GatewayNotFound(_("The payment service has no record of this payment."),
+                                  detail=exc.user_message or str(exc),
+                                  details={"retry": False, "provider_code": exc.code, **context}) from exc
         message = DECLINE_MESSAGES.get(exc.code or "", lambda: _(
             "The payment could not be made. Try again, or choose another way to pay."))()
         raise GatewayDeclined(message, detail=exc.user_message or str(exc),

@@ -67,3 +67,20 @@ class PickupEvent(CreatedAt, Base):
     verified_as: Mapped[str] = mapped_column(sa.String(10))  # leader | staff
     lines: Mapped[list[dict]] = mapped_column(sa.JSON)       # [{"order_line_id", "quantity"}]
     collected_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class PickupAttempt(CreatedAt, Base):
+    """Every try at handing over against a pickup code, successful or not, and by whom: the audit
+    the merchant reads for all points and a leader for their own. The code itself is not kept."""
+
+    __tablename__ = "pickup_attempts"
+    __table_args__ = (sa.Index("ix_pickup_attempts_point_created", "pickup_point_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    verified_as: Mapped[str] = mapped_column(sa.String(10))          # leader | staff
+    leader_id: Mapped[int | None] = mapped_column(sa.ForeignKey("leaders.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id"), index=True)  # when known
+    pickup_point_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pickup_points.id"))
+    order_number: Mapped[str | None] = mapped_column(sa.String(16))   # as typed, when given
+    outcome: Mapped[str] = mapped_column(sa.String(40))               # handed_over, or the error's code

@@ -6,6 +6,7 @@ from typing import Any
 
 from app.errors import InvalidRequest
 from app.extensions import db
+from app.i18n import _
 from app.persistence import single_row
 from app.settings.models import StoreSettings, UncollectedPolicy
 
@@ -38,9 +39,9 @@ def update_settings(changes: dict[str, Any]) -> StoreSettings:
     if "uncollected_policy" in changes:
         settings.uncollected_policy = UncollectedPolicy(changes["uncollected_policy"])
     if settings.pickup_from >= settings.pickup_until:
-        raise InvalidRequest("pickup_from must be before pickup_until", code="invalid_pickup_window")
+        raise InvalidRequest(_("pickup_from must be before pickup_until"), code="invalid_pickup_window")
     if settings.uncollected_after_days <= settings.reminder_after_days:
-        raise InvalidRequest("uncollected_after_days must be after reminder_after_days",
+        raise InvalidRequest(_("uncollected_after_days must be after reminder_after_days"),
                              code="invalid_uncollected_days")
     db.session.commit()
     return settings
@@ -50,7 +51,7 @@ def _check_coupon_template(template_id: int) -> None:
     from app.coupons.models import CouponTemplate
 
     if db.session.get(CouponTemplate, template_id) is None:
-        raise InvalidRequest("No coupon template with this id", code="unknown_coupon_template",
+        raise InvalidRequest(_("No coupon template with this id"), code="unknown_coupon_template",
                              details={"birthday_coupon_template_id": template_id})
 
 

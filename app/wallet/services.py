@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
+from app.i18n import _
 from app.payments import stripe_gateway as gateway
 from app.persistence import commit_unique
 from app.wallet import ledger
@@ -53,7 +54,7 @@ def start_top_up(account_id: int, amount_cents: int, client_key: str, *, purpose
 
     method = methods.require(method, methods.top_up_methods())
     if amount_cents > MAX_TOP_UP_CENTS:
-        raise InvalidRequest("Top-ups are limited", code="top_up_too_large", details={"max_cents": MAX_TOP_UP_CENTS})
+        raise InvalidRequest(_("Top-ups are limited"), code="top_up_too_large", details={"max_cents": MAX_TOP_UP_CENTS})
     top_up = db.session.scalar(sa.select(TopUp).where(TopUp.account_id == account_id, TopUp.client_key == client_key))
     if top_up is None:
         try:
@@ -67,7 +68,7 @@ def start_top_up(account_id: int, amount_cents: int, client_key: str, *, purpose
                                                               TopUp.client_key == client_key))
         db.session.commit()
     if top_up.amount_cents != amount_cents:
-        raise Conflict("This Idempotency-Key was used for a different amount", code="idempotency_key_reused")
+        raise Conflict(_("This Idempotency-Key was used for a different amount"), code="idempotency_key_reused")
     if top_up.provider_ref is None:
         top_up_id, amount, method = top_up.id, top_up.amount_cents, top_up.method or "card"
         db.session.rollback()  # no transaction open across the provider call

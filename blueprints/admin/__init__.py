@@ -5,6 +5,7 @@ from blueprints.base import Blueprint
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Merchant (staff) API")
 
 from blueprints.admin import (  # noqa: E402,F401
+    aftersales,
     analytics,
     auth,
     batches,

@@ -10,6 +10,7 @@ from blueprints.csv_response import csv_response
 from blueprints.pagination import SQLPage
 from blueprints.schemas.orders import StaffOrderSchema
 from blueprints.schemas.pickup_ops import (
+    AdminPickupAttemptQuerySchema,
     BatchDetailSchema,
     BatchOrderSchema,
     BatchQuerySchema,
@@ -18,6 +19,7 @@ from blueprints.schemas.pickup_ops import (
     DateQuerySchema,
     MovePickupSchema,
     PickListOrderSchema,
+    PickupAttemptSchema,
     VerifyPickupSchema,
 )
 
@@ -126,3 +128,16 @@ def verify_pickup(data):
 def move_pickup(data, order_id):
     """Move an order not yet packed to another pickup point; the shopper is told"""
     return move_order(orders.get_order(order_id), data["pickup_point_id"])
+
+
+@blp.route("/pickup-attempts", methods=["GET"])
+@blp.requires(Role.STAFF)
+@blp.arguments(AdminPickupAttemptQuerySchema, location="query")
+@blp.response(200, PickupAttemptSchema(many=True))
+@blp.paginate(SQLPage, page_size=50)
+def pickup_attempts(query):
+    """The pickup-code audit: every attempt at every point (or one), successful or not, by whom, newest first"""
+    from app.pickup.attempts import attempts
+
+    point_id = query.pop("pickup_point_id")
+    return attempts(point_ids=[point_id] if point_id else None, **query)

@@ -213,7 +213,8 @@ def export_payouts():
     """The bank file: approved payouts not yet exported (they become `exported`); run it again
     and only newer approvals appear"""
     rows = payouts.export_rows()
-    response = csv_response(f"payouts-{utcnow():%Y%m%d-%H%M%S}.csv", payouts.EXPORT_HEADER, rows)
+    response = csv_response(f"payouts-{utcnow():%Y%m%d-%H%M%S}.csv", payouts.EXPORT_HEADER, rows,
+                            translate=False)  # the bank's import format
     response.headers["X-Payout-Count"] = str(len(rows))
     return response
 

@@ -159,7 +159,7 @@ def issue_coupons(headers, data, template_id):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            refused.append({"account_id": account_id, "code": error.code, "message": error.message})
+            refused.append({"account_id": account_id, "code": error.code, "message": str(error.message)})
     return {"issued": issued, "refused": refused}
 
 

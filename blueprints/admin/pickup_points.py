@@ -58,10 +58,12 @@ def update_point(changes, point_id):
 @blp.requires(Role.STAFF, "pickup_points.manage")
 @blp.arguments(ClosureRangeSchema)
 @blp.response(201, ClosureSchema(many=True))
-@blp.errors(404)
+@blp.errors(404, 422)
 def add_closures(data, point_id):
-    """Close the point on a range of dates"""
-    return points.add_closures(points.get_point(point_id), data["start_date"], data["end_date"], data["reason"])
+    """Close the point on a range of dates. Orders already booked there on those days (not yet packed)
+    move to the next open day, or to `move_to`; their shoppers are told and may cancel instead."""
+    return points.add_closures(points.get_point(point_id), data["start_date"], data["end_date"], data["reason"],
+                               data["move_to"])
 
 
 @blp.route("/pickup-points/<id:point_id>/closures/<date:day>", methods=["DELETE"])

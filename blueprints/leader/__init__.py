@@ -3,4 +3,4 @@ from blueprints.base import Blueprint
 
 blp = Blueprint("leader", __name__, url_prefix="/api/v1/leader", description="Group leader API")
 
-from blueprints.leader import batches, commissions, groups, pickup_points, posts, profile  # noqa: E402,F401
+from blueprints.leader import aftersales, batches, commissions, groups, pickup_points, posts, profile  # noqa: E402,F401

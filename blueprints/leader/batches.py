@@ -6,6 +6,7 @@ from flask import current_app, g
 from app.clock import local_today
 from app.errors import PermissionDenied
 from app.extensions import db, limiter
+from app.i18n import _
 from app.orders.models import Fulfilment, Order
 from app.pickup import arrival, batches
 from app.pickup.uncollected import fulfilment_is
@@ -22,6 +23,8 @@ from blueprints.schemas.pickup_ops import (
     BatchSchema,
     LeaderBatchQuerySchema,
     LeaderOrderQuerySchema,
+    PickupAttemptQuerySchema,
+    PickupAttemptSchema,
     VerifyPickupSchema,
 )
 
@@ -33,7 +36,7 @@ def _my_point_ids() -> list[int]:
 def _my_batch(batch_id: int):
     batch = batches.get_batch(batch_id)
     if batch.pickup_point_id not in _my_point_ids():
-        raise PermissionDenied("This delivery is for another leader's pickup point", code="not_your_pickup_point")
+        raise PermissionDenied(_("This delivery is for another leader's pickup point"), code="not_your_pickup_point")
     batch.orders = batches.batch_orders(batch_id)
     return batch
 
@@ -105,6 +108,18 @@ def my_orders(query):
     return (sa.select(Order).where(Order.pickup_point_id.in_(_my_point_ids()),
                                    fulfilment_is(Fulfilment(query["fulfilment"])))
             .order_by(Order.pickup_date, Order.id))
+
+
+@blp.route("/pickup-attempts", methods=["GET"])
+@blp.requires(Role.LEADER)
+@blp.arguments(PickupAttemptQuerySchema, location="query")
+@blp.response(200, PickupAttemptSchema(many=True))
+@blp.paginate(SQLPage, page_size=50)
+def my_pickup_attempts(query):
+    """The pickup-code audit of your points: every attempt, successful or not, and by whom, newest first"""
+    from app.pickup.attempts import attempts
+
+    return attempts(point_ids=_my_point_ids(), account_id=current_account().id, **query)
 
 
 add_inbox_routes(blp, Role.LEADER, "leader")

@@ -43,11 +43,12 @@ def update_point(changes, point_id):
 @blp.requires(Role.LEADER)
 @blp.arguments(ClosureRangeSchema)
 @blp.response(201, ClosureSchema(many=True))
-@blp.errors(404)
+@blp.errors(404, 422)
 def add_closures(data, point_id):
-    """Close the point from start_date to end_date inclusive (holidays, stock-taking)"""
+    """Close the point from start_date to end_date inclusive (holidays, stock-taking). Orders booked
+    there on those days move to the next open day (or `move_to`); their shoppers are told."""
     point = points.get_point_of_leader(point_id, current_leader().id)
-    return points.add_closures(point, data["start_date"], data["end_date"], data["reason"])
+    return points.add_closures(point, data["start_date"], data["end_date"], data["reason"], data["move_to"])
 
 
 @blp.route("/pickup-points/<id:point_id>/closures/<date:day>", methods=["DELETE"])

@@ -5,6 +5,7 @@ import marshmallow as ma
 
 from app.coupons.models import CouponKind
 from app.coupons.services import shown_status
+from app.i18n import gettext_now
 from blueprints import fields as f
 from blueprints.schemas.common import QuerySchema, Schema, currency_field
 
@@ -172,13 +173,15 @@ class CouponTemplateSchema(Schema):
     @ma.validates_schema
     def _shape(self, data, **_):
         if data["kind"] == CouponKind.AMOUNT and (data["amount_off_cents"] is None or data["percent_off"] is not None):
-            raise ma.ValidationError("An amount coupon has amount_off_cents and no percent_off", "amount_off_cents")
+            raise ma.ValidationError(gettext_now("An amount coupon has amount_off_cents and no percent_off"),
+                                     "amount_off_cents")
         if data["kind"] == CouponKind.PERCENT and (data["percent_off"] is None or data["amount_off_cents"] is not None):
-            raise ma.ValidationError("A percent coupon has percent_off and no amount_off_cents", "percent_off")
+            raise ma.ValidationError(gettext_now("A percent coupon has percent_off and no amount_off_cents"),
+                                     "percent_off")
         if data["valid_days"] is None and data["valid_until"] is None:
-            raise ma.ValidationError("Give valid_days, valid_until or both", "valid_days")
+            raise ma.ValidationError(gettext_now("Give valid_days, valid_until or both"), "valid_days")
         if data["valid_from"] and data["valid_until"] and data["valid_from"] >= data["valid_until"]:
-            raise ma.ValidationError("valid_from must be before valid_until", "valid_until")
+            raise ma.ValidationError(gettext_now("valid_from must be before valid_until"), "valid_until")
 
 
 class IssueCouponsSchema(Schema):

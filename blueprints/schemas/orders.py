@@ -212,6 +212,11 @@ class RefundLineInputSchema(Schema):
     quantity = f.Int(1, 999, required=True)
 
 
+class ShopperCancelSchema(Schema):
+    lines = ma.fields.List(ma.fields.Nested(RefundLineInputSchema), validate=ma.validate.Length(min=1, max=50),
+                           load_default=None, metadata={"description": "Omit to cancel the whole order"})
+
+
 class RefundInputSchema(Schema):
     lines = ma.fields.List(ma.fields.Nested(RefundLineInputSchema), validate=ma.validate.Length(min=1, max=50),
                            load_default=None, metadata={"description": "Omit to refund everything not yet refunded"})

@@ -143,6 +143,7 @@ class PickListOrderSchema(Schema):
     pickup_code = ma.fields.String()
     shopper_name = ma.fields.String(allow_none=True)
     lines = ma.fields.List(ma.fields.Nested(PickListLineSchema))
+    replacement_for = ma.fields.Integer(metadata={"description": "An after-sale replacement: the request's id"})
 
 
 class ConsolidatedRowSchema(Schema):
@@ -228,3 +229,25 @@ class WebhookDeliverySchema(Schema):
     next_attempt_at = ma.fields.DateTime()
     sent_at = ma.fields.DateTime(allow_none=True)
     log = ma.fields.Function(lambda d: WebhookAttemptSchema(many=True).dump(d.log))
+
+
+class PickupAttemptSchema(Schema):
+    id = ma.fields.Integer()
+    created_at = ma.fields.DateTime()
+    account_id = ma.fields.Integer(metadata={"description": "Who typed the code"})
+    verified_as = ma.fields.String()
+    leader_id = ma.fields.Integer(allow_none=True)
+    order_id = ma.fields.Integer(allow_none=True)
+    pickup_point_id = ma.fields.Integer(allow_none=True)
+    order_number = ma.fields.String(allow_none=True)
+    outcome = ma.fields.String(metadata={"description": "handed_over, or the refusal's error code"})
+
+
+class PickupAttemptQuerySchema(QuerySchema):
+    order_id = f.QueryInt(1, load_default=None)
+    outcome = f.Str(max_length=40, load_default=None)
+    failed_only = ma.fields.Boolean(load_default=False)
+
+
+class AdminPickupAttemptQuerySchema(PickupAttemptQuerySchema):
+    pickup_point_id = f.QueryInt(1, load_default=None)

@@ -16,6 +16,8 @@ class StaffSchema(Schema):
     name = ma.fields.String()
     email = ma.fields.String(allow_none=True)
     phone = ma.fields.String(allow_none=True)
+    locale = ma.fields.String(allow_none=True, metadata={
+        "description": "The language the staff member chose (zh-CN or en; PATCH /admin/me); null until chosen"})
     role = ma.fields.String(attribute="staff_role")
     is_active = ma.fields.Boolean()
     permissions = ma.fields.Function(lambda a: sorted(permissions_of(a)), metadata={

@@ -9,10 +9,12 @@ from app.db import utcnow
 from app.errors import AuthenticationFailed, NotFound
 from app.extensions import db
 from app.groups.bindings import current_binding
+from app.i18n import _
 from app.loyalty import member_day
 from app.loyalty.services import standing
 from app.orders import services as orders
 from app.orders.checkout import campaign_of, merge_lines, price_lines, sellable_skus
+from app.orders.quote import amount_due
 from app.payments import methods
 from blueprints import lean
 from blueprints.auth import Role, bearer_token, current_account
@@ -32,7 +34,7 @@ from blueprints.store import blp, flash_gate
 def _my_group_id() -> int:
     binding = current_binding(current_account().id)
     if binding is None:
-        raise NotFound("You have not joined a group yet: open a group link", code="not_in_a_group")
+        raise NotFound(_("You have not joined a group yet: open a group link"), code="not_in_a_group")
     g.campaign_group_id = binding.group_id
     return binding.group_id
 
@@ -61,7 +63,7 @@ def my_campaign(campaign_id):
     campaign = db.session.scalar(campaigns.visible_to_group(group_id, utcnow()).where(
         campaigns.Campaign.id == campaign_id))
     if campaign is None or campaign.review is not Review.APPROVED:
-        raise NotFound("Campaign not found", code="campaign_not_found")
+        raise NotFound(_("Campaign not found"), code="campaign_not_found")
     return campaign
 
 
@@ -84,7 +86,7 @@ def reserve_flash(item_id):
     quantity = lean.json_body(RESERVE_BODY)["quantity"]
     token = bearer_token()
     if token is None:
-        raise AuthenticationFailed("Log in first and send 'Authorization: Bearer <token>'")
+        raise AuthenticationFailed(_("Log in first and send 'Authorization: Bearer <token>'"))
     r = flash.reserve(token=token, item_id=item_id, quantity=quantity, client_key=key,
                       admitted=request.environ.get(flash_gate.ADMITTED),
                       peeked=request.environ.get(flash_gate.PEEKED, False))
@@ -131,5 +133,9 @@ def price_quote(data):
               "candidates": quotes[r.sku_id].candidates} for r in requests]
     group = current_binding(account_id).group
     pay_with = methods.allowed(group=group, campaign_kind=campaign.kind.value if campaign else None)
-    return {"lines": lines, "total_cents": sum(ln["line_total_cents"] for ln in lines),
-            "currency": current_app.config["STORE_CURRENCY"], "payment_methods": pay_with}
+    due = amount_due(account_id, group, quotes, {r.sku_id: r.quantity for r in requests},
+                     skus, campaign, data["coupon_id"])
+    return {"lines": lines, "subtotal_cents": due.subtotal_cents, "coupon_id": due.coupon_id,
+            "coupon_discount_cents": due.coupon_discount_cents, "total_cents": due.total_cents,
+            "pickup_date": due.pickup_date, "currency": current_app.config["STORE_CURRENCY"],
+            "payment_methods": pay_with}

@@ -15,6 +15,8 @@ class ClientConfigSchema(Schema):
     stripe_publishable_key = ma.fields.String(allow_none=True, metadata={
         "description": "pk_… for Stripe.js; null when the store takes no card payments"})
     card_payments = ma.fields.Boolean()
+    locale = ma.fields.String(metadata={"description": "The store's default language (zh-CN or en): for "
+                                                      "a reader whose own choice and browser name none we offer"})
     payment_methods = ma.fields.List(ma.fields.String(), metadata={
         "description": "Methods for an ordinary cart (pay_at_pickup is per group: see the quote)"})
     campaign_payment_methods = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
@@ -34,4 +36,4 @@ def client_config():
     return {"currency": config["STORE_CURRENCY"], "timezone": config["STORE_TIMEZONE"],
             "stripe_publishable_key": key if online else None, "card_payments": "card" in online,
             "payment_methods": methods.allowed(), "campaign_payment_methods": methods.campaign_methods(),
-            "top_up_methods": methods.top_up_methods()}
+            "top_up_methods": methods.top_up_methods(), "locale": config["STORE_LOCALE"]}

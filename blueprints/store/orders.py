@@ -4,7 +4,7 @@ from app.orders import services as orders
 from blueprints.auth import Role, current_account
 from blueprints.idempotent import respond
 from blueprints.pagination import SQLPage
-from blueprints.schemas.orders import CheckoutSchema, IdempotencyHeaderSchema, OrderSchema
+from blueprints.schemas.orders import CheckoutSchema, IdempotencyHeaderSchema, OrderSchema, ShopperCancelSchema
 from blueprints.store import blp
 
 
@@ -52,11 +52,19 @@ def my_order(order_id):
 
 @blp.route("/orders/<id:order_id>/cancel", methods=["POST"])
 @blp.requires(Role.SHOPPER)
+@blp.arguments(ShopperCancelSchema(), location="json", required=False)
 @blp.response(200, OrderSchema)
-@blp.errors(404, 409)
-def cancel_order(order_id):
-    """Cancel an unpaid order; its stock goes back on sale"""
-    return orders.cancel(orders.get_own_order(current_account().id, order_id), "cancelled by shopper")
+@blp.errors(404, 409, 422)
+def cancel_order(data, order_id):
+    """Cancel an order; its stock goes back on sale.
+
+    An unpaid order is closed. A paid order — whole, or some `lines` — is refunded in full to where the
+    money came from until its cut-off, its coupon and points given back; a retry of a whole cancel
+    returns the cancelled order. After the cut-off: 409 `past_cutoff`, whose `details.after_sales`
+    is where to ask for help instead."""
+    data = data or {}
+    return orders.cancel(orders.get_own_order(current_account().id, order_id), "cancelled by shopper",
+                         lines=data.get("lines"))
 
 
 @blp.route("/orders/<id:order_id>/refresh-payment", methods=["POST"])

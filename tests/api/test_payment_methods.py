@@ -202,3 +202,22 @@ def test_a_flash_sale_reservation_paid_from_the_wallet(client, path):
     row = order_row(reserved["order_id"])
     assert row.payment_method == "wallet" and row.paid_cents == 780
     assert sorted(p.status.value for p in row.payments) == ["cancelled", "succeeded"]
+
+
+def test_a_failed_group_buy_paid_from_the_wallet_goes_back_to_the_wallet_once(client):
+    from app.campaigns import groupbuy
+
+    sku = make_product(skus=[{"code": f"GB-{uuid.uuid4().hex[:6]}", "name": "x", "price_cents": 5000,
+                              "stock_total": 5}]).skus[0]
+    item_id = make_campaign("group_buy", items=[(sku.id, 3000, 50)], threshold_kind="participants", threshold=5,
+                            threshold_scope="per_group").items[0].id
+    set_methods(client, campaign_methods={"group_buy": ["wallet"]})
+    buyer = make_buyer()
+    fund(buyer, 10_000)
+    order = campaign_line(client, buyer, sku.id, item_id, "wallet", quantity=2).get_json()
+    assert order["status"] == "paid" and wallet_total(client, buyer) == 4000
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=3), tick=False):
+        groupbuy.settle()
+        groupbuy.settle()
+    assert order_row(order["id"]).status.value == "refunded"
+    assert wallet_total(client, buyer) == 10_000

@@ -6,6 +6,7 @@ import datetime as dt
 import time
 import uuid
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 
@@ -207,3 +208,69 @@ def test_membership_fee_by_alipay(app, client):
     shopper_completes(intent)
     post_webhook(client, intent_event("payment_intent.succeeded", intent))
     assert client.get("/api/v1/store/membership", headers=buyer.headers).get_json()["active"] is True
+
+
+def test_a_subscription_cannot_renew_with_wechat_pay_or_alipay(client):
+    buyer = make_buyer()
+    for method in ("wechat_pay", "alipay"):
+        r = client.post("/api/v1/store/subscriptions", json={
+            "sku_id": 1, "quantity": 1, "interval_unit": "week", "interval_count": 1,
+            "start_date": (dt.date.today() + dt.timedelta(days=7)).isoformat(), "pay_with": method},
+            headers={**buyer.headers, "Accept-Language": "zh-CN"})
+        body = assert_error(r, 422, "renewal_needs_card_or_wallet")
+        assert body["details"]["pay_with"] == ["card", "wallet"] and "微信支付" in body["message"]
+
+
+@pytest.mark.postgres
+def test_ten_concurrent_deliveries_and_ten_concurrent_refund_requests_of_a_wechat_order(app, client):
+    from tests.concurrency import race
+
+    sku, buyer, order = setup_order(client, "wechat_pay", quantity=3)
+    shopper_completes(intent_of(order))
+    payload = intent_event("payment_intent.succeeded", intent_of(order), event_id=f"evt_{uuid.uuid4().hex}")
+    outcomes = sorted(r.get_json()["outcome"] for r in race(app, 10, lambda c, i: post_webhook(c, payload)))
+    assert outcomes == ["duplicate event: already processed"] * 9 + ["payment succeeded"]
+    assert order_row(order["id"]).paid_cents == 4500 and sku_counts(sku.id) == (10, 0, 3)
+    headers = make_staff().headers
+    race(app, 10, lambda c, i: c.post(f"/api/v1/admin/orders/{order['id']}/refunds", json={"reason": "spoiled"},
+                                      headers={**headers, "Idempotency-Key": f"r-{i}"}))
+    refunds = stripe_client().v1.refunds.list(params={"payment_intent": intent_of(order)}).data
+    assert [r.amount for r in refunds] == [4500] and order_row(order["id"]).refunded_cents == 4500
+
+
+def test_a_pre_sale_deposit_by_wechat_pay_and_a_failed_group_buy_refunded_to_alipay(client):
+    from app.campaigns import groupbuy
+    from app.db import utcnow
+    from tests.factories import make_campaign
+
+    sku = make_product(skus=[{"code": f"PS{time.time_ns()}", "name": "x", "price_cents": 20000,
+                              "stock_total": 5}]).skus[0]
+    now = utcnow()
+    presale = make_campaign(
+        "pre_sale", items=[{"sku_id": sku.id, "campaign_price_cents": 15000, "stock_total": 10,
+                            "deposit_cents": 1000, "deposit_value_cents": 3000}], minutes=60 * 24, per_person_limit=3,
+        balance_starts_at=now + dt.timedelta(days=2), balance_ends_at=now + dt.timedelta(days=4),
+        balance_policy="forfeit", ship_date=(now + dt.timedelta(days=5)).date())
+    buyer = make_buyer()
+    line = {"sku_id": sku.id, "quantity": 1, "campaign_item_id": presale.items[0].id}
+    deposit = client.post("/api/v1/store/orders", json={"lines": [line], "payment_method": "wechat_pay"},
+                          headers={**buyer.headers, "Idempotency-Key": str(uuid.uuid4())}).get_json()
+    assert deposit["payment"]["purpose"] == "deposit" and deposit["payment"]["next_action"]["qr_code_data"]
+    shopper_completes(intent_of(deposit))
+    post_webhook(client, intent_event("payment_intent.succeeded", intent_of(deposit)))
+    assert order_row(deposit["id"]).status.value == "deposit_paid"
+
+    gb_sku = make_product(skus=[{"code": f"GB{time.time_ns()}", "name": "x", "price_cents": 5000,
+                                 "stock_total": 5}]).skus[0]
+    deal = make_campaign("group_buy", items=[(gb_sku.id, 3000, 50)], threshold_kind="participants", threshold=5,
+                         threshold_scope="per_group")
+    joined = client.post("/api/v1/store/orders", json={"lines": [
+        {"sku_id": gb_sku.id, "quantity": 1, "campaign_item_id": deal.items[0].id}], "payment_method": "alipay"},
+        headers={**buyer.headers, "Idempotency-Key": str(uuid.uuid4())}).get_json()
+    shopper_completes(intent_of(joined))
+    post_webhook(client, intent_event("payment_intent.succeeded", intent_of(joined)))
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=3), tick=False):
+        groupbuy.settle()
+        groupbuy.settle()
+    refunds = stripe_client().v1.refunds.list(params={"payment_intent": intent_of(joined)}).data
+    assert [r.amount for r in refunds] == [3000] and order_row(joined["id"]).status.value == "refunded"

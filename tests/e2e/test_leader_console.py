@@ -218,7 +218,7 @@ def test_wrong_codes_and_the_return_from_stripe_are_explained(live_server, page,
     error = page.locator("#pickup-form [data-error]")
     page.get_by_label(T("leader.pickup.code")).fill("WRONG234")
     page.get_by_role("button", name=T("leader.pickup.submit")).click()
-    page.wait_for_function("document.querySelector('#pickup-form [data-error]').textContent !== ''")
+    page.wait_for_function("() => document.querySelector('#pickup-form [data-error]').textContent !== ''")
     wrong = error.inner_text()
     # Not ready yet: the delivery has not been confirmed as arrived. The API's refusal comes with
     # the order's state, which the console names in the leader's language.

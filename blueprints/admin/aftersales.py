@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from app.aftersales import decisions, queries, services
+from blueprints.admin import blp
+from blueprints.aftersale_photos import PHOTO_DOC, photo_response
+from blueprints.auth import Role, current_account
+from blueprints.pagination import SQLPage
+from blueprints.schemas.aftersales import DecisionSchema, RequestQuerySchema, RulesSchema, StaffRequestSchema
+
+
+@blp.route("/after-sales", methods=["GET"])
+@blp.requires(Role.STAFF)
+@blp.arguments(RequestQuerySchema, location="query")
+@blp.response(200, StaffRequestSchema(many=True))
+@blp.paginate(SQLPage, page_size=50)
+def queue(query):
+    """After-sale requests, oldest first. `status=awaiting_merchant` and `status=escalated` (the
+    leader's review is overdue, by the clock) are what waits for a decision."""
+    return queries.for_merchant(query["status"])
+
+
+@blp.route("/after-sales/<id:request_id>", methods=["GET"])
+@blp.requires(Role.STAFF)
+@blp.response(200, StaffRequestSchema)
+@blp.errors(404)
+def one_request(request_id):
+    """One request with its photos and history"""
+    return services.get_request(request_id)
+
+
+@blp.route("/after-sales/<id:request_id>/decision", methods=["POST"])
+@blp.requires(Role.STAFF)
+@blp.arguments(DecisionSchema)
+@blp.response(200, StaffRequestSchema)
+@blp.errors(404, 409, 422)
+def decide(data, request_id):
+    """Decide a reviewed (or escalated) request: `refund` (all claimed units, fewer `quantity`, or a
+    partial `amount_cents`) through the order's refunds to the original payment; `replace` (stock
+    taken now, delivered with the pickup point's next batch); or `reject` with a `reason`. Decided
+    once: a second decision is a 409."""
+    return decisions.decide_now(request_id, current_account().id, data)
+
+
+@blp.route("/after-sales/<id:request_id>/photos/<id:photo_id>", methods=["GET"])
+@blp.requires(Role.STAFF)
+@blp.doc(**PHOTO_DOC)
+@blp.errors(404)
+def photo(request_id, photo_id):
+    """A photo of a request"""
+    return photo_response(services.get_request(request_id), photo_id)
+
+
+@blp.route("/after-sales/rules", methods=["GET"])
+@blp.requires(Role.STAFF)
+@blp.response(200, RulesSchema)
+def get_rules():
+    """The after-sale rules: the leader's review deadline and the auto-approval of small claims"""
+    row = services.rules()
+    from app.extensions import db
+
+    db.session.commit()
+    return row
+
+
+@blp.route("/after-sales/rules", methods=["PATCH"])
+@blp.requires(Role.STAFF)
+@blp.arguments(RulesSchema)
+@blp.response(200, RulesSchema)
+@blp.errors(422)
+def set_rules(data):
+    """Change the after-sale rules"""
+    return services.update_rules(data)

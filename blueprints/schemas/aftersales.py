@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest.fields import Upload
+
+from app.aftersales.decisions import is_overdue
+from app.aftersales.models import Decision, LeaderVerdict, Reason, Status
+from blueprints import fields as f
+from blueprints.schemas.common import QuerySchema, Schema
+
+
+class OpenRequestSchema(Schema):
+    order_line_id = f.Id(required=True)
+    reason = f.Choice(list(Reason), required=True)
+    quantity = f.Int(1, 999, required=True)
+    description = f.Str(max_length=1000, load_default="")
+
+
+class PhotoUploadSchema(Schema):
+    photo = Upload(required=True, metadata={"description": "A JPEG, PNG, WebP or GIF photo (re-encoded, "
+                                                           "metadata removed)"})
+
+
+class ReviewSchema(Schema):
+    verdict = f.Choice(list(LeaderVerdict), required=True,
+                       metadata={"description": "confirmed: what the shopper says is what you see; disputed: not"})
+    note = f.Str(max_length=1000, load_default=None)
+
+
+class DecisionSchema(Schema):
+    decision = f.Choice(list(Decision), required=True)
+    quantity = f.Int(1, 999, load_default=None, metadata={"description": "Units (default: all claimed)"})
+    amount_cents = f.Cents(load_default=None,
+                           metadata={"description": "A partial refund: at most what the units cost"})
+    reason = f.Str(max_length=500, load_default=None, metadata={"description": "Required for a rejection"})
+
+
+class RulesSchema(Schema):
+    leader_review_hours = f.Int(1, 168)
+    auto_approve_max_cents = f.Cents(metadata={"description": "Claims up to this are refunded at once (0: off)"})
+    auto_approve_max_rate_bps = f.Int(0, 10_000, metadata={
+        "description": "…when the shopper's after-sale requests per line bought are below this (basis points)"})
+
+
+class RequestQuerySchema(QuerySchema):
+    status = f.Choice([*Status, "escalated", "open"], load_default=None,
+                      metadata={"description": "escalated: the leader's review is overdue; open: not decided"})
+
+
+class PhotoSchema(Schema):
+    id = ma.fields.Integer()
+    uploaded_as = ma.fields.String()
+    content_type = ma.fields.String()
+    width = ma.fields.Integer()
+    height = ma.fields.Integer()
+    created_at = ma.fields.DateTime()
+
+
+class EventSchema(Schema):
+    kind = ma.fields.String()
+    status = ma.fields.String()
+    actor_role = ma.fields.String()
+    note = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class RequestSchema(Schema):
+    id = ma.fields.Integer()
+    order_id = ma.fields.Integer()
+    order_line_id = ma.fields.Integer()
+    pickup_point_id = ma.fields.Integer()
+    batch_id = ma.fields.Integer(allow_none=True)
+    product_id = ma.fields.Integer()
+    reason = ma.fields.Function(lambda r: r.reason.value)
+    quantity = ma.fields.Integer()
+    description = ma.fields.String()
+    claim_cents = ma.fields.Integer()
+    status = ma.fields.Function(lambda r: r.status.value)
+    leader_review_overdue = ma.fields.Function(is_overdue, metadata={
+        "description": "The leader's review deadline passed: the merchant may decide (by the clock)"})
+    review_due_at = ma.fields.DateTime()
+    leader_verdict = ma.fields.Function(lambda r: r.leader_verdict.value if r.leader_verdict else None)
+    leader_note = ma.fields.String(allow_none=True)
+    decision = ma.fields.Function(lambda r: r.decision.value if r.decision else None)
+    decision_reason = ma.fields.String(allow_none=True)
+    decided_at = ma.fields.DateTime(allow_none=True)
+    refund_id = ma.fields.Integer(allow_none=True)
+    refund_cents = ma.fields.Integer()
+    replacement_batch_id = ma.fields.Integer(allow_none=True)
+    replacement_quantity = ma.fields.Integer()
+    cash_refund_by = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+    photos = ma.fields.List(ma.fields.Nested(PhotoSchema))
+    history = ma.fields.List(ma.fields.Nested(EventSchema), attribute="events")
+
+
+class StaffRequestSchema(RequestSchema):
+    account_id = ma.fields.Integer()
+    leader_id = ma.fields.Integer(allow_none=True)
+    decided_by_id = ma.fields.Integer(allow_none=True)
