@@ -165,12 +165,12 @@ def test_staff_run_the_store_from_the_dashboard_on_a_phone(live_server, page, sh
     page.get_by_text(T("admin.campaigns.created", name="鸡蛋秒杀")).wait_for()
     page.get_by_role("button", name=T("admin.campaigns.submit_named", name="鸡蛋秒杀")).click()
     page.get_by_role("button", name=T("admin.campaigns.approve_named", name="鸡蛋秒杀")).wait_for()
-    # Four-eyes: nobody approves their own campaign, so a colleague drafted this one. First end
-    # this test's read transaction: its snapshot predates the server's writes, and SQLite (WAL)
-    # refuses to turn an outdated read into a write ("database is locked").
+    # Four-eyes: nobody approves their own campaign, so a colleague drafted this one. The test's
+    # read transaction ends first: on SQLite it would block the server's writes (and ours on it).
     db.session.commit()
+    colleague = make_staff(role="operations")
     db.session.execute(sa.update(Campaign).where(Campaign.name == "鸡蛋秒杀")
-                       .values(created_by_id=make_staff(role="operations").id))
+                       .values(created_by_id=colleague.id))
     db.session.commit()
     page.get_by_role("button", name=T("admin.campaigns.approve_named", name="鸡蛋秒杀")).click()
     page.get_by_text(T("admin.campaigns.decided", name="鸡蛋秒杀", review=T("status.review.approved"))).wait_for()
