@@ -13,7 +13,8 @@ const POLL_LIMIT = 300; // ten minutes: Stripe's QR codes and redirects expire b
 
 let watching = null; // {orderId, timer} of the payment being waited for
 
-export const isPhone = () => window.matchMedia("(pointer: coarse)").matches;
+// A touch screen or a phone-width window: scanning this screen with the same phone is not possible.
+export const isPhone = () => window.matchMedia("(pointer: coarse), (max-width: 600px)").matches;
 
 function qrImage(text) {
   const qr = window.qrcode(0, "M");
