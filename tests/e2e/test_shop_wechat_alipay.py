@@ -19,7 +19,7 @@ from app.payments.models import Payment
 from tests.e2e.artifacts import screenshot
 from tests.e2e.i18n import T, assert_in_language, new_page
 from tests.e2e.test_shop_page import add_to_cart, log_in
-from tests.factories import make_buyer, make_group, make_leader, make_product
+from tests.factories import PASSWORD, code_of, make_buyer, make_group, make_leader, make_product
 from tests.stripe_helpers import intent_event, shopper_completes, sign
 
 
@@ -108,8 +108,9 @@ def test_wechat_pay_shows_the_qr_code_and_the_order_turns_paid(live_server, page
     assert page.console_errors == []
 
 
-def test_alipay_redirects_and_comes_back_to_the_order_in_english(live_server, browser):
+def test_alipay_redirects_and_comes_back_to_the_order_in_english(app, live_server, browser):
     group, buyer = shop_with_apples()
+    buyer_id = buyer.id
     page = new_page(browser, "en", viewport={"width": 390, "height": 844}, is_mobile=True)
     sent_to = []
 
@@ -117,13 +118,21 @@ def test_alipay_redirects_and_comes_back_to_the_order_in_english(live_server, br
         """Alipay's page: the shopper approves, Stripe sends them to the return_url (the test store's
         PUBLIC_BASE_URL is http://shop.test: the same path on this server)."""
         sent_to.append(route.request.url)
-        payment = payment_of(buyer)
-        shopper_completes(payment.provider_ref)
-        back = payment.next_action["alipay_handle_redirect"]["return_url"].replace("http://shop.test", live_server)
+        with app.app_context():  # Playwright calls this from its own greenlet, outside the test's context
+            payment = db.session.scalar(sa.select(Payment).join(Order, Order.id == Payment.order_id)
+                                        .where(Order.account_id == buyer_id))
+            shopper_completes(payment.provider_ref)
+            back = payment.next_action["alipay_handle_redirect"]["return_url"]
+        back = back.replace("http://shop.test", live_server)
         route.fulfill(status=302, headers={"Location": back})
 
     page.route("https://hooks.stripe.com/**", alipay)
-    log_in(page, live_server, group, buyer.account.email)
+    page.goto(f"{live_server}/g/{code_of(group)}")
+    form = page.locator("#login-form")
+    form.get_by_label(T("common.login.login", "en")).fill(buyer.account.email)
+    form.get_by_label(T("common.login.password", "en"), exact=True).fill(PASSWORD)
+    form.get_by_role("button", name=T("common.login.submit", "en")).click()
+    page.locator("#member-status.ok").wait_for()
     with page.expect_navigation(url=f"{live_server}/g/**", timeout=15000):
         place_order(page, T("shop.pay.alipay", "en"), "en")
     assert sent_to and sent_to[0].startswith("https://hooks.stripe.com/redirect/")
