@@ -1,7 +1,8 @@
 """WeChat Pay and Alipay in the shop page, against localstripe extended with both
 (tests/localstripe_wallets.py): the picker offers them, WeChat Pay's QR code (decoded as a phone
 camera would) waits until the shopper pays on the fake and the webhook lands, closing and paying again
-shows the same code; Alipay sends the shopper away and its return_url brings them back to the order."""
+shows the same code; Alipay sends the shopper away and its return_url brings them back to the order;
+the wallet pays a flash-sale reservation where the merchant allows it."""
 from __future__ import annotations
 
 import base64
@@ -16,10 +17,13 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.orders.models import Order
 from app.payments.models import Payment
+from app.settings.services import update_settings
+from app.wallet import ledger
+from app.wallet.models import WalletKind
 from tests.e2e.artifacts import screenshot
 from tests.e2e.i18n import T, assert_in_language, new_page
 from tests.e2e.test_shop_page import add_to_cart, log_in
-from tests.factories import PASSWORD, code_of, make_buyer, make_group, make_leader, make_product
+from tests.factories import PASSWORD, code_of, make_buyer, make_campaign, make_group, make_leader, make_product
 from tests.stripe_helpers import intent_event, shopper_completes, sign
 
 
@@ -145,3 +149,29 @@ def test_alipay_redirects_and_comes_back_to_the_order_in_english(app, live_serve
     assert_in_language(page, "en", shot="shop-alipay-returned-en")
     assert page.console_errors == []
     page.context.close()
+
+
+def test_the_wallet_pays_a_flash_sale_reservation_where_the_merchant_allows_it(live_server, page):
+    group = make_group(make_leader(name="王芳"), name="枫林苑")
+    sku = make_product(name="土鸡蛋", skus=[{"code": "EGG-30", "name": "30 枚", "price_cents": 3990,
+                                            "stock_total": 50}]).skus[0]
+    make_campaign("flash_sale", items=[(sku.id, 1990, 10)])
+    update_settings({"campaign_methods": {"flash_sale": ["online", "wallet"]}})
+    buyer = make_buyer(group, name="陈静")
+    ledger.post(buyer.id, WalletKind.TOP_UP, 5000, 0, ref="test-top-up:egg", note="test funds")
+    db.session.commit()
+    log_in(page, live_server, group, buyer.account.email)
+    page.get_by_role("button", name=T("shop.campaigns.reserve_named", name="土鸡蛋 30 枚")).click()
+    page.locator("#campaigns p.ok[role=status]").wait_for()
+    page.get_by_role("tab", name=T("shop.tabs.orders"), exact=True).click()
+    number = order_of(buyer).number
+    card = page.locator(f"#orders article[data-order='{number}']")
+    methods = card.get_by_label(T("shop.orders.pay_with", number=number))
+    assert methods.locator("option").evaluate_all("os => os.map(o => o.value)") == [
+        "card", "wechat_pay", "alipay", "wallet"]
+    methods.select_option("wallet")
+    card.get_by_role("button", name=T("shop.orders.pay_now")).click()
+    expect(card.locator(".pickup-code .code")).to_be_visible()
+    order = order_of(buyer)
+    assert (order.status.value, order.payment_method, order.paid_cents) == ("paid", "wallet", 1990)
+    assert page.console_errors == []
