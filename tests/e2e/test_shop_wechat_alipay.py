@@ -166,6 +166,7 @@ def test_the_wallet_pays_a_flash_sale_reservation_where_the_merchant_allows_it(l
     page.get_by_role("tab", name=T("shop.tabs.orders"), exact=True).click()
     number = order_of(buyer).number
     card = page.locator(f"#orders article[data-order='{number}']")
+    page.wait_for_load_state("networkidle")  # the list is drawn twice (reserved, tab shown): choose in the last
     methods = card.get_by_label(T("shop.orders.pay_with", number=number))
     assert methods.locator("option").evaluate_all("os => os.map(o => o.value)") == [
         "card", "wechat_pay", "alipay", "wallet"]

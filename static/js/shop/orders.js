@@ -45,12 +45,16 @@ function payMethods(order, wallet) {
     && (m !== "wallet" || !wallet || due === undefined || wallet.total_cents >= due));
 }
 
+const chosen = new Map(); // order id -> the method picked, kept when the list is drawn again
+
 function payButton(order, wallet, errorBox) {
   const methods = payMethods(order, wallet);
   if (!methods.length) return [];
   const open = order.payment?.status === "pending" ? order.payment.method : null; // retry the same by default
+  const pick = chosen.get(order.id) ?? open;
   const select = el("select", "", { "aria-label": t("shop.orders.pay_with", { number: order.number }) });
-  select.append(...methods.map((m) => new Option(t(PAY_LABELS[m]), m, false, m === open)));
+  select.append(...methods.map((m) => new Option(t(PAY_LABELS[m]), m, false, m === pick)));
+  select.addEventListener("change", () => chosen.set(order.id, select.value));
   const button = el("button", t(order.status === "deposit_paid" ? "shop.orders.pay_balance" : "shop.orders.pay_now"), {
     type: "button", onclick: () => act(errorBox, () => pay(order, select.value)),
   });
