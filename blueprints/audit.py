@@ -16,9 +16,13 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 def request_id() -> str:
     if "request_id" not in g:
-        given = request.headers.get("X-Request-Id", "")
-        g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        g.request_id = request_id_from(request.headers.get("X-Request-Id", ""))
     return g.request_id
+
+
+def request_id_from(given: str) -> str:
+    """The caller's id if it is plain, else a new one (also used by the flash gate, before Flask)."""
+    return given if REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
 def _object_of(view_args: dict) -> tuple[str | None, str | None]:

@@ -58,7 +58,7 @@ def authenticate_request(role: Role, permission: str | None = None) -> None:
 def remember_locale(account: Account) -> None:
     """From here on the request answers in the caller's saved language (blueprints/locale.py);
     refresh() drops a language Flask-Babel may have cached before the caller was known."""
-    if account.locale:
+    if account.locale != g.get("account_locale"):
         g.account_locale = account.locale
         refresh()
 

@@ -31,6 +31,11 @@ COLUMN_LABELS = {
     "sell_through_pct": _("sell_through_pct"), "revenue_cents": _("revenue_cents"), "month": _("month"),
     "buyers": _("buyers"), "returning": _("returning"), "days": _("days"), "repeated": _("repeated"),
     "repeat_rate": _("repeat_rate"),
+    # the audit log export (app/staff/audit.py CSV_HEADER)
+    "id": _("id"), "at": _("at"), "actor_id": _("actor_id"), "actor_name": _("actor_name"),
+    "actor_role": _("actor_role"), "action": _("action"), "method": _("method"), "path": _("path"),
+    "object_type": _("object_type"), "object_id": _("object_id"), "ip_address": _("ip_address"),
+    "request_id": _("request_id"), "changes": _("changes"),
 }
 
 

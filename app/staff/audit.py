@@ -119,10 +119,16 @@ def _on_execute(state):
         return None
     params = state.statement.compile().params
     result = state.invoke_statement()
-    if result.rowcount == 0:
+    rowcount = getattr(result, "rowcount", None)
+    if rowcount is None:
+        # An ORM UPDATE … RETURNING hands its rows to the caller and has no rowcount: count them on
+        # a frozen copy and give the caller a fresh result over the same rows.
+        frozen = result.freeze()
+        rowcount, result = len(frozen().all()), frozen()
+    if rowcount == 0:
         return result  # a guarded statement that matched nothing changed nothing
     op = "update" if state.is_update else ("delete" if state.is_delete else "insert")
-    ctx.changes.append({"table": table.name, "op": op, "statement": True, "rows": max(result.rowcount, 0),
+    ctx.changes.append({"table": table.name, "op": op, "statement": True, "rows": max(rowcount, 0),
                         "values": {k: _value(k, v) for k, v in params.items()}})
     return result
 

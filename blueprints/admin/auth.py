@@ -4,7 +4,7 @@ from app.accounts import services as accounts
 from app.accounts.models import AccountKind
 from app.extensions import limiter
 from blueprints.admin import blp
-from blueprints.auth import Role, current_account, current_token
+from blueprints.auth import Role, current_account, current_token, remember_locale
 from blueprints.schemas.accounts import ProfileUpdateSchema, StaffLoginSchema, TokenSchema
 from blueprints.schemas.staff import StaffSchema
 from blueprints.store.auth import auth_rate_limit
@@ -43,4 +43,6 @@ def me():
 @blp.errors(422)
 def update_me(data):
     """Change the staff member's display name and/or their language (locale: zh-CN, en or null)"""
-    return accounts.update_profile(current_account().id, **data)
+    account = accounts.update_profile(current_account().id, **data)
+    remember_locale(account)  # answered in the language just chosen
+    return account

@@ -6,7 +6,7 @@ from app.accounts import services as accounts
 from app.accounts.models import AccountKind
 from app.extensions import limiter
 from app.members import birthday
-from blueprints.auth import Role, current_account, current_token
+from blueprints.auth import Role, current_account, current_token, remember_locale
 from blueprints.schemas.accounts import (
     LoginSchema,
     ProfileUpdateSchema,
@@ -68,4 +68,6 @@ def me():
 def update_me(data):
     """Change the shopper's display name and/or their language (locale: zh-CN, en, or null to follow
     the browser). Leaders keep theirs here too. Answers and messages to them follow it."""
-    return accounts.update_profile(current_account().id, **data)
+    account = accounts.update_profile(current_account().id, **data)
+    remember_locale(account)  # answered in the language just chosen
+    return account

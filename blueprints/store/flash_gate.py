@@ -41,6 +41,7 @@ from app.db import utcnow
 from app.errors import Conflict
 from app.extensions import db
 from app.i18n import LOCALES, in_locale
+from blueprints.audit import request_id_from
 from blueprints.auth import MAX_TOKEN_LENGTH
 from blueprints.errors import envelope, handle_domain_error
 from blueprints.fields import MAX_ID
@@ -85,7 +86,7 @@ class FlashGate:
             admission = redis_gate.admit(*attempt, utcnow(), app=self.app)
         except Conflict as refusal:
             status, headers, body = self.refusals[(refusal.code, self._language(environ))]
-            start_response(status, list(headers))
+            start_response(status, [*headers, _request_id_header(environ)])
             return [body]
         except redis.RedisError:
             log.warning("Flash-sale gate: Redis failed; the route decides", exc_info=True)
@@ -133,6 +134,7 @@ class FlashGate:
             response = handle_domain_error(error)
             response.headers["Content-Language"] = tag
             response.headers.extend(DATA_HEADERS)
+            response.headers.set(*_request_id_header(environ))
         return response(environ, start_response)
 
     def _language(self, environ) -> str:
@@ -181,3 +183,8 @@ def _rendered(code: str, message, tag: str) -> tuple[str, list[tuple[str, str]],
     response.headers["Content-Language"] = tag
     response.headers.extend(DATA_HEADERS)   # Flask's after_request never sees the gate's answers
     return response.status, response.headers.to_wsgi_list(), response.get_data()
+
+
+def _request_id_header(environ) -> tuple[str, str]:
+    # Every answer carries a request id, the gate's refusals too (blueprints/audit.py).
+    return "X-Request-Id", request_id_from(environ.get("HTTP_X_REQUEST_ID", ""))

@@ -19,6 +19,7 @@ def test_a_shopper_saves_a_language_and_is_answered_in_it_whatever_the_browser_a
     saved = client.patch(f"{STORE}/me", json={"locale": "en"}, headers=shopper.headers)
     assert saved.status_code == 200 and saved.get_json()["locale"] == "en"
     assert saved.get_json()["name"] == shopper.account.name  # a language alone leaves the name
+    assert saved.headers["Content-Language"] == "en"  # answered in the language just chosen
 
     # A Chinese browser, but the account says English: the 404 is English.
     missing = client.get(f"{STORE}/orders/999999", headers={**shopper.headers, **ZH})

@@ -19,7 +19,7 @@ import redis
 from tests.conftest import TEST_REDIS_URL, _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.slow]  # ~1 min: migrations and 3 workers
 
 
 def _env(tmp_path: Path, port: int) -> dict[str, str]:

@@ -152,6 +152,7 @@ let skusLoaded = false;
 
 export async function show() {
   prefillWindow();
-  if (!skusLoaded) { await loadSkus(); skusLoaded = true; }
+  // The SKU picker is for the new-campaign form, shown only to roles that may create campaigns.
+  if (!skusLoaded && can("campaigns.edit") && can("catalog.read")) { await loadSkus(); skusLoaded = true; }
   return list.reload();
 }

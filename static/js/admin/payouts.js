@@ -47,6 +47,8 @@ const list = pagedList($("payouts-list"), {
 });
 
 async function loadLiability() {
+  $("liability").hidden = !can("commissions.read");
+  if ($("liability").hidden) return;
   const owed = await api("/commissions/liability");
   $("liability").replaceChildren(
     figure(t("admin.payouts.owed_total"), money(owed.total_cents)), figure(t("status.bucket.pending"), money(owed.pending_cents)),
