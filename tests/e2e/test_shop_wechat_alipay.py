@@ -176,3 +176,30 @@ def test_the_wallet_pays_a_flash_sale_reservation_where_the_merchant_allows_it(l
     order = order_of(buyer)
     assert (order.status.value, order.payment_method, order.paid_cents) == ("paid", "wallet", 1990)
     assert page.console_errors == []
+
+
+def test_a_wechat_payment_that_fails_says_so_in_our_words_and_pay_now_opens_a_new_code(live_server, page):
+    group, buyer = shop_with_apples()
+    log_in(page, live_server, group, buyer.account.email)
+    place_order(page, T("shop.pay.wechat_pay"))
+    box = page.locator("#app-payment")
+    expect(box.get_by_role("img", name=T("shop.apppay.qr_alt"))).to_be_visible()
+    first = payment_of(buyer)
+    shopper_completes(first.provider_ref, paid=False)  # declined in WeChat
+    error = box.locator("#app-pay-error")
+    expect(error).not_to_be_empty(timeout=15000)
+    db.session.commit()
+    shown = error.inner_text()
+    assert payment_of(buyer).failure_message not in shown  # the provider's text stays with staff
+    assert not any(c.isascii() and c.isalpha() for c in shown)  # our Chinese sentence
+    number = order_of(buyer).number
+    card = page.locator(f"#orders article[data-order='{number}']")
+    page.wait_for_load_state("networkidle")
+    card.get_by_label(T("shop.orders.pay_with", number=number)).select_option("wechat_pay")
+    card.get_by_role("button", name=T("shop.orders.pay_now")).click()
+    expect(box.locator("#app-pay-status")).to_have_text(T("shop.apppay.waiting"))
+    retry = payment_of(buyer)
+    assert retry.id != first.id
+    assert decoded_qr(box.get_by_role("img", name=T("shop.apppay.qr_alt"))) == \
+        retry.next_action["wechat_pay_display_qr_code"]["data"]
+    assert page.console_errors == []
