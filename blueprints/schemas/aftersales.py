@@ -17,7 +17,8 @@ class OpenRequestSchema(Schema):
 
 
 class PhotoUploadSchema(Schema):
-    photo = Upload(required=True, metadata={"description": "A JPEG, PNG, WebP or GIF photo (re-encoded, "
+    # Not required here: the request is looked up first (404 before 422); a missing file is refused then.
+    photo = Upload(load_default=None, metadata={"description": "A JPEG, PNG, WebP or GIF photo (re-encoded, "
                                                            "metadata removed)"})
 
 
