@@ -58,8 +58,14 @@ def _refund(row: AfterSaleRequest, quantity: int, amount: int | None) -> int:
     refund = refund_lines(order, {line.id: quantity}, reason=f"after-sale request {row.id} ({row.reason.value})",
                           fee_cents=full - amount if amount is not None else 0)
     row.refund_id, row.refund_cents = refund.id, refund.amount_cents
-    if order.payment_method == "pay_at_pickup":
-        row.cash_refund_by = "leader"  # cash paid at the point goes back there, recorded on the request
+    if order.payment_method == "pay_at_pickup" and row.leader_id is not None:
+        # Cash paid at the point goes back there: the leader pays it out of the cash they hold for
+        # the merchant, so what they owe falls by as much (recorded in the leader cash ledger).
+        from app.leader_cash.ledger import CashKind, post
+
+        row.cash_refund_by = "leader"
+        post(CashKind.CASH_REFUND, f"cash_refund:{refund.id}", row.leader_id, -refund.amount_cents,
+             order_id=order.id)
     return refund.id
 
 

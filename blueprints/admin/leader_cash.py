@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from app.errors import not_found
 from app.leader_cash import ledger
 from blueprints.admin import blp
 from blueprints.auth import Role, current_account
@@ -19,9 +20,15 @@ def cash_by_leader():
 @blp.route("/leaders/<id:leader_id>/cash", methods=["GET"])
 @blp.requires(Role.STAFF)
 @blp.response(200, CashEntrySchema(many=True))
+@blp.errors(404)
 @blp.paginate(SQLPage, page_size=50)
 def leader_statement(leader_id):
     """One leader's cash ledger, newest first (collections, remittances, cash refunds)"""
+    from app.extensions import db
+    from app.leaders.models import Leader
+
+    if db.session.get(Leader, leader_id) is None:
+        raise not_found("leader", id=leader_id)
     return ledger.statement(leader_id)
 
 

@@ -68,3 +68,19 @@ def test_remittances_reduce_what_is_owed_never_below_zero(client):
 def test_card_orders_put_no_cash_on_the_leader(client):
     s = picked_up(client)
     assert ledger.outstanding(s["leader"].leader.id) == 0
+
+
+def test_a_cash_refund_through_the_leader_lowers_what_they_owe(client):
+    from tests.aftersales.helpers import ask
+
+    s = picked_up(client, lines=((2, 700),), method="pay_at_pickup")
+    leader_id = s["leader"].leader.id
+    assert ledger.outstanding(leader_id) == 1400
+    req = ask(client, s["buyer"], s["order"]).get_json()
+    client.post(f"/api/v1/leader/after-sales/{req['id']}/review", headers=s["leader"].headers,
+                json={"verdict": "confirmed"})
+    done = client.post(f"/api/v1/admin/after-sales/{req['id']}/decision", headers=s["staff"].headers,
+                       json={"decision": "refund"}).get_json()
+    assert done["status"] == "refunded" and done["cash_refund_by"] == "leader" and done["refund_cents"] == 700
+    assert ledger.outstanding(leader_id) == 700
+    assert ledger.total_balance() == 0
