@@ -97,6 +97,7 @@ VALID_BODY = {
     "/after-sales": {"order_line_id": 1, "reason": "other", "quantity": 1},
     "/review": {"verdict": "confirmed"},
     "/decision": {"decision": "reject", "reason": "x"},
+    "/remittances": {"amount_cents": 1, "reference": "x"},
 }
 
 
