@@ -42,10 +42,13 @@ def register_cli(app: Flask) -> None:
 @click.password_option(help="Password (prompted twice if omitted)")
 def create_staff_command(email: str, name: str, password: str) -> None:
     """Create a merchant staff account."""
+    from app.accounts.password_policy import WeakPassword, check_password
     from app.accounts.services import create_staff
 
-    if len(password) < 8:
-        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    try:
+        check_password(password, personal=(email, name))
+    except WeakPassword as exc:
+        raise click.BadParameter(str(exc.message), param_hint="--password") from None
     try:
         account = create_staff(name=name, email=email, password=password)
     except DomainError as exc:
@@ -130,6 +133,11 @@ def reconcile_payments_command(older_than_minutes: int | None) -> None:
 
     counts = reconcile(older_than_minutes)
     click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
+    if counts["payments_not_found"]:
+        # Exit 0: the provider answered; running again will not help (docs/security.md).
+        click.echo(f"Warning: {counts['payments_not_found']} payments are unknown to the provider (404): "
+                   "check that STRIPE_SECRET_KEY is the account and mode they were made with; "
+                   "their ids are in the log.", err=True)
     if counts["errors"]:
         raise click.ClickException(f"{counts['errors']} payments could not be checked (provider unreachable?); "
                                    "run again later.")

@@ -88,6 +88,14 @@ def _rate_limit(value: str) -> None:
         raise ValidationError(f"{value!r} is not a rate limit such as '10 per minute;100 per hour'") from exc
 
 
+def _origins(value: list[str]) -> None:
+    for origin in value:
+        parts = urlsplit(origin.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+            raise ValidationError(f"{origin!r} is not an origin such as https://shop.example.com "
+                                  "(scheme and host, no path; '*' is not accepted: list the front ends)")
+
+
 def _import_path(value: str) -> None:
     if not re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*", value):
         raise ValidationError(f"{value!r} is not an import path such as 'mypackage.sms:MySender'")
@@ -137,6 +145,11 @@ def _read(env: Env, instance_path: Path) -> dict[str, Any]:
         # The SMS provider for verification codes, as "package.module:Class" (see app/sms.py).
         "SMS_SENDER": env.str("SMS_SENDER", "app.sms:LoggingSmsSender", validate=_import_path),
         "IDEMPOTENCY_KEY_TTL_HOURS": env.int("IDEMPOTENCY_KEY_TTL_HOURS", 24, validate=Range(1, 24 * 30)),
+        # Front ends on other origins that may call /api from a browser (CORS); none by default.
+        "CORS_ALLOWED_ORIGINS": env.list("CORS_ALLOWED_ORIGINS", [], validate=_origins),
+        # Production without Redis refuses to start (rate limits must be shared by every worker);
+        # this lets a single-process run (the benchmarks) count them in memory all the same.
+        "ALLOW_LOCAL_RATE_LIMITS": env.bool("ALLOW_LOCAL_RATE_LIMITS", False),
         # After-sale photos (app/aftersales/storage.py): local files under the instance folder, or an
         # S3-compatible bucket (AWS S3, MinIO, Aliyun OSS, Tencent COS) through boto3.
         "AFTERSALE_STORAGE": env.str("AFTERSALE_STORAGE", "local", validate=OneOf(("local", "s3"))),
@@ -161,6 +174,17 @@ def _check_secret_key(settings: dict[str, Any]) -> None:
         settings["SECRET_KEY"] = DEV_SECRET_KEY if settings["APP_ENV"] == "development" else secrets.token_hex(32)
 
 
+def _check_shared_limits(settings: dict[str, Any]) -> None:
+    """Rate limits (logins, pickup codes, phone codes) are counted in Redis so that every gunicorn
+    worker, host and the CLI share one count. Without it each worker counts alone, and N workers let
+    N times the limit through (issue 20). Production refuses to start rather than run so."""
+    if settings["APP_ENV"] == "production" and not settings["REDIS_URL"] and not settings["ALLOW_LOCAL_RATE_LIMITS"]:
+        raise ConfigError(
+            "REDIS_URL: must be set in production: rate limits (logins, pickup codes, verification codes) "
+            "are shared between workers and processes through Redis; without it each worker counts alone "
+            "(docs/security.md; ALLOW_LOCAL_RATE_LIMITS=true accepts that for a single-process run)")
+
+
 def load_settings(instance_path: Path) -> dict[str, Any]:
     """Read and validate every setting from the environment (and a .env file if present)."""
     env = Env(eager=False)
@@ -172,10 +196,12 @@ def load_settings(instance_path: Path) -> dict[str, Any]:
         lines = [f"{name}: {'; '.join(msgs)}" for name, msgs in exc.error_messages.items()]
         raise ConfigError("Invalid configuration:\n  " + "\n  ".join(lines)) from None
     _check_secret_key(settings)
+    _check_shared_limits(settings)
     settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(settings["SQLALCHEMY_DATABASE_URI"])
     settings["STORE_CURRENCY"] = settings["STORE_CURRENCY"].upper()
     settings["STORE_COUNTRY"] = settings["STORE_COUNTRY"].upper()
     settings["PUBLIC_BASE_URL"] = settings["PUBLIC_BASE_URL"].rstrip("/")
+    settings["CORS_ALLOWED_ORIGINS"] = [o.strip() for o in settings["CORS_ALLOWED_ORIGINS"] if o.strip()]
     settings["CURRENCY_EXPONENT"] = get_currency_precision(settings["STORE_CURRENCY"])
     return settings
 

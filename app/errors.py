@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.i18n import _
+
 
 class DomainError(Exception):
     code = "domain_error"
@@ -54,5 +56,45 @@ class InvalidRequest(DomainError):
     code = "invalid_request"
 
 
+# One whole sentence per resource (not "%s not found"), so each reads naturally when translated.
+NOT_FOUND_MESSAGES = {
+    "account": _("Account not found"),
+    "product": _("Product not found"),
+    "order": _("Order not found"),
+    "tier": _("Tier not found"),
+    "shopper": _("Shopper not found"),
+    "post": _("Post not found"),
+    "lottery": _("Lottery not found"),
+    "leader": _("Leader not found"),
+    "top_up": _("Top-up not found"),
+    "subscription_plan": _("Subscription plan not found"),
+    "subscription": _("Subscription not found"),
+    "sku": _("SKU not found"),
+    "skip": _("Skip not found"),
+    "replenishment_reminder": _("Replenishment reminder not found"),
+    "pickup_point": _("Pickup point not found"),
+    "payout_account": _("Payout account not found"),
+    "payout": _("Payout not found"),
+    "payment": _("Payment not found"),
+    "notification": _("Notification not found"),
+    "leader_application": _("Leader application not found"),
+    "group_link": _("Group link not found"),
+    "group": _("Group not found"),
+    "flash_sale_item": _("Flash sale item not found"),
+    "delivery_batch": _("Delivery batch not found"),
+    "coupon_template": _("Coupon template not found"),
+    "coupon": _("Coupon not found"),
+    "commission_rule": _("Commission rule not found"),
+    "closure": _("Closure not found"),
+    "category": _("Category not found"),
+    "campaign": _("Campaign not found"),
+    "bonus_tier": _("Bonus tier not found"),
+    "staff": _("Staff member not found"),
+    "staff_role": _("Staff role not found"),
+}
+
+
 def not_found(resource: str, **ident: Any) -> NotFound:
-    return NotFound(f"{resource.replace('_', ' ').capitalize()} not found", code=f"{resource}_not_found", details=ident)
+    message = NOT_FOUND_MESSAGES[resource] if resource in NOT_FOUND_MESSAGES else _(
+        "%(resource)s not found", resource=resource.replace("_", " "))
+    return NotFound(message, code=f"{resource}_not_found", details=ident)

@@ -24,7 +24,8 @@ from flask_babel import Babel, force_locale, gettext, lazy_gettext, ngettext
 babel = Babel()
 _ = lazy_gettext
 gettext_now = gettext
-__all__ = ["_", "babel", "gettext_now", "ngettext", "in_locale", "to_babel", "to_tag", "LOCALES"]
+__all__ = ["_", "babel", "gettext_now", "ngettext", "in_locale", "for_reader", "reader_locale", "to_babel", "to_tag",
+           "LOCALES"]
 
 # Language tags as the web speaks them (BCP 47) → the catalogue names Babel uses.
 LOCALES = {"zh-CN": "zh_Hans_CN", "en": "en"}
@@ -49,6 +50,77 @@ def in_locale(tag: str | None) -> Iterator[None]:
         return
     with force_locale(to_babel(tag)):
         yield
+
+
+def reader_locale(account) -> str:
+    """The language to write to someone in, whoever is asking: their saved choice, else the store's
+    (not the caller's: a shopper's action may notify a leader who reads the other language)."""
+    from flask import current_app
+
+    saved = getattr(account, "locale", None)
+    return saved if saved in LOCALES else current_app.config["STORE_LOCALE"]
+
+
+def for_reader(account) -> contextlib.AbstractContextManager[None]:
+    """`with for_reader(account): title = str(_("..."))` renders a stored or sent text for its reader."""
+    return in_locale(reader_locale(account))
+
+
+def format_day(day) -> str:
+    """A date for a reader, in the language being rendered: 2027年3月1日 / Mar 1, 2027."""
+    from flask_babel import format_date
+
+    return format_date(day, "medium")
+
+
+def format_money(cents: int, currency: str | None = None) -> str:
+    """An amount in minor units for a reader: ¥12.50 in both languages (narrow symbol, never CN¥)."""
+    from babel.numbers import format_currency, get_currency_precision
+    from flask import current_app
+    from flask_babel import get_locale
+
+    code = currency or current_app.config["STORE_CURRENCY"]
+    amount = cents / 10 ** get_currency_precision(code)
+    return format_currency(amount, code, locale=get_locale() or "en", currency_digits=True,
+                           format_type="standard").replace("CN¥", "¥")
+
+
+class Day:
+    """A date that formats itself when a message is rendered, so a text made now for someone else
+    (a notification) shows it in the reader's language: _("Pick up on %(day)s", day=Day(d))."""
+
+    def __init__(self, day):
+        self.day = day
+
+    def __str__(self) -> str:
+        return format_day(self.day)
+
+
+def format_when(moment) -> str:
+    """A moment on the store's clock, 24-hour: 2026年12月4日 14:05 / Dec 4, 2026 14:05."""
+    from flask_babel import format_date, format_time
+
+    return f"{format_date(moment, 'medium')} {format_time(moment, 'HH:mm')}"
+
+
+class When:
+    """A moment that formats itself (store time zone, 24-hour) at rendering time, like Day."""
+
+    def __init__(self, moment):
+        self.moment = moment
+
+    def __str__(self) -> str:
+        return format_when(self.moment)
+
+
+class Money:
+    """An amount (minor units) that formats itself at rendering time, like Day."""
+
+    def __init__(self, cents: int, currency: str | None = None):
+        self.cents, self.currency = cents, currency
+
+    def __str__(self) -> str:
+        return format_money(self.cents, self.currency)
 
 
 def catalogue_parts(locale_dir: Path) -> list[Path]:

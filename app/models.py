@@ -30,6 +30,7 @@ from app.pickup_points.models import PickupClosure, PickupHours, PickupPoint  # 
 from app.posts.models import PostLike, PostQuota, SharePost  # noqa: F401
 from app.replenishment.models import ReplenishmentReminder, SubscriptionSuggestion  # noqa: F401
 from app.settings.models import StoreSettings  # noqa: F401
+from app.staff.models import ApprovalRequest, AuditEntry, StaffRole  # noqa: F401
 from app.subscriptions.models import (  # noqa: F401
     StripeCustomer,
     Subscription,

@@ -8,8 +8,20 @@ from sqlalchemy.exc import IntegrityError
 
 from app.errors import Conflict
 from app.extensions import db
+from app.i18n import _
 
 T = TypeVar("T")
+
+
+# A whole sentence per kind of row, so each translates naturally.
+DUPLICATE_MESSAGES = {
+    "bonus_tier": _("A bonus tier with this threshold already exists"),
+    "category": _("A category with this name already exists"),
+    "payout_account": _("This payout account is already linked"),
+    "sku": _("A SKU with this code already exists"),
+    "subscription_plan": _("A subscription plan with this name already exists"),
+    "tier": _("A membership tier with this name or threshold already exists"),
+}
 
 
 def commit_unique(what: str, code: str | None = None, **details: Any) -> None:
@@ -18,7 +30,9 @@ def commit_unique(what: str, code: str | None = None, **details: Any) -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict(f"A {what.replace('_', ' ')} with this value already exists",
+        message = DUPLICATE_MESSAGES[what] if what in DUPLICATE_MESSAGES else _(
+            "A %(thing)s with this value already exists", thing=what.replace("_", " "))
+        raise Conflict(message,
                        code=code or f"duplicate_{what}", details=details) from None
 
 

@@ -5,6 +5,7 @@ import phonenumbers
 from flask import current_app
 
 from app.errors import InvalidRequest
+from app.i18n import _
 
 
 def normalise_phone(raw: str, region: str | None = None) -> str:
@@ -12,7 +13,7 @@ def normalise_phone(raw: str, region: str | None = None) -> str:
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidRequest("Not a phone number", code="invalid_phone", details={"phone": raw}) from exc
+        raise InvalidRequest(_("Not a phone number"), code="invalid_phone", details={"phone": raw}) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidRequest("Not a valid phone number", code="invalid_phone", details={"phone": raw})
+        raise InvalidRequest(_("Not a valid phone number"), code="invalid_phone", details={"phone": raw})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -129,7 +129,7 @@ def migrated_app():
 
     sys.path.insert(0, str(ROOT))
     os.environ.update({"APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": URL,
-                       "REDIS_URL": "", "ENV_FILE": "/nonexistent"})
+                       "REDIS_URL": "", "ALLOW_LOCAL_RATE_LIMITS": "true", "ENV_FILE": "/nonexistent"})
     import flask_migrate
 
     from app import create_app

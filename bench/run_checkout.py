@@ -45,7 +45,7 @@ def main() -> None:
 
     reset_database()
     env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": DB_URL,
-           "REDIS_URL": "", "ENV_FILE": "/nonexistent"}
+           "REDIS_URL": "", "ALLOW_LOCAL_RATE_LIMITS": "true", "ENV_FILE": "/nonexistent"}
     ls_proc = None
     if args.stripe:
         ls_port = free_port()

@@ -84,7 +84,8 @@ def main() -> None:
     reset_database()
     base_env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": DB_URL,
                 "ENV_FILE": "/nonexistent"}
-    paths = {"database": {**base_env, "REDIS_URL": ""}, "redis": {**base_env, "REDIS_URL": REDIS_URL}}
+    paths = {"database": {**base_env, "REDIS_URL": "", "ALLOW_LOCAL_RATE_LIMITS": "true"},
+             "redis": {**base_env, "REDIS_URL": REDIS_URL}}
     paths = {name: paths[name] for name in args.paths.split(",")}
     print("seeding…", flush=True)
     tokens, item_ids = seed({**base_env, "REDIS_URL": REDIS_URL}, args.shoppers, len(levels) * len(paths) + len(paths))

@@ -80,7 +80,7 @@ def main() -> None:
     args = parser.parse_args()
     reset_database()
     env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": DB_URL,
-           "REDIS_URL": "", "ENV_FILE": "/nonexistent"}
+           "REDIS_URL": "", "ALLOW_LOCAL_RATE_LIMITS": "true", "ENV_FILE": "/nonexistent"}
     app = app_for(env)
     with app.app_context():
         import sqlalchemy as sa

@@ -32,8 +32,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(webhooks.bp)
     register_error_handlers(app)
     from blueprints.locale import register_locale
+    from blueprints.security_headers import register_security_headers
+
+    register_security_headers(app)
+    from blueprints.cors import register_cors
+
+    register_cors(app)
 
     register_locale(app)
+    from blueprints.audit import register_audit
+
+    register_audit(app)
     app.wsgi_app = FlashGate(app, app.wsgi_app)  # turns a flash-sale crowd away before Flask
 
     @app.after_request

@@ -7,6 +7,7 @@ from functools import wraps
 import flask_smorest
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
+from app.staff.permissions import is_known
 from blueprints.auth import Role, authenticate_request
 from blueprints.errors import ErrorEnvelopeSchema, handle_http_exception
 from blueprints.fields import MAX_ID
@@ -74,16 +75,22 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
-    def requires(self, role: Role):
-        """Enforce a role and document the bearer security and the 401/403 it implies."""
+    def requires(self, role: Role, permission: str | None = None):
+        """Enforce a role (and for staff, a permission of their staff role) and document the bearer
+        security, the permission (`x-permission`) and the 401/403 they imply. A staff operation
+        without a permission refuses everyone, and tests/api/test_staff_permissions.py fails on it."""
+        if permission is not None and not is_known(permission):
+            raise ValueError(f"unknown permission {permission!r}")
 
         def decorator(func):
             @wraps(func)
             def wrapper(*args, **kwargs):
-                authenticate_request(role)
+                authenticate_request(role, permission)
                 return func(*args, **kwargs)
 
             wrapper = self.doc(security=[{"bearerAuth": []}])(wrapper)
+            if permission is not None:
+                wrapper = self.doc(**{"x-permission": permission})(wrapper)
             return self.errors(401, 403)(wrapper)
 
         return decorator

@@ -6,6 +6,8 @@ import io
 
 from flask import Response
 
+from app.i18n import _, gettext_now
+
 # A text cell starting with one of these is run as a formula by spreadsheet programs; shopper names
 # and campaign names are user input, so such cells get a leading apostrophe (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -15,10 +17,36 @@ def _safe(value):
     return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
-def csv_response(filename: str, header: list[str], rows: list[list]) -> Response:
+# Column headers in the caller's language. The msgid is the column's stable id, which is what an
+# English reader gets (integrations read those ids); zh-CN readers get a Chinese label.
+COLUMN_LABELS = {
+    "order": _("order"), "pickup_code": _("pickup_code"), "shopper": _("shopper"), "sku": _("sku"),
+    "product": _("product"), "variant": _("variant"), "quantity": _("quantity"), "pickup_points": _("pickup_points"),
+    "from_cents": _("from_cents"), "to_cents": _("to_cents"), "customers": _("customers"), "referrers": _("referrers"),
+    "cohort": _("cohort"), "leader_id": _("leader_id"), "leader_name": _("leader_name"), "orders": _("orders"),
+    "sales_cents": _("sales_cents"), "unique_buyers": _("unique_buyers"), "repurchase_rate": _("repurchase_rate"),
+    "commission_cents": _("commission_cents"), "pickup_rate": _("pickup_rate"),
+    "uncollected_rate": _("uncollected_rate"), "campaign_id": _("campaign_id"), "name": _("name"), "kind": _("kind"),
+    "status": _("status"), "stock_total": _("stock_total"), "sold": _("sold"),
+    "sell_through_pct": _("sell_through_pct"), "revenue_cents": _("revenue_cents"), "month": _("month"),
+    "buyers": _("buyers"), "returning": _("returning"), "days": _("days"), "repeated": _("repeated"),
+    "repeat_rate": _("repeat_rate"),
+}
+
+
+def column_label(column: str) -> str:
+    if column in COLUMN_LABELS:
+        return str(COLUMN_LABELS[column])
+    if column.startswith("month_") and column[6:].isdigit():  # cohort tables: month_0, month_1 ...
+        return gettext_now("month_%(n)s", n=column[6:])
+    return column
+
+
+def csv_response(filename: str, header: list[str], rows: list[list], *, translate: bool = True) -> Response:
+    """translate=False keeps a fixed machine header (the bank's payout file)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow([column_label(c) for c in header] if translate else header)
     writer.writerows([_safe(v) for v in row] for row in rows)
     # A UTF-8 BOM so spreadsheet programs read Chinese product names correctly.
     response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")

@@ -18,7 +18,9 @@ from app.errors import (
     RateLimited,
     ServiceUnavailable,
 )
+from app.i18n import _
 from app.payments.stripe_gateway import GatewayDeclined, GatewayUnavailable
+from blueprints.field_messages import translate_fields
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,19 @@ HTTP_CODES = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     406: "not_acceptable", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
     422: "validation_error", 429: "rate_limited",
+}
+# werkzeug's descriptions are English: each status says its own, translated, message.
+HTTP_MESSAGES = {
+    400: lambda: _("The request could not be understood"),
+    401: lambda: _("Log in first"),
+    403: lambda: _("You may not do this"),
+    404: lambda: _("Nothing is here; check the address"),
+    405: lambda: _("This address does not take that method"),
+    406: lambda: _("This address cannot answer in the format asked for"),
+    409: lambda: _("The change conflicts with the current state; reload and try again"),
+    413: lambda: _("The request is too large"),
+    415: lambda: _("Send the body as JSON (Content-Type: application/json)"),
+    429: lambda: _("Too many requests; wait a moment and try again"),
 }
 # Headers of an HTTPException worth passing on; the rest (an HTML content type) is not ours.
 KEPT_HEADERS = {"allow", "retry-after", "www-authenticate"}
@@ -73,52 +88,53 @@ def handle_http_exception(exc: HTTPException):
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages") or data.get("errors")
     code = HTTP_CODES.get(exc.code or 500, "http_error")
-    message = data.get("message") or exc.description or exc.name
+    http_message = HTTP_MESSAGES.get(exc.code or 500)
+    message = data.get("message") or (http_message() if http_message else exc.description or exc.name)
     details: dict = {}
     if messages is not None:
-        details = {"fields": messages}
+        details = {"fields": translate_fields(messages)}
         if exc.code == 422:
-            message = "The request has invalid or unknown fields"
+            message = _("The request has invalid or unknown fields")
         if exc.code == 400 and "json" in messages:
-            code, message = "malformed_json", "The body is not valid JSON"
+            code, message = "malformed_json", _("The body is not valid JSON")
     headers = [(k, v) for k, v in exc.get_headers() if k.lower() in KEPT_HEADERS]
     headers += list((data.get("headers") or {}).items())
     if exc.code and exc.code >= 500:
-        return envelope(exc.code, "internal_error", "Something went wrong on our side; it has been logged")
+        return envelope(exc.code, "internal_error", _("Something went wrong on our side; it has been logged"))
     return envelope(exc.code or 500, code, message, details, headers)
 
 
 def handle_integrity_error(exc: IntegrityError):
     # A service should have turned this into a domain error; the constraint still held, so say 409.
     log.warning("Unmapped integrity error: %s", exc.orig)
-    return envelope(409, "constraint_violation", "The change conflicts with existing data")
+    return envelope(409, "constraint_violation", _("The change conflicts with existing data"))
 
 
 def handle_data_error(exc: DataError):
     log.warning("Unmapped data error: %s", exc.orig)
-    return envelope(422, "invalid_value", "A value is out of range for its field")
+    return envelope(422, "invalid_value", _("A value is out of range for its field"))
 
 
 def handle_operational_error(exc: OperationalError):
     if "deadlock detected" in str(exc.orig) or "could not serialize" in str(exc.orig):
         # PostgreSQL broke a lock cycle by aborting this transaction: nothing was written; retry.
         log.warning("Transaction aborted by PostgreSQL: %s", exc.orig)
-        return envelope(503, "concurrent_update", "Too many changes at once; retry", headers=[("Retry-After", "1")])
+        return envelope(503, "concurrent_update", _("Too many changes at once; retry"), headers=[("Retry-After", "1")])
     if "database is locked" in str(exc.orig):
         # SQLite under concurrent writers (development databases only): a retry will go through.
         log.warning("SQLite busy: %s", exc.orig)
-        return envelope(503, "database_busy", "The store is busy; retry in a moment", headers=[("Retry-After", "1")])
+        return envelope(503, "database_busy", _("The store is busy; retry in a moment"), headers=[("Retry-After", "1")])
     if exc.connection_invalidated or "connection failed" in str(exc.orig) or "too many clients" in str(exc.orig):
         # The database went away (restart, failover) or is full: the pool reconnects; retry.
         log.warning("Database unavailable: %s", exc.orig)
-        return envelope(503, "database_unavailable", "The store's database is unavailable; retry in a moment",
+        return envelope(503, "database_unavailable", _("The store's database is unavailable; retry in a moment"),
                         headers=[("Retry-After", "5")])
     return handle_unexpected(exc)
 
 
 def handle_unexpected(exc: Exception):
     log.exception("Unhandled error")
-    return envelope(500, "internal_error", "Something went wrong on our side; it has been logged")
+    return envelope(500, "internal_error", _("Something went wrong on our side; it has been logged"))
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -6,6 +6,8 @@ import marshmallow as ma
 from marshmallow import ValidationError
 from marshmallow.validate import Length, OneOf, Range
 
+from app.i18n import gettext_now
+
 MAX_ID = 2**31 - 1
 MAX_CENTS = 10**11  # a billion in a two-decimal currency: far above any price or top-up
 
@@ -20,11 +22,11 @@ class Str(ma.fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if "\x00" in text:
-            raise ValidationError("NUL characters are not allowed.")
+            raise ValidationError(gettext_now("NUL characters are not allowed."))
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            raise ValidationError("Not valid Unicode text.") from None
+            raise ValidationError(gettext_now("Not valid Unicode text.")) from None
         return text
 
 

@@ -12,18 +12,18 @@ def select_locale() -> str:
     if saved in LOCALES:
         return to_babel(saved)
     if request:
-        best = request.accept_languages.best_match(_offered(), default=None)
+        best = request.accept_languages.best_match(offered_languages(), default=None)
         if best:
-            return to_babel(_canonical(best))
+            return to_babel(canonical_language(best))
     return to_babel(current_app.config["STORE_LOCALE"])
 
 
-def _offered() -> list[str]:
+def offered_languages() -> list[str]:
     # "zh" and "zh-Hans" readers get zh-CN; "en-GB" readers get en (werkzeug matches the primary tag).
     return ["zh-CN", "zh", "zh-Hans", "zh-Hans-CN", "en"]
 
 
-def _canonical(tag: str) -> str:
+def canonical_language(tag: str) -> str:
     return "en" if tag.lower().startswith("en") else "zh-CN"
 
 

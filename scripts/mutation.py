@@ -13,6 +13,7 @@ file and localstripe (TEST_REUSE_SESSION in tests/conftest.py) instead of buildi
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -44,24 +45,26 @@ TARGETS: dict[str, Target] = {
     "campaign-stock": Target(
         ("app/campaigns/stock.py",),
         ("tests/api/test_flash_sales.py", "tests/api/test_group_buys.py", "tests/api/test_presales.py",
-         "tests/api/test_campaign_stats.py", "tests/api/test_campaign_stock_edges.py"),
+         "tests/api/test_campaign_stats.py", "tests/api/test_campaign_stock_mutants.py"),
         "campaign stock buckets and holds: take, consume, release, counted units per shopper"),
     "flash": Target(
         ("app/campaigns/flash.py", "app/campaigns/flash_sql.py", "app/campaigns/redis_gate.py"),
         ("tests/api/test_flash_sales.py", "tests/api/test_flash_gate.py", "tests/api/test_flash_commission.py",
-         "tests/unit/test_flash_sql.py", "tests/api/test_flash_edges.py"),
+         "tests/unit/test_flash_sql.py", "tests/api/test_flash_limit_behaviours.py",
+         "tests/api/test_flash_mutants.py"),
         "the flash-sale reservation path (PostgreSQL statements and the Redis gate need TEST_DATABASE_URL/"
         "TEST_REDIS_URL and are skipped on SQLite)"),
     "refunds": Target(
         ("app/payments/refunds.py",),
         ("tests/api/test_refunds.py", "tests/api/test_payments.py", "tests/api/test_wallet.py",
-         "tests/api/test_group_buys.py", "tests/api/test_uncollected.py", "tests/api/test_refund_edges.py"),
+         "tests/api/test_group_buys.py", "tests/api/test_uncollected.py", "tests/api/test_money_behaviours.py",
+         "tests/api/test_refund_mutants.py"),
         "line refunds: ceilings, splits across card and wallet, completion, restock and clawback"),
     "commissions": Target(
         ("app/commissions/*",),
         ("tests/api/test_commissions.py", "tests/api/test_payouts.py", "tests/api/test_stripe_payouts.py",
          "tests/api/test_flash_commission.py", "tests/api/test_leader_performance.py",
-         "tests/test_commission_properties.py", "tests/api/test_commission_edges.py"),
+         "tests/test_commission_properties.py", "tests/api/test_commission_mutants.py"),
         "commission rules, the double-entry journal, settlement, clawbacks, payouts, the audit"),
     "wallet": Target(
         ("app/wallet/*",),
@@ -71,7 +74,8 @@ TARGETS: dict[str, Target] = {
     "coupons": Target(
         ("app/coupons/*",),
         ("tests/api/test_coupons.py", "tests/api/test_birthdays.py", "tests/api/test_loyalty_edges.py",
-         "tests/api/test_coupon_edges.py"),
+         "tests/api/test_money_behaviours.py",
+         "tests/api/test_coupon_mutants.py"),
         "coupon templates, issuing, the guarded redeem and its release"),
     "points": Target(
         ("app/loyalty/ledger.py",),
@@ -146,9 +150,54 @@ def score(folder: Path) -> tuple[int, int, list[tuple[str, str]]]:
     return len(killed), len(rows), others
 
 
+def recheck(name: str, folder: Path) -> int:
+    """After adding tests: run them against the last run's survivors (and its mutants no test
+    reached) in one process (scripts/mutant_recheck.py), and record the ones they kill as killed;
+    mutants a stopped run never got to are run against all the target's tests, new ones first.
+    Why not mutmut: a new test file changes the test selection, and mutmut then starts over. Only
+    the test files are refreshed (a changed app/ needs a real run); a failing test is a kill, as in
+    mutmut. The new tests are the target's *_mutants.py files: the others passed on every survivor."""
+    others = score(folder)[2]
+    tests = [t for t in TARGETS[name].tests if (ROOT / t.split("::")[0]).exists()]
+    tests.sort(key=lambda t: not t.endswith("_mutants.py"))
+    for test in {t.split("::")[0] for t in tests}:
+        shutil.copy(ROOT / test, folder / "mutants" / test)
+    runs = [([m for m, status in others if status in ("survived", "no tests")],
+             [t for t in tests if t.endswith("_mutants.py")]),
+            ([m for m, status in others if status == "not checked"], tests)]
+    killed: set[str] = set()
+    for names, selection in runs:
+        if names and selection:
+            killed |= _recheck_run(folder, names, selection)
+    print(f"recheck: {len(killed)} of {sum(len(names) for names, _ in runs)} killed")
+    return 0
+
+
+def _recheck_run(folder: Path, names: list[str], tests: list[str]) -> set[str]:
+    """Run `tests` against each mutant, recording each kill as it comes (a stopped recheck keeps them)."""
+    killed: set[str] = set()
+    metas = {meta: json.loads(meta.read_text()) for meta in (folder / "mutants").rglob("*.meta")}
+    with subprocess.Popen([sys.executable, str(ROOT / "scripts" / "mutant_recheck.py"), *names, "--", *tests],
+                          cwd=folder / "mutants", env=_environment(folder), stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True) as proc:
+        for line in proc.stdout:
+            verdict = re.match(r"RECHECK (\S+) (.+)$", line)
+            if not verdict:
+                continue
+            print(f"  {verdict[2]:10} {verdict[1]}", flush=True)
+            if verdict[2] == "killed":
+                killed.add(verdict[1])
+                for meta, data in metas.items():
+                    if verdict[1] in data["exit_code_by_key"]:
+                        data["exit_code_by_key"][verdict[1]] = 1
+                        meta.write_text(json.dumps(data, indent=4))
+    return killed
+
+
 def _usage() -> int:
     print(__doc__.split("\n\n")[0])
-    print("\nusage: scripts/mutate TARGET [--retest] | TARGET results|show NAME|apply NAME|browse|run NAME... | list")
+    print("\nusage: scripts/mutate TARGET [--retest|--score] | TARGET recheck|results|show NAME|apply NAME|browse"
+          "|run NAME... | list")
     return 2
 
 
@@ -166,11 +215,19 @@ def main(argv: list[str]) -> int:
     folder = prepare(name)
     if rest and rest[0] in ("results", "show", "apply", "browse", "run"):
         return mutmut(folder, *rest)
+    if rest and rest[0] == "recheck":
+        recheck(name, folder)
+        rest = ["--score"]
+    if rest and rest[0] == "--score":
+        return report(name, folder, 0)
     shutil.rmtree(folder / "tmp", ignore_errors=True)
     # --retest: run the survivors of the last run again (after adding tests); mutmut itself only
     # retests mutants of functions whose source changed.
     again = [mutant for mutant, _ in score(folder)[2]] if "--retest" in rest and (folder / "mutants").exists() else []
-    code = mutmut(folder, "run", "--max-children", "1", *again)
+    return report(name, folder, mutmut(folder, "run", "--max-children", "1", *again))
+
+
+def report(name: str, folder: Path, code: int) -> int:
     killed, total, others = score(folder)
     for mutant, status in sorted(others):
         print(f"  {status:10} {mutant}")

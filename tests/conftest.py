@@ -142,6 +142,10 @@ def _make_app(tmp_path_factory, localstripe_url):
         "REDIS_PREFIX": f"sf-test-{uuid.uuid4().hex[:8]}",
         "AUTH_RATE_LIMIT": "10000 per minute",
         "PUBLIC_BASE_URL": "http://shop.test",
+        # Most API tests assert English messages, notification titles and CSV headers, so the test
+        # store speaks English by default; tests of the Chinese default set zh-CN themselves
+        # (the `zh_store` fixture; tests/e2e runs every browser test on a zh-CN store).
+        "STORE_LOCALE": "en",
         "STRIPE_SECRET_KEY": "sk_test_localstripe",
         "STRIPE_PUBLISHABLE_KEY": "pk_test_localstripe",
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
@@ -189,6 +193,14 @@ def _clear_redis_keys(app) -> None:
     keys = list(conn.scan_iter(f"{app.config['REDIS_PREFIX']}:*"))
     if keys:
         conn.delete(*keys)
+
+
+@pytest.fixture
+def zh_store(app):
+    """The store's default language is Chinese (as in production) for this test."""
+    app.config["STORE_LOCALE"] = "zh-CN"
+    yield
+    app.config["STORE_LOCALE"] = "en"
 
 
 @pytest.fixture

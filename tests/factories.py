@@ -63,6 +63,7 @@ def make_shopper(**overrides: Any) -> User:
 def make_staff(**overrides: Any) -> User:
     n = seq()
     data = {"name": f"Staff {n}", "email": f"staff{n}@example.com", "password": PASSWORD} | overrides
+    # Owner unless a role is given (every staff account was an owner before roles existed).
     accounts.create_staff(**data)
     from app.accounts.models import AccountKind
 
@@ -192,5 +193,15 @@ def make_campaign(kind: str = "flash_sale", items=None, *, approve: bool = True,
     campaign = campaigns.create(data, staff.id)
     if approve:
         campaigns.submit(campaign)
-        campaigns.approve(campaign, staff.id)
+        campaigns.approve(campaign, make_staff(role="operations").id)  # four-eyes: not the author
     return campaign
+
+
+def approve_change(client, response, approver: User | None = None) -> dict[str, Any]:
+    """A proposed commission change (202, four-eyes) approved by a colleague; the approved request."""
+    assert response.status_code == 202, response.get_json()
+    approver = approver or make_staff(role="finance")
+    r = client.post(f"/api/v1/admin/commission-changes/{response.get_json()['id']}/approve",
+                    headers=approver.headers)
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()

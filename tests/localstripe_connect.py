@@ -1,4 +1,5 @@
-"""localstripe plus the few Stripe Connect resources our payout provider uses.
+"""localstripe plus the few Stripe Connect resources our payout provider uses (and, from
+tests/localstripe_wallets.py, WeChat Pay and Alipay PaymentIntents).
 
 localstripe 1.15 has no Connect: no accounts, account links or transfers. This module adds minimal,
 stateful ones in localstripe's own style (the real `stripe` SDK talks to them like to Stripe) and
@@ -117,5 +118,8 @@ def _register() -> None:
 
 
 if __name__ == "__main__":
+    from tests.localstripe_wallets import register as register_wallets
+
     _register()
+    register_wallets()  # WeChat Pay and Alipay intents (tests/localstripe_wallets.py)
     server.start()

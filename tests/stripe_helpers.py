@@ -66,3 +66,14 @@ def post_webhook(client, payload: bytes, signature: str | None = None):
     headers = {"Stripe-Signature": signature if signature is not None else sign(payload),
                "Content-Type": "application/json"}
     return client.post("/webhooks/stripe", data=payload, headers=headers)
+
+
+def shopper_completes(intent_id: str, *, paid: bool = True) -> dict:
+    """The shopper scans the WeChat Pay QR code / approves in Alipay (paid), or gives up (not paid):
+    the fake's test hook (tests/localstripe_wallets.py). Returns the intent as the fake now has it."""
+    import requests
+
+    base = current_app.config["STRIPE_API_BASE"]
+    r = requests.post(f"{base}/_config/payment_intents/{intent_id}/{'complete' if paid else 'fail'}", timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()

@@ -30,6 +30,7 @@ class Account(Timestamps, Base):
         sa.CheckConstraint("birth_year IS NULL OR (birth_month IS NOT NULL AND birth_year BETWEEN 1900 AND 2100)",
                            name="birth_year_range"),
         sa.CheckConstraint("phone_verified_at IS NULL OR phone IS NOT NULL", name="verified_phone_present"),
+        sa.CheckConstraint("(kind = 'staff') = (staff_role IS NOT NULL)", name="staff_have_a_role"),
         # The birthday sweep looks shoppers up by month and day.
         sa.Index("ix_accounts_birthday", "birth_month", "birth_day"),
     )
@@ -41,6 +42,8 @@ class Account(Timestamps, Base):
     name: Mapped[str] = mapped_column(sa.String(80))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Staff only: the key of a built-in role (app/staff/permissions.py) or of a custom staff_roles row.
+    staff_role: Mapped[str | None] = mapped_column(sa.String(40))
     # Sum of paid order value net of refunds, kept by the payment services in the same
     # transaction as the payment; groups with a minimum-spend admission rule read it.
     lifetime_spend_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
@@ -53,6 +56,9 @@ class Account(Timestamps, Base):
     # When `phone` was proven by a code sent to it (app/accounts/phone_verification.py). Anything
     # that changes `phone` by another route must clear it.
     phone_verified_at: Mapped[dt.datetime | None]
+    # The language the person chose ("zh-CN" or "en"; app/i18n.py LOCALES); null until they choose,
+    # when requests follow Accept-Language and messages sent to them the store's STORE_LOCALE.
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
 
 
 class AuthToken(CreatedAt, Base):

@@ -24,6 +24,7 @@ from app.accounts.models import Account, AccountKind, PhoneVerification
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, RateLimited, ServiceUnavailable, not_found
 from app.extensions import db
+from app.i18n import _
 from app.phones import normalise_phone
 from app.sms import SmsError, sms_sender
 
@@ -65,12 +66,12 @@ def _phone_holder(phone: str) -> int | None:
 def _target(account: Account, phone: str | None) -> str:
     target = normalise_phone(phone) if phone else account.phone
     if not target:
-        raise InvalidRequest("Give the phone number to verify", code="phone_required")
+        raise InvalidRequest(_("Give the phone number to verify"), code="phone_required")
     if target == account.phone and account.phone_verified_at is not None:
-        raise Conflict("This phone number is already verified", code="phone_already_verified")
+        raise Conflict(_("This phone number is already verified"), code="phone_already_verified")
     holder = _phone_holder(target)
     if holder is not None and holder != account.id:
-        raise Conflict("Another account uses this phone number", code="phone_taken")
+        raise Conflict(_("Another account uses this phone number"), code="phone_taken")
     return target
 
 
@@ -79,7 +80,7 @@ def _check_rate(account_id: int, phone: str, now: dt.datetime) -> None:
                              .where(PhoneVerification.account_id == account_id))
     if last is not None and last + RESEND_AFTER > now:
         wait = (last + RESEND_AFTER - now).total_seconds()
-        raise RateLimited("A code was just sent; wait a moment before asking for another",
+        raise RateLimited(_("A code was just sent; wait a moment before asking for another"),
                           code="verification_code_recently_sent", retry_after=int(wait) + 1,
                           details={"retry_after_seconds": int(wait) + 1})
     for column, value in ((PhoneVerification.account_id, account_id), (PhoneVerification.phone, phone)):
@@ -88,7 +89,7 @@ def _check_rate(account_id: int, phone: str, now: dt.datetime) -> None:
                                          .order_by(PhoneVerification.created_at)))
         if len(recent) >= MAX_CODES_PER_DAY:
             wait = (recent[-MAX_CODES_PER_DAY] + DAY - now).total_seconds()
-            raise RateLimited("Too many codes requested today; try again later", code="too_many_verification_codes",
+            raise RateLimited(_("Too many codes requested today; try again later"), code="too_many_verification_codes",
                               retry_after=int(wait) + 1,
                               details={"retry_after_seconds": int(wait) + 1, "limit_per_day": MAX_CODES_PER_DAY})
 
@@ -113,7 +114,8 @@ def request_code(account_id: int, phone: str | None = None) -> CodeSent:
         log.warning("SMS to %s failed: %s", target, exc)
         db.session.execute(sa.delete(PhoneVerification).where(PhoneVerification.id == challenge.id))
         db.session.commit()
-        raise ServiceUnavailable("The code could not be sent; try again in a moment", code="sms_unavailable") from None
+        raise ServiceUnavailable(_("The code could not be sent; try again in a moment"),
+                                 code="sms_unavailable") from None
     return CodeSent(target, challenge.expires_at, now + RESEND_AFTER, MAX_ATTEMPTS)
 
 
@@ -126,7 +128,7 @@ def _take_attempt(challenge: PhoneVerification, now: dt.datetime) -> None:
     """Spend one try before comparing, in one guarded statement: concurrent guesses cannot exceed
     MAX_ATTEMPTS between them, and an expired code takes none."""
     if challenge.expires_at <= now:
-        raise Conflict("This code has expired; ask for a new one", code="verification_code_expired")
+        raise Conflict(_("This code has expired; ask for a new one"), code="verification_code_expired")
     taken = db.session.execute(
         sa.update(PhoneVerification).where(PhoneVerification.id == challenge.id,
                                            PhoneVerification.confirmed_at.is_(None),
@@ -134,7 +136,7 @@ def _take_attempt(challenge: PhoneVerification, now: dt.datetime) -> None:
                                            PhoneVerification.expires_at > now)
         .values(attempts=PhoneVerification.attempts + 1).execution_options(**NO_SYNC)).rowcount
     if not taken:
-        raise Conflict("Too many wrong codes; ask for a new one", code="verification_attempts_exceeded")
+        raise Conflict(_("Too many wrong codes; ask for a new one"), code="verification_attempts_exceeded")
 
 
 def confirm_code(account_id: int, code: str) -> Account:
@@ -143,13 +145,13 @@ def confirm_code(account_id: int, code: str) -> Account:
     account = _locked_account(account_id)
     challenge = _latest(account_id)
     if challenge is None or challenge.confirmed_at is not None:
-        raise Conflict("Ask for a verification code first", code="verification_not_requested")
+        raise Conflict(_("Ask for a verification code first"), code="verification_not_requested")
     _take_attempt(challenge, now)
     if not hmac.compare_digest(challenge.code_hash, _digest(account_id, challenge.phone, code)):
         db.session.commit()  # the try stays spent although the request fails
         left = MAX_ATTEMPTS - db.session.scalar(sa.select(PhoneVerification.attempts)
                                                 .where(PhoneVerification.id == challenge.id))
-        raise InvalidRequest("That code is not right", code="verification_code_invalid",
+        raise InvalidRequest(_("That code is not right"), code="verification_code_invalid",
                              details={"attempts_left": left})
     challenge.confirmed_at = now
     account.phone, account.phone_verified_at = challenge.phone, now
@@ -157,5 +159,5 @@ def confirm_code(account_id: int, code: str) -> Account:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("Another account uses this phone number", code="phone_taken") from None
+        raise Conflict(_("Another account uses this phone number"), code="phone_taken") from None
     return account

@@ -12,10 +12,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts import token_cache
 from app.accounts.models import Account, AccountKind, AuthToken, PhoneVerification
+from app.accounts.password_policy import check_password
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.db import utcnow
 from app.errors import AuthenticationFailed, Conflict, InvalidRequest, PermissionDenied, not_found
 from app.extensions import db
+from app.i18n import LOCALES, _
 from app.phones import normalise_phone
 
 
@@ -44,19 +46,22 @@ def _issue(account: Account) -> IssuedToken:
 
 def _login_columns(email: str | None, phone: str | None) -> tuple[str | None, str | None]:
     if not email and not phone:
-        raise InvalidRequest("Give an e-mail address or a phone number", code="login_required")
+        raise InvalidRequest(_("Give an e-mail address or a phone number"), code="login_required")
     return (email.strip().lower() if email else None), (normalise_phone(phone) if phone else None)
 
 
-def _create_account(kind: AccountKind, name: str, email: str | None, phone: str | None, password: str) -> Account:
+def _create_account(kind: AccountKind, name: str, email: str | None, phone: str | None, password: str,
+                    staff_role: str | None = None) -> Account:
     email, phone = _login_columns(email, phone)
-    account = Account(kind=kind, name=name, email=email, phone=phone, password_hash=hash_password(password))
+    check_password(password, personal=(email, phone, name))
+    account = Account(kind=kind, name=name, email=email, phone=phone, password_hash=hash_password(password),
+                      staff_role=staff_role)
     db.session.add(account)
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("An account with this e-mail or phone already exists", code="account_exists") from None
+        raise Conflict(_("An account with this e-mail or phone already exists"), code="account_exists") from None
     return account
 
 
@@ -68,10 +73,12 @@ def register_shopper(*, name: str, password: str, email: str | None = None, phon
     return issued
 
 
-def create_staff(*, name: str, email: str, password: str) -> Account:
-    """Create a merchant staff account (CLI only: staff are never self-registered)."""
-    account = _create_account(AccountKind.STAFF, name, email, None, password)
-    db.session.commit()
+def create_staff(*, name: str, email: str, password: str, role: str = "owner", commit: bool = True) -> Account:
+    """Create a merchant staff account (by the CLI as an owner, or invited by an owner: staff are
+    never self-registered)."""
+    account = _create_account(AccountKind.STAFF, name, email, None, password, staff_role=role)
+    if commit:
+        db.session.commit()
     return account
 
 
@@ -91,7 +98,7 @@ def login(kind: AccountKind, login: str, password: str) -> IssuedToken:
     """Exchange credentials for a bearer token; the same answer whether the login or the password is wrong."""
     account = _find_for_login(kind, login)
     if not verify_password(account.password_hash if account else None, password) or not account.is_active:
-        raise AuthenticationFailed("Wrong login or password", code="invalid_credentials")
+        raise AuthenticationFailed(_("Wrong login or password"), code="invalid_credentials")
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     issued = _issue(account)
@@ -112,6 +119,22 @@ def authenticate(token: str) -> Account | None:
         )
     ).scalar_one_or_none()
     return row
+
+
+def revoke_all_tokens(account_id: int) -> list[str]:
+    """Revoke every live token of an account in the caller's transaction; returns their hashes for
+    forget_tokens() once that transaction is committed."""
+    hashes = db.session.scalars(sa.select(AuthToken.token_hash).where(
+        AuthToken.account_id == account_id, AuthToken.revoked_at.is_(None))).all()
+    db.session.execute(sa.update(AuthToken).where(AuthToken.account_id == account_id, AuthToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+    return list(hashes)
+
+
+def forget_tokens(hashes: list[str]) -> None:
+    """Drop revoked tokens from the Redis cache the flash-sale gate reads."""
+    for token_hash in hashes:
+        token_cache.forget(token_hash)
 
 
 def logout(token: str) -> None:
@@ -136,7 +159,7 @@ def authenticate_and_cache(token: str) -> Account | None:
     if row is None:
         return None
     if row.kind is not AccountKind.SHOPPER:
-        raise PermissionDenied("Staff accounts cannot use the shopper or leader API", code="shoppers_only")
+        raise PermissionDenied(_("Staff accounts cannot use the shopper or leader API"), code="shoppers_only")
     token_cache.remember(token_hash, row.id, row.expires_at)
     return db.session.get(Account, row.id)
 
@@ -145,11 +168,21 @@ def digest(token: str) -> str:
     return _digest(token)
 
 
-def update_profile(account_id: int, *, name: str) -> Account:
+_UNSET = object()
+
+
+def update_profile(account_id: int, *, name: str | None = None, locale: str | None | object = _UNSET) -> Account:
+    """Change the display name and/or the saved language (None: forget it, follow the browser)."""
     account = db.session.get(Account, account_id)
     if account is None:
         raise not_found("account", id=account_id)
-    account.name = name
+    if name is not None:
+        account.name = name
+    if locale is not _UNSET:
+        if locale is not None and locale not in LOCALES:
+            raise InvalidRequest(_("Choose a language the store offers"), code="unsupported_locale",
+                                 details={"offered": sorted(LOCALES)})
+        account.locale = locale
     db.session.commit()
     return account
 

@@ -32,6 +32,8 @@ from app.db import utcnow
 from app.errors import AuthenticationFailed, Conflict, DomainError, PermissionDenied, not_found
 from app.extensions import db
 from app.groups.models import Binding, Group
+from app.i18n import _
+from app.idempotency.service import POLL_SECONDS, WAIT_SECONDS
 from app.inventory.stock import InsufficientStock
 from app.leaders.models import Leader
 from app.members.services import is_member
@@ -180,7 +182,7 @@ def _publish_and_retry(token: str, item_id: int, quantity: int, client_key: str,
     redis_gate.publish(db.session.get(CampaignItem, item_id), free_units(item_id))
     admission = redis_gate.admit(digest(token), item_id, quantity, client_key, now)
     if admission.unpublished:
-        raise Conflict("This flash sale is not open", code="campaign_not_live")
+        raise Conflict(_("This flash sale is not open"), code="campaign_not_live")
     return admission
 
 
@@ -192,11 +194,11 @@ def _account_or_401(token: str) -> int:
 
 
 def _invalid_token() -> AuthenticationFailed:
-    return AuthenticationFailed("Your session has expired or was logged out; log in again", code="invalid_token")
+    return AuthenticationFailed(_("Your session has expired or was logged out; log in again"), code="invalid_token")
 
 
 def _sold_out(item_id: int, quantity: int, free: int) -> InsufficientStock:
-    return InsufficientStock(f"Only {free} left" if free > 0 else "This campaign item is sold out",
+    return InsufficientStock(_("Only %(left)s left", left=free) if free > 0 else _("This campaign item is sold out"),
                              details={"campaign_item_id": item_id, "requested": quantity})
 
 
@@ -262,7 +264,7 @@ def persist(token_digest: str, item_id: int, quantity: int, client_key: str, now
         return _replay(shopper.account_id, client_key)
     if limit is not None and int(taken.held) + quantity > limit:  # another attempt of theirs got there first
         db.session.rollback()
-        raise campaign_stock.OverLimit(f"At most {limit} per person", details={"limit": limit})
+        raise campaign_stock.OverLimit(_('At most %(limit)s per person', limit=limit), details={"limit": limit})
     # No single bucket could serve it now (spread thin, lapsed holds, all busy): the general path.
     return _persist_general(shopper, item, quantity, client_key, now)
 
@@ -284,7 +286,7 @@ def refusal(item: FlashItem, row, quantity: int, now: dt.datetime) -> DomainErro
     if row is None:
         return _invalid_token()
     if row.kind != AccountKind.SHOPPER.value:
-        return PermissionDenied("Staff accounts cannot use the shopper or leader API", code="shoppers_only")
+        return PermissionDenied(_("Staff accounts cannot use the shopper or leader API"), code="shoppers_only")
     if row.existing is not None:
         return None
     try:
@@ -295,7 +297,7 @@ def refusal(item: FlashItem, row, quantity: int, now: dt.datetime) -> DomainErro
         return None
     limit = item.campaign.per_person_limit
     if limit is not None and int(row.held) + quantity > limit:
-        return campaign_stock.OverLimit(f"At most {limit} per person", details={"limit": limit})
+        return campaign_stock.OverLimit(_('At most %(limit)s per person', limit=limit), details={"limit": limit})
     return _sold_out(item.item_id, quantity, int(row.free))
 
 
@@ -325,7 +327,7 @@ def _shopper(token_digest: str, now: dt.datetime) -> Shopper:
     if row is None:
         raise _invalid_token()
     if row[1] is not AccountKind.SHOPPER:
-        raise PermissionDenied("Staff accounts cannot use the shopper or leader API", code="shoppers_only")
+        raise PermissionDenied(_("Staff accounts cannot use the shopper or leader API"), code="shoppers_only")
     return Shopper(row[0], *row[2:], member=is_member(row[0]))
 
 
@@ -394,10 +396,17 @@ def _commission_params(item: FlashItem, account_id: int, now: dt.datetime) -> di
 
 
 def _replay(account_id: int, client_key: str) -> Reservation:
-    order = db.session.scalar(sa.select(Order).where(Order.account_id == account_id, Order.client_key == client_key))
-    if order is None:  # the first attempt failed and left nothing: nothing to replay
-        raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly",
-                       code="idempotency_key_in_use")
+    """The original reservation of this key. A concurrent duplicate can get here before the
+    original committed (Redis admits the key at once; the order row comes a moment later), so it
+    waits for it as every idempotent route does (app/idempotency), up to WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    query = sa.select(Order).where(Order.account_id == account_id, Order.client_key == client_key)
+    while (order := db.session.scalar(query)) is None:
+        if time.monotonic() >= deadline:  # still not there: the first attempt failed, or is stuck
+            raise Conflict(_("A request with this Idempotency-Key is still being processed; retry shortly"),
+                           code="idempotency_key_in_use")
+        db.session.rollback()  # a fresh snapshot for the next look
+        time.sleep(POLL_SECONDS)
     line = order.lines[0]
     return Reservation(order.id, order.number, order.effective_status, line.quantity, line.unit_price_cents,
                        order.total_cents, order.currency, order.expires_at, order.pickup_date, replayed=True)

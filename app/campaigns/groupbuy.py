@@ -22,6 +22,7 @@ from app.campaigns import refund_outbox
 from app.campaigns.models import Campaign, CampaignKind, GroupBuyOutcome, Review, Threshold, ThresholdScope
 from app.db import utcnow
 from app.extensions import db
+from app.i18n import Day, _
 from app.notifications.messages import notify_order
 from app.orders.models import PAID_STATES, Fulfilment, Order, OrderLine
 
@@ -118,9 +119,9 @@ def _release_to_delivery(campaign: Campaign, scope: int) -> None:
 
     for waiting in _waiting_orders(campaign, scope):
         batches.assign(waiting)
-        notify_order(waiting, "group_buy.reached", "The group buy is on",
-                     f"Enough neighbours joined: order {waiting.number} will be delivered on "
-                     f"{waiting.pickup_date.isoformat()}.")
+        notify_order(waiting, "group_buy.reached", _("The group buy is on"),
+                     _("Enough neighbours joined: order %(number)s will be delivered on %(day)s.",
+                       number=waiting.number, day=Day(waiting.pickup_date)))
 
 
 def settle(now: dt.datetime | None = None) -> dict[str, int]:
@@ -147,8 +148,9 @@ def settle(now: dt.datetime | None = None) -> dict[str, int]:
                                                                              "group buy did not reach its threshold")
                 for order in orders:
                     order.fulfilment = Fulfilment.NOT_DELIVERED
-                    notify_order(order, "group_buy.failed", "The group buy did not happen",
-                                 f"Not enough neighbours joined; order {order.number} will be refunded in full.")
+                    notify_order(order, "group_buy.failed", _("The group buy did not happen"),
+                                 _("Not enough neighbours joined; order %(number)s will be refunded in full.",
+                                   number=order.number))
             counts["reached" if succeeded else "failed"] += 1
             db.session.commit()
     refund_outbox.process_pending()

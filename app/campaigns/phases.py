@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.campaigns.models import Campaign, CampaignKind, Review, campaign_groups
 from app.clock import store_tz
 from app.errors import Conflict, PermissionDenied
+from app.i18n import _
 
 
 class Phase(enum.StrEnum):
@@ -64,7 +65,7 @@ def phase(campaign: Campaign, now: dt.datetime) -> Phase:
 def require_live(campaign: Campaign, now: dt.datetime) -> None:
     current = phase(campaign, now)
     if current is not Phase.LIVE:
-        raise Conflict("This campaign is not open for buying now", code="campaign_not_live",
+        raise Conflict(_("This campaign is not open for buying now"), code="campaign_not_live",
                        details={"phase": current.value})
 
 
@@ -75,8 +76,8 @@ def for_group(group_id: int) -> sa.ColumnElement[bool]:
 
 def require_eligible(campaign: Campaign, group_id: int | None, is_member: bool) -> None:
     if group_id is None:
-        raise Conflict("Join a group through its link first", code="not_in_a_group")
+        raise Conflict(_("Join a group through its link first"), code="not_in_a_group")
     if not campaign.all_groups and group_id not in {g.id for g in campaign.groups}:
-        raise PermissionDenied("This campaign is not offered to your group", code="campaign_not_for_your_group")
+        raise PermissionDenied(_("This campaign is not offered to your group"), code="campaign_not_for_your_group")
     if campaign.members_only and not is_member:
-        raise PermissionDenied("This campaign is for members; join the membership first", code="members_only")
+        raise PermissionDenied(_("This campaign is for members; join the membership first"), code="members_only")

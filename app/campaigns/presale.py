@@ -18,6 +18,7 @@ from app.campaigns.models import BalancePolicy, Campaign, CampaignItem, Campaign
 from app.db import utcnow
 from app.errors import Conflict
 from app.extensions import db
+from app.i18n import Money, When, _
 from app.notifications.messages import notify_order
 from app.orders.models import Fulfilment, Order, OrderStatus
 from app.payments.models import Payment, PaymentStatus
@@ -55,22 +56,37 @@ def balance_of(order: Order) -> Balance | None:
     return Balance(deposit, value, order.total_cents - deposit, campaign.balance_starts_at, campaign.balance_ends_at)
 
 
-def open_balance_payment(order: Order) -> Payment:
-    """The shopper pays the balance, inside the balance window only (by the clock)."""
+def open_balance_payment(order: Order, method: str = "card") -> Payment | None:
+    """The shopper pays the balance, inside the balance window only (by the clock): online (the open
+    payment of that method, reused) or from the wallet at once (then None: nothing to start)."""
     balance = balance_of(order)
     if balance is None or order.status is not OrderStatus.DEPOSIT_PAID:
-        raise Conflict("This order has no balance to pay", code="no_balance_due",
+        raise Conflict(_("This order has no balance to pay"), code="no_balance_due",
                        details={"status": order.effective_status})
     now = utcnow()
     if not balance.opens_at <= now < balance.closes_at:
-        raise Conflict("The balance can only be paid in its window", code="balance_window_closed",
+        raise Conflict(_("The balance can only be paid in its window"), code="balance_window_closed",
                        details={"opens_at": balance.opens_at.isoformat(), "closes_at": balance.closes_at.isoformat()})
-    payment = db.session.scalar(sa.select(Payment).where(Payment.order_id == order.id, Payment.purpose == "balance",
-                                                         Payment.status.in_((PaymentStatus.PENDING,
-                                                                             PaymentStatus.FAILED))))
+    from app.payments import services as payments
+
+    payment = payments.open_payment_of(order.id, "balance")
+    if payment is not None and (payment.status is PaymentStatus.FAILED or (payment.method or "card") != method):
+        payments.retire(payment.id)
+        payment = None
+    if method == "wallet":
+        from sqlalchemy.exc import IntegrityError
+
+        from app.orders.checkout import pay_part_from_wallet
+
+        try:
+            pay_part_from_wallet(db.session.get(Order, order.id), balance.balance_cents, "balance")
+            db.session.commit()
+        except IntegrityError:  # paid from the wallet already (a double click): the first one stands
+            db.session.rollback()
+        return None
     if payment is None:
         payment = Payment(order_id=order.id, provider="stripe", purpose="balance", amount_cents=balance.balance_cents,
-                          refunded_cents=0, status=PaymentStatus.PENDING)
+                          refunded_cents=0, status=PaymentStatus.PENDING, method=method)
         order.payments.append(payment)
         db.session.commit()
     return payment
@@ -112,9 +128,11 @@ def _remind(order_id: int, campaign: Campaign, now: dt.datetime) -> int:
         return 0
     order = db.session.get(Order, order_id)
     balance = balance_of(order)
-    notify_order(order, "order.balance_due", "Pay your balance" if due == 1 else "Last day to pay your balance",
-                 f"Order {order.number}: pay the balance of {balance.balance_cents} by "
-                 f"{campaign.balance_ends_at.isoformat()} to get your goods.")
+    notify_order(order, "order.balance_due",
+                 _("Pay your balance") if due == 1 else _("Last day to pay your balance"),
+                 _("Order %(number)s: pay the balance of %(amount)s by %(when)s to get your goods.",
+                   number=order.number, amount=Money(balance.balance_cents, order.currency),
+                   when=When(campaign.balance_ends_at)))
     db.session.commit()
     return 1
 
@@ -131,9 +149,11 @@ def _lapse(order_id: int, campaign: Campaign) -> int:
     campaign_stock.unsell(order_id)
     if campaign.balance_policy is BalancePolicy.REFUND:
         refund_outbox.request_refunds([order_id], "pre-sale balance unpaid: deposit refunded")
-        text = "The balance was not paid in time; your deposit will be refunded."
+        text = _("Order %(number)s: the balance was not paid in time; your deposit will be refunded.",
+                 number=order.number)
     else:
-        text = "The balance was not paid in time; as the pre-sale said, the deposit is kept."
-    notify_order(order, "order.balance_lapsed", "Pre-sale closed", f"Order {order.number}: {text}")
+        text = _("Order %(number)s: the balance was not paid in time; as the pre-sale said, the deposit is kept.",
+                 number=order.number)
+    notify_order(order, "order.balance_lapsed", _("Pre-sale closed"), text)
     db.session.commit()
     return 1

@@ -22,6 +22,7 @@ from app.accounts import token_cache
 from app.campaigns.models import CampaignItem
 from app.errors import Conflict, DomainError
 from app.extensions import db
+from app.i18n import _
 from app.jobs.queue import redis_connection
 
 log = logging.getLogger(__name__)
@@ -61,9 +62,9 @@ if ARGV[3] ~= '' then redis.call('HDEL', KEYS[3], ARGV[1] .. ':' .. ARGV[3]) end
 return 1
 """
 
-OUTCOMES = {-2: ("campaign_not_live", "This flash sale is not open now"),
-            -3: ("insufficient_stock", "Sold out"),
-            -4: ("per_person_limit_reached", "You have reached the limit per person")}
+OUTCOMES = {-2: ("campaign_not_live", _("This flash sale is not open now")),
+            -3: ("insufficient_stock", _("Sold out")),
+            -4: ("per_person_limit_reached", _("You have reached the limit per person"))}
 
 _scripts: dict[str, object] = {}
 

@@ -22,6 +22,8 @@ from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
 from app.groups.models import Group
+from app.i18n import _
+from app.staff import four_eyes
 
 FIELDS = ("name", "description", "starts_at", "ends_at", "warmup_minutes", "all_groups", "members_only",
           "per_person_limit", "stackable", "hold_minutes", "balance_starts_at", "balance_ends_at", "ship_date",
@@ -48,7 +50,7 @@ def _apply(campaign: Campaign, data: dict[str, Any]) -> None:
         campaign.groups = list(db.session.scalars(sa.select(Group).where(Group.id.in_(ids)))) if ids else []
         missing = sorted(set(ids) - {g.id for g in campaign.groups})
         if missing:
-            raise InvalidRequest("Unknown group ids", code="group_not_found", details={"ids": missing})
+            raise InvalidRequest(_("Unknown group ids"), code="group_not_found", details={"ids": missing})
     if "items" in data:
         campaign.items = [_item(entry) for entry in data["items"]]
 
@@ -56,7 +58,7 @@ def _apply(campaign: Campaign, data: dict[str, Any]) -> None:
 def _item(entry: dict[str, Any]) -> CampaignItem:
     sku = db.session.get(Sku, entry["sku_id"])
     if sku is None:
-        raise InvalidRequest("Unknown SKU", code="unknown_sku", details={"sku_id": entry["sku_id"]})
+        raise InvalidRequest(_("Unknown SKU"), code="unknown_sku", details={"sku_id": entry["sku_id"]})
     return CampaignItem(sku_id=sku.id, campaign_price_cents=entry["campaign_price_cents"],
                         stock_total=entry.get("stock_total"), deposit_cents=entry.get("deposit_cents"),
                         deposit_value_cents=entry.get("deposit_value_cents"),
@@ -77,7 +79,7 @@ def create(data: dict[str, Any], staff_id: int) -> Campaign:
 def update(campaign: Campaign, changes: dict[str, Any]) -> Campaign:
     """Drafts and rejected campaigns can change; submitted and approved ones cannot."""
     if campaign.review not in (Review.DRAFT, Review.REJECTED):
-        raise Conflict("Only draft or rejected campaigns can be edited", code="campaign_locked",
+        raise Conflict(_("Only draft or rejected campaigns can be edited"), code="campaign_locked",
                        details={"review": campaign.review.value})
     _apply(campaign, changes)
     _check_window(campaign)
@@ -87,14 +89,14 @@ def update(campaign: Campaign, changes: dict[str, Any]) -> Campaign:
 
 def delete(campaign: Campaign) -> None:
     if campaign.review is Review.APPROVED:
-        raise Conflict("Approved campaigns cannot be deleted", code="campaign_locked")
+        raise Conflict(_("Approved campaigns cannot be deleted"), code="campaign_locked")
     db.session.delete(campaign)
     db.session.commit()
 
 
 def _check_window(campaign: Campaign) -> None:
     if campaign.starts_at and campaign.ends_at and campaign.starts_at >= campaign.ends_at:
-        raise InvalidRequest("starts_at must be before ends_at", code="invalid_window")
+        raise InvalidRequest(_("starts_at must be before ends_at"), code="invalid_window")
 
 
 def _require(ok: bool, message: str, **details: Any) -> None:
@@ -104,46 +106,47 @@ def _require(ok: bool, message: str, **details: Any) -> None:
 
 def _validate(campaign: Campaign) -> None:
     """What each kind needs before it can be reviewed."""
-    _require(bool(campaign.items), "A campaign needs at least one item")
+    _require(bool(campaign.items), _("A campaign needs at least one item"))
     for item in campaign.items:
         _require(item.sku.product.status is ProductStatus.ACTIVE and item.sku.is_active,
-                 "Campaign items must be active SKUs", sku_id=item.sku_id)
-        _require(item.campaign_price_cents <= item.sku.price_cents, "A campaign price cannot exceed the regular price",
+                 _("Campaign items must be active SKUs"), sku_id=item.sku_id)
+        _require(item.campaign_price_cents <= item.sku.price_cents,
+                 _("A campaign price cannot exceed the regular price"),
                  sku_id=item.sku_id)
     kind = campaign.kind
     if kind in (CampaignKind.FLASH_SALE, CampaignKind.PRE_SALE, CampaignKind.GROUP_BUY):
-        _require(all(i.stock_total is not None for i in campaign.items), "Each item needs its campaign stock")
+        _require(all(i.stock_total is not None for i in campaign.items), _("Each item needs its campaign stock"))
     if kind is CampaignKind.PRE_SALE:
         _require(all(i.deposit_cents and i.deposit_value_cents for i in campaign.items),
-                 "Each pre-sale item needs a deposit and what the deposit counts for")
+                 _("Each pre-sale item needs a deposit and what the deposit counts for"))
         _require(bool(campaign.balance_starts_at and campaign.balance_ends_at and campaign.ship_date
-                      and campaign.balance_policy), "A pre-sale needs a balance window, a ship date and a policy")
+                      and campaign.balance_policy), _("A pre-sale needs a balance window, a ship date and a policy"))
         _require(campaign.balance_starts_at >= campaign.starts_at and
-                 campaign.balance_ends_at > campaign.balance_starts_at, "The balance window must follow the deposit")
+                 campaign.balance_ends_at > campaign.balance_starts_at, _("The balance window must follow the deposit"))
     if kind is CampaignKind.GROUP_BUY:
         _require(bool(campaign.threshold_kind and campaign.threshold and campaign.threshold_scope),
-                 "A group buy needs a threshold and its scope")
+                 _("A group buy needs a threshold and its scope"))
     if kind is CampaignKind.MEMBER_DAY:
-        _require(campaign.day_of_month is not None, "A member day needs its day of the month")
+        _require(campaign.day_of_month is not None, _("A member day needs its day of the month"))
         for item in campaign.items:
             _require(item.campaign_price_cents < item.sku.price_cents or (item.points_multiplier or 1) > 1,
-                     "A member-day item needs a member-day price below the regular price, or extra points",
+                     _("A member-day item needs a member-day price below the regular price, or extra points"),
                      sku_id=item.sku_id)
         if campaign.coupon_template_id is not None:
             from app.coupons.models import CouponTemplate
 
             _require(db.session.get(CouponTemplate, campaign.coupon_template_id) is not None,
-                     "Unknown coupon template", coupon_template_id=campaign.coupon_template_id)
+                     _("Unknown coupon template"), coupon_template_id=campaign.coupon_template_id)
     else:
         _require(all(i.points_multiplier is None for i in campaign.items),
-                 "Extra points (points_multiplier) are a member-day offer")
-        _require(campaign.coupon_template_id is None, "A day's coupon (coupon_template_id) is a member-day offer")
-    _require(campaign.all_groups or bool(campaign.groups), "Choose the groups, or offer it to all groups")
+                 _("Extra points (points_multiplier) are a member-day offer"))
+        _require(campaign.coupon_template_id is None, _("A day's coupon (coupon_template_id) is a member-day offer"))
+    _require(campaign.all_groups or bool(campaign.groups), _("Choose the groups, or offer it to all groups"))
 
 
 def submit(campaign: Campaign) -> Campaign:
     if campaign.review not in (Review.DRAFT, Review.REJECTED):
-        raise Conflict("Only drafts can be submitted", code="campaign_review_conflict",
+        raise Conflict(_("Only drafts can be submitted"), code="campaign_review_conflict",
                        details={"review": campaign.review.value})
     _validate(campaign)
     campaign.review, campaign.submitted_at, campaign.rejection_reason = Review.SUBMITTED, utcnow(), None
@@ -152,16 +155,21 @@ def submit(campaign: Campaign) -> Campaign:
 
 
 def _decide(campaign: Campaign, review: Review, staff_id: int, reason: str | None) -> bool:
+    # Four-eyes in the guard itself: the author's approval matches no row, however it races.
+    authored = Campaign.created_by_id != staff_id if review is Review.APPROVED else sa.true()
     return bool(db.session.execute(sa.update(Campaign).where(
-        Campaign.id == campaign.id, Campaign.review == Review.SUBMITTED).values(
+        Campaign.id == campaign.id, Campaign.review == Review.SUBMITTED, authored).values(
         review=review, reviewed_by_id=staff_id, reviewed_at=utcnow(), rejection_reason=reason)
         .execution_options(synchronize_session=False)).rowcount)
 
 
 def approve(campaign: Campaign, staff_id: int) -> Campaign:
-    """Approval freezes the campaign, splits its stock into buckets and (with Redis) opens the gate."""
+    """Approval (by a staff member other than its author) freezes the campaign, splits its stock into
+    buckets and (with Redis) opens the gate."""
     if not _decide(campaign, Review.APPROVED, staff_id, None):
-        raise Conflict("Only submitted campaigns can be approved", code="campaign_review_conflict",
+        if campaign.created_by_id == staff_id:
+            raise four_eyes.refuse("campaign", campaign_id=campaign.id)
+        raise Conflict(_("Only submitted campaigns can be approved"), code="campaign_review_conflict",
                        details={"review": campaign.review.value})
     for item in campaign.items:
         if item.stock_total is not None:
@@ -179,7 +187,7 @@ def approve(campaign: Campaign, staff_id: int) -> Campaign:
 
 def reject(campaign: Campaign, staff_id: int, reason: str) -> Campaign:
     if not _decide(campaign, Review.REJECTED, staff_id, reason):
-        raise Conflict("Only submitted campaigns can be rejected", code="campaign_review_conflict",
+        raise Conflict(_("Only submitted campaigns can be rejected"), code="campaign_review_conflict",
                        details={"review": campaign.review.value})
     db.session.commit()
     db.session.refresh(campaign)

@@ -16,6 +16,7 @@ from app.campaigns.models import CampaignHold, CampaignItem, CampaignPurchase, H
 from app.db import utcnow
 from app.errors import Conflict
 from app.extensions import db
+from app.i18n import _
 from app.inventory.stock import InsufficientStock
 from app.money import split_cents
 
@@ -54,7 +55,7 @@ def counted_units(item_id: int, account_ids: list[int] | None = None):
 def take_allowance(item_id: int, account_id: int, quantity: int, limit: int | None) -> int:
     """Check the per-person limit under the shopper's own lock row; returns their new total."""
     if limit is not None and quantity > limit:
-        raise OverLimit(f"At most {limit} per person", details={"limit": limit})
+        raise OverLimit(_('At most %(limit)s per person', limit=limit), details={"limit": limit})
     table = CampaignPurchase.__table__
     stmt = _insert(table).values(item_id=item_id, account_id=account_id)
     # A no-op update on conflict still takes the row lock: this shopper's purchases of this item
@@ -64,7 +65,7 @@ def take_allowance(item_id: int, account_id: int, quantity: int, limit: int | No
     held = db.session.execute(counted_units(item_id, [account_id])).first()
     total = (int(held[1]) if held else 0) + quantity
     if limit is not None and total > limit:
-        raise OverLimit(f"At most {limit} per person", details={"limit": limit})
+        raise OverLimit(_('At most %(limit)s per person', limit=limit), details={"limit": limit})
     return total
 
 
@@ -116,8 +117,8 @@ def hold(order_id: int, item_id: int, account_id: int, quantity: int, expires_at
             if not needed:
                 break
         if needed:
-            raise InsufficientStock("This campaign item is sold out" if needed == quantity else
-                                    f"Only {quantity - needed} left",
+            raise InsufficientStock(_("This campaign item is sold out") if needed == quantity else
+                                    _("Only %(left)s left", left=quantity - needed),
                                     details={"campaign_item_id": item_id, "requested": quantity})
     for bucket_id, share in taken:
         db.session.add(CampaignHold(order_id=order_id, item_id=item_id, bucket_id=bucket_id, account_id=account_id,

@@ -10,6 +10,7 @@ from app.catalog.models import Category, Product, ProductStatus, Sku
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
 from app.groups.models import Group
+from app.i18n import _
 from app.persistence import commit_unique
 
 PRODUCT_FIELDS = ("name", "description", "category_id", "image_urls", "position", "repeat_use", "usage_days_per_unit",
@@ -46,7 +47,7 @@ def delete_category(category: Category) -> None:
         sa.select(sa.func.count()).select_from(Product).where(Product.category_id == category.id)
     )
     if in_use:
-        raise Conflict("Products still use this category; move them first", code="category_in_use",
+        raise Conflict(_("Products still use this category; move them first"), code="category_in_use",
                        details={"products": in_use})
     db.session.delete(category)
     db.session.commit()
@@ -74,16 +75,17 @@ def _apply_product(product: Product, data: dict[str, Any]) -> None:
     if not product.repeat_use:
         product.usage_days_per_unit = None
     elif not product.usage_days_per_unit:
-        raise InvalidRequest("A repeat-use product needs usage_days_per_unit", code="usage_days_required")
+        raise InvalidRequest(_("A repeat-use product needs usage_days_per_unit"), code="usage_days_required")
     if "group_ids" in data:
         product.groups = _groups(data["group_ids"])
     if data.get("min_tier_id") is not None:
         from app.loyalty.models import Tier
 
         if db.session.get(Tier, data["min_tier_id"]) is None:
-            raise InvalidRequest("Unknown tier", code="tier_not_found", details={"id": data["min_tier_id"]})
+            raise InvalidRequest(_("Unknown tier"), code="tier_not_found", details={"id": data["min_tier_id"]})
     if product.is_new and product.released_at is None:
-        raise InvalidRequest("A new product needs released_at: when everyone may buy it", code="release_time_required")
+        raise InvalidRequest(_("A new product needs released_at: when everyone may buy it"),
+                             code="release_time_required")
 
 
 def _groups(group_ids: list[int]) -> list[Group]:
@@ -91,14 +93,14 @@ def _groups(group_ids: list[int]) -> list[Group]:
     groups = list(db.session.scalars(sa.select(Group).where(Group.id.in_(ids)))) if ids else []
     missing = sorted(set(ids) - {g.id for g in groups})
     if missing:
-        raise InvalidRequest("Unknown group ids", code="group_not_found", details={"ids": missing})
+        raise InvalidRequest(_("Unknown group ids"), code="group_not_found", details={"ids": missing})
     return groups
 
 
 def _set_status(product: Product, status: str) -> None:
     new = ProductStatus(status)
     if new is ProductStatus.ACTIVE and not any(s.is_active for s in product.skus):
-        raise Conflict("A product needs an active SKU before it can be sold", code="product_has_no_skus")
+        raise Conflict(_("A product needs an active SKU before it can be sold"), code="product_has_no_skus")
     product.status = new
 
 
@@ -125,7 +127,8 @@ def delete_product(product: Product) -> None:
     """Only a draft that never sold may be deleted; everything else is archived, to keep order history whole."""
     touched = any(s.stock_sold or s.stock_reserved for s in product.skus)
     if product.status is not ProductStatus.DRAFT or touched:
-        raise Conflict("Only unsold drafts can be deleted; archive this product instead", code="product_not_deletable")
+        raise Conflict(_("Only unsold drafts can be deleted; archive this product instead"),
+                       code="product_not_deletable")
     db.session.delete(product)
     db.session.commit()
 
@@ -154,9 +157,9 @@ def _new_sku(data: dict[str, Any]) -> Sku:
 
 def _check_prices(sku: Sku) -> None:
     if sku.compare_at_price_cents is not None and sku.compare_at_price_cents <= sku.price_cents:
-        raise InvalidRequest("compare_at_price_cents must be above price_cents", code="invalid_compare_at_price")
+        raise InvalidRequest(_("compare_at_price_cents must be above price_cents"), code="invalid_compare_at_price")
     if sku.member_price_cents is not None and sku.member_price_cents > sku.price_cents:
-        raise InvalidRequest("member_price_cents must not be above price_cents", code="invalid_member_price")
+        raise InvalidRequest(_("member_price_cents must not be above price_cents"), code="invalid_member_price")
 
 
 def get_sku(sku_id: int) -> Sku:
@@ -197,5 +200,6 @@ def _set_stock_total(sku: Sku, total: int) -> None:
     if not done:
         committed = sku.stock_sold + sku.stock_reserved
         db.session.rollback()
-        raise Conflict(f"Stock total cannot go below the {committed} units already sold or reserved",
+        raise Conflict(_('Stock total cannot go below the %(committed)s units already sold or reserved',
+                         committed=committed),
                        code="stock_below_committed", details={"committed": committed})

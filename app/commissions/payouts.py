@@ -24,9 +24,26 @@ from app.commissions.rules import settings
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
+from app.i18n import _
 from app.leaders.models import Leader
+from app.staff import four_eyes
 
 NO_SYNC = {"synchronize_session": False}
+
+
+# What state a payout is in, for a refusal: one sentence per state so each translates naturally.
+STATES = {
+    PayoutStatus.REQUESTED: _("This payout is waiting for approval"),
+    PayoutStatus.APPROVED: _("This payout is approved and waiting to go out"),
+    PayoutStatus.EXPORTED: _("This payout is in a bank file"),
+    PayoutStatus.SENDING: _("This payout is being sent"),
+    PayoutStatus.PAID: _("This payout is already paid"),
+    PayoutStatus.REJECTED: _("This payout was rejected"),
+}
+
+
+def state_of(status: PayoutStatus):
+    return STATES[status]
 
 
 def fee_for(amount: int) -> int:
@@ -42,23 +59,23 @@ def request(leader: Leader, amount: int, client_key: str) -> Payout:
                                                          Payout.client_key == client_key))
     if existing is not None:
         if existing.amount_cents != amount:
-            raise Conflict("This Idempotency-Key was used for another amount", code="idempotency_key_reused")
+            raise Conflict(_("This Idempotency-Key was used for another amount"), code="idempotency_key_reused")
         return existing
     minimum, fee = settings().payout_min_cents, fee_for(amount)
     if amount < minimum:
-        raise InvalidRequest("Below the minimum payout", code="payout_below_minimum",
+        raise InvalidRequest(_("Below the minimum payout"), code="payout_below_minimum",
                              details={"minimum_cents": minimum})
     if fee >= amount:
-        raise InvalidRequest("The fee would take the whole amount", code="payout_fee_too_high",
+        raise InvalidRequest(_("The fee would take the whole amount"), code="payout_fee_too_high",
                              details={"fee_cents": fee})
     provider = settings().payout_provider
     if provider is PayoutProvider.STRIPE_CONNECT and not leader.stripe_account_id:
-        raise Conflict("Set up your Stripe payout account first (POST /leader/payout-account)",
+        raise Conflict(_("Set up your Stripe payout account first (POST /leader/payout-account)"),
                        code="payout_account_missing")
     db.session.execute(sa.select(Account.id).where(Account.id == leader.account_id).with_for_update())
     available = ledger.balances(leader.account_id)[Bucket.AVAILABLE]
     if amount > available:
-        raise Conflict("More than your available commission", code="insufficient_commission",
+        raise Conflict(_("More than your available commission"), code="insufficient_commission",
                        details={"available_cents": available})
     try:
         with db.session.begin_nested():
@@ -91,12 +108,15 @@ def transition(payout_id: int, from_states: tuple[PayoutStatus, ...], to: Payout
 
 def approve(payout_id: int, staff_id: int) -> Payout:
     """Approve a requested payout. A Stripe Connect payout is sent at once (after the approval is
-    committed, never inside it); a bank-export one waits for the next export."""
+    committed, never inside it); a bank-export one waits for the next export. Four-eyes: a staff
+    member who is also the requesting leader (same e-mail or phone) may not approve it."""
     payout = get(payout_id)
+    if four_eyes.same_person(staff_id, payout.account_id):
+        raise four_eyes.refuse("payout", payout_id=payout_id)
     moved = transition(payout_id, (PayoutStatus.REQUESTED,), PayoutStatus.APPROVED, decided_by_id=staff_id,
                   decided_at=utcnow())
     if not moved and payout.status is not PayoutStatus.APPROVED:  # approving twice is fine; other states not
-        raise Conflict(f"This payout is {payout.status.value}", code="payout_not_pending")
+        raise Conflict(state_of(payout.status), code="payout_not_pending")
     db.session.commit()
     if payout.provider == PayoutProvider.STRIPE_CONNECT and (moved or payout.last_error is None):
         from app.commissions import stripe_payouts
@@ -109,7 +129,7 @@ def reject(payout_id: int, staff_id: int, reason: str) -> Payout:
     payout = get(payout_id)
     if not transition(payout_id, (PayoutStatus.REQUESTED, PayoutStatus.APPROVED), PayoutStatus.REJECTED,
                  decided_by_id=staff_id, decided_at=utcnow(), reason=reason):
-        raise Conflict(f"This payout is {payout.status.value}", code="payout_not_pending")
+        raise Conflict(state_of(payout.status), code="payout_not_pending")
     ledger.post(EntryKind.PAYOUT, f"payout:reject:{payout_id}",
                 [Line(payout.account_id, Bucket.WITHDRAWING, -payout.amount_cents, "leader"),
                  Line(payout.account_id, Bucket.AVAILABLE, payout.amount_cents, "leader")],
@@ -142,7 +162,7 @@ def mark_paid(payout_id: int, bank_reference: str) -> Payout:
     store's. A repeated confirmation changes nothing (the status guard and the entry's ref)."""
     payout = get(payout_id)
     if payout.provider != PayoutProvider.BANK_EXPORT:  # Stripe's answer records it; a manual mark could pay twice
-        raise Conflict("This payout is paid by Stripe transfer, not by the bank", code="payout_not_bank_export")
+        raise Conflict(_("This payout is paid by Stripe transfer, not by the bank"), code="payout_not_bank_export")
     return record_paid(payout, bank_reference, (PayoutStatus.EXPORTED, PayoutStatus.APPROVED))
 
 
@@ -157,7 +177,7 @@ def record_paid(payout: Payout, reference: str, from_states: tuple[PayoutStatus,
     else:
         db.session.refresh(payout)
         if payout.status is not PayoutStatus.PAID:
-            raise Conflict(f"This payout is {payout.status.value}", code="payout_not_approved")
+            raise Conflict(state_of(payout.status), code="payout_not_approved")
     db.session.commit()
     return db.session.get(Payout, payout.id, populate_existing=True)
 

@@ -23,6 +23,7 @@ from app.commissions.models import Payout, PayoutProvider, PayoutStatus
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
+from app.i18n import _
 from app.leaders.models import Leader
 from app.payments import stripe_gateway
 from app.payments.stripe_gateway import GatewayDeclined, GatewayUnavailable
@@ -51,12 +52,12 @@ def send(payout_id: int) -> Payout:
     """Send an approved Stripe Connect payout (or finish one whose earlier attempt died)."""
     payout = payouts.get(payout_id)
     if payout.provider != PayoutProvider.STRIPE_CONNECT:
-        raise Conflict("This payout goes out in the bank export", code="payout_not_stripe")
+        raise Conflict(_("This payout goes out in the bank export"), code="payout_not_stripe")
     if not _claim(payout_id, utcnow()):
         payout = db.session.get(Payout, payout_id, populate_existing=True)
         if payout.status in (PayoutStatus.PAID, PayoutStatus.SENDING):  # done, or someone is on it
             return payout
-        raise Conflict(f"This payout is {payout.status.value}", code="payout_not_approved")
+        raise Conflict(payouts.state_of(payout.status), code="payout_not_approved")
     payout = db.session.get(Payout, payout_id, populate_existing=True)
     destination = db.session.scalar(sa.select(Leader.stripe_account_id).where(Leader.id == payout.leader_id))
     db.session.commit()  # no transaction stays open across the call to Stripe
@@ -101,7 +102,7 @@ def sweep() -> dict[str, int]:
 
 def require_stripe() -> None:
     if not stripe_gateway.configured():
-        raise Conflict("Stripe is not configured on this store (STRIPE_SECRET_KEY)", code="stripe_not_configured")
+        raise Conflict(_("Stripe is not configured on this store (STRIPE_SECRET_KEY)"), code="stripe_not_configured")
 
 
 def account_status(leader: Leader) -> dict:
@@ -144,12 +145,12 @@ def link_account(leader: Leader, stripe_account_id: str) -> dict:
     try:
         account = stripe_gateway.retrieve_connected_account(stripe_account_id)
     except GatewayDeclined as exc:
-        raise InvalidRequest("Stripe does not know this account", code="payout_account_unknown",
+        raise InvalidRequest(_("Stripe does not know this account"), code="payout_account_unknown",
                              details={"stripe": str(exc)}) from None
     taken = db.session.scalar(sa.select(Leader.id).where(Leader.stripe_account_id == account.id,
                                                          Leader.id != leader.id))
     if taken is not None:
-        raise Conflict("That Stripe account is another leader's", code="payout_account_taken")
+        raise Conflict(_("That Stripe account is another leader's"), code="payout_account_taken")
     leader.stripe_account_id = account.id
     commit_unique("payout_account", code="payout_account_taken")  # linked elsewhere at the same moment
     return _status(account)

@@ -21,6 +21,7 @@ from app.coupons.models import Coupon, CouponKind, CouponSource, CouponStatus, C
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
+from app.i18n import _
 from app.money import split_cents
 
 NO_SYNC = {"synchronize_session": False}
@@ -42,7 +43,7 @@ def _all_found(model, ids: list[int], code: str) -> list:
     rows = db.session.scalars(sa.select(model).where(model.id.in_(ids))).all() if ids else []
     missing = sorted(set(ids) - {r.id for r in rows})
     if missing:
-        raise InvalidRequest(f"Unknown ids: {missing}", code=code, details={"ids": missing})
+        raise InvalidRequest(_('Unknown ids: %(missing)s', missing=missing), code=code, details={"ids": missing})
     return rows
 
 
@@ -71,17 +72,17 @@ def issue_coupon(template_id: int, account_id: int, *, source: str | CouponSourc
         return existing
     template = get_template(template_id)
     if not template.is_active:
-        raise Conflict("This coupon is no longer issued", code="coupon_template_inactive")
+        raise Conflict(_("This coupon is no longer issued"), code="coupon_template_inactive")
     holder = db.session.get(Account, account_id)
     if holder is None or holder.kind is not AccountKind.SHOPPER:
-        raise InvalidRequest("Coupons are held by shoppers: no such shopper", code="unknown_shopper",
+        raise InvalidRequest(_("Coupons are held by shoppers: no such shopper"), code="unknown_shopper",
                              details={"account_id": account_id})
     valid_from = max(now, template.valid_from) if template.valid_from else now
     ends = [t for t in (template.valid_until, now + dt.timedelta(days=template.valid_days or 0)
                         if template.valid_days else None) if t is not None]
     valid_until = min(ends)
     if valid_until <= valid_from:
-        raise Conflict("This coupon's validity has ended", code="coupon_template_expired")
+        raise Conflict(_("This coupon's validity has ended"), code="coupon_template_expired")
     try:
         with db.session.begin_nested():
             # Serialises issuing to one shopper, so the per-person count cannot be raced past.
@@ -90,7 +91,7 @@ def issue_coupon(template_id: int, account_id: int, *, source: str | CouponSourc
                     sa.select(sa.func.count()).select_from(Coupon).where(
                         Coupon.template_id == template_id, Coupon.account_id == account_id)) >= \
                     template.per_person_limit:
-                raise Conflict("This shopper already holds the most coupons of this kind allowed",
+                raise Conflict(_("This shopper already holds the most coupons of this kind allowed"),
                                code="coupon_per_person_limit", details={"limit": template.per_person_limit})
             if not db.session.execute(
                     sa.update(CouponTemplate).where(
@@ -98,7 +99,7 @@ def issue_coupon(template_id: int, account_id: int, *, source: str | CouponSourc
                         sa.or_(CouponTemplate.total_limit.is_(None),
                                CouponTemplate.issued_count < CouponTemplate.total_limit))
                     .values(issued_count=CouponTemplate.issued_count + 1).execution_options(**NO_SYNC)).rowcount:
-                raise Conflict("All coupons of this kind have been issued", code="coupons_exhausted")
+                raise Conflict(_("All coupons of this kind have been issued"), code="coupons_exhausted")
             coupon = Coupon(template_id=template_id, account_id=account_id, status=CouponStatus.AVAILABLE,
                             valid_from=valid_from, valid_until=valid_until, source=CouponSource(source),
                             source_ref=source_ref)
@@ -144,13 +145,22 @@ def _applies(template: CouponTemplate, line: DiscountLine) -> bool:
     return line.product_id in products or (line.category_id is not None and line.category_id in categories)
 
 
+# Why a coupon cannot be used, one sentence per state so each translates naturally.
+UNAVAILABLE = {
+    "expired": _("This coupon has expired"),
+    "not_yet_valid": _("This coupon is not valid yet"),
+    "used": _("This coupon has been used"),
+    "void": _("This coupon was withdrawn"),
+}
+
+
 def usable_coupon(coupon_id: int, account_id: int, now: dt.datetime) -> Coupon:
     coupon = db.session.get(Coupon, coupon_id)
     if coupon is None or coupon.account_id != account_id:
-        raise InvalidRequest("You hold no such coupon", code="unknown_coupon", details={"coupon_id": coupon_id})
+        raise InvalidRequest(_("You hold no such coupon"), code="unknown_coupon", details={"coupon_id": coupon_id})
     status = shown_status(coupon, now)
     if status != "available":
-        raise Conflict(f"This coupon is {status.replace('_', ' ')}", code="coupon_unavailable",
+        raise Conflict(UNAVAILABLE.get(status, UNAVAILABLE["void"]), code="coupon_unavailable",
                        details={"coupon_id": coupon_id, "status": status})
     return coupon
 
@@ -161,9 +171,9 @@ def discount(template: CouponTemplate, lines: list[DiscountLine]) -> dict[int, i
     eligible = [line for line in lines if _applies(template, line)]
     base = sum(line.amount_cents for line in eligible)
     if not eligible:
-        raise InvalidRequest("This coupon applies to none of these items", code="coupon_not_applicable")
+        raise InvalidRequest(_("This coupon applies to none of these items"), code="coupon_not_applicable")
     if base < template.min_spend_cents:
-        raise InvalidRequest("Spend more on the items this coupon covers to use it", code="coupon_min_spend_not_met",
+        raise InvalidRequest(_("Spend more on the items this coupon covers to use it"), code="coupon_min_spend_not_met",
                              details={"min_spend_cents": template.min_spend_cents, "eligible_cents": base})
     if template.kind is CouponKind.AMOUNT:
         off = min(template.amount_off_cents, base)
@@ -180,7 +190,7 @@ def redeem(coupon_id: int, account_id: int, order_id: int, now: dt.datetime) -> 
                                     Coupon.status == CouponStatus.AVAILABLE, Coupon.valid_from <= now,
                                     Coupon.valid_until > now)
             .values(status=CouponStatus.USED, order_id=order_id, used_at=now).execution_options(**NO_SYNC)).rowcount:
-        raise Conflict("This coupon was just used on another order", code="coupon_unavailable",
+        raise Conflict(_("This coupon was just used on another order"), code="coupon_unavailable",
                        details={"coupon_id": coupon_id, "status": "used"})
 
 
@@ -198,6 +208,6 @@ def void(coupon_id: int) -> Coupon:
     if not db.session.execute(
             sa.update(Coupon).where(Coupon.id == coupon_id, Coupon.status == CouponStatus.AVAILABLE)
             .values(status=CouponStatus.VOID).execution_options(**NO_SYNC)).rowcount:
-        raise Conflict("Only an unused coupon can be withdrawn", code="coupon_not_available")
+        raise Conflict(_("Only an unused coupon can be withdrawn"), code="coupon_not_available")
     db.session.commit()
     return db.session.get(Coupon, coupon_id, populate_existing=True)

@@ -15,7 +15,7 @@ from flask import current_app
 from app import clock
 from app.accounts.models import Account
 from app.db import utcnow
-from app.demo.people import NEIGHBOURHOODS, PASSWORD, personas
+from app.demo.people import NAMED, NEIGHBOURHOODS, PASSWORD, personas
 from app.demo.store import STAFF
 from app.extensions import db
 from app.groups import services as groups
@@ -102,7 +102,7 @@ def seed(progress: Callable[[str], None] = lambda _: None, *, days: int = DEFAUL
          orders: int = DEFAULT_ORDERS, shoppers: int = EXTRA_SHOPPERS) -> DemoResult:
     """Build the demo store with `days` of history (about `orders` orders) ending now."""
     from app.demo.history import History
-    from app.demo.store import member_day, open_store, todays_campaigns
+    from app.demo.store import member_day, open_store, todays_campaigns, welcome_the_logins
 
     if db.session.scalar(sa.select(sa.func.count()).select_from(Account)):
         raise DemoExists("The database already has accounts.")
@@ -119,6 +119,7 @@ def seed(progress: Callable[[str], None] = lambda _: None, *, days: int = DEFAUL
                  f"to come. Playing {days} days of history:")
         counts = History(store, people, first_day, end, orders, progress).run()
         todays_campaigns(store)
+        welcome_the_logins(store, [p.account_id for p in people[:len(NAMED)] if p.account_id is not None])
     result = DemoResult(counts=dict(counts), seconds=time.monotonic() - started)
     result.links = existing_links()
     result.leader_logins = [(h.leader, h.login) for h in NEIGHBOURHOODS]

@@ -7,9 +7,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 
 from app.accounts import services as accounts
+from app.accounts.models import Account
 from app.campaigns import services as campaigns
 from app.catalog import services as catalog
 from app.coupons import services as coupons
@@ -23,6 +25,8 @@ from app.subscriptions import plans
 from app.wallet import services as wallet
 
 STAFF = ("admin@demo.shop", "demo-admin-123")
+# Campaigns are approved by a colleague of their author (four-eyes): the demo's operations manager.
+REVIEWER = ("ops@demo.shop", "demo-ops-123")
 BONUS_TIERS = ((10000, 500), (30000, 2000), (50000, 5000))  # top up ¥100 get ¥5, ¥300 → ¥20, ¥500 → ¥50
 MEMBERSHIP_FEE = 1990
 
@@ -47,6 +51,7 @@ def picture_url(slug: str) -> str:
 def open_store(tz: Any, release: dt.datetime) -> Store:
     """The store on the history's first day; `release` is when the new product goes on sale to all."""
     staff = accounts.create_staff(name="演示商家", email=STAFF[0], password=STAFF[1])
+    accounts.create_staff(name="演示运营", email=REVIEWER[0], password=REVIEWER[1], role="operations")
     store = Store(staff.id, tz)
     _membership_and_coupons(store)
     _catalogue(store, release)
@@ -69,8 +74,11 @@ def _membership_and_coupons(store: Store) -> None:
         {"name": "抽奖一等奖：满100减50", "kind": "amount", "amount_off_cents": 5000, "min_spend_cents": 10000,
          "valid_days": 30},
         {"name": "抽奖二等奖：9折券", "kind": "percent", "percent_off": 10, "valid_days": 30})]
+    # Campaigns may be paid from the wallet too, so the demo (no Stripe keys) can finish every sale.
     update_settings({"birthday_coupon_template_id": birthday.id, "uncollected_policy": "refund_minus_fee",
-                     "restocking_fee_bps": 1000})
+                     "restocking_fee_bps": 1000, "wallet_enabled": True, "campaign_methods": {
+                         "flash_sale": ["online", "wallet"], "group_buy": ["online", "wallet"],
+                         "pre_sale": ["online", "wallet"]}})
     loyalty.update_program({"membership_fee_cents": MEMBERSHIP_FEE, "membership_days": 365,
                             "referral_reward_points": 300, "new_product_member_hours": 48})
     for tier in ({"name": "银卡会员", "min_growth": 500, "discount_bps": 200, "points_multiplier_pct": 120},
@@ -128,6 +136,14 @@ def member_day(store: Store, until: dt.datetime) -> int:
     return _approved(offer, store.staff_id)
 
 
+def welcome_the_logins(store: Store, account_ids: list[int]) -> None:
+    """The demo logins' welcome coupons (满30减5), issued now so that they are usable at checkout."""
+    for account_id in account_ids:
+        coupons.issue_coupon(store.welcome_coupon, account_id, source="merchant",
+                             source_ref=f"demo-welcome:{account_id}")
+    db.session.commit()
+
+
 def todays_campaigns(store: Store) -> None:
     """What runs now: an egg flash sale for a week, a store-wide shrimp group buy, a cherry pre-sale."""
     now = utcnow().replace(second=0, microsecond=0)
@@ -152,5 +168,6 @@ def todays_campaigns(store: Store) -> None:
 def _approved(offer: dict, staff_id: int) -> int:
     campaign = campaigns.create(offer, staff_id)
     campaigns.submit(campaign)
-    campaigns.approve(campaign, staff_id)
+    reviewer = db.session.scalar(sa.select(Account.id).where(Account.email == REVIEWER[0]))
+    campaigns.approve(campaign, reviewer)
     return campaign.id

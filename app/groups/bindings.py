@@ -13,6 +13,7 @@ from app.errors import Conflict, PermissionDenied, not_found
 from app.extensions import db
 from app.groups.models import AdmissionRule, Binding, Group, GroupLink
 from app.groups.services import add_link, get_group
+from app.i18n import _
 from app.leaders.models import Leader, LeaderStatus
 
 
@@ -56,18 +57,18 @@ def _check_admission(account: Account, group: Group, referrer_id: int | None) ->
         return  # a leader always belongs in the groups they lead
     if group.admission_rule is AdmissionRule.INVITATION_ONLY and referrer_id is None:
         raise PermissionDenied(
-            "This group takes new members by invitation only: ask a member for their link",
+            _("This group takes new members by invitation only: ask a member for their link"),
             code="invitation_required",
         )
     if group.admission_rule is AdmissionRule.MIN_SPEND and account.lifetime_spend_cents < (group.min_spend_cents or 0):
         raise PermissionDenied(
-            "This group is open to shoppers who have spent at least the minimum with the store",
+            _("This group is open to shoppers who have spent at least the minimum with the store"),
             code="minimum_spend_not_met",
             details={"min_spend_cents": group.min_spend_cents, "lifetime_spend_cents": account.lifetime_spend_cents},
         )
     if group.admission_rule is AdmissionRule.VERIFIED_PHONE and account.phone_verified_at is None:
         raise PermissionDenied(
-            "This group is open to shoppers with a verified phone number: verify yours, then join",
+            _("This group is open to shoppers with a verified phone number: verify yours, then join"),
             code="phone_verification_required",
         )
 
@@ -104,7 +105,7 @@ def join(account: Account, code: str) -> JoinResult:
         winner = current_binding(account.id)
         if winner is not None and winner.group_id == link.group_id:
             return JoinResult(winner, joined=False)
-        raise Conflict("Another join for this shopper happened at the same time; try again",
+        raise Conflict(_("Another join for this shopper happened at the same time; try again"),
                        code="concurrent_join") from None
     return JoinResult(binding, joined=True)
 
@@ -121,7 +122,7 @@ def mint_link(account_id: int, group_id: int) -> GroupLink:
     """A leader of the group or a current member gets their own link (the same one each time)."""
     group = get_group(group_id)
     if not (leads_group(account_id, group) or is_member(account_id, group_id)):
-        raise PermissionDenied("Only the group's leader and members can share it", code="not_a_member")
+        raise PermissionDenied(_("Only the group's leader and members can share it"), code="not_a_member")
     link = add_link(group_id, account_id)
     db.session.commit()
     return link

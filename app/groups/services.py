@@ -10,6 +10,7 @@ from app.codes import new_code
 from app.errors import Conflict, InvalidRequest, PermissionDenied, not_found
 from app.extensions import db
 from app.groups.models import AdmissionRule, Binding, Group, GroupLink, GroupTransfer
+from app.i18n import _
 from app.leaders.services import get_active_leader
 from app.pickup_points.models import PointStatus
 from app.pickup_points.services import get_point
@@ -29,13 +30,13 @@ def get_group(group_id: int) -> Group:
 def get_group_of_leader(group_id: int, leader_id: int) -> Group:
     group = get_group(group_id)
     if group.leader_id != leader_id:
-        raise PermissionDenied("This group is led by another leader", code="not_your_group")
+        raise PermissionDenied(_("This group is led by another leader"), code="not_your_group")
     return group
 
 
 def _check_admission(group: Group) -> None:
     if group.admission_rule is AdmissionRule.MIN_SPEND and not group.min_spend_cents:
-        raise InvalidRequest("A minimum-spend group needs min_spend_cents > 0", code="min_spend_required")
+        raise InvalidRequest(_("A minimum-spend group needs min_spend_cents > 0"), code="min_spend_required")
     if group.admission_rule is not AdmissionRule.MIN_SPEND:
         group.min_spend_cents = None
 
@@ -43,13 +44,13 @@ def _check_admission(group: Group) -> None:
 def _active_point_id(point_id: int) -> int:
     point = get_point(point_id)
     if point.status is not PointStatus.ACTIVE:
-        raise Conflict("This pickup point is inactive", code="pickup_point_inactive", details={"id": point_id})
+        raise Conflict(_("This pickup point is inactive"), code="pickup_point_inactive", details={"id": point_id})
     return point.id
 
 
 def add_link(group_id: int, owner_account_id: int | None) -> GroupLink:
     """Insert a link with a fresh code; retries the (astronomically rare) code collision."""
-    for _ in range(5):
+    for _attempt in range(5):
         link = GroupLink(code=new_code(), group_id=group_id, owner_account_id=owner_account_id)
         try:
             with db.session.begin_nested():
@@ -65,7 +66,7 @@ def add_link(group_id: int, owner_account_id: int | None) -> GroupLink:
             )
             if existing is not None:
                 return existing
-    raise Conflict("Could not allocate a link code; try again", code="code_collision")
+    raise Conflict(_("Could not allocate a link code; try again"), code="code_collision")
 
 
 def create_group(data: dict[str, Any]) -> Group:
@@ -97,7 +98,7 @@ def update_group(group: Group, changes: dict[str, Any], *, as_staff: bool) -> Gr
         group.admission_rule = AdmissionRule(changes["admission_rule"])
     _check_admission(group)
     if group.pickup_from and group.pickup_until and group.pickup_from >= group.pickup_until:
-        raise InvalidRequest("pickup_from must be before pickup_until", code="invalid_pickup_window")
+        raise InvalidRequest(_("pickup_from must be before pickup_until"), code="invalid_pickup_window")
     db.session.commit()
     return group
 
@@ -113,7 +114,7 @@ def transfer_group(group: Group, *, staff_id: int, reason: str | None, leader_id
         get_active_leader(leader_id).id if leader_id is not None else None)
     new_point = group.pickup_point_id if pickup_point_id is _UNCHANGED else _active_point_id(pickup_point_id)
     if new_leader == group.leader_id and new_point == group.pickup_point_id:
-        raise InvalidRequest("The transfer changes nothing", code="transfer_changes_nothing")
+        raise InvalidRequest(_("The transfer changes nothing"), code="transfer_changes_nothing")
     transfer = GroupTransfer(
         group_id=group.id, from_leader_id=group.leader_id, to_leader_id=new_leader,
         from_pickup_point_id=group.pickup_point_id, to_pickup_point_id=new_point,

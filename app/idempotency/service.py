@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import utcnow
 from app.errors import Conflict, DomainError, InvalidRequest
 from app.extensions import db
+from app.i18n import _
 from app.idempotency.models import IdempotencyKey
 
 STARTED, CREATED, FINISHED = "started", "created", "finished"
@@ -66,7 +67,7 @@ def run(*, account_id: int, key: str, scope: str, payload: Any, create: Callable
         if fresh or _take_over(record.id):
             return _complete(record.id, complete, render, replayed=not fresh)
         if time.monotonic() > deadline:
-            raise KeyInUse("A request with this Idempotency-Key is still being processed; retry shortly")
+            raise KeyInUse(_("A request with this Idempotency-Key is still being processed; retry shortly"))
         time.sleep(POLL_SECONDS)
         db.session.rollback()
         record = db.session.get(IdempotencyKey, record.id, populate_existing=True)
@@ -84,7 +85,7 @@ def _claim(account_id, key, scope, digest, create, complete, render) -> tuple[Id
         existing = db.session.scalar(sa.select(IdempotencyKey).where(
             IdempotencyKey.account_id == account_id, IdempotencyKey.key == key))
         if existing.scope != scope or existing.request_hash != digest:
-            raise KeyReused("This Idempotency-Key was used with a different request; use a new key") from None
+            raise KeyReused(_("This Idempotency-Key was used with a different request; use a new key")) from None
         return existing, False
     try:
         resource_id = create()

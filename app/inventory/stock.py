@@ -15,6 +15,7 @@ from app.catalog.models import Sku
 from app.db import utcnow
 from app.errors import Conflict
 from app.extensions import db
+from app.i18n import _
 from app.inventory.models import ReservationStatus, StockReservation
 
 NO_SYNC = {"synchronize_session": False}
@@ -86,7 +87,7 @@ def sell_or_raise(sku_id: int, quantity: int) -> None:
 def _raise_insufficient(sku_id: int, quantity: int) -> None:
     code, available = _code_and_available(sku_id)
     available = max(available, 0)
-    raise InsufficientStock(f"Only {available} left of {code}", details={
+    raise InsufficientStock(_('Only %(available)s left of %(code)s', available=available, code=code), details={
         "sku_id": sku_id, "sku": code, "available": available, "requested": quantity})
 
 

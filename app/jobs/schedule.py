@@ -21,6 +21,12 @@ def reconcile_payments_job() -> dict[str, int]:
     return reconcile()
 
 
+def retry_refunds_job() -> dict[str, int]:
+    from app.payments.tasks import retry_refunds
+
+    return retry_refunds()
+
+
 def pickup_sweep_job() -> dict[str, int]:
     from app.pickup.cutoff import close_due
     from app.pickup.uncollected import sweep
@@ -114,6 +120,8 @@ PERIODIC = [
     # Hourly, so a reminder arrives within the hour after local midnight of its day (once per predicted cycle).
     (replenishment_remind_job, 3600),
     (reconcile_payments_job, 300),
+    # Every minute: a refund whose process died mid-call is sent again as soon as its claim lapses.
+    (retry_refunds_job, 60),
     (purge_idempotency_keys_job, 3600),
     (purge_tokens_job, 24 * 3600),
 ]

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import utcnow
 from app.errors import Conflict, PermissionDenied, not_found
 from app.extensions import db
+from app.i18n import _
 from app.leaders.models import ApplicationStatus, Leader, LeaderApplication, LeaderStatus
 from app.phones import normalise_phone
 from app.pickup_points.models import PickupPoint
@@ -24,7 +25,7 @@ def get_leader(leader_id: int) -> Leader:
 def get_active_leader(leader_id: int) -> Leader:
     leader = get_leader(leader_id)
     if leader.status is not LeaderStatus.ACTIVE:
-        raise Conflict("This leader is suspended", code="leader_suspended", details={"leader_id": leader_id})
+        raise Conflict(_("This leader is suspended"), code="leader_suspended", details={"leader_id": leader_id})
     return leader
 
 
@@ -36,9 +37,9 @@ def require_active_leader(account_id: int) -> Leader:
     """The caller's leader record; only approved, unsuspended leaders may use the leader console."""
     leader = leader_of_account(account_id)
     if leader is None:
-        raise PermissionDenied("You are not a group leader", code="not_a_leader")
+        raise PermissionDenied(_("You are not a group leader"), code="not_a_leader")
     if leader.status is not LeaderStatus.ACTIVE:
-        raise PermissionDenied("Your leader account is suspended", code="leader_suspended",
+        raise PermissionDenied(_("Your leader account is suspended"), code="leader_suspended",
                                details={"reason": leader.status_reason})
     return leader
 
@@ -46,7 +47,7 @@ def require_active_leader(account_id: int) -> Leader:
 def apply(account_id: int, data: dict[str, Any]) -> LeaderApplication:
     """A shopper applies to lead, proposing the pickup point they would run."""
     if leader_of_account(account_id) is not None:
-        raise Conflict("You are already a leader", code="already_leader")
+        raise Conflict(_("You are already a leader"), code="already_leader")
     application = LeaderApplication(account_id=account_id, **data)
     application.phone = normalise_phone(data["phone"])
     db.session.add(application)
@@ -54,7 +55,7 @@ def apply(account_id: int, data: dict[str, Any]) -> LeaderApplication:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("You already have an application under review", code="application_pending") from None
+        raise Conflict(_("You already have an application under review"), code="application_pending") from None
     return application
 
 
@@ -75,7 +76,7 @@ def _decide(application_id: int, status: ApplicationStatus, staff_id: int, reaso
     application = get_application(application_id)
     if not done:
         db.session.rollback()
-        raise Conflict("This application was already decided", code="application_not_pending",
+        raise Conflict(_("This application was already decided"), code="application_not_pending",
                        details={"status": application.status.value})
     return application
 
@@ -85,7 +86,7 @@ def approve(application_id: int, staff_id: int) -> LeaderApplication:
     application = _decide(application_id, ApplicationStatus.APPROVED, staff_id, None)
     if leader_of_account(application.account_id) is not None:
         db.session.rollback()
-        raise Conflict("This shopper is already a leader", code="already_leader")
+        raise Conflict(_("This shopper is already a leader"), code="already_leader")
     leader = Leader(account_id=application.account_id, display_name=application.name, phone=application.phone)
     db.session.add(leader)
     db.session.flush()

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from app.db import utcnow
 from app.errors import Conflict, DomainError
 from app.extensions import db
+from app.i18n import _
 from app.lotteries import draw
 from app.lotteries.models import Lottery, LotteryEntry, LotteryStatus
 from app.lotteries.services import get_lottery, phase
@@ -51,13 +52,13 @@ def _draw(lottery_id: int) -> tuple[Lottery, bool]:
     now = utcnow()
     current = phase(lottery, now)
     if lottery.status is LotteryStatus.PUBLISHED and now < lottery.entries_close_at:
-        raise Conflict("Entries are still open; the draw comes after entries_close_at", code="lottery_entries_open",
+        raise Conflict(_("Entries are still open; the draw comes after entries_close_at"), code="lottery_entries_open",
                        details={"entries_close_at": lottery.entries_close_at.isoformat()})
     if lottery.status is not LotteryStatus.PUBLISHED:
-        raise Conflict("Only a published lottery can be drawn", code="lottery_not_drawable",
+        raise Conflict(_("Only a published lottery can be drawn"), code="lottery_not_drawable",
                        details={"phase": current.value})
     if not draw.seed_matches(lottery.seed, lottery.seed_hash):  # never expected: the commitment is the promise
-        raise Conflict("The stored seed does not match its published hash; not drawing",
+        raise Conflict(_("The stored seed does not match its published hash; not drawing"),
                        code="lottery_seed_mismatch")
     claimed = db.session.execute(sa.update(Lottery).where(
         Lottery.id == lottery_id, Lottery.status == LotteryStatus.PUBLISHED, Lottery.entries_close_at <= now)
@@ -67,7 +68,7 @@ def _draw(lottery_id: int) -> tuple[Lottery, bool]:
         lottery = db.session.get(Lottery, lottery_id, populate_existing=True)
         if lottery.status is LotteryStatus.DRAWN:
             return lottery, False
-        raise Conflict("Only a published lottery can be drawn", code="lottery_not_drawable",
+        raise Conflict(_("Only a published lottery can be drawn"), code="lottery_not_drawable",
                        details={"phase": phase(lottery, now).value})
     # Read after the claim: the row lock it holds means every accepted entry has committed.
     entries = list(db.session.scalars(sa.select(LotteryEntry).where(LotteryEntry.lottery_id == lottery_id)
@@ -89,9 +90,10 @@ def _notify_winner(lottery: Lottery, entry: LotteryEntry, prize_name: str) -> No
     emit("lottery.won", {"lottery_id": lottery.id, "title": lottery.title, "group_id": lottery.group_id,
                          "entry_id": entry.id, "entry_number": entry.number, "ticket": entry.ticket,
                          "account_id": entry.account_id, "win_rank": entry.win_rank, "prize": prize_name},
-         [Recipient(entry.account_id, "shopper", f"You won: {prize_name}",
-                    f"Your entry #{entry.number} ({entry.ticket}) won “{prize_name}” in “{lottery.title}”. "
-                    "It comes as a coupon in your account, for your next order.")])
+         [Recipient(entry.account_id, "shopper", _("You won: %(prize)s", prize=prize_name),
+                    _("Your entry #%(number)s (%(ticket)s) won “%(prize)s” in “%(lottery)s”. It comes as a coupon "
+                      "in your account, for your next order.", number=entry.number, ticket=entry.ticket,
+                      prize=prize_name, lottery=lottery.title))])
 
 
 def source_ref(lottery_id: int, entry_id: int) -> str:
@@ -156,7 +158,7 @@ def sweep(progress=None) -> dict[str, int]:
     counts = {"drawn": 0, "issued": 0, "failed": 0}
     for lottery_id in due_ids():
         try:
-            _, drawn_now = _draw(lottery_id)
+            _drawn, drawn_now = _draw(lottery_id)
         except DomainError as exc:
             db.session.rollback()
             log.warning("Lottery %s not drawn: %s", lottery_id, exc.code)

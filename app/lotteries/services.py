@@ -19,6 +19,7 @@ from app.errors import Conflict, InvalidRequest, NotFound, PermissionDenied, not
 from app.extensions import db
 from app.groups.bindings import current_binding
 from app.groups.models import Group
+from app.i18n import _
 from app.lotteries import draw
 from app.lotteries.models import EntryRule, Lottery, LotteryEntry, LotteryPrize, LotteryStatus
 from app.members.services import is_member
@@ -56,7 +57,7 @@ def get_lottery(lottery_id: int) -> Lottery:
 def create(data: dict[str, Any], staff_id: int) -> Lottery:
     """A draft lottery for one group."""
     if db.session.get(Group, data["group_id"]) is None:
-        raise InvalidRequest("Unknown group", code="group_not_found", details={"group_id": data["group_id"]})
+        raise InvalidRequest(_("Unknown group"), code="group_not_found", details={"group_id": data["group_id"]})
     lottery = Lottery(group_id=data["group_id"], created_by_id=staff_id, status=LotteryStatus.DRAFT, entry_count=0,
                       entry_rule=EntryRule.MEMBERS)
     _apply(lottery, data)
@@ -76,7 +77,7 @@ def update(lottery: Lottery, changes: dict[str, Any]) -> Lottery:
     """Only drafts change: once published, the rules entrants relied on and the seed are fixed."""
     _lock(lottery)
     if lottery.status is not LotteryStatus.DRAFT:
-        raise Conflict("Only a draft lottery can be edited", code="lottery_locked",
+        raise Conflict(_("Only a draft lottery can be edited"), code="lottery_locked",
                        details={"status": lottery.status.value})
     _apply(lottery, changes)
     db.session.commit()
@@ -88,11 +89,11 @@ def _apply(lottery: Lottery, data: dict[str, Any]) -> None:
     rule = EntryRule(data.get("entry_rule", lottery.entry_rule))
     days = data.get("recent_order_days", lottery.recent_order_days if rule is lottery.entry_rule else None)
     if rule is EntryRule.RECENT_ORDER and days is None:
-        raise InvalidRequest("The recent_order rule needs recent_order_days", code="lottery_rule_incomplete")
+        raise InvalidRequest(_("The recent_order rule needs recent_order_days"), code="lottery_rule_incomplete")
     if rule is EntryRule.MEMBERS and data.get("recent_order_days") is not None:
-        raise InvalidRequest("recent_order_days applies only to the recent_order rule", code="lottery_rule_mismatch")
+        raise InvalidRequest(_("recent_order_days applies only to the recent_order rule"), code="lottery_rule_mismatch")
     if "entries_close_at" in data and data["entries_close_at"] <= utcnow():
-        raise InvalidRequest("entries_close_at must be in the future", code="lottery_close_in_past")
+        raise InvalidRequest(_("entries_close_at must be in the future"), code="lottery_close_in_past")
     prizes = data.get("prizes")
     if prizes is not None:
         _check_templates([p["coupon_template_id"] for p in prizes if p.get("coupon_template_id") is not None])
@@ -126,12 +127,12 @@ def _check_templates(template_ids: list[int], *, usable_until: dt.datetime | Non
     found = {t.id: t for t in db.session.scalars(sa.select(CouponTemplate).where(CouponTemplate.id.in_(ids)))}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise InvalidRequest("Unknown coupon templates", code="unknown_coupon_template", details={"ids": missing})
+        raise InvalidRequest(_("Unknown coupon templates"), code="unknown_coupon_template", details={"ids": missing})
     if usable_until is None:
         return
     unusable = [t.id for t in found.values() if not t.is_active or (t.valid_until and t.valid_until <= usable_until)]
     if unusable:
-        raise InvalidRequest("Prize coupons must be active and still issuable when entries close",
+        raise InvalidRequest(_("Prize coupons must be active and still issuable when entries close"),
                              code="coupon_template_unusable", details={"ids": unusable})
 
 
@@ -140,16 +141,16 @@ def publish(lottery: Lottery) -> Lottery:
     the entries, and nothing about the lottery can change."""
     _lock(lottery)
     if lottery.status is not LotteryStatus.DRAFT:
-        raise Conflict("Only a draft lottery can be published", code="lottery_not_draft",
+        raise Conflict(_("Only a draft lottery can be published"), code="lottery_not_draft",
                        details={"status": lottery.status.value})
     now = utcnow()
     if lottery.entries_close_at <= now:
-        raise InvalidRequest("entries_close_at has passed; set a later one first", code="lottery_close_in_past")
+        raise InvalidRequest(_("entries_close_at has passed; set a later one first"), code="lottery_close_in_past")
     if not lottery.prizes:
-        raise InvalidRequest("A lottery needs at least one prize", code="lottery_incomplete")
+        raise InvalidRequest(_("A lottery needs at least one prize"), code="lottery_incomplete")
     without = [p.position for p in lottery.prizes if p.coupon_template_id is None]
     if without:
-        raise InvalidRequest("Each prize needs the coupon template it becomes", code="lottery_incomplete",
+        raise InvalidRequest(_("Each prize needs the coupon template it becomes"), code="lottery_incomplete",
                              details={"prize_positions": without})
     _check_templates([p.coupon_template_id for p in lottery.prizes], usable_until=lottery.entries_close_at)
     seed = draw.new_seed()
@@ -157,7 +158,7 @@ def publish(lottery: Lottery) -> Lottery:
             Lottery.id == lottery.id, Lottery.status == LotteryStatus.DRAFT).values(
             status=LotteryStatus.PUBLISHED, seed=seed, seed_hash=draw.seed_hash(seed), published_at=now)
             .execution_options(**NO_SYNC)).rowcount:
-        raise Conflict("This lottery was published meanwhile", code="lottery_not_draft")
+        raise Conflict(_("This lottery was published meanwhile"), code="lottery_not_draft")
     db.session.commit()
     db.session.refresh(lottery)
     return lottery
@@ -173,7 +174,7 @@ def cancel(lottery: Lottery) -> Lottery:
             sa.or_(Lottery.status == LotteryStatus.DRAFT,
                    sa.and_(Lottery.status == LotteryStatus.PUBLISHED, Lottery.entries_close_at > now)))
             .values(status=LotteryStatus.CANCELLED, cancelled_at=now).execution_options(**NO_SYNC)).rowcount:
-        raise Conflict("Only a draft, or a lottery still taking entries, can be cancelled",
+        raise Conflict(_("Only a draft, or a lottery still taking entries, can be cancelled"),
                        code="lottery_not_cancellable", details={"phase": phase(lottery, now).value})
     db.session.commit()
     db.session.refresh(lottery)
@@ -205,7 +206,7 @@ SHOWN_TO_SHOPPERS = sa.or_(Lottery.status.in_((LotteryStatus.PUBLISHED, LotteryS
 def group_of(account_id: int) -> int:
     binding = current_binding(account_id)
     if binding is None:
-        raise NotFound("You have not joined a group yet: open a group link", code="not_in_a_group")
+        raise NotFound(_("You have not joined a group yet: open a group link"), code="not_in_a_group")
     return binding.group_id
 
 
@@ -230,15 +231,16 @@ def entry_of(lottery_id: int, account_id: int) -> LotteryEntry | None:
 def require_eligible(lottery: Lottery, account_id: int, now: dt.datetime) -> None:
     binding = current_binding(account_id)
     if binding is None or binding.group_id != lottery.group_id:
-        raise PermissionDenied("This lottery is for another group", code="lottery_not_for_your_group")
+        raise PermissionDenied(_("This lottery is for another group"), code="lottery_not_for_your_group")
     if lottery.entry_rule is EntryRule.MEMBERS and not is_member(account_id):
-        raise PermissionDenied("This lottery is for members; join the membership first",
+        raise PermissionDenied(_("This lottery is for members; join the membership first"),
                                code="lottery_members_only")
     if lottery.entry_rule is EntryRule.RECENT_ORDER and not db.session.scalar(sa.select(sa.exists().where(
             Order.account_id == account_id, Order.status.in_(ELIGIBLE_ORDER_STATES),
             Order.created_at >= now - dt.timedelta(days=lottery.recent_order_days)))):
-        raise PermissionDenied(f"This lottery is for shoppers with a paid order in the last "
-                               f"{lottery.recent_order_days} days", code="lottery_needs_recent_order",
+        raise PermissionDenied(_('This lottery is for shoppers with a paid order in the last %(days)s days',
+                                 days=lottery.recent_order_days),
+                               code="lottery_needs_recent_order",
                                details={"recent_order_days": lottery.recent_order_days})
 
 
@@ -251,13 +253,14 @@ def enter(lottery_id: int, account_id: int) -> LotteryEntry:
     now = utcnow()
     current = phase(lottery, now)
     if current is not Phase.OPEN:
-        raise Conflict("This lottery is not taking entries", code="lottery_not_open", details={"phase": current.value})
+        raise Conflict(_("This lottery is not taking entries"),
+                       code="lottery_not_open", details={"phase": current.value})
     require_eligible(lottery, account_id, now)
-    for _ in range(3):
+    for _attempt in range(3):
         entry = _insert_entry(lottery_id, account_id, now)
         if entry is not None:
             return entry
-    raise Conflict("Could not record the entry; try again", code="lottery_entry_retry")
+    raise Conflict(_("Could not record the entry; try again"), code="lottery_entry_retry")
 
 
 def _insert_entry(lottery_id: int, account_id: int, now: dt.datetime) -> LotteryEntry | None:
@@ -269,7 +272,7 @@ def _insert_entry(lottery_id: int, account_id: int, now: dt.datetime) -> Lottery
         .execution_options(**NO_SYNC)).scalar_one_or_none()
     if number is None:
         db.session.rollback()
-        raise Conflict("This lottery has just stopped taking entries", code="lottery_not_open",
+        raise Conflict(_("This lottery has just stopped taking entries"), code="lottery_not_open",
                        details={"phase": phase(get_lottery(lottery_id), now).value})
     entry = LotteryEntry(lottery_id=lottery_id, account_id=account_id, number=number,
                          ticket=new_code(TICKET_LENGTH))

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.errors import Conflict
 from app.extensions import db
+from app.i18n import _
 from app.loyalty.models import PointsEntry, PointsKind
 from app.members.models import Membership
 
@@ -19,7 +20,7 @@ NO_SYNC = {"synchronize_session": False}
 
 class InsufficientPoints(Conflict):
     def __init__(self, balance: int, wanted: int):
-        super().__init__("Not enough points", code="insufficient_points",
+        super().__init__(_("Not enough points"), code="insufficient_points",
                          details={"balance": balance, "requested": wanted})
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
+from app.i18n import _
 from app.loyalty import ledger
 from app.loyalty.models import LoyaltyProgram, PointsEntry, PointsKind, Tier
 from app.members.models import Membership
@@ -121,7 +122,7 @@ def check_redeemable(points: int, order_total_cents: int) -> int:
     value = points * prog.point_value_cents
     cap = order_total_cents * prog.max_redeem_bps // 10_000
     if value > cap:
-        raise InvalidRequest("Points can pay only part of an order", code="points_over_limit",
+        raise InvalidRequest(_("Points can pay only part of an order"), code="points_over_limit",
                              details={"max_points": cap // prog.point_value_cents, "requested": points})
     return value
 
@@ -129,7 +130,7 @@ def check_redeemable(points: int, order_total_cents: int) -> int:
 def redeem_for_order(account_id: int, order_id: int, points: int) -> None:
     """Spend points at checkout (refused if the balance is short). No commit."""
     if not db.session.get(Membership, account_id) or not standing(account_id).member:
-        raise Conflict("Join the membership to use points", code="not_a_member")
+        raise Conflict(_("Join the membership to use points"), code="not_a_member")
     ledger.post(account_id, PointsKind.REDEEM, -points, ref=f"redeem:order:{order_id}", order_id=order_id)
 
 
@@ -224,7 +225,7 @@ def adjust(account_id: int, delta: int, note: str, key: str) -> PointsEntry:
     if account is None or account.kind is not AccountKind.SHOPPER:
         raise not_found("shopper", id=account_id)
     if db.session.get(Membership, account_id) is None:
-        raise Conflict("Only members hold points", code="not_a_member")
+        raise Conflict(_("Only members hold points"), code="not_a_member")
     entry = ledger.post(account_id, PointsKind.ADJUST, delta, ref=f"adjust:{account_id}:{key}", note=note)
     db.session.commit()
     return entry
@@ -234,7 +235,7 @@ def month_bounds(month: str, tz) -> tuple[dt.datetime, dt.datetime]:
     try:
         first = dt.datetime.strptime(month + "-01", "%Y-%m-%d")
     except ValueError:
-        raise InvalidRequest("month must look like 2026-11", code="invalid_month") from None
+        raise InvalidRequest(_("month must look like 2026-11"), code="invalid_month") from None
     nxt = (first + dt.timedelta(days=32)).replace(day=1)
     return first.replace(tzinfo=tz).astimezone(dt.UTC), nxt.replace(tzinfo=tz).astimezone(dt.UTC)
 

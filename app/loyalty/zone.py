@@ -9,6 +9,7 @@ from app.catalog.models import Product, Sku
 from app.db import utcnow
 from app.errors import Conflict, PermissionDenied
 from app.extensions import db
+from app.i18n import _
 from app.loyalty.models import Tier
 
 
@@ -33,20 +34,21 @@ def check(skus: dict[int, Sku], standing, now: dt.datetime | None = None) -> Non
     now = now or utcnow()
     zone = sorted(s.id for s in skus.values() if s.product.members_only and not standing.member)
     if zone:
-        raise PermissionDenied("Some items are for members only: join the membership to buy them",
+        raise PermissionDenied(_("Some items are for members only: join the membership to buy them"),
                                code="members_only", details={"sku_ids": zone})
     for sku in skus.values():
         product = sku.product
         if product.members_only and product.min_tier_id is not None:
             needed = db.session.get(Tier, product.min_tier_id)
             if needed is not None and standing.growth_points < needed.min_growth:
-                raise PermissionDenied(f"{product.name} is for {needed.name} members and above",
+                raise PermissionDenied(_('%(product)s is for %(tier)s members and above',
+                                         product=product.name, tier=needed.name),
                                        code="tier_required", details={"sku_id": sku.id, "tier": needed.name})
         if product.is_new and product.released_at and now < product.released_at:
             opens = product.released_at
             if standing.member:
                 opens = product.released_at - dt.timedelta(hours=_member_hours(standing))
             if now < opens:
-                raise Conflict(f"{product.name} is not on sale yet", code="not_on_sale_yet",
+                raise Conflict(_('%(name)s is not on sale yet', name=product.name), code="not_on_sale_yet",
                                details={"sku_id": sku.id, "opens_at": opens.isoformat(),
                                         "members_from": members_from(product).isoformat()})

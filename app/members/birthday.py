@@ -21,6 +21,7 @@ from app.clock import local_today, store_tz
 from app.db import utcnow
 from app.errors import Conflict, DomainError, InvalidRequest, not_found
 from app.extensions import db
+from app.i18n import Day, _, format_day
 from app.notifications.outbox import Recipient, emit
 
 log = logging.getLogger(__name__)
@@ -81,10 +82,10 @@ def _validate(month: int, day: int, year: int | None, today: dt.date) -> None:
     try:
         dt.date(year or 2000, month, day)  # 2000 was a leap year: 29 February is a birthday
     except ValueError:
-        raise InvalidRequest("No such date", code="invalid_birthday",
+        raise InvalidRequest(_("No such date"), code="invalid_birthday",
                              details={"month": month, "day": day, "year": year}) from None
     if year is not None and (year < EARLIEST_YEAR or dt.date(year, month, day) > today):
-        raise InvalidRequest("A birthday cannot be in the future or before 1900", code="invalid_birthday",
+        raise InvalidRequest(_("A birthday cannot be in the future or before 1900"), code="invalid_birthday",
                              details={"month": month, "day": day, "year": year})
 
 
@@ -102,7 +103,7 @@ def set_birthday(account_id: int, *, month: int, day: int, year: int | None = No
         return birthday_status(account)
     blocked_until = next_change_on(account)
     if blocked_until is not None:
-        raise Conflict(f"Your birthday can be changed again on {blocked_until.isoformat()}",
+        raise Conflict(_('Your birthday can be changed again on %(date)s', date=format_day(blocked_until)),
                        code="birthday_change_too_soon",
                        details={"next_change_on": blocked_until.isoformat(),
                                 "changed_at": account.birthday_changed_at.isoformat()})
@@ -130,12 +131,13 @@ def _grant(account_id: int, template_id: int, today: dt.date) -> bool:
         db.session.rollback()
         return False
     coupon = issue_coupon(template_id, account_id, source="birthday", source_ref=ref)
-    valid_until = coupon.valid_until.astimezone(store_tz()).date().isoformat()
+    valid_until = coupon.valid_until.astimezone(store_tz()).date()
     emit("birthday.coupon_issued",
          {"account_id": account_id, "coupon_id": coupon.id, "template_id": template_id,
           "coupon_name": coupon.template.name, "valid_until": coupon.valid_until.isoformat()},
-         [Recipient(account_id, "shopper", "Happy birthday!",
-                    f"A birthday present from us: {coupon.template.name}, yours to use until {valid_until}.")])
+         [Recipient(account_id, "shopper", _("Happy birthday!"),
+                    _("A birthday present from us: %(coupon)s, yours to use until %(day)s.",
+                      coupon=coupon.template.name, day=Day(valid_until)))])
     db.session.commit()
     return True
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import utcnow
 from app.errors import InvalidRequest
 from app.extensions import db
+from app.i18n import _
 from app.members.models import Membership
 
 
@@ -39,16 +40,16 @@ def join(account_id: int, *, payment_method: str | None = None, key: str | None 
         membership.is_active, membership.expires_at = True, None
         db.session.commit()
         return membership
-    if payment_method not in ("wallet", "stripe") or not key:
-        raise InvalidRequest("Membership costs a fee: pay it from your wallet or by card (payment_method "
-                             "'wallet' or 'stripe', with an Idempotency-Key header)", code="membership_fee_required",
+    if payment_method not in ("wallet", "stripe", "card", "wechat_pay", "alipay") or not key:
+        raise InvalidRequest(_("Membership costs a fee: pay it from your wallet or by card (payment_method "
+                               "'wallet' or 'stripe', with an Idempotency-Key header)"), code="membership_fee_required",
                              details={"fee_cents": fee, "days": prog.membership_days})
     db.session.commit()
-    if payment_method == "stripe":
+    if payment_method != "wallet":
         # A top-up of exactly the fee that pays the fee when Stripe reports it (app/wallet/services.py).
         from app.wallet.services import start_top_up
 
-        start_top_up(account_id, fee, f"membership:{key}", purpose="membership")
+        start_top_up(account_id, fee, f"membership:{key}", purpose="membership", method=payment_method)
         return db.session.get(Membership, account_id)
     pay_fee_from_wallet(account_id, ref=f"membership:{account_id}:{key}")
     db.session.commit()

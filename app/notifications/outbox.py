@@ -6,13 +6,15 @@ the periodic sweep catches anything a crash left behind.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.accounts.models import Account
 from app.extensions import db
+from app.i18n import for_reader
 from app.notifications.models import OutboxEvent
 
 PENDING, COMMITTED = "outbox_pending", "outbox_committed"
@@ -22,14 +24,23 @@ PENDING, COMMITTED = "outbox_pending", "outbox_committed"
 class Recipient:
     account_id: int
     audience: str    # shopper | leader
-    title: str
+    title: str       # written with app.i18n._ (lazy): rendered in the recipient's language by emit()
     body: str
+
+
+def _in_their_language(recipient: Recipient) -> dict:
+    """Title and body as the recipient reads them (their saved language, else the store's), not in
+    the language of whoever caused the event: a shopper's order may notify a leader who reads English."""
+    account = db.session.get(Account, recipient.account_id)
+    with for_reader(account):
+        return {**asdict(replace(recipient, title="", body="")),
+                "title": str(recipient.title), "body": str(recipient.body)}
 
 
 def emit(event_type: str, payload: dict, recipients: list[Recipient]) -> None:
     """Record a notification as part of the current unit of work."""
     db.session.add(OutboxEvent(event_type=event_type, payload=payload,
-                               recipients=[asdict(r) for r in recipients]))
+                               recipients=[_in_their_language(r) for r in recipients]))
     db.session.info[PENDING] = True
 
 

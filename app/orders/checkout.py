@@ -22,13 +22,14 @@ from app.errors import Conflict, InvalidRequest
 from app.extensions import db
 from app.groups.bindings import current_binding
 from app.groups.models import Group
+from app.i18n import _
 from app.inventory import stock
 from app.loyalty import services as loyalty
 from app.loyalty import zone
 from app.orders import discounts
 from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
+from app.payments import methods
 from app.payments.models import Payment
-from app.payments.providers import get_provider
 from app.pickup import batches
 from app.pickup.schedule import slot_of_group
 from app.pricing.engine import Candidate, Quote, live_member_days, quote
@@ -50,30 +51,30 @@ def merge_lines(lines: list[dict]) -> list[LineRequest]:
     for line in lines:
         merged[line["sku_id"]] = merged.get(line["sku_id"], 0) + line["quantity"]
         if items.setdefault(line["sku_id"], line.get("campaign_item_id")) != line.get("campaign_item_id"):
-            raise InvalidRequest("A SKU appears both with and without a campaign", code="mixed_campaign_lines")
+            raise InvalidRequest(_("A SKU appears both with and without a campaign"), code="mixed_campaign_lines")
     if len(merged) > MAX_LINES:
-        raise InvalidRequest(f"At most {MAX_LINES} different items per order", code="too_many_lines")
+        raise InvalidRequest(_('At most %(limit)s different items per order', limit=MAX_LINES),
+                             code="too_many_lines")
     return [LineRequest(sku_id, qty, items[sku_id]) for sku_id, qty in merged.items()]
 
 
-def campaign_of(requests: list[LineRequest], group_id: int, account_id: int, method: str,
+def campaign_of(requests: list[LineRequest], group_id: int, account_id: int,
                  member: bool) -> tuple[Campaign | None, dict[int, CampaignItem]]:
-    """A campaign order (pre-sale or group buy) holds that campaign's items only, and is paid online."""
+    """A campaign order (pre-sale or group buy) holds that campaign's items only; how it may be paid
+    is the merchant's setting for its kind (app/payments/methods.py)."""
     item_ids = {r.campaign_item_id for r in requests}
     if item_ids == {None}:
         return None, {}
     items = {i.id: i for i in db.session.scalars(sa.select(CampaignItem).where(
         CampaignItem.id.in_([i for i in item_ids if i is not None])))}
     if None in item_ids or len({i.campaign_id for i in items.values()}) != 1 or len(items) != len(item_ids):
-        raise InvalidRequest("An order holds the items of one campaign, or none", code="mixed_campaign_lines")
+        raise InvalidRequest(_("An order holds the items of one campaign, or none"), code="mixed_campaign_lines")
     campaign = next(iter(items.values())).campaign
     if campaign.kind not in (CampaignKind.PRE_SALE, CampaignKind.GROUP_BUY):
-        raise InvalidRequest("Flash-sale items are reserved through their own endpoint; member-day prices apply "
-                             "by themselves", code="wrong_campaign_checkout")
+        raise InvalidRequest(_("Flash-sale items are reserved through their own endpoint; member-day prices apply "
+                             "by themselves"), code="wrong_campaign_checkout")
     if any(items[r.campaign_item_id].sku_id != r.sku_id for r in requests):
-        raise InvalidRequest("campaign_item_id does not match sku_id", code="mixed_campaign_lines")
-    if method != "stripe":
-        raise InvalidRequest("Campaign orders are paid online", code="payment_method_unavailable")
+        raise InvalidRequest(_("campaign_item_id does not match sku_id"), code="mixed_campaign_lines")
     require_live(campaign, utcnow())
     require_eligible(campaign, group_id, member)
     return campaign, items
@@ -84,7 +85,7 @@ def sellable_skus(group_id: int, sku_ids: list[int]) -> dict[int, Sku]:
         sa.select(Sku).options(joinedload(Sku.product)).where(Sku.id.in_(sku_ids)))}
     unknown = sorted(set(sku_ids) - set(skus))
     if unknown:
-        raise InvalidRequest("Unknown SKU ids", code="unknown_sku", details={"sku_ids": unknown})
+        raise InvalidRequest(_("Unknown SKU ids"), code="unknown_sku", details={"sku_ids": unknown})
     restricted, allowed = set(), set()
     product_ids = {s.product_id for s in skus.values()}
     for product_id, group in db.session.execute(sa.select(product_groups.c.product_id, product_groups.c.group_id)
@@ -98,7 +99,7 @@ def sellable_skus(group_id: int, sku_ids: list[int]) -> dict[int, Sku]:
         or (s.product_id in restricted and s.product_id not in allowed)
     )
     if unavailable:
-        raise InvalidRequest("Some items are not for sale to your group", code="sku_not_available",
+        raise InvalidRequest(_("Some items are not for sale to your group"), code="sku_not_available",
                              details={"sku_ids": unavailable})
     return skus
 
@@ -106,15 +107,16 @@ def sellable_skus(group_id: int, sku_ids: list[int]) -> dict[int, Sku]:
 def _group_of(account_id: int) -> Group:
     binding = current_binding(account_id)
     if binding is None:
-        raise Conflict("Join a group through its link before ordering", code="not_in_a_group")
+        raise Conflict(_("Join a group through its link before ordering"), code="not_in_a_group")
     return binding.group
 
 
-def _check_method(group: Group, method: str) -> None:
-    if method == "pay_at_pickup" and not group.pay_at_pickup_allowed:
-        raise InvalidRequest("This group does not offer paying at pickup", code="payment_method_unavailable")
-    if not get_provider(method).available():
-        raise InvalidRequest(f"Payment by {method} is not available", code="payment_method_unavailable")
+def _check_method(group: Group, method: str, campaign: Campaign | None) -> tuple[str, str]:
+    """(the method, its provider) if the merchant's settings let it pay this cart; else a 422
+    naming the methods that can."""
+    kind = campaign.kind.value if campaign is not None else None
+    method = methods.require(method, methods.allowed(group=group, campaign_kind=kind))
+    return method, methods.provider_of(method)
 
 
 def _new_order(account_id: int, group: Group, method: str) -> Order:
@@ -169,7 +171,7 @@ def _insert_with_number(order: Order) -> None:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("Could not allocate an order number; retry the request", code="code_collision") from None
+        raise Conflict(_("Could not allocate an order number; retry the request"), code="code_collision") from None
 
 
 def price_lines(requests: list[LineRequest], skus: dict[int, Sku], items: dict[int, CampaignItem],
@@ -199,17 +201,17 @@ def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: i
     A subscription renewal passes its discount and its cycle's delivery date (if still reachable)."""
     requests = merge_lines(lines)
     group = _group_of(account_id)
-    _check_method(group, method)
     stand = loyalty.standing(account_id)
     member = stand.member
-    campaign, items = campaign_of(requests, group.id, account_id, method, member)
+    campaign, items = campaign_of(requests, group.id, account_id, member)
+    pay_method, method = _check_method(group, method, campaign)  # method: the provider from here on
     skus = sellable_skus(group.id, [r.sku_id for r in requests])
     zone.check(skus, stand)
     if campaign is not None and (coupon_id is not None or points or wallet_cents):
-        raise InvalidRequest("Coupons, points and the wallet are not used on campaign orders",
+        raise InvalidRequest(_("Coupons, points and the wallet are not used on campaign orders"),
                              code="discounts_not_allowed")
     if wallet_cents and method != "stripe":
-        raise InvalidRequest("wallet_cents splits a card payment: use it with payment_method stripe",
+        raise InvalidRequest(_("wallet_cents splits a card payment: use it with payment_method stripe"),
                              code="wallet_part_needs_card")
     order = _new_order(account_id, group, method)
     if pickup_date is not None:
@@ -232,7 +234,7 @@ def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: i
     if points:
         loyalty.redeem_for_order(account_id, order.id, points)
     if wallet_cents >= order.total_cents > 0 or (wallet_cents and order.total_cents == 0):
-        raise InvalidRequest("The wallet part must be less than the total: pay it all with payment_method wallet",
+        raise InvalidRequest(_("The wallet part must be less than the total: pay it all with payment_method wallet"),
                              code="wallet_part_too_large", details={"total_cents": order.total_cents})
     for req in sorted(requests, key=lambda r: r.sku_id):
         if req.campaign_item_id is not None:
@@ -242,14 +244,20 @@ def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: i
             stock.sell_or_raise(req.sku_id, req.quantity)
         else:
             stock.reserve(order.id, req.sku_id, req.quantity, order.expires_at)
-    _settle_method(order, method, campaign, wallet_cents)
+    _settle_method(order, method, campaign, wallet_cents, pay_method)
     db.session.flush()
     return order
 
 
-def _settle_method(order: Order, method: str, campaign: Campaign | None = None, wallet_cents: int = 0) -> None:
+def _settle_method(order: Order, method: str, campaign: Campaign | None = None, wallet_cents: int = 0,
+                   pay_method: str | None = None) -> None:
+    online = pay_method if method == "stripe" else None   # card, wechat_pay or alipay
     if campaign is not None and campaign.kind is CampaignKind.PRE_SALE:
-        order.payments.append(Payment(provider=method, purpose="deposit", amount_cents=presale.deposit_for(order)))
+        if method == "wallet":
+            pay_part_from_wallet(order, presale.deposit_for(order), "deposit")
+            return
+        order.payments.append(Payment(provider=method, purpose="deposit", amount_cents=presale.deposit_for(order),
+                                      method=online))
         return
     if method == "pay_at_pickup":
         order.payments.append(Payment(provider=method, amount_cents=order.total_cents))
@@ -263,9 +271,9 @@ def _settle_method(order: Order, method: str, campaign: Campaign | None = None, 
         _pay_from_wallet(order)
     elif wallet_cents:
         _take_from_wallet(order, wallet_cents)  # this part now; the card the rest (mark_paid adds it)
-        order.payments.append(Payment(provider=method, amount_cents=order.total_cents - wallet_cents))
+        order.payments.append(Payment(provider=method, amount_cents=order.total_cents - wallet_cents, method=online))
     else:
-        order.payments.append(Payment(provider=method, amount_cents=order.total_cents))
+        order.payments.append(Payment(provider=method, amount_cents=order.total_cents, method=online))
 
 
 def _take_from_wallet(order: Order, amount: int) -> Payment:
@@ -286,6 +294,27 @@ def _take_from_wallet(order: Order, amount: int) -> Payment:
     return payment
 
 
+def pay_part_from_wallet(order: Order, amount: int, purpose: str) -> None:
+    """A pre-sale's deposit or balance paid from the wallet: debited (refused if short) and applied
+    as any provider's payment would be, in the caller's transaction."""
+    from app.orders import lifecycle
+    from app.payments.models import PaymentStatus
+    from app.wallet import ledger as wallet
+
+    payment = Payment(provider="wallet", purpose=purpose, amount_cents=amount, status=PaymentStatus.SUCCEEDED,
+                      succeeded_at=utcnow(), provider_ref=f"wallet:order:{order.id}:{purpose}", refunded_cents=0)
+    order.payments.append(payment)
+    db.session.flush()
+    wallet.spend(order.account_id, amount, ref=f"pay:order:{order.id}:{purpose}", order_id=order.id,
+                 payment_id=payment.id)
+    follow = lifecycle.FollowUps()
+    lifecycle.mark_paid(order, payment, follow)
+    if follow.jobs:  # the stock it just held was gone: nothing is written
+        raise Conflict(_("The items sold out while paying"), code="insufficient_stock")
+    db.session.flush()
+    db.session.expire(order)
+
+
 def _pay_from_wallet(order: Order) -> None:
     """Debit the wallet now (refused if short) and pay the order in the same transaction."""
     from app.orders import lifecycle
@@ -294,7 +323,7 @@ def _pay_from_wallet(order: Order) -> None:
     follow = lifecycle.FollowUps()
     lifecycle.mark_paid(order, payment, follow)
     if follow.jobs:  # the stock it just reserved was gone: nothing is written
-        raise Conflict("The items sold out while paying", code="insufficient_stock")
+        raise Conflict(_("The items sold out while paying"), code="insufficient_stock")
     db.session.flush()
     db.session.expire(order)  # mark_paid moved it with UPDATEs: read it back as it now is
 

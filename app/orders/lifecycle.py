@@ -14,6 +14,7 @@ from app.campaigns.models import HoldStatus
 from app.db import utcnow
 from app.errors import Conflict
 from app.extensions import db
+from app.i18n import Day, _
 from app.inventory import stock
 from app.inventory.models import ReservationStatus
 from app.inventory.stock import InsufficientStock
@@ -133,8 +134,9 @@ def mark_paid(order: Order, payment: Payment, follow: FollowUps) -> None:
         if target is OrderStatus.PAID:
             _after_paid(order)
         else:
-            notify_order(order, "order.deposit_paid", "Deposit received",
-                         f"Order {order.number}: deposit received. We will tell you when to pay the balance.")
+            notify_order(order, "order.deposit_paid", _("Deposit received"),
+                         _("Order %(number)s: deposit received. We will tell you when to pay the balance.",
+                           number=order.number))
         return
     if order.status is OrderStatus.PENDING_PAYMENT:
         stock.release(order.id)
@@ -158,15 +160,15 @@ def _after_paid(order: Order) -> None:
     kind = db.session.get(Campaign, order.campaign_id).kind if order.campaign_id else None
     if kind is CampaignKind.GROUP_BUY:
         groupbuy.after_payment(order)
-        text = f"Order {order.number} is paid; it is delivered once the group buy is on."
+        text = _("Order %(number)s is paid; it is delivered once the group buy is on.", number=order.number)
     else:
         ship_date = presale.ship_date_of(order)
         if ship_date and (order.pickup_date is None or order.pickup_date < ship_date):
             order.pickup_date = ship_date
         batches.assign(order)
-        text = (f"Order {order.number} is paid. Pick it up at {order.pickup_point_name} on "
-                f"{order.pickup_date.isoformat()}.")
-    notify_order(order, "order.paid", "Payment received", text)
+        text = _("Order %(number)s is paid. Pick it up at %(point)s on %(day)s.", number=order.number,
+                 point=order.pickup_point_name, day=Day(order.pickup_date))
+    notify_order(order, "order.paid", _("Payment received"), text)
     from app.loyalty.services import on_order_paid
 
     on_order_paid(order)
@@ -192,7 +194,7 @@ def cancel(order: Order, reason: str, follow: FollowUps) -> bool:
     """Cancel an unpaid order: an online one gives back its holds, a pay-at-pickup one its sold stock.
     Not once its batch has been closed for packing: then it is collected, or handled as uncollected."""
     if order.batch_id is not None and db.session.get(DeliveryBatch, order.batch_id).status is not BatchStatus.OPEN:
-        raise Conflict("The order is already packed for delivery", code="order_already_packed")
+        raise Conflict(_("The order is already packed for delivery"), code="order_already_packed")
     now = utcnow()
     if _move(order.id, (OrderStatus.PENDING_PAYMENT,), OrderStatus.CANCELLED, closed_at=now, close_reason=reason):
         stock.release(order.id)

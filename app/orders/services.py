@@ -6,16 +6,20 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.errors import Conflict, not_found
 from app.extensions import db
+from app.i18n import _
 from app.idempotency import service as idempotency
 from app.orders import lifecycle
 from app.orders.checkout import build_order
 from app.orders.lifecycle import FollowUps
 from app.orders.models import PAID_STATES, Order, OrderStatus
+from app.payments import methods
 from app.payments import services as payments
+from app.payments.models import Payment, PaymentStatus
 from app.payments.providers import get_provider
 
 
@@ -37,7 +41,7 @@ def checkout(*, account_id: int, key: str, lines: list[dict], payment_method: st
         if payment is not None:
             payments.start(payment.id)
 
-    online = get_provider(payment_method).online
+    online = get_provider(methods.provider_of(payment_method)).online
     return idempotency.run(account_id=account_id, key=key, scope="checkout", payload=payload, create=create,
                            complete=complete if online else None, render=render)
 
@@ -82,33 +86,73 @@ def cancel(order: Order, reason: str, lines: list[dict] | None = None) -> Order:
     return get_order(order.id)
 
 
-def open_payment(order: Order) -> Order:
-    """Start paying an order: its card payment (a flash-sale order has none until now) or a pre-sale's
-    balance. Reuses an open payment, so calling it twice creates one PaymentIntent."""
-    from sqlalchemy.exc import IntegrityError
-
+def open_payment(order: Order, method: str | None = None) -> Order:
+    """Start paying an order with `method` (default: card): a flash-sale order, a retry of an unpaid
+    order, or a pre-sale's balance. Online: reuses an open payment of the same method, so calling it
+    twice creates one PaymentIntent; a failed one, or one of another method, is cancelled and a new
+    one opened. Wallet: paid at once, if the merchant lets this kind of purchase be paid from it."""
     from app.campaigns import presale
-    from app.payments.models import Payment, PaymentStatus
 
+    method = methods.require(method, methods.allowed(campaign_kind=campaign_kind(order)))
     if order.status is OrderStatus.DEPOSIT_PAID:
-        payment = presale.open_balance_payment(order)
-    elif order.effective_status == OrderStatus.PENDING_PAYMENT.value and order.payment_method == "stripe":
-        payment = db.session.scalar(sa.select(Payment).where(
-            Payment.order_id == order.id, Payment.status.in_((PaymentStatus.PENDING, PaymentStatus.FAILED))))
+        payment = presale.open_balance_payment(order, method)
+    elif order.effective_status == OrderStatus.PENDING_PAYMENT.value and order.payment_method in ("stripe", "wallet"):
+        payment = _open_online(order, method) if method != "wallet" else None
         if payment is None:
-            try:
-                with db.session.begin_nested():
-                    payment = Payment(order_id=order.id, provider="stripe", purpose="order",
-                                      amount_cents=order.total_cents, refunded_cents=0, status=PaymentStatus.PENDING)
-                    db.session.add(payment)
-            except IntegrityError:  # a concurrent call opened it
-                payment = db.session.scalar(sa.select(Payment).where(
-                    Payment.order_id == order.id, Payment.status.in_((PaymentStatus.PENDING, PaymentStatus.FAILED))))
-            db.session.commit()
+            return _pay_now_from_wallet(order)
     else:
-        raise Conflict("Nothing to pay on this order now", code="nothing_to_pay",
+        raise Conflict(_("Nothing to pay on this order now"), code="nothing_to_pay",
                        details={"status": order.effective_status})
-    payments.start(payment.id)
+    if payment is not None:
+        payments.start(payment.id)
+    return db.session.get(Order, order.id, populate_existing=True)
+
+
+def campaign_kind(order: Order) -> str | None:
+    from app.campaigns.models import Campaign
+
+    campaign = db.session.get(Campaign, order.campaign_id) if order.campaign_id else None
+    return campaign.kind.value if campaign is not None else None
+
+
+def _open_online(order: Order, method: str) -> Payment:
+    payment = payments.open_payment_of(order.id, "order")
+    if payment is not None and (payment.status is PaymentStatus.FAILED or (payment.method or "card") != method):
+        payments.retire(payment.id)
+        payment = None
+    if payment is None:
+        try:
+            with db.session.begin_nested():
+                payment = Payment(order_id=order.id, provider="stripe", purpose="order", method=method,
+                                  amount_cents=order.total_cents, refunded_cents=0, status=PaymentStatus.PENDING)
+                db.session.add(payment)
+        except IntegrityError:  # a concurrent call opened it
+            payment = payments.open_payment_of(order.id, "order")
+        db.session.commit()
+    return payment
+
+
+def _pay_now_from_wallet(order: Order) -> Order:
+    """An unpaid order (a flash-sale reservation) paid from the wallet in one transaction; an open
+    online payment is retired after that commit (if it is paid after all, the surplus is refunded)."""
+    from app.orders.checkout import _pay_from_wallet
+
+    if any(p.provider == "wallet" for p in order.payments):  # a wallet part already: the rest goes online
+        raise methods.PaymentMethodNotAllowed(
+            _("This cannot be paid with %(method)s. Choose one of: %(allowed)s", method="wallet",
+              allowed=", ".join(methods.online_offered()) or "-"),
+            details={"method": "wallet", "allowed": methods.online_offered()})
+    open_online = payments.open_payment_of(order.id, "order")
+    open_id = open_online.id if open_online is not None else None
+    try:
+        _pay_from_wallet(order)
+        db.session.execute(sa.update(Order).where(Order.id == order.id).values(payment_method="wallet")
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+    except IntegrityError:  # paid from the wallet already (a double click): the first one stands
+        db.session.rollback()
+    if open_id is not None:
+        payments.retire(open_id)
     return db.session.get(Order, order.id, populate_existing=True)
 
 

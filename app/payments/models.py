@@ -47,6 +47,11 @@ class Payment(CreatedAt, Base):
                                                   default=PaymentStatus.PENDING)
     provider_ref: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     client_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    # For provider "stripe": card | wechat_pay | alipay (null: card, as before methods were data).
+    method: Mapped[str | None] = mapped_column(sa.String(24))
+    # What the shopper does next (a WeChat Pay QR payload, an Alipay redirect URL), from Stripe's
+    # next_action, kept so the order can show it again without asking Stripe (app/payments/methods.py).
+    next_action: Mapped[dict | None] = mapped_column(sa.JSON)
     failure_message: Mapped[str | None] = mapped_column(sa.String(500))
     started_at: Mapped[dt.datetime | None]
     succeeded_at: Mapped[dt.datetime | None]

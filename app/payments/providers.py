@@ -30,11 +30,18 @@ class PaymentProvider(Protocol):
     online: bool
 
     def available(self) -> bool: ...
-    def start(self, *, payment_id: int, order_id: int, order_number: str,
-              amount: int) -> tuple[str | None, str | None]: ...
+    def start(self, *, payment_id: int, order_id: int, order_number: str, amount: int,
+              method: str | None = None) -> Started: ...
     def state(self, ref: str) -> ProviderState: ...
     def cancel(self, ref: str) -> None: ...
     def refund(self, *, ref: str | None, refund_id: int, amount: int) -> ProviderRefund: ...
+
+
+@dataclass(frozen=True)
+class Started:
+    ref: str | None = None
+    client_secret: str | None = None
+    next_action: dict | None = None     # what the shopper does next (QR code, redirect), if anything
 
 
 STRIPE_STATES = {"succeeded": "succeeded", "canceled": "cancelled", "requires_payment_method": "pending",
@@ -49,17 +56,21 @@ class StripeProvider:
     def available(self) -> bool:
         return gateway.configured()
 
-    def start(self, *, payment_id: int, order_id: int, order_number: str,
-              amount: int) -> tuple[str | None, str | None]:
+    def start(self, *, payment_id: int, order_id: int, order_number: str, amount: int,
+              method: str | None = None) -> Started:
         from flask import current_app
 
+        # Alipay sends the shopper back here (the shop page opens the order and refreshes it).
+        back = f"{current_app.config['PUBLIC_BASE_URL']}/?order={order_id}#orders"
         intent = gateway.create_intent(amount=amount, currency=current_app.config["STORE_CURRENCY"],
-                                       payment_id=payment_id, order_id=order_id, order_number=order_number)
-        return intent.id, intent.client_secret
+                                       payment_id=payment_id, order_id=order_id, order_number=order_number,
+                                       method=method or "card", return_url=back)
+        return Started(intent.id, intent.client_secret, intent.next_action)
 
     def state(self, ref: str) -> ProviderState:
         intent = gateway.retrieve_intent(ref)
-        return ProviderState(STRIPE_STATES.get(intent.status, "pending"), intent.amount_received, intent.error_message)
+        return ProviderState(STRIPE_STATES.get(intent.status, "pending"), intent.amount_received,
+                             intent.error_message)
 
     def cancel(self, ref: str) -> None:
         if self.state(ref).status == "pending":
@@ -71,7 +82,7 @@ class StripeProvider:
             try:
                 found = gateway.create_refund(intent_id=ref, amount=amount, refund_id=refund_id)
             except gateway.GatewayDeclined as exc:
-                return ProviderRefund("failed", message=exc.message)
+                return ProviderRefund("failed", message=str(exc))
         status = {"succeeded": "succeeded", "failed": "failed", "canceled": "failed"}.get(found.status, "pending")
         return ProviderRefund(status, found.id)
 
@@ -86,9 +97,9 @@ class PayAtPickupProvider:
     def available(self) -> bool:
         return True
 
-    def start(self, *, payment_id: int, order_id: int, order_number: str,
-              amount: int) -> tuple[str | None, str | None]:
-        return None, None
+    def start(self, *, payment_id: int, order_id: int, order_number: str, amount: int,
+              method: str | None = None) -> Started:
+        return Started()
 
     def state(self, ref: str) -> ProviderState:
         return ProviderState("pending")
@@ -110,9 +121,9 @@ class WalletProvider:
     def available(self) -> bool:
         return True
 
-    def start(self, *, payment_id: int, order_id: int, order_number: str,
-              amount: int) -> tuple[str | None, str | None]:
-        return None, None
+    def start(self, *, payment_id: int, order_id: int, order_number: str, amount: int,
+              method: str | None = None) -> Started:
+        return Started()
 
     def state(self, ref: str) -> ProviderState:
         return ProviderState("succeeded")

@@ -50,6 +50,11 @@ def _line_amount(line: OrderLine, quantity: int) -> int:
     return line.amount_of(quantity)
 
 
+def requested_amount(order: Order, lines: list[dict] | None) -> int:
+    """What a staff refund of these lines (none: all) would come to now."""
+    return sum(_line_amount(line, qty) for line, qty in _requested(order, lines) if qty > 0)
+
+
 def _record(order: Order, payment: Payment, parts: list[tuple[OrderLine, int, int]], amount: int, *,
             reason: str, restock: bool, staff_id: int | None, waiting_only: bool = False) -> Refund:
     """parts: (line, quantity, amount); amount is the refund total (the lines' amounts, or more for

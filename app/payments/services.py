@@ -29,6 +29,31 @@ def online_payment_of(order_id: int) -> Payment | None:
     return db.session.scalar(sa.select(Payment).where(Payment.order_id == order_id).order_by(Payment.id.desc()))
 
 
+def open_payment_of(order_id: int, purpose: str) -> Payment | None:
+    """The order's open (pending or failed) payment for this purpose; at most one (unique index)."""
+    return db.session.scalar(sa.select(Payment).where(
+        Payment.order_id == order_id, Payment.purpose == purpose,
+        Payment.status.in_((PaymentStatus.PENDING, PaymentStatus.FAILED))))
+
+
+def retire(payment_id: int) -> None:
+    """Close an open payment the shopper abandoned (another method, or a retry after a failure):
+    cancelled here at once, so a new one can open, and at the provider by a job. If the shopper paid
+    it after all, that success is still applied (apply_success accepts a cancelled payment) and the
+    surplus is refunded as for any late payment."""
+    from app.jobs.queue import enqueue
+
+    if db.session.execute(
+        sa.update(Payment).where(Payment.id == payment_id,
+                                 Payment.status.in_((PaymentStatus.PENDING, PaymentStatus.FAILED)))
+        .values(status=PaymentStatus.CANCELLED).execution_options(**NO_SYNC)
+    ).rowcount:
+        db.session.commit()
+        enqueue(cancel_at_provider, payment_id)
+    else:
+        db.session.rollback()
+
+
 def latest_payment(order: Order) -> Payment | None:
     """The order's current payment, from the loaded relationship (no query when already loaded)."""
     return order.payments[-1] if order.payments else None
@@ -42,12 +67,13 @@ def start(payment_id: int) -> Payment:
     if payment.provider_ref or not provider.online:
         return payment
     call = {"payment_id": payment.id, "order_id": payment.order_id, "amount": payment.amount_cents,
-            "order_number": db.session.get(Order, payment.order_id).number}
+            "order_number": db.session.get(Order, payment.order_id).number, "method": payment.method}
     db.session.rollback()  # no transaction stays open across the provider call
-    ref, secret = provider.start(**call)
+    started = provider.start(**call)
     db.session.execute(
         sa.update(Payment).where(Payment.id == payment_id, Payment.provider_ref.is_(None))
-        .values(provider_ref=ref, client_secret=secret, started_at=utcnow()).execution_options(**NO_SYNC))
+        .values(provider_ref=started.ref, client_secret=started.client_secret, next_action=started.next_action,
+                started_at=utcnow()).execution_options(**NO_SYNC))
     db.session.commit()
     return db.session.get(Payment, payment_id, populate_existing=True)
 

@@ -1,8 +1,13 @@
 """The one place that imports stripe. Pinned SDK (requirements.txt), StripeClient, deterministic
-idempotency keys from our ids, webhook signatures checked on the raw body."""
+idempotency keys from our ids, webhook signatures checked on the raw body.
+
+No provider text reaches a shopper: a failure raises one of two stable codes with a message in the
+shopper's language and a retry hint; Stripe's own text is logged (with our ids) and kept as the
+exception's str() for staff records, never as its message."""
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,22 +15,48 @@ import stripe
 from flask import current_app
 
 from app.errors import DomainError
+from app.i18n import _
+
+log = logging.getLogger(__name__)
 
 
-class GatewayUnavailable(DomainError):
+class GatewayError(DomainError):
+    def __init__(self, message, *, detail: str | None = None, code: str | None = None,
+                 details: dict[str, Any] | None = None):
+        super().__init__(message, code=code, details=details)
+        self.args = (detail or str(message),)   # str(exc): the provider's detail, for logs and staff
+
+
+class GatewayUnavailable(GatewayError):
     """Stripe could not be reached or answered 5xx: safe to retry with the same idempotency key."""
 
     code = "payment_provider_unavailable"
 
 
-class GatewayDeclined(DomainError):
+class GatewayDeclined(GatewayError):
     """Stripe refused the request (card declined, invalid request): retrying will not help."""
 
     code = "payment_provider_declined"
 
 
+class GatewayNotFound(GatewayDeclined):
+    """Stripe answers 404: it has no such object (another account or mode's key, or deleted there).
+    Asking again will not help, and it is not an outage."""
+
+    code = "payment_provider_not_found"
+
+
 class InvalidSignature(DomainError):
     code = "invalid_signature"
+
+
+# Stripe decline codes a shopper can act on; anything else gets the general message.
+DECLINE_MESSAGES = {
+    "card_declined": lambda: _("Your card was declined. Try another card or another way to pay."),
+    "expired_card": lambda: _("Your card has expired. Try another card or another way to pay."),
+    "insufficient_funds": lambda: _("Your card has insufficient funds. Try another card or another way to pay."),
+    "payment_intent_authentication_failure": lambda: _("The payment was not confirmed. Try again."),
+}
 
 
 @dataclass(frozen=True)
@@ -35,7 +66,9 @@ class IntentInfo:
     amount: int
     amount_received: int
     client_secret: str | None
-    error_message: str | None
+    error_message: str | None   # Stripe's text: for our records and logs, never for the shopper
+    next_action: dict | None = None   # Stripe's next_action as a plain dict (QR code, redirect)
+    error_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,42 +92,83 @@ def _client() -> stripe.StripeClient:
 
 
 def _call(fn, *args, **kwargs):
+    context = kwargs.pop("context", None) or {}
     try:
         return fn(*args, **kwargs)
-    except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
-        raise GatewayUnavailable(f"Stripe is unreachable: {exc.user_message or exc}") from exc
-    except stripe.APIError as exc:
-        raise GatewayUnavailable(f"Stripe failed: {exc.user_message or exc}") from exc
+    # IdempotencyError: the same key is still in flight (a retry overlapping a slow call): try later.
+    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError, stripe.IdempotencyError) as exc:
+        log.warning("Stripe unreachable or failing (%s): %s", context, exc)
+        raise GatewayUnavailable(
+            _("The payment service is unreachable right now. Nothing was charged; try again in a minute."),
+            detail=f"Stripe is unreachable: {exc}", details={"retry": True, **context}) from exc
     except stripe.StripeError as exc:
-        raise GatewayDeclined(exc.user_message or str(exc), details={"stripe_code": exc.code}) from exc
+        log.warning("Stripe refused the request (%s): %s %s", context, exc.code, exc)
+        if exc.http_status == 404:  # no such object there: not an outage, and asking again will not help
+            raise GatewayNotFound(_("The payment service has no record of this payment."),
+                                  detail=exc.user_message or str(exc),
+                                  details={"retry": False, "provider_code": exc.code, **context}) from exc
+        message = DECLINE_MESSAGES.get(exc.code or "", lambda: _(
+            "The payment could not be made. Try again, or choose another way to pay."))()
+        raise GatewayDeclined(message, detail=exc.user_message or str(exc),
+                              details={"retry": False, "provider_code": exc.code, **context}) from exc
+
+
+def shopper_message(code: str | None) -> str:
+    """A failed payment attempt, as the shopper should read it (Stripe's own text stays in the log)."""
+    return str(DECLINE_MESSAGES.get(code or "", lambda: _("The payment did not go through. Try again, or "
+                                                         "choose another way to pay."))())
+
+
+def _plain(value: Any) -> Any:
+    return value.to_dict() if hasattr(value, "to_dict") else value
 
 
 def _intent(pi: Any) -> IntentInfo:
-    error = getattr(pi, "last_payment_error", None)
+    error = _plain(getattr(pi, "last_payment_error", None))
     received = getattr(pi, "amount_received", None)
     if received is None:  # localstripe omits it; Stripe sets it when the intent succeeds
         received = pi.amount if pi.status == "succeeded" else 0
+    action = _plain(getattr(pi, "next_action", None))
     return IntentInfo(id=pi.id, status=pi.status, amount=pi.amount, amount_received=received,
                       client_secret=getattr(pi, "client_secret", None),
-                      error_message=(error["message"] if error else None))
+                      error_message=(error.get("message") if error else None),
+                      next_action=json.loads(json.dumps(action, default=str)) if action else None,
+                      error_code=(error.get("code") if error else None))
 
 
-def create_intent(*, amount: int, currency: str, payment_id: int, order_id: int, order_number: str) -> IntentInfo:
+def _method_params(method: str, return_url: str | None) -> dict[str, Any]:
+    """WeChat Pay and Alipay are confirmed at once, server-side, so the response already carries
+    the QR code / redirect the shop shows (Stripe.js may also confirm with the client secret)."""
+    if method == "wechat_pay":
+        return {"payment_method_types": ["wechat_pay"], "confirm": True,
+                "payment_method_data": {"type": "wechat_pay"},
+                "payment_method_options": {"wechat_pay": {"client": "web"}}}
+    if method == "alipay":
+        return {"payment_method_types": ["alipay"], "confirm": True, "payment_method_data": {"type": "alipay"},
+                "return_url": return_url}
+    return {"payment_method_types": ["card"]}
+
+
+def create_intent(*, amount: int, currency: str, payment_id: int, order_id: int, order_number: str,
+                  method: str = "card", return_url: str | None = None) -> IntentInfo:
+    ids = {"payment_id": str(payment_id), "order_id": str(order_id), "order_number": order_number}
     pi = _call(
         _client().v1.payment_intents.create,
-        params={"amount": amount, "currency": currency.lower(), "payment_method_types": ["card"],
-                "metadata": {"payment_id": str(payment_id), "order_id": str(order_id), "order_number": order_number}},
+        params={"amount": amount, "currency": currency.lower(), "metadata": ids, **_method_params(method, return_url)},
         options={"idempotency_key": f"payment-{payment_id}-intent"},
+        context={"payment_id": payment_id, "order_id": order_id},
     )
     return _intent(pi)
 
 
-def create_top_up_intent(*, amount: int, currency: str, top_up_id: int) -> IntentInfo:
+def create_top_up_intent(*, amount: int, currency: str, top_up_id: int, method: str = "card",
+                         return_url: str | None = None) -> IntentInfo:
     pi = _call(
         _client().v1.payment_intents.create,
-        params={"amount": amount, "currency": currency.lower(), "payment_method_types": ["card"],
-                "metadata": {"top_up_id": str(top_up_id)}},
+        params={"amount": amount, "currency": currency.lower(), "metadata": {"top_up_id": str(top_up_id)},
+                **_method_params(method, return_url)},
         options={"idempotency_key": f"top-up-{top_up_id}-intent"},
+        context={"top_up_id": top_up_id},
     )
     return _intent(pi)
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest
 from app.extensions import db
+from app.i18n import _
 from app.notifications.messages import notify_order
 from app.orders.lifecycle import FollowUps
 from app.orders.models import PAID_STATES, Fulfilment, Order, OrderLine
@@ -24,7 +25,7 @@ def confirm_arrival(batch_id: int, account_id: int, shortages: list[dict]) -> De
             .execution_options(**NO_SYNC)).rowcount:
         status = get_batch(batch_id).status.value
         db.session.rollback()
-        raise Conflict("Only a closed or dispatched batch can arrive", code="batch_state_conflict",
+        raise Conflict(_("Only a closed or dispatched batch can arrive"), code="batch_state_conflict",
                        details={"status": status})
     orders = batch_orders(batch_id)
     follow = FollowUps()
@@ -42,7 +43,7 @@ def _record_shortages(batch_id: int, account_id: int, orders: list[Order], short
     unknown = sorted({s["order_line_id"] for s in shortages} - set(lines))
     if unknown:
         db.session.rollback()
-        raise InvalidRequest("These lines are not in this delivery", code="unknown_order_line",
+        raise InvalidRequest(_("These lines are not in this delivery"), code="unknown_order_line",
                              details={"line_ids": unknown})
     for entry in shortages:
         qty = entry["quantity"]
@@ -53,7 +54,7 @@ def _record_shortages(batch_id: int, account_id: int, orders: list[Order], short
                 <= OrderLine.quantity)
                 .values(shorted_quantity=OrderLine.shorted_quantity + qty).execution_options(**NO_SYNC)).rowcount:
             db.session.rollback()
-            raise InvalidRequest("More units short than were sent on a line", code="shortage_exceeds_quantity",
+            raise InvalidRequest(_("More units short than were sent on a line"), code="shortage_exceeds_quantity",
                                  details={"order_line_id": entry["order_line_id"]})
         db.session.add(Shortage(batch_id=batch_id, order_line_id=entry["order_line_id"], quantity=qty,
                                 reason=ShortageReason(entry["reason"]), recorded_by_id=account_id))
@@ -64,8 +65,9 @@ def _arrive(order: Order, follow: FollowUps) -> None:
         return
     if any(ln.collectable_quantity for ln in order.lines):
         order.fulfilment, order.ready_at = Fulfilment.READY_FOR_PICKUP, utcnow()
-        notify_order(order, "order.ready_for_pickup", "Ready for pickup",
-                     f"Order {order.number} is ready at {order.pickup_point_name}. Show code {order.pickup_code}.")
+        notify_order(order, "order.ready_for_pickup", _("Ready for pickup"),
+                     _("Order %(number)s is ready at %(point)s. Show code %(code)s.", number=order.number,
+                       point=order.pickup_point_name, code=order.pickup_code))
     else:
         order.fulfilment = Fulfilment.NOT_DELIVERED
     if order.status in PAID_STATES and any(ln.shorted_quantity for ln in order.lines):

@@ -12,6 +12,7 @@ from app.db import utcnow
 from app.errors import Conflict, not_found
 from app.extensions import db
 from app.groups.models import Group
+from app.i18n import Day, _
 from app.notifications.messages import notify_order
 from app.notifications.outbox import Recipient, emit
 from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
@@ -59,8 +60,9 @@ def assign(order: Order) -> DeliveryBatch:
         day, batch = _next_open_batch(order)
         order.pickup_date = day
         if moved_from is not None:
-            notify_order(order, "order.pickup_date_changed", "New pickup date",
-                         f"Order {order.number} will be ready on {day.isoformat()} at {order.pickup_point_name}.",
+            notify_order(order, "order.pickup_date_changed", _("New pickup date"),
+                         _("Order %(number)s will be ready on %(day)s at %(point)s.", number=order.number,
+                           day=Day(day), point=order.pickup_point_name),
                          previous_pickup_date=moved_from.isoformat())
     order.batch_id, order.fulfilment = batch.id, Fulfilment.SCHEDULED
     return batch
@@ -80,7 +82,7 @@ def _next_open_batch(order: Order) -> tuple[dt.date, DeliveryBatch]:
         batch = _open_batch(order.pickup_point_id, candidate)
         if batch is not None:
             return candidate, batch
-    raise Conflict("No open delivery batch in the coming months", code="batch_closed")
+    raise Conflict(_("No open delivery batch in the coming months"), code="batch_closed")
 
 
 def close(batch_id: int) -> DeliveryBatch:
@@ -88,7 +90,7 @@ def close(batch_id: int) -> DeliveryBatch:
     if not db.session.execute(sa.update(DeliveryBatch).where(
             DeliveryBatch.id == batch_id, DeliveryBatch.status == BatchStatus.OPEN)
             .values(status=BatchStatus.CLOSED, closed_at=utcnow()).execution_options(**NO_SYNC)).rowcount:
-        _refuse(batch_id, "Only an open batch can be closed")
+        _refuse(batch_id, _("Only an open batch can be closed"))
     db.session.commit()
     return get_batch(batch_id)
 
@@ -98,19 +100,21 @@ def dispatch(batch_id: int) -> DeliveryBatch:
     if not db.session.execute(sa.update(DeliveryBatch).where(
             DeliveryBatch.id == batch_id, DeliveryBatch.status == BatchStatus.CLOSED)
             .values(status=BatchStatus.DISPATCHED, dispatched_at=utcnow()).execution_options(**NO_SYNC)).rowcount:
-        _refuse(batch_id, "Only a closed batch can be dispatched")
+        _refuse(batch_id, _("Only a closed batch can be dispatched"))
     batch = get_batch(batch_id)
     orders = batch_orders(batch_id)
     for order in orders:
-        notify_order(order, "order.dispatched", "Your order is on its way",
-                     f"Order {order.number} is on its way to {order.pickup_point_name}.")
+        notify_order(order, "order.dispatched", _("Your order is on its way"),
+                     _("Order %(number)s is on its way to %(point)s.", number=order.number,
+                       point=order.pickup_point_name))
     from app.notifications.messages import point_leader_account
 
     leader_account = point_leader_account(batch.pickup_point_id)
     if leader_account:
         emit("batch.dispatched", batch_payload(batch, orders), [Recipient(
-            leader_account, "leader", "A delivery is on its way",
-            f"{len(orders)} orders for {batch.delivery_date.isoformat()} are on their way to your point.")])
+            leader_account, "leader", _("A delivery is on its way"),
+            _("Orders for %(day)s are on their way to your point: %(count)s.", count=len(orders),
+              day=Day(batch.delivery_date)))])
     db.session.commit()
     return batch
 

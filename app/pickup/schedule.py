@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from app.clock import store_tz
 from app.errors import Conflict
 from app.groups.models import Group
+from app.i18n import _
 from app.pickup_points.models import PickupPoint
 from app.settings.services import get_settings
 
@@ -95,7 +96,8 @@ def slot_for(rules: Rules, point: PickupPoint, at: dt.datetime) -> PickupSlot:
             return PickupSlot(date=day, window_start=local_moment(day, rules.pickup_from),
                               window_end=local_moment(day, rules.pickup_until),
                               order_cutoff=local_moment(order_day, rules.cutoff))
-    raise Conflict(f"The pickup point is closed for the next {SEARCH_DAYS} days", code="pickup_point_unavailable",
+    raise Conflict(_('The pickup point is closed for the next %(days)s days', days=SEARCH_DAYS),
+                   code="pickup_point_unavailable",
                    details={"pickup_point_id": point.id})
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.db import utcnow
 from app.extensions import db
+from app.i18n import _
 from app.inventory import stock
 from app.notifications.messages import notify_order
 from app.notifications.outbox import kick
@@ -67,8 +68,9 @@ def _remind(order_id: int) -> bool:
         db.session.rollback()
         return False
     order = db.session.get(Order, order_id)
-    notify_order(order, "order.pickup_reminder", "Your order is waiting",
-                 f"Order {order.number} is waiting for you at {order.pickup_point_name}. Code {order.pickup_code}.")
+    notify_order(order, "order.pickup_reminder", _("Your order is waiting"),
+                 _("Order %(number)s is waiting for you at %(point)s. Code %(code)s.", number=order.number,
+                   point=order.pickup_point_name, code=order.pickup_code))
     db.session.commit()
     return True
 
@@ -87,13 +89,16 @@ def _give_up(order_id: int, settings: StoreSettings) -> bool:
     elif order.status in PAID_STATES and settings.uncollected_policy is not UncollectedPolicy.RETURN_TO_STOCK:
         fee = _fee(order, waiting, settings)
         follow.add(refund_uncollected, order.id, {str(k): v for k, v in waiting.items()}, fee)
-        outcome = "It will be refunded" + (" less a restocking fee." if fee else ".")
+        outcome = (_("Order %(number)s was not collected in time. It will be refunded less a restocking fee.",
+                     number=order.number) if fee else
+                   _("Order %(number)s was not collected in time. It will be refunded.", number=order.number))
     else:
         _return_paid(waiting)
-        outcome = "The goods were returned to stock; the payment is kept as the store's policy says."
-    notify_order(order, "order.uncollected", "Not collected",
-                 f"Order {order.number} was not collected in time. {outcome}",
-                 leader_title=f"Order {order.number} was not collected", policy=settings.uncollected_policy.value)
+        outcome = _("Order %(number)s was not collected in time. The goods were returned to stock; the payment is "
+                    "kept as the store's policy says.", number=order.number)
+    notify_order(order, "order.uncollected", _("Not collected"), outcome,
+                 leader_title=_("Order %(number)s was not collected", number=order.number),
+                 policy=settings.uncollected_policy.value)
     db.session.commit()
     follow.run()
     return True

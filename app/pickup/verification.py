@@ -47,27 +47,30 @@ def amount_due(order: Order) -> int:
     return sum(ln.line_total_cents - ln.amount_of(ln.shorted_quantity + ln.refunded_quantity) for ln in order.lines)
 
 
-def _find(code: str, order_number: str | None) -> Order:
+def _find(code: str, order_number: str | None, verifier: Verifier) -> Order:
     normalised = normalise_code(code) or ""
     if order_number:
         order = db.session.scalar(sa.select(Order).where(Order.number == order_number.strip().upper()))
-        if order is None:
-            raise WrongCode("No order with that number and code")
+        # Another leader's order answers as if it did not exist, and their guesses never count
+        # against it: only its own leader (and staff) can lock it (issue 20). Their guesses are
+        # still counted by the per-leader rate limit on the route.
+        if order is None or not _may_verify(order, verifier):
+            raise WrongCode(_("No order with that number and code"))
         _check_lock(order)
         if order.pickup_code != normalised:
             _count_failure(order.id)
-            raise WrongCode("That code does not match the order")
+            raise WrongCode(_("That code does not match the order"))
         return order
     order = db.session.scalar(sa.select(Order).where(Order.pickup_code == normalised)) if normalised else None
     if order is None:
-        raise WrongCode("No order has that pickup code")
+        raise WrongCode(_("No order has that pickup code"))
     _check_lock(order)
     return order
 
 
 def _check_lock(order: Order) -> None:
     if order.code_locked_until and order.code_locked_until > utcnow():
-        raise CodeLocked("Too many wrong codes for this order; ask the shopper to show the code again later",
+        raise CodeLocked(_("Too many wrong codes for this order; ask the shopper to show the code again later"),
                          details={"locked_until": order.code_locked_until.isoformat()})
 
 
@@ -81,12 +84,15 @@ def _count_failure(order_id: int) -> None:
     db.session.commit()
 
 
-def _authorise(order: Order, verifier: Verifier) -> None:
+def _may_verify(order: Order, verifier: Verifier) -> bool:
     if verifier.leader_id is None:
-        return
-    point = db.session.get(PickupPoint, order.pickup_point_id)
-    if point.leader_id != verifier.leader_id:
-        raise PermissionDenied("This order is collected at another leader's pickup point",
+        return True
+    return db.session.get(PickupPoint, order.pickup_point_id).leader_id == verifier.leader_id
+
+
+def _authorise(order: Order, verifier: Verifier) -> None:
+    if not _may_verify(order, verifier):
+        raise PermissionDenied(_("This order is collected at another leader's pickup point"),
                                code="not_your_pickup_point")
 
 
@@ -95,7 +101,7 @@ def _take(order: Order, lines: list[dict] | None) -> list[dict]:
     wanted = {ln.id: ln.collectable_quantity for ln in order.lines} if lines is None else {}
     for entry in lines or []:
         if entry["order_line_id"] not in by_id:
-            raise InvalidRequest("That line is not in this order", code="unknown_order_line",
+            raise InvalidRequest(_("That line is not in this order"), code="unknown_order_line",
                                  details={"order_line_id": entry["order_line_id"]})
         wanted[entry["order_line_id"]] = wanted.get(entry["order_line_id"], 0) + entry["quantity"]
     taken = []
@@ -106,11 +112,11 @@ def _take(order: Order, lines: list[dict] | None) -> list[dict]:
                 OrderLine.id == line_id,
                 OrderLine.shorted_quantity + OrderLine.picked_up_quantity + qty <= OrderLine.quantity)
                 .values(picked_up_quantity=OrderLine.picked_up_quantity + qty).execution_options(**NO_SYNC)).rowcount:
-            raise Conflict("More units than are waiting on a line", code="pickup_exceeds_quantity",
+            raise Conflict(_("More units than are waiting on a line"), code="pickup_exceeds_quantity",
                            details={"order_line_id": line_id})
         taken.append({"order_line_id": line_id, "quantity": qty})
     if not taken:
-        raise Conflict("Nothing is waiting to be collected on this order", code="nothing_to_collect")
+        raise Conflict(_("Nothing is waiting to be collected on this order"), code="nothing_to_collect")
     return taken
 
 
@@ -123,7 +129,7 @@ def _collect_payment(order: Order, collected_cents: int | None) -> int:
         raise InvalidRequest(_("Enter the amount collected: %(due)s is due", due=due), code="amount_required",
                              details={"amount_due_cents": due})
     if collected_cents != due:
-        raise InvalidRequest("Collect exactly the amount due", code="wrong_amount_collected",
+        raise InvalidRequest(_("Collect exactly the amount due"), code="wrong_amount_collected",
                              details={"amount_due_cents": due, "collected_cents": collected_cents})
     db.session.execute(sa.update(Payment).where(Payment.order_id == order.id, Payment.provider == "pay_at_pickup",
                                                 Payment.status == PaymentStatus.PENDING)
@@ -170,7 +176,7 @@ def preview(code: str, verifier: Verifier, order_number: str | None = None) -> O
     """What the leader is about to hand over and the amount to collect, before confirming. A wrong
     code counts against the order and is audited like a handover attempt."""
     try:
-        order = _find(code, order_number)
+        order = _find(code, order_number, verifier)
         _authorise(order, verifier)
     except DomainError as exc:
         db.session.rollback()
@@ -184,10 +190,10 @@ def preview(code: str, verifier: Verifier, order_number: str | None = None) -> O
 
 def _verify(code: str, verifier: Verifier, order_number: str | None, lines: list[dict] | None,
             collected_cents: int | None) -> Order:
-    order = _find(code, order_number)
+    order = _find(code, order_number, verifier)
     _authorise(order, verifier)
     if order.fulfilment not in COLLECTABLE:
-        raise Conflict("This order is not waiting at the pickup point", code="order_not_ready",
+        raise Conflict(_("This order is not waiting at the pickup point"), code="order_not_ready",
                        details={"fulfilment": order.fulfilment.value})
     taken = _take(order, lines)
     collected = _collect_payment(order, collected_cents)
@@ -204,7 +210,8 @@ def _verify(code: str, verifier: Verifier, order_number: str | None, lines: list
         db.session.flush()
         record_collection(verifier.leader_id, order.id, event.id, collected)  # the leader now owes it
     _audit(verifier, order, order_number, "handed_over")
-    notify_order(order, "order.picked_up", "Picked up" if done else "Partly picked up",
-                 f"Order {order.number} was collected at {order.pickup_point_name}.", lines=taken)
+    notify_order(order, "order.picked_up", _("Picked up") if done else _("Partly picked up"),
+                 _("Order %(number)s was collected at %(point)s.", number=order.number, point=order.pickup_point_name),
+                 lines=taken)
     db.session.commit()
     return order

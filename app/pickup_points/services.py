@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app.errors import InvalidRequest, PermissionDenied, not_found
 from app.extensions import db
+from app.i18n import _
 from app.phones import normalise_phone
 from app.pickup_points.geo import bounding_box, distance_m
 from app.pickup_points.models import PickupClosure, PickupHours, PickupPoint, PointStatus
@@ -28,7 +29,7 @@ def get_point_of_leader(point_id: int, leader_id: int) -> PickupPoint:
     """A leader may only see and change the points they run."""
     point = get_point(point_id)
     if point.leader_id != leader_id:
-        raise PermissionDenied("This pickup point is run by another leader", code="not_your_pickup_point")
+        raise PermissionDenied(_("This pickup point is run by another leader"), code="not_your_pickup_point")
     return point
 
 
@@ -36,13 +37,14 @@ def _hours_rows(periods: list[dict[str, Any]]) -> list[PickupHours]:
     by_day: dict[int, list[tuple[dt.time, dt.time]]] = {}
     for p in periods:
         if p["opens_at"] >= p["closes_at"]:
-            raise InvalidRequest("A period must open before it closes", code="invalid_hours", details=_fmt(p))
+            raise InvalidRequest(_("A period must open before it closes"), code="invalid_hours", details=_fmt(p))
         by_day.setdefault(p["weekday"], []).append((p["opens_at"], p["closes_at"]))
     for weekday, spans in by_day.items():
         spans.sort()
-        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        for (_opens, end), (start, _closes) in zip(spans, spans[1:], strict=False):
             if start < end:
-                raise InvalidRequest("Opening periods overlap", code="overlapping_hours", details={"weekday": weekday})
+                raise InvalidRequest(_("Opening periods overlap"),
+                                     code="overlapping_hours", details={"weekday": weekday})
     return [PickupHours(weekday=p["weekday"], opens_at=p["opens_at"], closes_at=p["closes_at"]) for p in periods]
 
 
@@ -94,10 +96,11 @@ def add_closures(point: PickupPoint, start: dt.date, end: dt.date, reason: str |
     """Close the point on each date from start to end inclusive; dates already closed stay as they are.
     Orders booked on those days move to the next open day, or `move_to` (app/pickup/closures.py)."""
     if end < start:
-        raise InvalidRequest("end_date is before start_date", code="invalid_date_range")
+        raise InvalidRequest(_("end_date is before start_date"), code="invalid_date_range")
     span = (end - start).days + 1
     if span > MAX_CLOSURE_SPAN_DAYS:
-        raise InvalidRequest(f"At most {MAX_CLOSURE_SPAN_DAYS} days at once", code="invalid_date_range")
+        raise InvalidRequest(_('At most %(days)s days at once', days=MAX_CLOSURE_SPAN_DAYS),
+                             code="invalid_date_range")
     existing = {c.date for c in point.closures}
     for i in range(span):
         day = start + dt.timedelta(days=i)

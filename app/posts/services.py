@@ -16,6 +16,7 @@ from app.errors import Conflict, InvalidRequest, NotFound, PermissionDenied, Rat
 from app.extensions import db
 from app.groups.bindings import current_binding
 from app.groups.models import Group
+from app.i18n import _
 from app.orders.models import Fulfilment, Order, OrderLine
 from app.posts.models import HiddenBy, PostLike, PostQuota, SharePost
 
@@ -64,7 +65,7 @@ def get_visible_post(post_id: int, viewer_id: int) -> SharePost:
 def _current_group_id(account_id: int) -> int:
     binding = current_binding(account_id)
     if binding is None:
-        raise NotFound("You have not joined a group yet: open a group link", code="not_in_a_group")
+        raise NotFound(_("You have not joined a group yet: open a group link"), code="not_in_a_group")
     return binding.group_id
 
 
@@ -75,7 +76,7 @@ def _picked_up_order_id(account_id: int, product_id: int) -> int:
                OrderLine.product_id == product_id, OrderLine.picked_up_quantity > 0)
         .order_by(Order.id.desc()).limit(1))
     if order_id is None:
-        raise PermissionDenied("You can post about a product once you have picked it up",
+        raise PermissionDenied(_("You can post about a product once you have picked it up"),
                                code="product_not_picked_up", details={"product_id": product_id})
     return order_id
 
@@ -100,7 +101,7 @@ def _take_daily_allowance(account_id: int) -> None:
         .execution_options(**NO_SYNC)).rowcount
     if not taken:
         retry_after = _seconds_to_tomorrow()
-        raise RateLimited(f"You can share at most {limit} posts a day; try again tomorrow",
+        raise RateLimited(_('You can share at most %(limit)s posts a day; try again tomorrow', limit=limit),
                           code="share_post_limit_reached", retry_after=retry_after,
                           details={"limit": limit, "retry_after_seconds": retry_after})
 
@@ -113,9 +114,11 @@ def _own_picture(url: str) -> bool:
 
 def _check_content(text: str, image_urls: list[str]) -> None:
     if not text.strip() or len(text) > MAX_TEXT_LENGTH:
-        raise InvalidRequest(f"Text must be 1 to {MAX_TEXT_LENGTH} characters", code="invalid_post_text")
+        raise InvalidRequest(_('Text must be 1 to %(limit)s characters', limit=MAX_TEXT_LENGTH),
+                             code="invalid_post_text")
     if len(image_urls) > MAX_IMAGES or any(not (u.startswith("https://") or _own_picture(u)) for u in image_urls):
-        raise InvalidRequest(f"At most {MAX_IMAGES} https image URLs", code="invalid_post_images")
+        raise InvalidRequest(_('At most %(limit)s https image URLs', limit=MAX_IMAGES),
+                             code="invalid_post_images")
 
 
 def create_post(account_id: int, product_id: int, text: str, image_urls: list[str]) -> SharePost:
@@ -124,7 +127,7 @@ def create_post(account_id: int, product_id: int, text: str, image_urls: list[st
     _check_content(text, image_urls)
     group_id = _current_group_id(account_id)
     if db.session.scalar(sa.select(Product.id).where(Product.id == product_id)) is None:
-        raise InvalidRequest("Unknown product", code="unknown_product", details={"product_id": product_id})
+        raise InvalidRequest(_("Unknown product"), code="unknown_product", details={"product_id": product_id})
     order_id = _picked_up_order_id(account_id, product_id)
     _take_daily_allowance(account_id)
     post = SharePost(account_id=account_id, group_id=group_id, product_id=product_id, order_id=order_id,
@@ -180,10 +183,10 @@ def like(post_id: int, account_id: int) -> SharePost:
     """A member of the post's group likes it; liking again changes nothing."""
     post = get_visible_post(post_id, account_id)
     if post.hidden:
-        raise Conflict("This post is hidden", code="post_hidden")
+        raise Conflict(_("This post is hidden"), code="post_hidden")
     binding = current_binding(account_id)
     if binding is None or binding.group_id != post.group_id:
-        raise PermissionDenied("Only members of the post's group can react to it", code="not_a_member")
+        raise PermissionDenied(_("Only members of the post's group can react to it"), code="not_a_member")
     added = db.session.execute(
         _insert(PostLike.__table__).values(post_id=post.id, account_id=account_id, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["post_id", "account_id"])
@@ -210,7 +213,7 @@ def unlike(post_id: int, account_id: int) -> SharePost:
 def require_leader_of(post: SharePost, leader_id: int) -> None:
     group = db.session.get(Group, post.group_id)
     if group is None or group.leader_id != leader_id:
-        raise PermissionDenied("This post is in a group led by another leader", code="not_your_group")
+        raise PermissionDenied(_("This post is in a group led by another leader"), code="not_your_group")
 
 
 def hide(post: SharePost, *, by: HiddenBy, account_id: int, reason: str) -> SharePost:
@@ -220,7 +223,7 @@ def hide(post: SharePost, *, by: HiddenBy, account_id: int, reason: str) -> Shar
         .values(hidden_at=utcnow(), hidden_by=by, hidden_by_id=account_id, hidden_reason=reason)
         .execution_options(**NO_SYNC)).rowcount
     if not hidden:
-        raise Conflict("This post is already hidden", code="post_already_hidden")
+        raise Conflict(_("This post is already hidden"), code="post_already_hidden")
     db.session.commit()
     return post
 
@@ -237,8 +240,8 @@ def unhide(post: SharePost, *, by: HiddenBy) -> SharePost:
     if not shown:
         db.session.refresh(post)
         if post.hidden_at is None:
-            raise Conflict("This post is not hidden", code="post_not_hidden")
-        raise PermissionDenied("The merchant hid this post; only the merchant can show it again",
+            raise Conflict(_("This post is not hidden"), code="post_not_hidden")
+        raise PermissionDenied(_("The merchant hid this post; only the merchant can show it again"),
                                code="hidden_by_merchant")
     db.session.commit()
     return post

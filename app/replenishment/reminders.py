@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.clock import local_today
 from app.extensions import db
+from app.i18n import Day, _
 from app.notifications.outbox import Recipient, emit
 from app.replenishment import history
 from app.replenishment.history import Pair
@@ -143,9 +144,10 @@ def _remind(pair: Pair, p: Prediction, name: str) -> str:
          {"account_id": pair[0], "reminder_id": reminder.id, "product_id": pair[1], "product_name": name,
           "run_out_on": p.run_out_on.isoformat(), "basis": p.basis.value, "lines": reminder.lines,
           "reorder_url": reorder_url(reminder.id)},
-         [Recipient(pair[0], "shopper", f"Running low on {name}?",
-                    f"By our estimate your {name} runs out around {p.run_out_on.isoformat()}. "
-                    f"Reorder the same ({p.units} × {name}) in one step from this message.")])
+         [Recipient(pair[0], "shopper", _("Running low on %(product)s?", product=name),
+                    _("By our estimate your %(product)s runs out around %(day)s. Reorder the same (%(units)s × "
+                      "%(product)s) in one step from this message.", product=name, day=Day(p.run_out_on),
+                      units=p.units))])
     db.session.commit()
     return "reminded"
 
@@ -154,13 +156,17 @@ def _suggest(pair: Pair, p: Prediction, name: str, plan: SubscriptionPlan) -> st
     if not _insert_first(SubscriptionSuggestion(account_id=pair[0], product_id=pair[1], plan_id=plan.id,
                                                 basis_order_id=p.basis_order_id)):
         return "already_suggested"
-    saving = f" and save {plan.discount_bps / 100:g}%" if plan.discount_bps else ""
+    if plan.discount_bps:
+        body = _("You have bought %(product)s %(times)s times. Subscribe to have it delivered to your pickup point "
+                 "on a schedule you choose and save %(percent)s%%.", product=name, times=p.purchases,
+                 percent=f"{plan.discount_bps / 100:g}")
+    else:
+        body = _("You have bought %(product)s %(times)s times. Subscribe to have it delivered to your pickup point "
+                 "on a schedule you choose.", product=name, times=p.purchases)
     emit("replenishment.subscription_suggested",
          {"account_id": pair[0], "product_id": pair[1], "product_name": name, "plan_id": plan.id,
           "sku_id": plan.sku_id, "discount_bps": plan.discount_bps, "intervals": plan.intervals,
           "purchases": p.purchases},
-         [Recipient(pair[0], "shopper", f"Subscribe to {name}?",
-                    f"You have bought {name} {p.purchases} times. Subscribe to have it delivered "
-                    f"to your pickup point on a schedule you choose{saving}.")])
+         [Recipient(pair[0], "shopper", _("Subscribe to %(product)s?", product=name), body)])
     db.session.commit()
     return "suggested"

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from app.errors import Conflict
 from app.extensions import db
+from app.i18n import _
 from app.idempotency import service as idempotency
 from app.orders.checkout import build_order
 from app.orders.models import Order, OrderStatus
@@ -40,7 +41,7 @@ def reorder(account_id: int, reminder_id: int, payment_method: str,
             .where(ReplenishmentReminder.id == reminder_id, _is(ReplenishmentReminder.order_id, previous))
             .values(order_id=order.id).execution_options(synchronize_session=False)).rowcount
         if not claimed:
-            raise Conflict("This reminder was just used to reorder; reload it", code="reminder_already_used")
+            raise Conflict(_("This reminder was just used to reorder; reload it"), code="reminder_already_used")
         return order.id
 
     def complete(order_id: int) -> None:

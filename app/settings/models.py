@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, Timestamps, str_enum
 
+DEFAULT_CAMPAIGN_METHODS = {"flash_sale": ["online"], "group_buy": ["online"], "pre_sale": ["online"]}
+
 
 class UncollectedPolicy(enum.StrEnum):
     REFUND = "refund"                      # money back in full; goods back on sale
@@ -40,6 +42,8 @@ class StoreSettings(Timestamps, Base):
     uncollected_policy: Mapped[UncollectedPolicy] = mapped_column(
         str_enum(UncollectedPolicy, "uncollected_policy"), default=UncollectedPolicy.REFUND)
     restocking_fee_bps: Mapped[int] = mapped_column(default=0)  # basis points: 1000 = 10 %
+    # Staff refunds above this need a second staff member's approval (four-eyes); None: never.
+    refund_approval_above_cents: Mapped[int | None]
     webhook_url: Mapped[str | None] = mapped_column(sa.String(500))
     webhook_secret: Mapped[str | None] = mapped_column(sa.String(100))
     # The coupon each shopper gets on their birthday (app/members/birthday.py); None: no birthday offer.
@@ -48,3 +52,10 @@ class StoreSettings(Timestamps, Base):
     # Replenishment reminders go out this many local days before the predicted run-out
     # (app/replenishment/); more than the delivery lead leaves time to reorder and collect.
     replenishment_remind_days_before: Mapped[int] = mapped_column(default=3, server_default="3")
+    # Payment methods as data (app/payments/methods.py). Online ones (card, wechat_pay, alipay) are
+    # offered only while Stripe keys are set; pay_at_pickup stays per group.
+    online_methods: Mapped[list] = mapped_column(sa.JSON, default=lambda: ["card", "wechat_pay", "alipay"])
+    wallet_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Per campaign kind (flash_sale, group_buy, pre_sale), which methods may pay: "online" stands for
+    # every offered online method, "wallet" for the wallet. Missing kind: online only.
+    campaign_methods: Mapped[dict] = mapped_column(sa.JSON, default=lambda: dict(DEFAULT_CAMPAIGN_METHODS))

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import Account
 from app.errors import Conflict, InvalidRequest
 from app.extensions import db
+from app.i18n import _
 from app.payments import stripe_gateway
 from app.payments.stripe_gateway import GatewayDeclined
 from app.subscriptions.models import StripeCustomer
@@ -14,7 +15,7 @@ from app.subscriptions.models import StripeCustomer
 
 def _require_stripe() -> None:
     if not stripe_gateway.configured():
-        raise InvalidRequest("Card payments are not configured: subscribe with the wallet",
+        raise InvalidRequest(_("Card payments are not configured: subscribe with the wallet"),
                              code="payment_method_unavailable")
 
 
@@ -50,8 +51,8 @@ def saved_card(account_id: int, setup_intent_id: str) -> tuple[str, str]:
     except GatewayDeclined:
         setup = None
     if setup is None or row is None or setup.customer != row.customer_id:
-        raise InvalidRequest("Unknown card setup", code="unknown_setup_intent")
+        raise InvalidRequest(_("Unknown card setup"), code="unknown_setup_intent")
     if setup.status != "succeeded" or not setup.payment_method:
-        raise Conflict("The card setup is not complete: confirm it with Stripe.js first",
+        raise Conflict(_("The card setup is not complete: confirm it with Stripe.js first"),
                        code="setup_incomplete", details={"status": setup.status})
     return row.customer_id, setup.payment_method

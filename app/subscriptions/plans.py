@@ -7,13 +7,14 @@ import sqlalchemy as sa
 from app.catalog.models import Sku
 from app.errors import InvalidRequest, not_found
 from app.extensions import db
+from app.i18n import _
 from app.persistence import commit_unique
 from app.subscriptions.models import SubscriptionPlan
 
 
 def create(data: dict) -> SubscriptionPlan:
     if db.session.get(Sku, data["sku_id"]) is None:
-        raise InvalidRequest("Unknown SKU", code="unknown_sku", details={"sku_id": data["sku_id"]})
+        raise InvalidRequest(_("Unknown SKU"), code="unknown_sku", details={"sku_id": data["sku_id"]})
     plan = SubscriptionPlan(**data)
     db.session.add(plan)
     commit_unique("subscription_plan", sku_id=data["sku_id"])

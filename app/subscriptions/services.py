@@ -13,6 +13,7 @@ from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
 from app.groups.bindings import current_binding
 from app.groups.models import Group
+from app.i18n import _
 from app.subscriptions import cards, plans
 from app.subscriptions.models import (
     IntervalUnit,
@@ -29,7 +30,7 @@ from app.subscriptions.schedule import cutoff_of, cycle_on_or_after, first_renew
 def group_of(account_id: int) -> Group:
     group = current_group(account_id)
     if group is None:
-        raise Conflict("Join a group through its link before subscribing", code="not_in_a_group")
+        raise Conflict(_("Join a group through its link before subscribing"), code="not_in_a_group")
     return group
 
 
@@ -40,21 +41,24 @@ def current_group(account_id: int) -> Group | None:
 
 
 def subscribe(account_id: int, data: dict) -> Subscription:
+    from app.payments.methods import require_renewable
+
+    require_renewable(data["pay_with"])
     plan = db.session.scalar(sa.select(SubscriptionPlan).where(SubscriptionPlan.sku_id == data["sku_id"],
                                                                SubscriptionPlan.active.is_(True)))
     if plan is None:
-        raise InvalidRequest("This item cannot be subscribed", code="not_subscribable")
+        raise InvalidRequest(_("This item cannot be subscribed"), code="not_subscribable")
     if not plans.offers(plan, data["interval_unit"], data["interval_count"]):
-        raise InvalidRequest("That interval is not offered for this item", code="interval_not_offered",
+        raise InvalidRequest(_("That interval is not offered for this item"), code="interval_not_offered",
                              details={"offered": plan.intervals})
     group = group_of(account_id)
     if cutoff_of(group, data["start_date"]) <= utcnow():
-        raise InvalidRequest("The first delivery is past its order cut-off: choose a later start date",
+        raise InvalidRequest(_("The first delivery is past its order cut-off: choose a later start date"),
                              code="start_date_too_soon")
     customer = method = None
     if data["pay_with"] == PayWith.CARD:
         if not data.get("setup_intent_id"):
-            raise InvalidRequest("Paying by card needs setup_intent_id (POST /store/subscriptions/card-setup)",
+            raise InvalidRequest(_("Paying by card needs setup_intent_id (POST /store/subscriptions/card-setup)"),
                                  code="card_not_saved")
         customer, method = cards.saved_card(account_id, data["setup_intent_id"])
     sub = Subscription(account_id=account_id, plan_id=plan.id, sku_id=plan.sku_id, quantity=data["quantity"],
@@ -77,7 +81,7 @@ def get_own(account_id: int, subscription_id: int, *, lock: bool = False) -> Sub
 
 def _open(sub: Subscription) -> None:
     if sub.status is SubscriptionStatus.CANCELLED:
-        raise Conflict("This subscription is cancelled", code="subscription_cancelled")
+        raise Conflict(_("This subscription is cancelled"), code="subscription_cancelled")
 
 
 def _handled(sub: Subscription, day: dt.date) -> bool:
@@ -91,9 +95,9 @@ def skip(account_id: int, subscription_id: int, day: dt.date | None) -> Subscrip
     _open(sub)
     day = day or sub.next_date
     if cycle_on_or_after(sub.anchor_date, sub.interval_unit, sub.interval_count, day) != day or day < sub.next_date:
-        raise InvalidRequest("Not an upcoming delivery date of this subscription", code="not_a_cycle_date")
+        raise InvalidRequest(_("Not an upcoming delivery date of this subscription"), code="not_a_cycle_date")
     if _handled(sub, day):
-        raise Conflict("That delivery is already ordered", code="cycle_already_renewed")
+        raise Conflict(_("That delivery is already ordered"), code="cycle_already_renewed")
     if db.session.get(SubscriptionSkip, (sub.id, day)) is None:
         db.session.add(SubscriptionSkip(subscription_id=sub.id, cycle_date=day))
     db.session.commit()
@@ -107,7 +111,7 @@ def unskip(account_id: int, subscription_id: int, day: dt.date) -> Subscription:
     if skipped is None:
         raise not_found("skip", cycle_date=day.isoformat())
     if _handled(sub, day):
-        raise Conflict("That delivery was already skipped by the renewal", code="cycle_already_renewed")
+        raise Conflict(_("That delivery was already skipped by the renewal"), code="cycle_already_renewed")
     db.session.delete(skipped)
     db.session.commit()
     return sub
@@ -147,13 +151,16 @@ def change(account_id: int, subscription_id: int, changes: dict) -> Subscription
     """Quantity, interval or how to pay. A new interval re-anchors the schedule on the next
     delivery; each future skip moves to the first new delivery on or after it (never dropped)."""
     sub = get_own(account_id, subscription_id, lock=True)
+    from app.payments.methods import require_renewable
+
+    require_renewable(changes.get("pay_with"))
     _open(sub)
     if "quantity" in changes:
         sub.quantity = changes["quantity"]
     if "interval_unit" in changes or "interval_count" in changes:
         unit, count = changes.get("interval_unit", sub.interval_unit), changes.get("interval_count", sub.interval_count)
         if not plans.offers(db.session.get(SubscriptionPlan, sub.plan_id), unit, count):
-            raise InvalidRequest("That interval is not offered for this item", code="interval_not_offered")
+            raise InvalidRequest(_("That interval is not offered for this item"), code="interval_not_offered")
         sub.interval_unit, sub.interval_count, sub.anchor_date = IntervalUnit(unit), count, sub.next_date
         moved = {cycle_on_or_after(sub.anchor_date, sub.interval_unit, count, s.cycle_date) for s in sub.skips}
         sub.skips = [SubscriptionSkip(subscription_id=sub.id, cycle_date=d) for d in sorted(moved)]
@@ -164,7 +171,7 @@ def change(account_id: int, subscription_id: int, changes: dict) -> Subscription
     elif changes.get("pay_with") == PayWith.WALLET:
         sub.pay_with = PayWith.WALLET
     elif changes.get("pay_with") == PayWith.CARD and not sub.stripe_payment_method_id:
-        raise InvalidRequest("Paying by card needs setup_intent_id", code="card_not_saved")
+        raise InvalidRequest(_("Paying by card needs setup_intent_id"), code="card_not_saved")
     elif changes.get("pay_with") == PayWith.CARD:
         sub.pay_with = PayWith.CARD
     db.session.commit()

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.errors import Conflict
+from app.errors import Conflict, InvalidRequest
 from app.extensions import db
+from app.i18n import _
 from app.wallet.models import Wallet, WalletEntry, WalletKind
 
 NO_SYNC = {"synchronize_session": False}
@@ -22,7 +23,7 @@ NO_SYNC = {"synchronize_session": False}
 
 class InsufficientBalance(Conflict):
     def __init__(self, balance: int, wanted: int):
-        super().__init__("The wallet balance is too low", code="insufficient_wallet_balance",
+        super().__init__(_("The wallet balance is too low"), code="insufficient_wallet_balance",
                          details={"balance_cents": balance, "requested_cents": wanted})
 
 
@@ -60,6 +61,8 @@ def post(account_id: int, kind: WalletKind, principal_delta: int, bonus_delta: i
     """One movement, once per ref (a rerun returns the first entry). No commit."""
     if (existing := entry_by_ref(ref)) is not None:
         return existing
+    if principal_delta == 0 and bonus_delta == 0:  # else the entry CHECK refuses it: a 500, not an answer
+        raise _nothing_to_move()
     _ensure_wallet(account_id)
     try:
         with db.session.begin_nested():
@@ -90,6 +93,8 @@ def spend(account_id: int, amount: int, *, ref: str, order_id: int | None = None
     payments at once are serialised and the second sees what the first left. No commit."""
     if (existing := entry_by_ref(ref)) is not None:
         return existing
+    if amount <= 0:
+        raise _nothing_to_move()
     _ensure_wallet(account_id)
     held = db.session.execute(sa.select(Wallet.principal_cents, Wallet.bonus_cents)
                               .where(Wallet.account_id == account_id).with_for_update()).one()
@@ -99,6 +104,10 @@ def spend(account_id: int, amount: int, *, ref: str, order_id: int | None = None
     bonus_part = amount * held[1] // total if total else 0
     return post(account_id, WalletKind.PAYMENT, -(amount - bonus_part), -bonus_part, ref=ref, order_id=order_id,
                 payment_id=payment_id)
+
+
+def _nothing_to_move() -> InvalidRequest:
+    return InvalidRequest(_("A wallet movement must move some money"), code="wallet_amount_not_positive")
 
 
 def give_back(payment_id: int, amount: int, *, ref: str) -> WalletEntry | None:

@@ -94,6 +94,8 @@ class TopUp(Timestamps, Base):
     provider_ref: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     client_secret: Mapped[str | None] = mapped_column(sa.String(255))
     client_key: Mapped[str] = mapped_column(sa.String(255))
+    method: Mapped[str | None] = mapped_column(sa.String(24))   # card | wechat_pay | alipay (null: card)
+    next_action: Mapped[dict | None] = mapped_column(sa.JSON)   # as on payments
     # wallet: the money stays in the wallet; membership: it pays the membership fee as it arrives.
     purpose: Mapped[str] = mapped_column(sa.String(12), default="wallet", server_default="wallet")
     failure_message: Mapped[str | None] = mapped_column(sa.String(500))

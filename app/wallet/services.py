@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
+from app.i18n import _
 from app.payments import stripe_gateway as gateway
 from app.persistence import commit_unique
 from app.wallet import ledger
@@ -44,35 +45,39 @@ def bonus_for(amount_cents: int) -> int:
                              .order_by(BonusTier.min_amount_cents.desc()).limit(1)) or 0
 
 
-def start_top_up(account_id: int, amount_cents: int, client_key: str, *, purpose: str = "wallet") -> TopUp:
+def start_top_up(account_id: int, amount_cents: int, client_key: str, *, purpose: str = "wallet",
+                 method: str = "card") -> TopUp:
     """A top-up and its Stripe PaymentIntent, once per (shopper, Idempotency-Key). The bonus is
     fixed now, so a tier changed meanwhile does not change what the shopper was shown. A
     membership top-up carries no bonus and pays the membership fee when it arrives."""
-    if not gateway.configured():
-        raise InvalidRequest("Card payments are not configured", code="payment_method_unavailable")
+    from app.payments import methods
+
+    method = methods.require(method, methods.top_up_methods())
     if amount_cents > MAX_TOP_UP_CENTS:
-        raise InvalidRequest("Top-ups are limited", code="top_up_too_large", details={"max_cents": MAX_TOP_UP_CENTS})
+        raise InvalidRequest(_("Top-ups are limited"), code="top_up_too_large", details={"max_cents": MAX_TOP_UP_CENTS})
     top_up = db.session.scalar(sa.select(TopUp).where(TopUp.account_id == account_id, TopUp.client_key == client_key))
     if top_up is None:
         try:
             with db.session.begin_nested():
                 bonus = bonus_for(amount_cents) if purpose == "wallet" else 0
                 top_up = TopUp(account_id=account_id, amount_cents=amount_cents, bonus_cents=bonus,
-                               status=TopUpStatus.PENDING, client_key=client_key, purpose=purpose)
+                               status=TopUpStatus.PENDING, client_key=client_key, purpose=purpose, method=method)
                 db.session.add(top_up)
         except IntegrityError:
             top_up = db.session.scalar(sa.select(TopUp).where(TopUp.account_id == account_id,
                                                               TopUp.client_key == client_key))
         db.session.commit()
     if top_up.amount_cents != amount_cents:
-        raise Conflict("This Idempotency-Key was used for a different amount", code="idempotency_key_reused")
+        raise Conflict(_("This Idempotency-Key was used for a different amount"), code="idempotency_key_reused")
     if top_up.provider_ref is None:
-        top_up_id, amount = top_up.id, top_up.amount_cents
+        top_up_id, amount, method = top_up.id, top_up.amount_cents, top_up.method or "card"
         db.session.rollback()  # no transaction open across the provider call
+        back = f"{current_app.config['PUBLIC_BASE_URL']}/?top_up={top_up_id}#wallet"
         intent = gateway.create_top_up_intent(amount=amount, currency=current_app.config["STORE_CURRENCY"],
-                                              top_up_id=top_up_id)
+                                              top_up_id=top_up_id, method=method, return_url=back)
         db.session.execute(sa.update(TopUp).where(TopUp.id == top_up_id, TopUp.provider_ref.is_(None))
-                           .values(provider_ref=intent.id, client_secret=intent.client_secret)
+                           .values(provider_ref=intent.id, client_secret=intent.client_secret,
+                                   next_action=intent.next_action)
                            .execution_options(**NO_SYNC))
         db.session.commit()
         top_up = db.session.get(TopUp, top_up_id, populate_existing=True)

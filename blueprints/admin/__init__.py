@@ -1,4 +1,5 @@
-"""Merchant API: /api/v1/admin. Staff accounts only (created with `flask create-staff`)."""
+"""Merchant API: /api/v1/admin. Staff accounts only (owners from `flask create-staff`, others invited by an owner),
+each operation allowed to the staff roles holding its permission (docs/staff.md)."""
 from blueprints.base import Blueprint
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Merchant (staff) API")
@@ -21,5 +22,6 @@ from blueprints.admin import (  # noqa: E402,F401
     posts,
     settings,
     shoppers,
+    staff,
     subscriptions,
 )

@@ -38,7 +38,7 @@ def _buckets(filename: str, result: dict, counted: str):
 
 
 @blp.route(f"{PREFIX}/repurchase", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(MonthsQuerySchema, location="query")
 @blp.response(200, RepurchaseMonthSchema(many=True))
 def analytics_repurchase(query):
@@ -48,7 +48,7 @@ def analytics_repurchase(query):
 
 
 @blp.route(f"{PREFIX}/repurchase.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(MonthsQuerySchema, location="query")
 @blp.response(200, description="CSV: one row per month", content_type="text/csv")
 def analytics_repurchase_csv(query):
@@ -58,7 +58,7 @@ def analytics_repurchase_csv(query):
 
 
 @blp.route(f"{PREFIX}/repeat-rates", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, RepeatRateSchema(many=True))
 def analytics_repeat_rates():
     """30/60/90 days: of the customers whose first purchase is at least that old, the share who
@@ -67,7 +67,7 @@ def analytics_repeat_rates():
 
 
 @blp.route(f"{PREFIX}/repeat-rates.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, description="CSV: one row per window", content_type="text/csv")
 def analytics_repeat_rates_csv():
     """The repeat rates as CSV"""
@@ -76,7 +76,7 @@ def analytics_repeat_rates_csv():
 
 
 @blp.route(f"{PREFIX}/cohorts", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(MonthsQuerySchema, location="query")
 @blp.response(200, CustomerCohortSchema(many=True))
 def analytics_cohorts(query):
@@ -86,7 +86,7 @@ def analytics_cohorts(query):
 
 
 @blp.route(f"{PREFIX}/cohorts.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(MonthsQuerySchema, location="query")
 @blp.response(200, description="CSV: one row per cohort, one column per month offset (active customers)",
               content_type="text/csv")
@@ -100,7 +100,7 @@ def analytics_cohorts_csv(query):
 
 
 @blp.route(f"{PREFIX}/lifetime-value", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, LifetimeValueSchema)
 def analytics_lifetime_value():
     """Per customer, the net money of their purchases: mean, median, 90th percentile and buckets"""
@@ -108,7 +108,7 @@ def analytics_lifetime_value():
 
 
 @blp.route(f"{PREFIX}/lifetime-value.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, description="CSV: one row per bucket", content_type="text/csv")
 def analytics_lifetime_value_csv():
     """The lifetime-value buckets as CSV"""
@@ -116,7 +116,7 @@ def analytics_lifetime_value_csv():
 
 
 @blp.route(f"{PREFIX}/referral-value", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, ReferralValueSchema)
 def analytics_referral_value():
     """Per referrer, the net money of purchases by the shoppers they referred: distribution and top 10"""
@@ -124,7 +124,7 @@ def analytics_referral_value():
 
 
 @blp.route(f"{PREFIX}/referral-value.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, description="CSV: one row per bucket (referrers)", content_type="text/csv")
 def analytics_referral_value_csv():
     """The referral-value buckets as CSV"""
@@ -132,7 +132,7 @@ def analytics_referral_value_csv():
 
 
 @blp.route(f"{PREFIX}/referrers.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, description="CSV: one row per referrer, most value first", content_type="text/csv")
 def analytics_referrers_csv():
     """Every referrer whose referred shoppers purchased, with the value they brought, as CSV"""
@@ -141,7 +141,7 @@ def analytics_referrers_csv():
 
 
 @blp.route(f"{PREFIX}/leaders", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(PerformanceQuerySchema, location="query")
 @blp.response(200, PerformanceSchema(many=True))
 def analytics_leaders(query):
@@ -150,7 +150,7 @@ def analytics_leaders(query):
 
 
 @blp.route(f"{PREFIX}/leaders.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(PerformanceQuerySchema, location="query")
 @blp.response(200, description="CSV: one row per leader", content_type="text/csv")
 def analytics_leaders_csv(query):
@@ -161,7 +161,7 @@ def analytics_leaders_csv(query):
 
 
 @blp.route(f"{PREFIX}/campaigns", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, CampaignAnalyticsSchema(many=True))
 def analytics_campaigns():
     """Every approved campaign, latest start first: stock, sold, sell-through, revenue, unique buyers"""
@@ -169,7 +169,7 @@ def analytics_campaigns():
 
 
 @blp.route(f"{PREFIX}/campaigns.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, description="CSV: one row per approved campaign", content_type="text/csv")
 def analytics_campaigns_csv():
     """The campaign table as CSV"""

@@ -30,7 +30,7 @@ def _with_orders(batch):
 
 
 @blp.route("/batches", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "batches.read")
 @blp.arguments(BatchQuerySchema, location="query")
 @blp.response(200, BatchSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
@@ -40,7 +40,7 @@ def list_batches(query):
 
 
 @blp.route("/batches/<id:batch_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "batches.read")
 @blp.response(200, BatchDetailSchema)
 @blp.errors(404)
 def get_batch(batch_id):
@@ -49,7 +49,7 @@ def get_batch(batch_id):
 
 
 @blp.route("/batches/<id:batch_id>/close", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "batches.manage")
 @blp.response(200, BatchSchema)
 @blp.errors(404, 409)
 def close_batch(batch_id):
@@ -58,7 +58,7 @@ def close_batch(batch_id):
 
 
 @blp.route("/batches/<id:batch_id>/dispatch", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "batches.manage")
 @blp.response(200, BatchSchema)
 @blp.errors(404, 409)
 def dispatch_batch(batch_id):
@@ -67,7 +67,7 @@ def dispatch_batch(batch_id):
 
 
 @blp.route("/batches/<id:batch_id>/pick-list", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "batches.read")
 @blp.response(200, PickListOrderSchema(many=True))
 @blp.errors(404)
 def pick_list(batch_id):
@@ -76,7 +76,7 @@ def pick_list(batch_id):
 
 
 @blp.route("/batches/<id:batch_id>/pick-list.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "batches.read")
 @blp.response(200, description="CSV: one row per order line", content_type="text/csv")
 @blp.errors(404)
 def pick_list_csv(batch_id):
@@ -89,7 +89,7 @@ def pick_list_csv(batch_id):
 
 
 @blp.route("/pick-lists", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "batches.read")
 @blp.arguments(DateQuerySchema, location="query")
 @blp.response(200, ConsolidatedRowSchema(many=True))
 def consolidated(query):
@@ -98,7 +98,7 @@ def consolidated(query):
 
 
 @blp.route("/pick-lists.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "batches.read")
 @blp.arguments(DateQuerySchema, location="query")
 @blp.response(200, description="CSV: one row per SKU", content_type="text/csv")
 def consolidated_csv(query):
@@ -110,7 +110,7 @@ def consolidated_csv(query):
 
 
 @blp.route("/pickups", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "pickups.verify")
 @blp.arguments(VerifyPickupSchema)
 @blp.response(200, BatchOrderSchema)
 @blp.errors(404, 409, 422)
@@ -121,7 +121,7 @@ def verify_pickup(data):
 
 
 @blp.route("/orders/<id:order_id>/move-pickup", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.manage")
 @blp.arguments(MovePickupSchema)
 @blp.response(200, StaffOrderSchema)
 @blp.errors(404, 409)

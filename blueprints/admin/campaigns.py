@@ -16,7 +16,7 @@ from blueprints.schemas.groups import ReasonSchema
 
 
 @blp.route("/campaigns", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "campaigns.read")
 @blp.arguments(CampaignQuerySchema, location="query")
 @blp.response(200, CampaignSchema(many=True))
 @blp.paginate(SQLPage, page_size=20)
@@ -26,7 +26,7 @@ def list_campaigns(query):
 
 
 @blp.route("/campaigns", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "campaigns.edit")
 @blp.arguments(CampaignInputSchema)
 @blp.response(201, CampaignSchema)
 @blp.errors(422)
@@ -36,7 +36,7 @@ def create_campaign(data):
 
 
 @blp.route("/campaigns/<id:campaign_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "campaigns.read")
 @blp.response(200, CampaignSchema)
 @blp.errors(404)
 def get_campaign(campaign_id):
@@ -45,7 +45,7 @@ def get_campaign(campaign_id):
 
 
 @blp.route("/campaigns/<id:campaign_id>", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "campaigns.edit")
 @blp.arguments(CampaignUpdateSchema)
 @blp.response(200, CampaignSchema)
 @blp.errors(404, 409, 422)
@@ -55,7 +55,7 @@ def update_campaign(changes, campaign_id):
 
 
 @blp.route("/campaigns/<id:campaign_id>", methods=["DELETE"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "campaigns.edit")
 @blp.response(204)
 @blp.errors(404, 409)
 def delete_campaign(campaign_id):
@@ -64,7 +64,7 @@ def delete_campaign(campaign_id):
 
 
 @blp.route("/campaigns/<id:campaign_id>/submit", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "campaigns.edit")
 @blp.response(200, CampaignSchema)
 @blp.errors(404, 409, 422)
 def submit_campaign(campaign_id):
@@ -73,7 +73,7 @@ def submit_campaign(campaign_id):
 
 
 @blp.route("/campaigns/<id:campaign_id>/approve", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "campaigns.approve")
 @blp.response(200, CampaignSchema)
 @blp.errors(404, 409)
 def approve_campaign(campaign_id):
@@ -82,7 +82,7 @@ def approve_campaign(campaign_id):
 
 
 @blp.route("/campaigns/<id:campaign_id>/reject", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "campaigns.approve")
 @blp.arguments(ReasonSchema)
 @blp.response(200, CampaignSchema)
 @blp.errors(404, 409)
@@ -92,7 +92,7 @@ def reject_campaign(data, campaign_id):
 
 
 @blp.route("/campaigns/<id:campaign_id>/stats", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "campaigns.read")
 @blp.response(200, CampaignStatsSchema)
 @blp.errors(404)
 def get_stats(campaign_id):

@@ -19,7 +19,7 @@ from blueprints.schemas.catalog import (
 
 
 @blp.route("/categories", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "catalog.read")
 @blp.response(200, CategorySchema(many=True))
 def list_categories():
     """Categories in display order"""
@@ -27,7 +27,7 @@ def list_categories():
 
 
 @blp.route("/categories", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "catalog.edit")
 @blp.arguments(CategoryInputSchema)
 @blp.response(201, CategorySchema)
 @blp.errors(409)
@@ -37,7 +37,7 @@ def create_category(data):
 
 
 @blp.route("/categories/<id:category_id>", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "catalog.edit")
 @blp.arguments(CategoryUpdateSchema)
 @blp.response(200, CategorySchema)
 @blp.errors(404, 409)
@@ -47,7 +47,7 @@ def update_category(changes, category_id):
 
 
 @blp.route("/categories/<id:category_id>", methods=["DELETE"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "catalog.edit")
 @blp.response(204)
 @blp.errors(404, 409)
 def delete_category(category_id):
@@ -56,7 +56,7 @@ def delete_category(category_id):
 
 
 @blp.route("/products", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "catalog.read")
 @blp.arguments(AdminProductQuerySchema, location="query")
 @blp.response(200, ProductSchema(many=True))
 @blp.paginate(SQLPage, page_size=20)
@@ -66,7 +66,7 @@ def list_products(query):
 
 
 @blp.route("/products", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "catalog.edit")
 @blp.arguments(ProductInputSchema)
 @blp.response(201, ProductSchema)
 @blp.errors(409)
@@ -76,7 +76,7 @@ def create_product(data):
 
 
 @blp.route("/products/<id:product_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "catalog.read")
 @blp.response(200, ProductSchema)
 @blp.errors(404)
 def get_product(product_id):
@@ -85,7 +85,7 @@ def get_product(product_id):
 
 
 @blp.route("/products/<id:product_id>", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "catalog.edit")
 @blp.arguments(ProductUpdateSchema)
 @blp.response(200, ProductSchema)
 @blp.errors(404, 409)
@@ -95,7 +95,7 @@ def update_product(changes, product_id):
 
 
 @blp.route("/products/<id:product_id>", methods=["DELETE"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "catalog.edit")
 @blp.response(204)
 @blp.errors(404, 409)
 def delete_product(product_id):
@@ -104,7 +104,7 @@ def delete_product(product_id):
 
 
 @blp.route("/products/<id:product_id>/skus", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "catalog.edit")
 @blp.arguments(SkuInputSchema)
 @blp.response(201, SkuSchema)
 @blp.errors(404, 409)
@@ -114,7 +114,7 @@ def add_sku(data, product_id):
 
 
 @blp.route("/skus/<id:sku_id>", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "catalog.edit")
 @blp.arguments(SkuUpdateSchema)
 @blp.response(200, SkuSchema)
 @blp.errors(404, 409)

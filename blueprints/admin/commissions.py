@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.commissions import payouts, performance, stripe_payouts, views
-from app.commissions.models import CommissionRule, PayoutProvider
+from app.commissions import payouts, performance, rule_changes, stripe_payouts, views
+from app.commissions.models import CommissionRule
 from app.commissions.rules import settings as commission_settings
 from app.db import utcnow
 from app.errors import not_found
 from app.extensions import db
+from app.staff import approvals
 from blueprints.admin import blp
 from blueprints.auth import Role, current_account
 from blueprints.csv_response import csv_response
@@ -32,10 +33,11 @@ from blueprints.schemas.commissions import (
     RetentionQuerySchema,
     RuleEndSchema,
 )
+from blueprints.schemas.staff import ApprovalQuerySchema, ApprovalRejectSchema, ApprovalRequestSchema
 
 
 @blp.route("/commission-rules", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.read")
 @blp.response(200, CommissionRuleSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
 def list_commission_rules():
@@ -44,38 +46,27 @@ def list_commission_rules():
 
 
 @blp.route("/commission-rules", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.rules")
 @blp.arguments(CommissionRuleSchema)
-@blp.response(201, CommissionRuleSchema)
+@blp.response(202, ApprovalRequestSchema)
 def create_commission_rule(data):
-    """Add a rule; orders placed while it is valid snapshot its rates on their lines"""
-    rule = CommissionRule(**data)
-    db.session.add(rule)
-    db.session.commit()
-    return rule
+    """Propose a rule (four-eyes): a pending request that another staff member approves
+    (`POST /commission-changes/{id}/approve`); orders placed while it is valid snapshot its rates"""
+    return rule_changes.propose_rule(data, current_account().id)
 
 
 @blp.route("/commission-rules/<id:rule_id>/end", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.rules")
 @blp.arguments(RuleEndSchema)
-@blp.response(200, CommissionRuleSchema)
+@blp.response(202, ApprovalRequestSchema)
 @blp.errors(404, 422)
 def end_commission_rule(data, rule_id):
-    """End a rule at a time (rates already on order lines stay as they were)"""
-    from app.errors import InvalidRequest
-
-    rule = db.session.get(CommissionRule, rule_id)
-    if rule is None:
-        raise not_found("commission_rule", id=rule_id)
-    if data["valid_until"] <= rule.valid_from:
-        raise InvalidRequest("valid_until must be after valid_from", code="invalid_window")
-    rule.valid_until = data["valid_until"]
-    db.session.commit()
-    return rule
+    """Propose ending a rule at a time (four-eyes; rates already on order lines stay as they were)"""
+    return rule_changes.propose_end(rule_id, data["valid_until"], current_account().id)
 
 
 @blp.route("/commission-settings", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.read")
 @blp.response(200, CommissionSettingsSchema)
 def get_commission_settings():
     """The after-sale window and whether referrers get a share"""
@@ -85,27 +76,51 @@ def get_commission_settings():
 
 
 @blp.route("/commission-settings", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.rules")
 @blp.arguments(CommissionSettingsSchema)
-@blp.response(200, CommissionSettingsSchema)
+@blp.response(202, ApprovalRequestSchema)
 @blp.errors(409)
 def update_commission_settings(changes):
-    """Change the after-sale window (applies to settlements from now on), the referrer share
-    (applies to orders placed from now on) or the payout terms and provider (payouts requested from
-    now on; Stripe Connect needs STRIPE_SECRET_KEY)"""
-    if "payout_provider" in changes:
-        changes["payout_provider"] = PayoutProvider(changes["payout_provider"])
-        if changes["payout_provider"] is PayoutProvider.STRIPE_CONNECT:
-            stripe_payouts.require_stripe()
-    row = commission_settings()
-    for name, value in changes.items():
-        setattr(row, name, value)
-    db.session.commit()
-    return row
+    """Propose a change (four-eyes) to the after-sale window (applies to settlements from the
+    approval on), the referrer share (orders placed from then on) or the payout terms and provider
+    (payouts requested from then on; Stripe Connect needs STRIPE_SECRET_KEY)"""
+    return rule_changes.propose_settings(changes, current_account().id)
+
+
+@blp.route("/commission-changes", methods=["GET"])
+@blp.requires(Role.STAFF, "commissions.read")
+@blp.arguments(ApprovalQuerySchema, location="query")
+@blp.response(200, ApprovalRequestSchema(many=True))
+@blp.paginate(SQLPage, page_size=50)
+def list_commission_changes(query):
+    """Proposed commission rule and settings changes, newest first; filter by status"""
+    return approvals.listing(rule_changes.KINDS, query["status"])
+
+
+@blp.route("/commission-changes/<id:request_id>/approve", methods=["POST"])
+@blp.requires(Role.STAFF, "commissions.rules")
+@blp.response(200, ApprovalRequestSchema)
+@blp.errors(403, 404, 409, 422)
+def approve_commission_change(request_id):
+    """Approve and apply a proposed change; not by its proposer (403 `four_eyes_required`). Approving
+    again is answered as before; a request decided otherwise is a 409 `approval_request_decided`"""
+    request = approvals.get(request_id, rule_changes.KINDS)
+    return approvals.approve(request, current_account().id, rule_changes.apply)
+
+
+@blp.route("/commission-changes/<id:request_id>/reject", methods=["POST"])
+@blp.requires(Role.STAFF, "commissions.rules")
+@blp.arguments(ApprovalRejectSchema)
+@blp.response(200, ApprovalRequestSchema)
+@blp.errors(404, 409)
+def reject_commission_change(data, request_id):
+    """Reject a proposed change (its proposer may withdraw it this way)"""
+    request = approvals.get(request_id, rule_changes.KINDS)
+    return approvals.reject(request, current_account().id, data["reason"])
 
 
 @blp.route("/commissions/balances", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.read")
 @blp.arguments(BalancesQuerySchema, location="query")
 @blp.response(200, BalanceSchema(many=True))
 @blp.paginate(RowPage, page_size=50)
@@ -115,7 +130,7 @@ def commission_balances(query):
 
 
 @blp.route("/commissions/liability", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.read")
 @blp.response(200, LiabilitySchema)
 def commission_liability():
     """What the store owes in commission, pending and available"""
@@ -123,7 +138,7 @@ def commission_liability():
 
 
 @blp.route("/commissions/accounts/<id:account_id>/entries", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.read")
 @blp.response(200, JournalLineSchema(many=True))
 @blp.paginate(RowPage, page_size=50)
 @blp.errors(404)
@@ -137,7 +152,7 @@ def party_commission_entries(account_id):
 
 
 @blp.route("/payouts", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.read")
 @blp.arguments(PayoutQuerySchema, location="query")
 @blp.response(200, PayoutSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
@@ -147,7 +162,7 @@ def list_payouts(query):
 
 
 @blp.route("/payouts/<id:payout_id>/approve", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.approve")
 @blp.response(200, PayoutSchema)
 @blp.errors(404, 409)
 def approve_payout(payout_id):
@@ -157,7 +172,7 @@ def approve_payout(payout_id):
 
 
 @blp.route("/payouts/<id:payout_id>/reject", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.approve")
 @blp.arguments(RejectSchema)
 @blp.response(200, PayoutSchema)
 @blp.errors(404, 409)
@@ -167,7 +182,7 @@ def reject_payout(data, payout_id):
 
 
 @blp.route("/payouts/<id:payout_id>/send", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.send")
 @blp.response(200, PayoutSchema)
 @blp.errors(404, 409)
 def send_payout(payout_id):
@@ -177,7 +192,7 @@ def send_payout(payout_id):
 
 
 @blp.route("/leaders/<id:leader_id>/payout-account", methods=["PUT"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.send")
 @blp.arguments(LinkPayoutAccountSchema)
 @blp.response(200, PayoutAccountSchema)
 @blp.errors(404, 409, 422)
@@ -192,19 +207,20 @@ def link_payout_account(data, leader_id):
 
 
 @blp.route("/payouts/export", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.send")
 @blp.response(200, description="CSV for the bank: one row per approved payout not yet exported")
 def export_payouts():
     """The bank file: approved payouts not yet exported (they become `exported`); run it again
     and only newer approvals appear"""
     rows = payouts.export_rows()
-    response = csv_response(f"payouts-{utcnow():%Y%m%d-%H%M%S}.csv", payouts.EXPORT_HEADER, rows)
+    response = csv_response(f"payouts-{utcnow():%Y%m%d-%H%M%S}.csv", payouts.EXPORT_HEADER, rows,
+                            translate=False)  # the bank's import format
     response.headers["X-Payout-Count"] = str(len(rows))
     return response
 
 
 @blp.route("/payouts/<id:payout_id>/paid", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.send")
 @blp.arguments(PaidSchema)
 @blp.response(200, PayoutSchema)
 @blp.errors(404, 409)
@@ -214,7 +230,7 @@ def mark_payout_paid(data, payout_id):
 
 
 @blp.route("/leaders/performance", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(PerformanceQuerySchema, location="query")
 @blp.response(200, PerformanceSchema(many=True))
 def leader_performance(query):
@@ -225,7 +241,7 @@ def leader_performance(query):
 
 
 @blp.route("/leaders/retention", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(RetentionQuerySchema, location="query")
 @blp.response(200, CohortSchema(many=True))
 def leader_retention(query):

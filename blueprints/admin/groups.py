@@ -16,7 +16,7 @@ from blueprints.schemas.groups import (
 
 
 @blp.route("/groups", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "groups.read")
 @blp.arguments(GroupListQuerySchema, location="query")
 @blp.response(200, GroupSchema(many=True))
 @blp.paginate(SQLPage)
@@ -26,7 +26,7 @@ def list_groups(query):
 
 
 @blp.route("/groups", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "groups.manage")
 @blp.arguments(GroupInputSchema)
 @blp.response(201, GroupSchema)
 @blp.errors(404, 409)
@@ -36,7 +36,7 @@ def create_group(data):
 
 
 @blp.route("/groups/<id:group_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "groups.read")
 @blp.response(200, GroupSchema)
 @blp.errors(404)
 def get_group(group_id):
@@ -45,7 +45,7 @@ def get_group(group_id):
 
 
 @blp.route("/groups/<id:group_id>", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "groups.manage")
 @blp.arguments(GroupUpdateSchema)
 @blp.response(200, GroupSchema)
 @blp.errors(404)
@@ -55,7 +55,7 @@ def update_group(changes, group_id):
 
 
 @blp.route("/groups/<id:group_id>/transfer", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "groups.manage")
 @blp.arguments(GroupTransferInputSchema)
 @blp.response(201, GroupTransferSchema)
 @blp.errors(404, 409)
@@ -65,7 +65,7 @@ def transfer_group(data, group_id):
 
 
 @blp.route("/groups/<id:group_id>/transfers", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "groups.read")
 @blp.response(200, GroupTransferSchema(many=True))
 @blp.paginate(SQLPage)
 @blp.errors(404)
@@ -76,7 +76,7 @@ def list_transfers(group_id):
 
 
 @blp.route("/groups/<id:group_id>/members", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "groups.read")
 @blp.response(200, MemberSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
 @blp.errors(404)

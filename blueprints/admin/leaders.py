@@ -14,7 +14,7 @@ from blueprints.schemas.groups import (
 
 
 @blp.route("/leader-applications", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "leaders.read")
 @blp.arguments(ApplicationQuerySchema, location="query")
 @blp.response(200, LeaderApplicationSchema(many=True))
 @blp.paginate(SQLPage)
@@ -24,7 +24,7 @@ def list_applications(query):
 
 
 @blp.route("/leader-applications/<id:application_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "leaders.read")
 @blp.response(200, LeaderApplicationSchema)
 @blp.errors(404)
 def get_application(application_id):
@@ -33,7 +33,7 @@ def get_application(application_id):
 
 
 @blp.route("/leader-applications/<id:application_id>/approve", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "leaders.manage")
 @blp.response(200, LeaderApplicationSchema)
 @blp.errors(404, 409)
 def approve(application_id):
@@ -42,7 +42,7 @@ def approve(application_id):
 
 
 @blp.route("/leader-applications/<id:application_id>/reject", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "leaders.manage")
 @blp.arguments(ReasonSchema)
 @blp.response(200, LeaderApplicationSchema)
 @blp.errors(404, 409)
@@ -52,7 +52,7 @@ def reject(data, application_id):
 
 
 @blp.route("/leaders", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "leaders.read")
 @blp.arguments(LeaderQuerySchema, location="query")
 @blp.response(200, LeaderSchema(many=True))
 @blp.paginate(SQLPage)
@@ -62,7 +62,7 @@ def list_leaders(query):
 
 
 @blp.route("/leaders/<id:leader_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "leaders.read")
 @blp.response(200, LeaderSchema)
 @blp.errors(404)
 def get_leader(leader_id):
@@ -71,7 +71,7 @@ def get_leader(leader_id):
 
 
 @blp.route("/leaders/<id:leader_id>/suspend", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "leaders.manage")
 @blp.arguments(ReasonSchema)
 @blp.response(200, LeaderSchema)
 @blp.errors(404)
@@ -81,7 +81,7 @@ def suspend(data, leader_id):
 
 
 @blp.route("/leaders/<id:leader_id>/reinstate", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "leaders.manage")
 @blp.response(200, LeaderSchema)
 @blp.errors(404)
 def reinstate(leader_id):

@@ -17,7 +17,7 @@ from blueprints.schemas.lotteries import (
 
 
 @blp.route("/lotteries", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "lotteries.read")
 @blp.arguments(LotteryQuerySchema, location="query")
 @blp.response(200, LotterySchema(many=True))
 @blp.paginate(SQLPage, page_size=20)
@@ -27,7 +27,7 @@ def list_lotteries(query):
 
 
 @blp.route("/lotteries", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "lotteries.manage")
 @blp.arguments(LotteryInputSchema)
 @blp.response(201, LotterySchema)
 @blp.errors(422)
@@ -37,7 +37,7 @@ def create_lottery(data):
 
 
 @blp.route("/lotteries/<id:lottery_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "lotteries.read")
 @blp.response(200, LotterySchema)
 @blp.errors(404)
 def get_lottery(lottery_id):
@@ -46,7 +46,7 @@ def get_lottery(lottery_id):
 
 
 @blp.route("/lotteries/<id:lottery_id>", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "lotteries.manage")
 @blp.arguments(LotteryUpdateSchema)
 @blp.response(200, LotterySchema)
 @blp.errors(404, 409, 422)
@@ -56,7 +56,7 @@ def update_lottery(changes, lottery_id):
 
 
 @blp.route("/lotteries/<id:lottery_id>/publish", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "lotteries.manage")
 @blp.response(200, LotterySchema)
 @blp.errors(404, 409, 422)
 def publish_lottery(lottery_id):
@@ -65,7 +65,7 @@ def publish_lottery(lottery_id):
 
 
 @blp.route("/lotteries/<id:lottery_id>/cancel", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "lotteries.manage")
 @blp.response(200, LotterySchema)
 @blp.errors(404, 409)
 def cancel_lottery(lottery_id):
@@ -74,7 +74,7 @@ def cancel_lottery(lottery_id):
 
 
 @blp.route("/lotteries/<id:lottery_id>/draw", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "lotteries.manage")
 @blp.response(200, LotterySchema)
 @blp.errors(404, 409)
 def draw_lottery(lottery_id):
@@ -84,7 +84,7 @@ def draw_lottery(lottery_id):
 
 
 @blp.route("/lotteries/<id:lottery_id>/issue-prizes", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "lotteries.manage")
 @blp.response(200, PrizeIssueResultSchema)
 @blp.errors(404)
 def issue_prizes(lottery_id):
@@ -94,7 +94,7 @@ def issue_prizes(lottery_id):
 
 
 @blp.route("/lotteries/<id:lottery_id>/entries", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "lotteries.read")
 @blp.arguments(LotteryEntryQuerySchema, location="query")
 @blp.response(200, AdminLotteryEntrySchema(many=True))
 @blp.paginate(SQLPage, page_size=50)

@@ -31,7 +31,7 @@ from blueprints.schemas.orders import IdempotencyHeaderSchema
 
 
 @blp.route("/loyalty/program", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "loyalty.read")
 @blp.response(200, ProgramSchema)
 def get_program():
     """Earning rate, point value and the share of an order points may pay"""
@@ -41,7 +41,7 @@ def get_program():
 
 
 @blp.route("/loyalty/program", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "loyalty.manage")
 @blp.arguments(ProgramSchema)
 @blp.response(200, ProgramSchema)
 @blp.errors(404)
@@ -51,7 +51,7 @@ def update_program(changes):
 
 
 @blp.route("/loyalty/tiers", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "loyalty.read")
 @blp.response(200, TierSchema(many=True))
 def list_tiers():
     """Tiers by growth threshold"""
@@ -59,7 +59,7 @@ def list_tiers():
 
 
 @blp.route("/loyalty/tiers", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "loyalty.manage")
 @blp.arguments(TierSchema)
 @blp.response(201, TierSchema)
 @blp.errors(409)
@@ -69,7 +69,7 @@ def create_tier(data):
 
 
 @blp.route("/loyalty/tiers/<id:tier_id>", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "loyalty.manage")
 @blp.arguments(TierUpdateSchema)
 @blp.response(200, TierSchema)
 @blp.errors(404, 409)
@@ -79,7 +79,7 @@ def update_tier(changes, tier_id):
 
 
 @blp.route("/loyalty/tiers/<id:tier_id>", methods=["DELETE"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "loyalty.manage")
 @blp.response(204)
 @blp.errors(404)
 def delete_tier(tier_id):
@@ -88,7 +88,7 @@ def delete_tier(tier_id):
 
 
 @blp.route("/shoppers/<id:account_id>/points", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "shoppers.points")
 @blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.arguments(PointsAdjustmentSchema)
 @blp.response(201, PointsEntrySchema)
@@ -99,7 +99,7 @@ def adjust_points(headers, data, account_id):
 
 
 @blp.route("/shoppers/<id:account_id>/social-value", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.response(200, SocialValueSchema)
 @blp.errors(404)
 def shopper_social_value(account_id):
@@ -113,7 +113,7 @@ def shopper_social_value(account_id):
 
 
 @blp.route("/coupon-templates", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "loyalty.read")
 @blp.response(200, CouponTemplateSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
 def list_coupon_templates():
@@ -122,7 +122,7 @@ def list_coupon_templates():
 
 
 @blp.route("/coupon-templates", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "coupons.manage")
 @blp.arguments(CouponTemplateSchema)
 @blp.response(201, CouponTemplateSchema)
 @blp.errors(422)
@@ -132,7 +132,7 @@ def create_coupon_template(data):
 
 
 @blp.route("/coupon-templates/<id:template_id>/deactivate", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "coupons.manage")
 @blp.response(200, CouponTemplateSchema)
 @blp.errors(404)
 def deactivate_coupon_template(template_id):
@@ -141,7 +141,7 @@ def deactivate_coupon_template(template_id):
 
 
 @blp.route("/coupon-templates/<id:template_id>/issue", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "coupons.manage")
 @blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.arguments(IssueCouponsSchema)
 @blp.response(200, IssueResultSchema)
@@ -159,12 +159,12 @@ def issue_coupons(headers, data, template_id):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            refused.append({"account_id": account_id, "code": error.code, "message": error.message})
+            refused.append({"account_id": account_id, "code": error.code, "message": str(error.message)})
     return {"issued": issued, "refused": refused}
 
 
 @blp.route("/coupons/<id:coupon_id>/void", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "coupons.manage")
 @blp.response(200, CouponSchema)
 @blp.errors(404, 409)
 def void_coupon(coupon_id):
@@ -173,7 +173,7 @@ def void_coupon(coupon_id):
 
 
 @blp.route("/wallet/bonus-tiers", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "loyalty.read")
 @blp.response(200, BonusTierSchema(many=True))
 def list_bonus_tiers():
     """Top-up bonus tiers"""
@@ -181,7 +181,7 @@ def list_bonus_tiers():
 
 
 @blp.route("/wallet/bonus-tiers", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "loyalty.manage")
 @blp.arguments(BonusTierSchema)
 @blp.response(201, BonusTierSchema)
 @blp.errors(409)
@@ -191,7 +191,7 @@ def create_bonus_tier(data):
 
 
 @blp.route("/wallet/bonus-tiers/<id:tier_id>", methods=["DELETE"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "loyalty.manage")
 @blp.response(204)
 @blp.errors(404)
 def delete_bonus_tier(tier_id):

@@ -16,7 +16,7 @@ from blueprints.schemas.pickup import (
 
 
 @blp.route("/pickup-points", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "pickup_points.read")
 @blp.response(200, PickupPointSchema(many=True))
 @blp.paginate(SQLPage)
 def list_points():
@@ -25,7 +25,7 @@ def list_points():
 
 
 @blp.route("/pickup-points", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "pickup_points.manage")
 @blp.arguments(StaffPickupPointInputSchema)
 @blp.response(201, PickupPointSchema)
 @blp.errors(404, 409)
@@ -36,7 +36,7 @@ def create_point(data):
 
 
 @blp.route("/pickup-points/<id:point_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "pickup_points.read")
 @blp.response(200, PickupPointSchema)
 @blp.errors(404)
 def get_point(point_id):
@@ -45,7 +45,7 @@ def get_point(point_id):
 
 
 @blp.route("/pickup-points/<id:point_id>", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "pickup_points.manage")
 @blp.arguments(StaffPickupPointInputSchema(partial=True))
 @blp.response(200, PickupPointSchema)
 @blp.errors(404, 409)
@@ -55,7 +55,7 @@ def update_point(changes, point_id):
 
 
 @blp.route("/pickup-points/<id:point_id>/closures", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "pickup_points.manage")
 @blp.arguments(ClosureRangeSchema)
 @blp.response(201, ClosureSchema(many=True))
 @blp.errors(404, 422)
@@ -67,7 +67,7 @@ def add_closures(data, point_id):
 
 
 @blp.route("/pickup-points/<id:point_id>/closures/<date:day>", methods=["DELETE"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "pickup_points.manage")
 @blp.response(204)
 @blp.errors(404)
 def remove_closure(point_id, day):

@@ -9,7 +9,7 @@ from blueprints.schemas.posts import HidePostSchema, PostQuerySchema, PostSchema
 
 
 @blp.route("/posts", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "posts.read")
 @blp.arguments(PostQuerySchema, location="query")
 @blp.response(200, PostSchema(many=True))
 @blp.paginate(SQLPage, page_size=20)
@@ -20,7 +20,7 @@ def list_posts(query):
 
 
 @blp.route("/posts/<id:post_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "posts.read")
 @blp.response(200, PostSchema)
 @blp.errors(404)
 def get_post(post_id):
@@ -29,7 +29,7 @@ def get_post(post_id):
 
 
 @blp.route("/posts/<id:post_id>/hide", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "posts.moderate")
 @blp.arguments(HidePostSchema)
 @blp.response(200, PostSchema)
 @blp.errors(404, 409)
@@ -41,7 +41,7 @@ def hide_post(data, post_id):
 
 
 @blp.route("/posts/<id:post_id>/unhide", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "posts.moderate")
 @blp.response(200, PostSchema)
 @blp.errors(404, 409)
 def unhide_post(post_id):

@@ -16,7 +16,7 @@ from blueprints.schemas.pickup_ops import (
 
 
 @blp.route("/settings", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "settings.read")
 @blp.response(200, SettingsSchema)
 def get_settings():
     """Pickup schedule (cut-off, lead days, window), uncollected policy and the notification webhook"""
@@ -24,7 +24,7 @@ def get_settings():
 
 
 @blp.route("/settings", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "settings.manage")
 @blp.arguments(SettingsUpdateSchema)
 @blp.response(200, SettingsSchema)
 def update_settings(changes):
@@ -33,7 +33,7 @@ def update_settings(changes):
 
 
 @blp.route("/settings/webhook-secret", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "settings.manage")
 @blp.response(200, WebhookSecretSchema)
 def rotate_webhook_secret():
     """Make a new signing secret for the notification webhook (shown once)"""
@@ -41,7 +41,7 @@ def rotate_webhook_secret():
 
 
 @blp.route("/webhook-deliveries", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "settings.read")
 @blp.response(200, WebhookDeliverySchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
 def webhook_deliveries():

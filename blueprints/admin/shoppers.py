@@ -10,7 +10,7 @@ from blueprints.schemas.groups import ShopperQuerySchema, ShopperSchema
 
 
 @blp.route("/shoppers", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "shoppers.read")
 @blp.arguments(ShopperQuerySchema, location="query")
 @blp.response(200, ShopperSchema(many=True))
 @blp.paginate(SQLPage)

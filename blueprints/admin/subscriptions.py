@@ -17,7 +17,7 @@ from blueprints.schemas.subscriptions import (
 
 
 @blp.route("/subscription-plans", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "subscriptions.read")
 @blp.arguments(PlanQuerySchema, location="query")
 @blp.response(200, PlanSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
@@ -27,7 +27,7 @@ def list_plans(query):
 
 
 @blp.route("/subscription-plans", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "subscriptions.manage")
 @blp.arguments(PlanSchema)
 @blp.response(201, PlanSchema)
 @blp.errors(409, 422)
@@ -37,7 +37,7 @@ def create_plan(data):
 
 
 @blp.route("/subscription-plans/<id:plan_id>", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "subscriptions.manage")
 @blp.arguments(PlanUpdateSchema)
 @blp.response(200, PlanSchema)
 @blp.errors(404)
@@ -47,7 +47,7 @@ def update_plan(data, plan_id):
 
 
 @blp.route("/subscriptions", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "subscriptions.read")
 @blp.arguments(StaffSubscriptionQuerySchema, location="query")
 @blp.response(200, SubscriptionSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
@@ -58,7 +58,7 @@ def list_subscriptions(query):
 
 
 @blp.route("/subscriptions/upcoming", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "subscriptions.read")
 @blp.arguments(VolumeQuerySchema, location="query")
 @blp.response(200, VolumeSchema(many=True))
 def upcoming_volume(query):

@@ -6,6 +6,7 @@ from flask import current_app, g
 from app.clock import local_today
 from app.errors import PermissionDenied
 from app.extensions import db, limiter
+from app.i18n import _
 from app.orders.models import Fulfilment, Order
 from app.pickup import arrival, batches
 from app.pickup.uncollected import fulfilment_is
@@ -36,7 +37,7 @@ def _my_point_ids() -> list[int]:
 def _my_batch(batch_id: int):
     batch = batches.get_batch(batch_id)
     if batch.pickup_point_id not in _my_point_ids():
-        raise PermissionDenied("This delivery is for another leader's pickup point", code="not_your_pickup_point")
+        raise PermissionDenied(_("This delivery is for another leader's pickup point"), code="not_your_pickup_point")
     batch.orders = batches.batch_orders(batch_id)
     return batch
 

@@ -20,6 +20,8 @@ class PayoutTermsSchema(Schema):
 
 
 class LeaderMeSchema(LeaderSchema):
+    locale = ma.fields.Function(lambda leader: leader.account.locale, allow_none=True, metadata={
+        "description": "The language the leader chose (zh-CN or en; null until chosen); set with PATCH /store/me"})
     payout_terms = ma.fields.Method("_terms", metadata={"description": "How and from what amount you are paid out"})
 
     def _terms(self, leader) -> dict:

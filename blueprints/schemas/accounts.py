@@ -3,6 +3,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.groups.bindings import current_binding
+from app.i18n import LOCALES, gettext_now
 from app.members.birthday import birthday_status
 from blueprints import fields as f
 from blueprints.schemas.common import Schema
@@ -13,12 +14,14 @@ class RegisterSchema(Schema):
     name = f.name(80, required=True)
     email = f.Email(load_default=None)
     phone = f.Phone(load_default=None)
-    password = ma.fields.String(required=True, validate=ma.validate.Length(min=8, max=128), load_only=True)
+    # The rules (length after normalising, common passwords) are app/accounts/password_policy.py's.
+    password = ma.fields.String(required=True, validate=ma.validate.Length(max=512), load_only=True,
+                                metadata={"description": "At least 8 characters; not a common password"})
 
     @ma.validates_schema
     def needs_login(self, data, **kwargs):
         if not data.get("email") and not data.get("phone"):
-            raise ma.ValidationError("Give an e-mail address or a phone number.", "email")
+            raise ma.ValidationError(gettext_now("Give an e-mail address or a phone number."), "email")
 
 
 class LoginSchema(Schema):
@@ -32,7 +35,15 @@ class StaffLoginSchema(LoginSchema):
 
 
 class ProfileUpdateSchema(Schema):
-    name = f.name(80, required=True)
+    name = f.name(80, metadata={"description": "The display name"})
+    locale = f.Choice(LOCALES, allow_none=True, metadata={
+        "description": "The language to answer and write to this person in (zh-CN or en); null: follow "
+                       "the browser's Accept-Language, messages in the store's language"})
+
+    @ma.validates_schema
+    def not_empty(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError(gettext_now("Give a name or a language to change."), "name")
 
 
 class GroupBriefSchema(Schema):
@@ -47,6 +58,8 @@ class AccountSchema(Schema):
     email = ma.fields.String(allow_none=True)
     phone = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
+    locale = ma.fields.String(allow_none=True, metadata={
+        "description": "The language the person chose (zh-CN or en); null until chosen"})
 
 
 class TokenSchema(Schema):

@@ -10,6 +10,7 @@ from app.campaigns.models import BalancePolicy, CampaignKind, Review, Threshold,
 from app.campaigns.phases import Phase, phase, window
 from app.clock import store_tz
 from app.db import utcnow
+from app.i18n import gettext_now
 from blueprints import fields as f
 from blueprints.schemas.common import QuerySchema, Schema
 
@@ -22,7 +23,7 @@ class LocalDateTime(ma.fields.DateTime):
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=store_tz())
         if not dt.datetime(2000, 1, 1, tzinfo=dt.UTC) <= parsed <= dt.datetime(2100, 1, 1, tzinfo=dt.UTC):
-            raise ma.ValidationError("Must be between 2000 and 2100.")
+            raise ma.ValidationError(gettext_now("Must be between 2000 and 2100."))
         return parsed.astimezone(dt.UTC)
 
 
@@ -229,6 +230,8 @@ class QuoteLineSchema(Schema):
 
 class QuoteRequestSchema(Schema):
     lines = ma.fields.List(ma.fields.Nested(QuoteLineSchema), required=True, validate=ma.validate.Length(min=1, max=50))
+    coupon_id = f.Id(load_default=None, allow_none=True,
+                     metadata={"description": "Price this coupon onto the cart as checkout would (nothing is used)"})
 
 
 class CandidateSchema(Schema):
@@ -254,5 +257,21 @@ class LineQuoteSchema(Schema):
 
 class PriceQuoteSchema(Schema):
     lines = ma.fields.List(ma.fields.Nested(LineQuoteSchema))
-    total_cents = ma.fields.Integer()
+    subtotal_cents = ma.fields.Integer(metadata={"description": "The lines added up"})
+    coupon_id = ma.fields.Integer(allow_none=True)
+    coupon_discount_cents = ma.fields.Integer(metadata={"description": "What coupon_id takes off this cart"})
+    total_cents = ma.fields.Integer(metadata={"description": "To pay: subtotal − the coupon's discount"})
     currency = ma.fields.String()
+    pickup_date = ma.fields.Date(metadata={"description": "The day an order placed now is picked up"})
+    payment_methods = ma.fields.List(ma.fields.String(), metadata={
+        "description": "Exactly the methods that can pay this cart now (offer only these): card, wechat_pay, "
+                       "alipay, wallet, pay_at_pickup"})
+
+
+class PayOrderSchema(Schema):
+    payment_method = ma.fields.String(load_default="card", validate=ma.validate.OneOf(
+        ["card", "wechat_pay", "alipay", "wallet", "stripe"]), metadata={
+        "description": "card (default; confirm payment.client_secret with Stripe.js), wechat_pay (show "
+                       "payment.next_action.qr_code_data as a QR code), alipay (send the shopper to "
+                       "payment.next_action.redirect_url) or wallet (paid at once). One of the order's "
+                       "payment_methods."})

@@ -4,6 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.commissions.models import PayoutProvider, PayoutStatus, RuleScope
+from app.i18n import gettext_now
 from blueprints import fields as f
 from blueprints.schemas.common import QuerySchema, Schema, currency_field
 
@@ -25,12 +26,12 @@ class CommissionRuleSchema(Schema):
     @ma.validates_schema
     def _shape(self, data, **_):
         if (data["scope"] == RuleScope.DEFAULT) != (data["target_id"] is None):
-            raise ma.ValidationError("target_id is required for category, product and campaign rules, "
-                                     "and absent for the default", "target_id")
+            raise ma.ValidationError(gettext_now("target_id is required for category, product and campaign rules, "
+                                                 "and absent for the default"), "target_id")
         if data["leader_rate_bps"] + data["referrer_rate_bps"] > 5000:
-            raise ma.ValidationError("The shares together may not exceed 50%", "referrer_rate_bps")
+            raise ma.ValidationError(gettext_now("The shares together may not exceed 50%"), "referrer_rate_bps")
         if data["valid_until"] is not None and data["valid_until"] <= data["valid_from"]:
-            raise ma.ValidationError("valid_until must be after valid_from", "valid_until")
+            raise ma.ValidationError(gettext_now("valid_until must be after valid_from"), "valid_until")
 
 
 class RuleEndSchema(Schema):

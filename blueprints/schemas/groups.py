@@ -5,11 +5,12 @@ import marshmallow as ma
 from app.groups.bindings import current_binding
 from app.groups.models import AdmissionRule
 from app.groups.services import member_count, public_link
+from app.i18n import gettext_now
 from app.leaders.models import ApplicationStatus, LeaderStatus
 from blueprints import fields as f
 from blueprints.schemas.accounts import AccountSchema, GroupBriefSchema
 from blueprints.schemas.common import QuerySchema, Schema, link_url
-from blueprints.schemas.pickup import PickupPointSchema
+from blueprints.schemas.pickup import PickupPointSchema, PublicPickupPointSchema
 
 
 class LeaderBriefSchema(Schema):
@@ -62,7 +63,7 @@ class GroupTransferInputSchema(Schema):
     @ma.validates_schema
     def changes_something(self, data, **kwargs):
         if "leader_id" not in data and "pickup_point_id" not in data:
-            raise ma.ValidationError("Give leader_id and/or pickup_point_id.", "leader_id")
+            raise ma.ValidationError(gettext_now("Give leader_id and/or pickup_point_id."), "leader_id")
 
 
 class GroupTransferSchema(Schema):
@@ -94,11 +95,13 @@ class PublicGroupSchema(Schema):
     min_spend_cents = ma.fields.Integer(allow_none=True)
     pay_at_pickup_allowed = ma.fields.Boolean()
     leader = ma.fields.Nested(PublicLeaderSchema, allow_none=True)
-    pickup_point = ma.fields.Nested(PickupPointSchema)
+    pickup_point = ma.fields.Nested(PublicPickupPointSchema)
 
 
 class GroupSchema(PublicGroupSchema):
     """A group as its leader and the merchant see it: the leader's id and status, link and size."""
+
+    pickup_point = ma.fields.Nested(PickupPointSchema)
 
     cutoff_time = ma.fields.Time(format="%H:%M", allow_none=True)
     lead_days = ma.fields.Integer(allow_none=True)
@@ -114,7 +117,8 @@ class GroupSchema(PublicGroupSchema):
 class GroupLandingSchema(Schema):
     code = ma.fields.String()
     group = ma.fields.Nested(PublicGroupSchema)
-    invited_by = ma.fields.String(allow_none=True, metadata={"description": "Name of the link's owner, if any"})
+    invited_by = ma.fields.String(allow_none=True, metadata={
+        "description": "The link owner's name, masked to its initial (陈**) for anyone but the owner"})
 
 
 class LinkSchema(Schema):

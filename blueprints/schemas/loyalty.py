@@ -5,6 +5,7 @@ import marshmallow as ma
 
 from app.coupons.models import CouponKind
 from app.coupons.services import shown_status
+from app.i18n import gettext_now
 from blueprints import fields as f
 from blueprints.schemas.common import QuerySchema, Schema, currency_field
 
@@ -51,9 +52,11 @@ class ProgramSchema(Schema):
 
 
 class JoinSchema(Schema):
-    payment_method = f.Choice(["wallet", "stripe"], load_default=None, allow_none=True,
-                              metadata={"description": "For a paid membership: from the wallet (at once) or by "
-                                                       "card (confirm pending_payment.client_secret with Stripe.js)"})
+    payment_method = f.Choice(["wallet", "card", "stripe", "wechat_pay", "alipay"], load_default=None,
+                              allow_none=True,
+                              metadata={"description": "For a paid membership: from the wallet (at once), or online "
+                                                       "(one of client-config top_up_methods; pending_payment then "
+                                                       "carries client_secret and next_action)"})
 
 
 class OptionalKeySchema(QuerySchema):
@@ -88,6 +91,7 @@ class MembershipSchema(Schema):
         """Tier, next tier and a pending card payment, each looked up once."""
         from app.db import utcnow
         from app.loyalty.services import next_tier, tier_for
+        from app.payments.methods import next_action_view
         from app.wallet.services import pending_membership_top_up
 
         growth = membership.growth_points
@@ -99,7 +103,8 @@ class MembershipSchema(Schema):
                 "growth_points": growth, "tier": tier_for(growth), "next_tier": upcoming,
                 "points_to_next_tier": upcoming.min_growth - growth if upcoming else None,
                 "pending_payment": None if top_up is None else {
-                    "top_up_id": top_up.id, "amount_cents": top_up.amount_cents, "client_secret": top_up.client_secret}}
+                    "top_up_id": top_up.id, "amount_cents": top_up.amount_cents, "client_secret": top_up.client_secret,
+                    "method": top_up.method or "card", "next_action": next_action_view(top_up.next_action)}}
 
 
 class PointsEntrySchema(Schema):
@@ -168,13 +173,15 @@ class CouponTemplateSchema(Schema):
     @ma.validates_schema
     def _shape(self, data, **_):
         if data["kind"] == CouponKind.AMOUNT and (data["amount_off_cents"] is None or data["percent_off"] is not None):
-            raise ma.ValidationError("An amount coupon has amount_off_cents and no percent_off", "amount_off_cents")
+            raise ma.ValidationError(gettext_now("An amount coupon has amount_off_cents and no percent_off"),
+                                     "amount_off_cents")
         if data["kind"] == CouponKind.PERCENT and (data["percent_off"] is None or data["amount_off_cents"] is not None):
-            raise ma.ValidationError("A percent coupon has percent_off and no amount_off_cents", "percent_off")
+            raise ma.ValidationError(gettext_now("A percent coupon has percent_off and no amount_off_cents"),
+                                     "percent_off")
         if data["valid_days"] is None and data["valid_until"] is None:
-            raise ma.ValidationError("Give valid_days, valid_until or both", "valid_days")
+            raise ma.ValidationError(gettext_now("Give valid_days, valid_until or both"), "valid_days")
         if data["valid_from"] and data["valid_until"] and data["valid_from"] >= data["valid_until"]:
-            raise ma.ValidationError("valid_from must be before valid_until", "valid_until")
+            raise ma.ValidationError(gettext_now("valid_from must be before valid_until"), "valid_until")
 
 
 class IssueCouponsSchema(Schema):
@@ -234,6 +241,8 @@ class BonusTierSchema(Schema):
 
 class TopUpRequestSchema(Schema):
     amount_cents = ma.fields.Integer(required=True, validate=ma.validate.Range(min=100, max=10**9))
+    payment_method = f.Choice(["card", "stripe", "wechat_pay", "alipay"], load_default="card",
+                              metadata={"description": "One of client-config top_up_methods"})
 
 
 class TopUpSchema(Schema):
@@ -242,6 +251,23 @@ class TopUpSchema(Schema):
     bonus_cents = ma.fields.Integer()
     status = ma.fields.Function(lambda t: t.status.value)
     client_secret = ma.fields.String(allow_none=True, metadata={"description": "Confirm with Stripe.js"})
-    failure_message = ma.fields.String(allow_none=True)
+    method = ma.fields.Function(lambda t: t.method or "card")
+    next_action = ma.fields.Function(lambda t: _next_action(t.next_action) if t.status.value == "pending" else None,
+                                     allow_none=True, metadata={"description": "WeChat Pay QR / Alipay redirect, as on "
+                                                                               "an order's payment"})
+    failure_message = ma.fields.Function(lambda t: _shopper_failure() if t.status.value == "failed" else None,
+                                         allow_none=True)
     succeeded_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
+
+
+def _next_action(action):
+    from app.payments.methods import next_action_view
+
+    return next_action_view(action)
+
+
+def _shopper_failure():
+    from app.payments.stripe_gateway import shopper_message
+
+    return shopper_message(None)

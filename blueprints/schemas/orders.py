@@ -6,8 +6,9 @@ from flask import current_app
 from app.extensions import db
 from app.groups.models import Group
 from app.orders.models import Fulfilment, OrderStatus
-from app.payments.providers import METHODS
+from app.payments import methods
 from app.payments.services import latest_payment
+from app.payments.stripe_gateway import shopper_message
 from app.pickup.schedule import window_of
 from app.pickup.uncollected import effective_fulfilment
 from app.pickup.verification import amount_due
@@ -33,9 +34,10 @@ class CheckoutLineSchema(Schema):
 class CheckoutSchema(Schema):
     lines = ma.fields.List(ma.fields.Nested(CheckoutLineSchema), required=True,
                            validate=ma.validate.Length(min=1, max=50))
-    payment_method = f.Choice(METHODS, load_default="stripe",
-                              metadata={"description": "stripe (card), pay_at_pickup (if the group offers it), "
-                                                       "or wallet (paid at once from your stored value)"})
+    payment_method = f.Choice(methods.ACCEPTED, load_default="card",
+                              metadata={"description": "One of the quote's payment_methods: card (stripe is its old "
+                                                       "name), wechat_pay, alipay, pay_at_pickup (if the group "
+                                                       "offers it), or wallet (paid at once from your stored value)"})
     coupon_id = f.Id(load_default=None, allow_none=True,
                      metadata={"description": "One of your available coupons (GET /coupons)"})
     wallet_cents = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=10**10),
@@ -73,11 +75,21 @@ class PaymentInfoSchema(Schema):
     purpose = ma.fields.String()
     status = ma.fields.String()
     amount_cents = ma.fields.Integer()
+    method = ma.fields.Function(lambda p: (p.method or "card") if p.provider == "stripe" else p.provider,
+                                metadata={"description": "card, wechat_pay, alipay, wallet or pay_at_pickup"})
     client_secret = ma.fields.String(allow_none=True, metadata={
-        "description": "For Stripe.js confirmCardPayment; present while the payment is open"})
+        "description": "For Stripe.js (confirmCardPayment, confirmWechatPayPayment, confirmAlipayPayment); "
+                       "present while the payment is open"})
     publishable_key = ma.fields.Function(lambda p: current_app.config["STRIPE_PUBLISHABLE_KEY"] or None
                                          if p.provider == "stripe" else None, allow_none=True)
-    failure_message = ma.fields.String(allow_none=True)
+    next_action = ma.fields.Function(
+        lambda p: methods.next_action_view(p.next_action) if p.status.value == "pending" else None, allow_none=True,
+        metadata={"description": "While a WeChat Pay / Alipay payment is open: {type, qr_code_data (render as a "
+                                 "QR code), hosted_url, image_url_png, image_url_svg, redirect_url (Alipay: send "
+                                 "the shopper there; they come back to the order)}. See docs/payments.md"})
+    failure_message = ma.fields.Function(
+        lambda p: shopper_message(None) if p.status.value == "failed" else None, allow_none=True,
+        metadata={"description": "In the shopper's language; the provider's own text is never shown"})
 
 
 class PickupSnapshotSchema(Schema):
@@ -118,6 +130,19 @@ class OrderSchema(Schema):
     picked_up_at = ma.fields.DateTime(allow_none=True)
     campaign_id = ma.fields.Integer(allow_none=True)
     balance = ma.fields.Method("_balance", allow_none=True, metadata={"description": "Pre-sale deposit and balance"})
+    payment_methods = ma.fields.Method("_methods", metadata={
+        "description": "What can pay this order now (POST …/pay with one of them); empty when nothing is due"})
+
+    def _methods(self, order):
+        from app.campaigns.presale import balance_of
+
+        due = order.status is OrderStatus.DEPOSIT_PAID or (
+            order.effective_status == OrderStatus.PENDING_PAYMENT.value and order.payment_method == "stripe")
+        if not due or (order.status is OrderStatus.DEPOSIT_PAID and balance_of(order) is None):
+            return []
+        from app.orders.services import campaign_kind
+
+        return methods.allowed(campaign_kind=campaign_kind(order))
 
     def _balance(self, order):
         from app.campaigns.presale import balance_of

@@ -5,6 +5,7 @@ import marshmallow as ma
 from app.clock import local_today
 from app.pickup_points.models import PointStatus
 from blueprints import fields as f
+from blueprints.privacy import point_phone
 from blueprints.schemas.common import QuerySchema, Schema
 
 TIME_FORMAT = "%H:%M"
@@ -69,6 +70,14 @@ class NearbyQuerySchema(QuerySchema):
     limit = f.QueryInt(1, 100, load_default=20)
 
 
+class PublicPickupPointSchema(PickupPointSchema):
+    """A pickup point as the shop shows it: its contact phone (usually the leader's own) in full
+    only to members of a group at this point, masked to anyone else."""
+
+    contact_phone = ma.fields.Function(point_phone, allow_none=True, metadata={
+        "description": "In full for members of a group at this point; masked (+86138****8000) otherwise"})
+
+
 class NearbyPointSchema(Schema):
     distance_m = ma.fields.Integer()
-    pickup_point = ma.fields.Nested(PickupPointSchema, attribute="point")
+    pickup_point = ma.fields.Nested(PublicPickupPointSchema, attribute="point")

@@ -27,6 +27,8 @@ class SettingsSchema(Schema):
     uncollected_after_days = ma.fields.Integer()
     uncollected_policy = ma.fields.String()
     restocking_fee_bps = ma.fields.Integer(metadata={"description": "Basis points: 1000 = 10 %"})
+    refund_approval_above_cents = ma.fields.Integer(allow_none=True, metadata={
+        "description": "Staff refunds above this need a second staff member's approval; null: never"})
     webhook_url = ma.fields.String(allow_none=True)
     webhook_secret_hint = ma.fields.Function(lambda s: f"…{s.webhook_secret[-4:]}" if s.webhook_secret else None,
                                              allow_none=True)
@@ -34,6 +36,11 @@ class SettingsSchema(Schema):
         allow_none=True, metadata={"description": "Coupon template each shopper gets on their birthday; null: none"})
     replenishment_remind_days_before = ma.fields.Integer(
         metadata={"description": "Replenishment reminders go out this many days before the predicted run-out"})
+    online_methods = ma.fields.List(ma.fields.String(), metadata={
+        "description": "Online methods offered (card, wechat_pay, alipay), while Stripe keys are set"})
+    wallet_enabled = ma.fields.Boolean()
+    campaign_methods = ma.fields.Dict(metadata={
+        "description": "Per campaign kind, who may pay: [\"online\", \"wallet\"] or named online methods"})
 
 
 class SettingsUpdateSchema(Schema):
@@ -45,10 +52,15 @@ class SettingsUpdateSchema(Schema):
     uncollected_after_days = f.Int(1, 60)
     uncollected_policy = f.Choice(UncollectedPolicy)
     restocking_fee_bps = f.Int(0, 10_000)
+    refund_approval_above_cents = f.Cents(allow_none=True, metadata={
+        "description": "Four-eyes for staff refunds above this amount; null turns it off"})
     webhook_url = f.HttpUrl(allow_none=True)
     birthday_coupon_template_id = f.Id(allow_none=True, metadata={"description": "null: no birthday offer"})
     replenishment_remind_days_before = f.Int(0, 30, metadata={"description": "Days before the predicted "
                                                                              "run-out to remind (0–30)"})
+    online_methods = ma.fields.List(ma.fields.String(), validate=ma.validate.Length(max=3))
+    wallet_enabled = ma.fields.Boolean()
+    campaign_methods = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
 
 
 class WebhookSecretSchema(Schema):

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import marshmallow as ma
 
+from app.i18n import gettext_now
 from app.posts.models import HiddenBy
 from app.posts.services import MAX_IMAGE_URL_LENGTH, MAX_IMAGES, MAX_TEXT_LENGTH
 from blueprints import fields as f
@@ -26,11 +27,11 @@ class HttpsImageUrl(ma.fields.Url):
             parts = urlsplit(url)
             host, _port = parts.hostname, parts.port
         except ValueError:
-            raise ma.ValidationError("Not a valid URL.") from None
+            raise ma.ValidationError(gettext_now("Not a valid URL.")) from None
         if parts.username is not None:
-            raise ma.ValidationError("URLs may not carry a user name or password.")
+            raise ma.ValidationError(gettext_now("URLs may not carry a user name or password."))
         if "." not in (host or "") or _is_ip(host):
-            raise ma.ValidationError("Use an image on a public host name.")
+            raise ma.ValidationError(gettext_now("Use an image on a public host name."))
         return url
 
 
@@ -51,7 +52,7 @@ class PostInputSchema(Schema):
     @ma.validates("image_urls")
     def _no_repeats(self, urls, **_kwargs):
         if len(set(urls)) != len(urls):
-            raise ma.ValidationError("The same image URL appears twice.")
+            raise ma.ValidationError(gettext_now("The same image URL appears twice."))
 
 
 def masked(name: str) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from app.payments.methods import SINGLE_USE
 from app.subscriptions.models import CycleStatus, IntervalUnit, PayWith, SubscriptionStatus
 from blueprints import fields as f
 from blueprints.schemas.common import QuerySchema, Schema
@@ -47,7 +48,8 @@ class SubscribeSchema(Schema):
     interval_unit = f.Choice(UNITS, required=True)
     interval_count = f.Int(1, 365, required=True)
     start_date = ma.fields.Date(required=True, metadata={"description": "The first delivery date"})
-    pay_with = f.Choice([p.value for p in PayWith], required=True)
+    pay_with = f.Choice([*(p.value for p in PayWith), *SINGLE_USE], required=True, metadata={
+        "description": "card (saved) or wallet; WeChat Pay and Alipay cannot renew (422 renewal_needs_card_or_wallet)"})
     setup_intent_id = f.Str(max_length=80, load_default=None,
                             metadata={"description": "A completed SetupIntent (pay_with card)"})
 
@@ -56,7 +58,7 @@ class ChangeSchema(Schema):
     quantity = f.Int(1, 99)
     interval_unit = f.Choice(UNITS)
     interval_count = f.Int(1, 365)
-    pay_with = f.Choice([p.value for p in PayWith])
+    pay_with = f.Choice([*(p.value for p in PayWith), *SINGLE_USE])
     setup_intent_id = f.Str(max_length=80, metadata={"description": "A new card (completed SetupIntent)"})
 
 

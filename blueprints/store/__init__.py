@@ -9,6 +9,7 @@ from blueprints.store import (  # noqa: E402,F401
     campaigns,
     catalog,
     client_config,
+    data_rights,
     groups,
     leader_applications,
     lotteries,

@@ -64,6 +64,8 @@ def me():
 @blp.requires(Role.SHOPPER)
 @blp.arguments(ProfileUpdateSchema)
 @blp.response(200, ShopperAccountSchema)
+@blp.errors(422)
 def update_me(data):
-    """Change the shopper's display name"""
+    """Change the shopper's display name and/or their language (locale: zh-CN, en, or null to follow
+    the browser). Leaders keep theirs here too. Answers and messages to them follow it."""
     return accounts.update_profile(current_account().id, **data)

@@ -9,16 +9,20 @@ from app.db import utcnow
 from app.errors import AuthenticationFailed, NotFound
 from app.extensions import db
 from app.groups.bindings import current_binding
+from app.i18n import _
 from app.loyalty import member_day
 from app.loyalty.services import standing
 from app.orders import services as orders
 from app.orders.checkout import campaign_of, merge_lines, price_lines, sellable_skus
+from app.orders.quote import amount_due
+from app.payments import methods
 from blueprints import lean
 from blueprints.auth import Role, bearer_token, current_account
 from blueprints.pagination import SQLPage
 from blueprints.schemas.campaigns import (
     FlashReservationSchema,
     FlashReserveSchema,
+    PayOrderSchema,
     PriceQuoteSchema,
     QuoteRequestSchema,
     StoreCampaignSchema,
@@ -30,7 +34,7 @@ from blueprints.store import blp, flash_gate
 def _my_group_id() -> int:
     binding = current_binding(current_account().id)
     if binding is None:
-        raise NotFound("You have not joined a group yet: open a group link", code="not_in_a_group")
+        raise NotFound(_("You have not joined a group yet: open a group link"), code="not_in_a_group")
     g.campaign_group_id = binding.group_id
     return binding.group_id
 
@@ -59,7 +63,7 @@ def my_campaign(campaign_id):
     campaign = db.session.scalar(campaigns.visible_to_group(group_id, utcnow()).where(
         campaigns.Campaign.id == campaign_id))
     if campaign is None or campaign.review is not Review.APPROVED:
-        raise NotFound("Campaign not found", code="campaign_not_found")
+        raise NotFound(_("Campaign not found"), code="campaign_not_found")
     return campaign
 
 
@@ -82,7 +86,7 @@ def reserve_flash(item_id):
     quantity = lean.json_body(RESERVE_BODY)["quantity"]
     token = bearer_token()
     if token is None:
-        raise AuthenticationFailed("Log in first and send 'Authorization: Bearer <token>'")
+        raise AuthenticationFailed(_("Log in first and send 'Authorization: Bearer <token>'"))
     r = flash.reserve(token=token, item_id=item_id, quantity=quantity, client_key=key,
                       admitted=request.environ.get(flash_gate.ADMITTED),
                       peeked=request.environ.get(flash_gate.PEEKED, False))
@@ -98,12 +102,13 @@ def reserve_flash(item_id):
 
 @blp.route("/orders/<id:order_id>/pay", methods=["POST"])
 @blp.requires(Role.SHOPPER)
+@blp.arguments(PayOrderSchema)
 @blp.response(200, OrderSchema)
-@blp.errors(404, 409)
-def pay_order(order_id):
+@blp.errors(404, 409, 422)
+def pay_order(data, order_id):
     """Start paying: a flash-sale order's card payment, or a pre-sale's balance (in its window).
     Returns the order with payment.client_secret for Stripe.js; calling it again reuses it."""
-    return orders.open_payment(orders.get_own_order(current_account().id, order_id))
+    return orders.open_payment(orders.get_own_order(current_account().id, order_id), data["payment_method"])
 
 
 @blp.route("/quote", methods=["POST"])
@@ -117,7 +122,7 @@ def price_quote(data):
     group_id = _my_group_id()
     requests = merge_lines(data["lines"])
     stand = standing(account_id)
-    _, items = campaign_of(requests, group_id, account_id, "stripe", stand.member)
+    campaign, items = campaign_of(requests, group_id, account_id, stand.member)
     skus = sellable_skus(group_id, [r.sku_id for r in requests])
     quotes = price_lines(requests, skus, items, group_id, stand.member, stand.discount_bps)
     lines = [{"sku_id": r.sku_id, "quantity": r.quantity, "list_price_cents": quotes[r.sku_id].list_price_cents,
@@ -126,5 +131,11 @@ def price_quote(data):
               "line_total_cents": quotes[r.sku_id].unit_price_cents * r.quantity,
               "points_multiplier": quotes[r.sku_id].points_multiplier,
               "candidates": quotes[r.sku_id].candidates} for r in requests]
-    return {"lines": lines, "total_cents": sum(ln["line_total_cents"] for ln in lines),
-            "currency": current_app.config["STORE_CURRENCY"]}
+    group = current_binding(account_id).group
+    pay_with = methods.allowed(group=group, campaign_kind=campaign.kind.value if campaign else None)
+    due = amount_due(account_id, group, quotes, {r.sku_id: r.quantity for r in requests},
+                     skus, campaign, data["coupon_id"])
+    return {"lines": lines, "subtotal_cents": due.subtotal_cents, "coupon_id": due.coupon_id,
+            "coupon_discount_cents": due.coupon_discount_cents, "total_cents": due.total_cents,
+            "pickup_date": due.pickup_date, "currency": current_app.config["STORE_CURRENCY"],
+            "payment_methods": pay_with}

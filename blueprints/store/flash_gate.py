@@ -32,16 +32,21 @@ import psycopg
 import redis
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from app.accounts.services import digest
 from app.campaigns import flash, flash_sql, redis_gate
 from app.db import utcnow
 from app.errors import Conflict
 from app.extensions import db
+from app.i18n import LOCALES, in_locale
 from blueprints.auth import MAX_TOKEN_LENGTH
 from blueprints.errors import envelope, handle_domain_error
 from blueprints.fields import MAX_ID
+from blueprints.locale import canonical_language, offered_languages
 from blueprints.schemas.orders import IDEMPOTENCY_KEY_RE
+from blueprints.security_headers import DATA_HEADERS
 
 log = logging.getLogger(__name__)
 # environ keys: not settable by a client (theirs start HTTP_)
@@ -56,7 +61,9 @@ class FlashGate:
     def __init__(self, app: Flask, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
         with app.app_context():
-            self.refusals = {code: _rendered(code, message) for code, message in redis_gate.OUTCOMES.values()}
+            # Pre-rendered in every language: the gate answers before Flask, so before negotiation.
+            self.refusals = {(code, tag): _rendered(code, message, tag)
+                             for code, message in redis_gate.OUTCOMES.values() for tag in LOCALES}
             self.engine = db.engine if db.engine.dialect.name == "postgresql" else None
 
     def __call__(self, environ, start_response):
@@ -64,7 +71,8 @@ class FlashGate:
             return self.wsgi_app(environ, start_response)
         match = PATH.fullmatch(environ.get("PATH_INFO", ""))
         attempt = _plain_attempt(environ, int(match[1])) if match else None
-        if attempt is None:
+        # A cross-origin caller needs Flask's CORS headers on the answer (blueprints/cors.py).
+        if attempt is None or (environ.get("HTTP_ORIGIN") and self.app.config["CORS_ALLOWED_ORIGINS"]):
             return self.wsgi_app(environ, start_response)
         if self.app.config["REDIS_URL"]:
             return self._through_redis(environ, start_response, attempt)
@@ -76,7 +84,7 @@ class FlashGate:
         try:
             admission = redis_gate.admit(*attempt, utcnow(), app=self.app)
         except Conflict as refusal:
-            status, headers, body = self.refusals[refusal.code]
+            status, headers, body = self.refusals[(refusal.code, self._language(environ))]
             start_response(status, list(headers))
             return [body]
         except redis.RedisError:
@@ -120,9 +128,19 @@ class FlashGate:
         if error is None:  # it can go ahead (or is a replay): the route writes it, without asking again
             environ[PEEKED] = True
             return self.wsgi_app(environ, start_response)
-        with self.app.app_context():
+        tag = self._language(environ)
+        with self.app.app_context(), in_locale(tag):
             response = handle_domain_error(error)
+            response.headers["Content-Language"] = tag
+            response.headers.extend(DATA_HEADERS)
         return response(environ, start_response)
+
+    def _language(self, environ) -> str:
+        """Accept-Language, else the store's: the gate knows the caller only by token (no account
+        row, so not their saved language — the route, when it answers, does know it)."""
+        accepted = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+        best = accepted.best_match(offered_languages(), default=None)
+        return canonical_language(best) if best else self.app.config["STORE_LOCALE"]
 
 
 def _plain_attempt(environ, item_id: int) -> tuple[str, int, int, str] | None:
@@ -155,7 +173,11 @@ def _plain_attempt(environ, item_id: int) -> tuple[str, int, int, str] | None:
     return digest(token), item_id, quantity, client_key
 
 
-def _rendered(code: str, message: str) -> tuple[str, list[tuple[str, str]], bytes]:
-    """The route's own refusal (its error handler's envelope), as WSGI status, headers and body."""
-    response = envelope(409, code, message)
+def _rendered(code: str, message, tag: str) -> tuple[str, list[tuple[str, str]], bytes]:
+    """The route's own refusal (its error handler's envelope) in one language, as WSGI status,
+    headers and body."""
+    with in_locale(tag):
+        response = envelope(409, code, message)
+    response.headers["Content-Language"] = tag
+    response.headers.extend(DATA_HEADERS)   # Flask's after_request never sees the gate's answers
     return response.status, response.headers.to_wsgi_list(), response.get_data()

@@ -4,8 +4,10 @@ from app.accounts.models import Account
 from app.errors import NotFound
 from app.extensions import db
 from app.groups import bindings
+from app.i18n import _
 from blueprints.auth import Role, current_account
 from blueprints.pagination import SQLPage
+from blueprints.privacy import mask_name, viewer_id
 from blueprints.schemas.groups import (
     BindingSchema,
     GroupLandingSchema,
@@ -25,7 +27,8 @@ def group_landing(code):
     Public: a shopper sees this before registering."""
     link = bindings.resolve_link(code)
     owner = db.session.get(Account, link.owner_account_id) if link.owner_account_id else None
-    return {"code": link.code, "group": link.group, "invited_by": owner.name if owner else None}
+    invited_by = None if owner is None else owner.name if owner.id == viewer_id() else mask_name(owner.name)
+    return {"code": link.code, "group": link.group, "invited_by": invited_by}
 
 
 @blp.route("/groups/<code:code>/join", methods=["POST"])
@@ -48,7 +51,7 @@ def my_group():
     """The shopper's current group"""
     binding = bindings.current_binding(current_account().id)
     if binding is None:
-        raise NotFound("You have not joined a group yet: open a group link", code="not_in_a_group")
+        raise NotFound(_("You have not joined a group yet: open a group link"), code="not_in_a_group")
     return binding.group
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from app.errors import NotFound
+from app.i18n import _
 from app.lotteries import drawing
 from app.lotteries import services as lotteries
 from blueprints.auth import Role, current_account
@@ -50,7 +51,7 @@ def my_entry(lottery_id):
     entry = lotteries.entry_of(lottery_id, account_id)
     if entry is None:
         lotteries.get_visible(lottery_id, lotteries.group_of(account_id))
-        raise NotFound("You have not entered this lottery", code="not_entered")
+        raise NotFound(_("You have not entered this lottery"), code="not_entered")
     return entry
 
 
@@ -63,5 +64,5 @@ def lottery_audit(lottery_id):
     (scripts/verify_lottery.py, docs/lotteries.md). No login needed."""
     lottery = lotteries.get_lottery(lottery_id)
     if lottery.seed_hash is None:  # a draft (or one cancelled before publication) has nothing public
-        raise NotFound("Lottery not found", code="lottery_not_found", details={"id": lottery_id})
+        raise NotFound(_("Lottery not found"), code="lottery_not_found", details={"id": lottery_id})
     return drawing.audit_record(lottery)

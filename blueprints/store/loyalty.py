@@ -6,6 +6,7 @@ from app.coupons import services as coupons
 from app.errors import NotFound
 from app.extensions import db
 from app.groups.bindings import current_binding
+from app.i18n import _
 from app.loyalty import ledger, member_day, referrals
 from app.loyalty import services as loyalty
 from app.members import birthday
@@ -13,6 +14,7 @@ from app.members import services as members
 from app.members.models import Membership
 from blueprints.auth import Role, current_account
 from blueprints.pagination import SQLPage
+from blueprints.privacy import mask_name
 from blueprints.schemas.loyalty import (
     CouponSchema,
     JoinSchema,
@@ -50,7 +52,7 @@ def my_membership():
     """Your membership: points balance, growth points, tier and what the next tier needs"""
     membership = db.session.get(Membership, current_account().id)
     if membership is None:
-        raise NotFound("You are not a member yet", code="not_a_member")
+        raise NotFound(_("You are not a member yet"), code="not_a_member")
     return membership
 
 
@@ -81,7 +83,8 @@ def group_points_ranking(query):
     group_id = _my_group_id()
     month = query["month"] or local_now().strftime("%Y-%m")
     start, end = loyalty.month_bounds(month, store_tz())
-    rows = [{"rank": n, "account_id": a, "name": name, "points": points}
+    me = current_account().id
+    rows = [{"rank": n, "account_id": a, "name": name if a == me else mask_name(name), "points": points}
             for n, (a, name, points) in enumerate(loyalty.ranking(group_id, start, end), start=1)]
     return {"group_id": group_id, "month": month, "rows": rows}
 

@@ -50,7 +50,8 @@ def wallet_bonus_tiers():
 def start_top_up(headers, data):
     """Top up the wallet by card: confirm `client_secret` with Stripe.js; the wallet is credited
     (amount plus the bonus shown here) when Stripe reports the payment. Idempotent per key."""
-    return wallet.start_top_up(current_account().id, data["amount_cents"], headers["idempotency_key"])
+    return wallet.start_top_up(current_account().id, data["amount_cents"], headers["idempotency_key"],
+                               method=data["payment_method"])
 
 
 @blp.route("/wallet/top-ups/<id:top_up_id>", methods=["GET"])

@@ -1,7 +1,7 @@
 """aftersales requests photos history rules
 
 Revision ID: 79c7b4574be7
-Revises: 3e3d2108a3c5
+Revises: 5b7e1c0d2a91
 Create Date: 2026-12-03 16:22:29.482050
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '79c7b4574be7'
-down_revision = '3e3d2108a3c5'
+down_revision = '5b7e1c0d2a91'
 branch_labels = None
 depends_on = None
 

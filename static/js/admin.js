@@ -1,17 +1,27 @@
 // The merchant dashboard: staff log in, then work through tabs (orders, campaigns, leader
-// applications, delivery batches, payouts, analytics). Each tab is a module in ./admin/ with
+// applications, delivery batches, payouts, analytics; for owners staff and the audit log), each
+// shown only to a role that holds its permission (GET /admin/me). Each tab is a module in ./admin/ with
 // init() (wire its forms once) and show() (load its data whenever it is opened).
 import { $, followAccountLocale, keepsLocale, onSubmit, startPage, t, tabs } from "./common.js";
 import * as analytics from "./admin/analytics.js";
+import * as audit from "./admin/audit.js";
 import * as applications from "./admin/leaders.js";
 import * as batches from "./admin/batches.js";
 import * as campaigns from "./admin/campaigns.js";
-import { api, onSignedOut, state, token } from "./admin/context.js";
+import { api, can, onSignedOut, state, token } from "./admin/context.js";
 import * as orders from "./admin/orders.js";
 import * as payouts from "./admin/payouts.js";
+import * as staff from "./admin/staff.js";
 import { notify, reportFailure } from "./admin/ui.js";
 
-const TABS = { orders, campaigns, applications, batches, payouts, analytics };
+const TABS = { orders, campaigns, applications, batches, payouts, analytics, staff, audit };
+
+/** Show only what the role may do: every element naming a permission is hidden without it. */
+function applyPermissions() {
+  for (const node of document.querySelectorAll("[data-permission]")) node.hidden = !can(node.dataset.permission);
+}
+
+const allowedTabs = () => [...nav.querySelectorAll("[data-tab]")].filter((b) => !b.hidden).map((b) => b.dataset.tab);
 
 function showTab(name) {
   // Roving focus: Tab reaches the selected tab only; arrows move between tabs.
@@ -26,7 +36,7 @@ const select = tabs(nav, showTab);
 
 /** Arrow keys, Home and End move between tabs (the tabs pattern), Tab moves into the panel. */
 nav.addEventListener("keydown", (event) => {
-  const buttons = [...nav.querySelectorAll("[data-tab]")];
+  const buttons = [...nav.querySelectorAll("[data-tab]")].filter((b) => !b.hidden);
   const at = buttons.indexOf(document.activeElement);
   if (at < 0) return;
   const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: buttons.length - 1 }[event.key];
@@ -50,8 +60,11 @@ async function signedIn() {
   $("who").textContent = t("admin.signed_in_as", { name: state.me.name });
   $("login").hidden = true;
   $("dashboard").hidden = $("logout").hidden = false;
+  applyPermissions();
+  const allowed = allowedTabs();
   const wanted = location.hash.slice(1);
-  select(wanted in TABS ? wanted : "orders");
+  if (allowed.length) select(allowed.includes(wanted) ? wanted : allowed[0]);
+  else notify(t("admin.nothing_allowed"), true);
 }
 
 /** Staff keep their language on their own account (PATCH /admin/me), where the server keeps one. */

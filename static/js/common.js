@@ -93,6 +93,7 @@ function languageMenu(saveToAccount) {
   select.addEventListener("change", async () => {
     select.disabled = true;
     saveLocale(select.value);
+    setLocale(select.value); // the account's PATCH already speaks the new language (Accept-Language)
     try {
       await saveToAccount?.(select.value);
     } catch (error) {

@@ -39,10 +39,13 @@ def test_draft_submit_approve_and_local_times(client, sku):
     assert client.post(f"{ADMIN}/{cid}/submit", headers=staff.headers).get_json()["review"] == "submitted"
     with database_unchanged():
         assert_error(client.patch(f"{ADMIN}/{cid}", headers=staff.headers, json={"name": "x"}), 409, "campaign_locked")
-    approved = client.post(f"{ADMIN}/{cid}/approve", headers=staff.headers).get_json()
+    with database_unchanged():  # four-eyes: the author may not approve their own campaign
+        assert_error(client.post(f"{ADMIN}/{cid}/approve", headers=staff.headers), 403, "four_eyes_required")
+    colleague = make_staff(role="operations")
+    approved = client.post(f"{ADMIN}/{cid}/approve", headers=colleague.headers).get_json()
     assert approved["review"] == "approved" and approved["phase"] == "scheduled"
     assert approved["items"][0]["stock_left"] == 10
-    assert_error(client.post(f"{ADMIN}/{cid}/approve", headers=staff.headers), 409, "campaign_review_conflict")
+    assert_error(client.post(f"{ADMIN}/{cid}/approve", headers=colleague.headers), 409, "campaign_review_conflict")
     assert_error(client.delete(f"{ADMIN}/{cid}", headers=staff.headers), 409, "campaign_locked")
 
 

@@ -148,8 +148,9 @@ def test_pay_at_pickup_only_where_the_merchant_allows_it(client):
     group = make_group(make_leader())
     sku, buyer = rice(), make_buyer(group)
     with database_unchanged():
-        assert_error(checkout(client, buyer, [(sku.id, 1)], method="pay_at_pickup"), 422,
-                     "payment_method_unavailable")
+        refused = assert_error(checkout(client, buyer, [(sku.id, 1)], method="pay_at_pickup"), 422,
+                               "payment_method_not_allowed")
+        assert refused["details"]["allowed"] == ["card", "wechat_pay", "alipay", "wallet"]
         assert_error(checkout(client, buyer, [(sku.id, 1)], method="cash_on_delivery"), 422, "validation_error")
     update_group(group, {"pay_at_pickup_allowed": True}, as_staff=True)
     order = checkout(client, buyer, [(sku.id, 2)], method="pay_at_pickup").get_json()
@@ -162,7 +163,10 @@ def test_without_stripe_keys_the_card_method_is_unavailable(app, client, monkeyp
     monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "")
     sku, buyer = rice(), make_buyer()
     with database_unchanged():
-        assert_error(checkout(client, buyer, [(sku.id, 1)]), 422, "payment_method_unavailable")
+        for method in ("stripe", "card", "wechat_pay", "alipay"):
+            refused = assert_error(checkout(client, buyer, [(sku.id, 1)], method=method), 422,
+                                   "payment_method_not_allowed")
+            assert refused["details"]["allowed"] == ["wallet"]
 
 
 def test_stripe_down_leaves_a_resumable_order_and_a_retry_finishes_it(app, client, monkeypatch):

@@ -13,7 +13,7 @@ from app.commissions.ledger import Line
 from app.commissions.models import Bucket, EntryKind, JournalEntry
 from app.db import utcnow
 from app.extensions import db
-from tests.factories import make_buyer, make_category, make_group, make_leader, make_product, make_staff
+from tests.factories import approve_change, make_buyer, make_category, make_group, make_leader, make_product, make_staff
 from tests.flows import batch_of, deliver, order_row, paid_order
 
 ADMIN, LEADER = "/api/v1/admin", "/api/v1/leader"
@@ -23,8 +23,7 @@ EPOCH = "2020-01-01T00:00:00Z"
 def rule(client, staff, **data):
     body = {"scope": "default", "leader_rate_bps": 1000, "valid_from": EPOCH} | data
     r = client.post(f"{ADMIN}/commission-rules", headers=staff.headers, json=body)
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()
+    return {**body, "id": approve_change(client, r)["result_id"]}
 
 
 def balance(client, leader) -> dict:
@@ -64,15 +63,16 @@ def test_the_most_specific_rule_wins_and_is_snapshotted_on_the_line(client, shop
     assert [(ln.sku_id, ln.leader_rate_bps) for ln in row.lines] == [(plain.id, 1000), (apple.id, 800),
                                                                       (pear.skus[0].id, 1200)]
     assert row.lines[2].commission_rule_id == special["id"]
-    client.post(f"{ADMIN}/commission-rules/{special['id']}/end", headers=staff.headers,
-                json={"valid_until": utcnow().isoformat()})
+    approve_change(client, client.post(f"{ADMIN}/commission-rules/{special['id']}/end", headers=staff.headers,
+                                       json={"valid_until": utcnow().isoformat()}))
     assert order_row(order["id"]).lines[2].leader_rate_bps == 1200  # the snapshot stands
     assert balance(client, leader)["pending_cents"] == 100 + 80 + 120
 
 
 def test_commission_settles_after_pickup_plus_the_window_once(client, shop):
     staff, leader, group = shop
-    client.patch(f"{ADMIN}/commission-settings", headers=staff.headers, json={"after_sale_days": 7})
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+                                        json={"after_sale_days": 7}))
     rule(client, staff, leader_rate_bps=1000)
     sku = make_product(skus=[{"code": "S1", "name": "x", "price_cents": 1999, "stock_total": 9}]).skus[0]
     picked_up(client, staff, leader, make_buyer(group), [(sku.id, 3)])  # 59.97 → 5.99 (rounded down)
@@ -160,7 +160,8 @@ def test_the_referrer_share_when_enabled(client, shop):
     from tests.factories import join, make_shopper
 
     staff, leader, group = shop
-    client.patch(f"{ADMIN}/commission-settings", headers=staff.headers, json={"referrer_share_enabled": True})
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+                                        json={"referrer_share_enabled": True}))
     rule(client, staff, leader_rate_bps=1000, referrer_rate_bps=200)
     alice = make_buyer(group)
     bob = make_shopper()

@@ -19,6 +19,7 @@ from app.orders.models import Order
 from tests.api.test_commissions import rule
 from tests.api.test_flash_sales import path, reserve  # noqa: F401  (path: both flash-sale paths)
 from tests.factories import (
+    approve_change,
     join,
     make_campaign,
     make_category,
@@ -68,8 +69,8 @@ def test_the_reservation_snapshots_the_rule_checkout_would(client, path, case, r
         if targets[scope] is not None:
             body["target_id"] = targets[scope]
         ids[name] = rule(client, staff, **body)["id"]
-    assert client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
-                        json={"referrer_share_enabled": referrer_share}).status_code == 200
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+                                        json={"referrer_share_enabled": referrer_share}))
     group = make_group(make_leader())
     referrer = make_shopper()
     join(referrer, group)

@@ -210,3 +210,18 @@ def test_units_come_back_when_the_route_refuses_an_admitted_attempt(client, gate
     assert len(gate.calls) == 1
     assert redis_gate.counters(item) == (5, {}) and free(item) == 5
     assert post(client, make_buyer(group), item).status_code == 201
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_a_refusal_at_the_gate_is_in_the_callers_language(client, gate, path, language):
+    expected = {("redis", "zh-CN"): "已抢光", ("redis", "en"): "Sold out",
+                ("db", "zh-CN"): "该活动商品已抢光", ("db", "en"): "This campaign item is sold out"}
+    item = sale(stock=1, limit=2)
+    assert post(client, make_buyer(), item).status_code == 201
+    buyer = known_buyer()
+    loaded(item)
+    gate.calls.clear()
+    refused = post(client, buyer, item, headers={"Accept-Language": language})
+    assert gate.calls == []  # pre-rendered in each language, answered in front of Flask
+    assert refused.status_code == 409 and refused.headers["Content-Language"] == language
+    assert refused.get_json()["error"]["message"] == expected[(path, language)]

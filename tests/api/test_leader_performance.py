@@ -5,7 +5,7 @@ import datetime as dt
 
 import time_machine
 
-from tests.factories import make_buyer, make_group, make_leader, make_product, make_staff
+from tests.factories import approve_change, make_buyer, make_group, make_leader, make_product, make_staff
 from tests.flows import batch_of, deliver, order_row, paid_order
 
 ADMIN, LEADER = "/api/v1/admin", "/api/v1/leader"
@@ -13,8 +13,8 @@ ADMIN, LEADER = "/api/v1/admin", "/api/v1/leader"
 
 def test_a_month_of_one_leader_and_another(client):
     staff = make_staff()
-    client.post(f"{ADMIN}/commission-rules", headers=staff.headers,
-                json={"scope": "default", "leader_rate_bps": 1000, "valid_from": "2020-01-01T00:00:00Z"})
+    approve_change(client, client.post(f"{ADMIN}/commission-rules", headers=staff.headers, json={
+        "scope": "default", "leader_rate_bps": 1000, "valid_from": "2020-01-01T00:00:00Z"}))
     ann, ben = make_leader(), make_leader()
     ann_group, ben_group = make_group(ann), make_group(ben)
     sku = make_product(skus=[{"code": "LP", "name": "x", "price_cents": 1000, "stock_total": 50}]).skus[0]

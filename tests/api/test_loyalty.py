@@ -131,6 +131,8 @@ def test_the_monthly_ranking_counts_points_earned_in_the_group(client):
     ranking = client.get(f"{BASE}/points/ranking", headers=a.headers).get_json()
     assert [(r["rank"], r["account_id"], r["points"]) for r in ranking["rows"]] == [
         (1, b.account.id, 30), (2, a.account.id, 10)]
+    # Others by their initial only; your own row in full (issue 20).
+    assert [r["name"] for r in ranking["rows"]] == [b.account.name[0] + "**", a.account.name]
     assert client.get(f"{BASE}/points/ranking?month=2020-01", headers=a.headers).get_json()["rows"] == []
     assert_error(client.get(f"{BASE}/points/ranking?month=2020-13", headers=a.headers), 422)
 

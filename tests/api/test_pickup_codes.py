@@ -101,6 +101,18 @@ def test_an_order_locks_after_repeated_wrong_codes_against_it(client, ready):
     assert order_row(order["id"]).code_failures == 5
 
 
+def test_another_leaders_wrong_codes_never_lock_an_order_for_its_own_leader(client, ready):
+    order, other = ready["order"], make_leader(ready["staff"])
+    with database_unchanged():
+        for _ in range(6):
+            # Answered as if the order did not exist at all (no hint that the number is real).
+            assert_error(verify(client, other, "WRONG234", order_number=order["number"]), 404,
+                         "pickup_code_invalid")
+    assert order_row(order["id"]).code_failures == 0
+    r = verify(client, ready["leader"], order["pickup_code"], order_number=order["number"])
+    assert r.status_code == 200 and r.get_json()["fulfilment"] == "picked_up"
+
+
 def test_pay_at_pickup_is_paid_at_handover_with_the_amount_collected(client):
     staff = make_staff()
     leader = make_leader(staff)

@@ -77,7 +77,7 @@ def test_the_reminder_goes_out_n_local_days_before_the_run_out_and_only_once(cli
         dispatch_pending()
         inbox = client.get("/api/v1/store/inbox", headers=headers(shop.buyer)).get_json()
     [message] = [n for n in inbox if n["title"] == "Running low on Northeast rice?"]   # the rest: payments
-    assert "2027-06-01" in message["body"] and message["data"]["reminder_id"] == reminder.id
+    assert "Jun 1, 2027" in message["body"] and message["data"]["reminder_id"] == reminder.id
     shown = outlook(client, shop.buyer, remind_on)[0]["reminder"]
     assert (shown["id"], shown["order_id"], shown["reorder_url"]) == (reminder.id, None,
                                                                      event.payload["reorder_url"])

@@ -89,7 +89,7 @@ def test_someone_elses_reminder_is_not_found_and_bad_input_changes_nothing(clien
             assert_error(reorder(client, mine, reminder_id, body), 422, "validation_error")
         # pay_at_pickup is refused by checkout's own rule (this group does not offer it).
         assert_error(reorder(client, mine, reminder_id, {"payment_method": "pay_at_pickup"}), 422,
-                     "payment_method_unavailable")
+                     "payment_method_not_allowed")
         assert_error(reorder(client, mine, 2_147_483_000, {"payment_method": "wallet"}), 404)
     assert sent()[0].order_id is None
 

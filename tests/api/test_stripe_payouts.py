@@ -20,7 +20,7 @@ from app.payments import stripe_gateway
 from tests.api.test_payouts import ADMIN, LEADER, ask, balance, earned
 from tests.assertions import assert_error, database_unchanged
 from tests.concurrency import race
-from tests.factories import make_leader, make_staff
+from tests.factories import approve_change, make_leader, make_staff
 from tests.stripe_helpers import stripe_client
 
 
@@ -38,10 +38,11 @@ def onboard(account_id: str) -> None:
 @pytest.fixture
 def people(client):
     staff, leader = make_staff(), make_leader()
-    r = client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
-                     json={"payout_min_cents": 1000, "payout_fee_cents": 100, "payout_fee_bps": 0,
-                           "payout_provider": "stripe_connect"})
-    assert r.status_code == 200 and r.get_json()["payout_provider"] == "stripe_connect"
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+                                        json={"payout_min_cents": 1000, "payout_fee_cents": 100,
+                                              "payout_fee_bps": 0, "payout_provider": "stripe_connect"}))
+    r = client.get(f"{ADMIN}/commission-settings", headers=staff.headers)
+    assert r.get_json()["payout_provider"] == "stripe_connect"
     return staff, leader
 
 

@@ -20,7 +20,7 @@ from app.subscriptions.sweep import run as sweep
 from app.wallet import ledger as wallet
 from app.wallet.models import WalletKind
 from tests.assertions import assert_error, database_unchanged
-from tests.factories import make_buyer, make_product, make_staff, sku_counts
+from tests.factories import approve_change, make_buyer, make_product, make_staff, sku_counts
 from tests.stripe_helpers import CARD_DECLINED, CARD_OK, stripe_client
 
 STORE, ADMIN = "/api/v1/store", "/api/v1/admin"
@@ -282,8 +282,8 @@ def test_renewal_orders_earn_commission_and_points_like_any_order(client, shop):
     from app.commissions.models import JournalLine
 
     staff, sku, buyer = shop
-    client.post(f"{ADMIN}/commission-rules", headers=staff.headers, json={
-        "scope": "default", "leader_rate_bps": 1000, "valid_from": "2020-01-01T00:00:00Z"})
+    approve_change(client, client.post(f"{ADMIN}/commission-rules", headers=staff.headers, json={
+        "scope": "default", "leader_rate_bps": 1000, "valid_from": "2020-01-01T00:00:00Z"}))
     fund(buyer, 10_000)
     start = start_day()
     subscribe(client, buyer, sku, start)

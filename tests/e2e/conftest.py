@@ -23,6 +23,13 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def chinese_store(zh_store):
+    """The browser tests run on a store whose default language is Chinese, as in production (the
+    API tests' store defaults to English: tests/conftest.py)."""
+    yield
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

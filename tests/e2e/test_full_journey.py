@@ -41,7 +41,7 @@ def test_a_group_link_order_is_collected_at_the_pickup_point_and_counted_by_the_
     add = shopper.get_by_role("button", name=T("shop.products.add_named", name="东北大米 5 公斤"))
     add.click()
     add.click()
-    shopper.get_by_role("tab", name=T("shop.tabs.cart")).click()
+    shopper.get_by_role("button", name=T("shop.cart.checkout")).click()
     shopper.get_by_text(T("shop.cart.total", total="¥99.80")).wait_for()
     shopper.get_by_label(T("shop.pay.at_pickup")).check()
     shopper.get_by_role("button", name=T("shop.cart.place_order")).click()

@@ -37,7 +37,7 @@ def test_a_new_shopper_opens_a_group_link_registers_and_joins_the_group(live_ser
     # Category filter works in the page.
     page.get_by_label(T("shop.products.category")).select_option(label="水果")
     page.get_by_role("button", name=T("common.show")).click()
-    page.wait_for_function("document.querySelectorAll('#products article').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#products article').length === 1")
     assert_in_language(page, "zh-CN")
 
     # The same page in English, chosen in the page's menu: kept on this device.

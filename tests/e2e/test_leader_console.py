@@ -16,7 +16,16 @@ from app.orders.models import Order, OrderLine
 from app.payments.models import Refund
 from app.pickup.models import DeliveryBatch, Shortage
 from tests.e2e.i18n import T, T_pattern, assert_in_language, new_page, switch_language, zh_datetime
-from tests.factories import PASSWORD, make_buyer, make_group, make_leader, make_product, make_shopper, make_staff
+from tests.factories import (
+    PASSWORD,
+    approve_change,
+    make_buyer,
+    make_group,
+    make_leader,
+    make_product,
+    make_shopper,
+    make_staff,
+)
 from tests.flows import batch_of, paid_order
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -53,10 +62,10 @@ def delivery(client):
     whose pickup point has a dispatched delivery of two paid orders: 李爱丽's 2 rice + 1 eggs, and
     周博's 1 eggs. The leader has begun Stripe onboarding."""
     staff = make_staff()
-    assert client.post(f"{ADMIN}/commission-rules", headers=staff.headers, json={
-        "scope": "default", "leader_rate_bps": 1000, "valid_from": "2020-01-01T00:00:00Z"}).status_code == 201
-    assert client.patch(f"{ADMIN}/commission-settings", headers=staff.headers, json={
-        "after_sale_days": 0, "payout_min_cents": 500, "payout_fee_cents": 50}).status_code == 200
+    approve_change(client, client.post(f"{ADMIN}/commission-rules", headers=staff.headers, json={
+        "scope": "default", "leader_rate_bps": 1000, "valid_from": "2020-01-01T00:00:00Z"}))
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers, json={
+        "after_sale_days": 0, "payout_min_cents": 500, "payout_fee_cents": 50}))
     leader = make_leader(staff, name="王芳", point_name="枫林苑大堂")
     group = make_group(leader, name="枫林苑邻里团")
     rice = make_product(name="东北大米", skus=[{"code": "RICE", "name": "5 公斤", "price_cents": 5000,
@@ -209,7 +218,7 @@ def test_wrong_codes_and_the_return_from_stripe_are_explained(live_server, page,
     error = page.locator("#pickup-form [data-error]")
     page.get_by_label(T("leader.pickup.code")).fill("WRONG234")
     page.get_by_role("button", name=T("leader.pickup.submit")).click()
-    page.wait_for_function("document.querySelector('#pickup-form [data-error]').textContent !== ''")
+    page.wait_for_function("() => document.querySelector('#pickup-form [data-error]').textContent !== ''")
     wrong = error.inner_text()
     # Not ready yet: the delivery has not been confirmed as arrived. The API's refusal comes with
     # the order's state, which the console names in the leader's language.

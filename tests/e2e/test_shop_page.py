@@ -153,7 +153,7 @@ def test_a_member_sees_sales_buys_in_the_member_zone_subscribes_and_reads_the_wa
     assert order.status is OrderStatus.PAID and order.payment_method == "wallet"
     assert [ln.sku_id for ln in order.lines] == [beef.skus[0].id]
 
-    page.locator("[data-tab=tab-subscriptions]").click()
+    page.locator("[data-tab=tab-me]").click()
     form = page.locator("#subscribe-form")
     form.get_by_label(T("shop.subscriptions.item")).select_option(
         label="散养鸡蛋 30 枚" + T("shop.subscriptions.off", percent=10))
@@ -172,17 +172,15 @@ def test_a_member_sees_sales_buys_in_the_member_zone_subscribes_and_reads_the_wa
     sub_card.get_by_text(f"· {T('status.subscription.paused')}").wait_for()
     assert_in_language(page, "zh-CN", shot="shop-subscriptions")
 
-    page.locator("[data-tab=tab-wallet]").click()
     page.get_by_text(T("shop.wallet.balance", total="¥372.00")).wait_for()  # 500.00 funded − 128.00 paid
     expect(page.locator("#wallet-entries tbody tr")).to_have_count(2)
     assert_in_language(page, "zh-CN", shot="shop-wallet")
 
     switch_language(page, "en")
-    page.get_by_role("tab", name=T("shop.tabs.wallet", "en")).click()
+    page.get_by_role("tab", name=T("shop.tabs.me", "en"), exact=True).click()
     page.get_by_text(T("shop.wallet.balance", "en", total="¥372.00")).wait_for()
     expect(page.locator("#wallet-entries")).to_contain_text(T("status.wallet.payment", "en"))
     assert_in_language(page, "en", shot="shop-wallet")
-    page.get_by_role("tab", name=T("shop.tabs.subscriptions", "en")).click()
     every_two_weeks = T("shop.subscriptions.every_week", "en", count=2)
     page.get_by_text(f"{every_two_weeks} · {T('status.subscription.paused', 'en')}").wait_for()
     page.get_by_role("tab", name=T("shop.tabs.shop", "en")).click()

@@ -54,6 +54,18 @@ def test_reconcile_cli_reports_counts_and_fails_when_stripe_is_down(app, client,
     assert down.exit_code != 0 and "run again later" in down.output
 
 
+def test_reconcile_cli_reports_a_payment_the_provider_does_not_know_as_such(app, client):
+    """Issue 20: a 404 from the provider was reported as "provider unreachable?" with exit 1."""
+    checkout(client, make_buyer(), [(make_product().skus[0].id, 1)])
+    db.session.execute(sa.update(Payment).values(provider_ref="pi_never_made_here"))
+    _age_payments(30)
+    out = app.test_cli_runner().invoke(args=["reconcile-payments"])
+    assert out.exit_code == 0, out.output
+    assert "payments not found: 1" in out.output and "errors: 0" in out.output
+    assert "unknown to the provider (404)" in out.output and "unreachable" not in out.output
+    assert db.session.scalar(sa.select(Payment.status)).value == "pending"   # left for a person to look at
+
+
 @pytest.mark.redis
 def test_the_cron_schedule_enqueues_sweeps_that_a_real_worker_runs(app, client, monkeypatch):
     from app.jobs.queue import get_queue

@@ -59,11 +59,21 @@ def test_every_invalid_setting_is_reported_at_once(env, tmp_path):
 
 def test_production_requires_a_long_secret_key(env, tmp_path):
     env.setenv("APP_ENV", "production")
+    env.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     env.setenv("SECRET_KEY", "short")
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         load_settings(tmp_path)
     env.setenv("SECRET_KEY", "x" * 40)
     assert load_settings(tmp_path)["SECRET_KEY"] == "x" * 40
+
+
+def test_production_refuses_to_start_without_redis_for_shared_rate_limits(env, tmp_path):
+    env.setenv("APP_ENV", "production")
+    env.setenv("SECRET_KEY", "x" * 40)
+    with pytest.raises(ConfigError, match="REDIS_URL: must be set in production"):
+        load_settings(tmp_path)
+    env.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert load_settings(tmp_path)["REDIS_URL"] == "redis://127.0.0.1:6379/0"
 
 
 def test_lowercase_codes_are_accepted_and_normalised(env, tmp_path):

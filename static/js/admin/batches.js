@@ -1,7 +1,7 @@
 // Delivery batches tab: batches by day and status; a batch's orders, close and dispatch, and its
 // pick list on screen and as CSV.
 import { $, date, dateTime, download, el, label, money, t } from "../common.js";
-import { api } from "./context.js";
+import { api, can } from "./context.js";
 import { actionButton, actions, dataTable, notify, pagedList, query, reportFailure } from "./ui.js";
 
 const filters = () => Object.fromEntries([...new FormData($("batches-filter"))]);
@@ -63,8 +63,8 @@ export async function open(batchId) {
     heading,
     el("p", facts.join(" · "), { class: "muted" }),
     actions(
-      batch.status === "open" && actionButton(t("admin.batches.close"), () => act(batch, "close")),
-      batch.status === "closed" && actionButton(t("admin.batches.dispatch"), () => act(batch, "dispatch")),
+      can("batches.manage") && batch.status === "open" && actionButton(t("admin.batches.close"), () => act(batch, "close")),
+      can("batches.manage") && batch.status === "closed" && actionButton(t("admin.batches.dispatch"), () => act(batch, "dispatch")),
       actionButton(t("admin.batches.download"), () => download(api, `/batches/${batch.id}/pick-list.csv`, filename),
         { secondary: true }),
     ),

@@ -1,7 +1,7 @@
 // Campaigns tab: the list with review actions (submit, approve, reject with a reason), a form for a
 // new flash sale or group buy with one SKU, and each approved campaign's stats.
 import { $, dateTime, el, label, money, onSubmit, storeLocalInput, t, toMinor } from "../common.js";
-import { api } from "./context.js";
+import { api, can } from "./context.js";
 import { actionButton, actions, askReason, dataTable, figure, notify, pagedList, query, reportFailure } from "./ui.js";
 
 const panel = () => $("campaign-detail");
@@ -15,10 +15,11 @@ async function decide(campaign, verb, body) {
 function reviewActions(c) {
   const name = c.name;
   if (c.review === "draft" || c.review === "rejected") {
-    return actions(actionButton(t("admin.campaigns.submit"), () => decide(c, "submit"),
+    return actions(can("campaigns.edit") && actionButton(t("admin.campaigns.submit"), () => decide(c, "submit"),
       { label: t("admin.campaigns.submit_named", { name }) }));
   }
   if (c.review === "submitted") {
+    if (!can("campaigns.approve")) return "";
     return actions(
       actionButton(t("admin.approve"), () => decide(c, "approve"), { label: t("admin.campaigns.approve_named", { name }) }),
       actionButton(t("admin.reject"), () => askReason(panel(), {

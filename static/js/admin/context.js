@@ -24,3 +24,9 @@ export function onSignedOut(fn) {
 }
 
 export const state = { me: null };
+
+/** Whether the signed-in staff member's role holds a permission (from GET /admin/me). The server
+ * refuses regardless (403); hiding what the role may not do just keeps the screen honest. */
+export function can(permission) {
+  return Boolean(state.me?.permissions?.includes(permission));
+}

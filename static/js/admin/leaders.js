@@ -1,6 +1,6 @@
 // Leader applications tab: pending applications (or any status), approve, reject with a reason.
 import { $, dateTime, el, label, t } from "../common.js";
-import { api } from "./context.js";
+import { api, can } from "./context.js";
 import { actionButton, actions, askReason, dataTable, notify, pagedList, query, reportFailure } from "./ui.js";
 
 async function decide(application, verb, body) {
@@ -11,6 +11,7 @@ async function decide(application, verb, body) {
 
 function decisionActions(a) {
   if (a.status !== "pending") return a.decision_reason ?? "";
+  if (!can("leaders.manage")) return "";
   return actions(
     actionButton(t("admin.approve"), () => decide(a, "approve"), { label: t("admin.applications.approve_named", { name: a.name }) }),
     actionButton(t("admin.reject"), () => askReason($("application-detail"), {

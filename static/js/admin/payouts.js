@@ -1,7 +1,7 @@
 // Payouts tab: leaders' withdrawal requests to approve or reject, what the store owes in
 // commission, and the bank file of approved payouts.
 import { $, dateTime, el, label, money, t } from "../common.js";
-import { api } from "./context.js";
+import { api, can } from "./context.js";
 import { actionButton, actions, askReason, dataTable, figure, notify, pagedList, query, reportFailure } from "./ui.js";
 
 const leaderOf = (p) => p.leader_name;
@@ -14,7 +14,7 @@ async function decide(payout, verb, body) {
 
 function decisionActions(p) {
   const what = { id: p.id, leader: leaderOf(p) };
-  if (p.status === "requested") {
+  if (p.status === "requested" && can("payouts.approve")) {
     return actions(
       actionButton(t("admin.approve"), () => decide(p, "approve"), { label: t("admin.payouts.approve_named", what) }),
       actionButton(t("admin.reject"), () => askReason($("payout-detail"), {

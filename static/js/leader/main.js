@@ -6,6 +6,7 @@ import { initDeliveries, loadBatches } from "./deliveries.js";
 import { initEarnings, loadEarnings } from "./earnings.js";
 import { initHandover } from "./handover.js";
 import { initPerformance, showPerformance } from "./performance.js";
+import { initPosters } from "./posters.js";
 import { initSession, start } from "./session.js";
 import { initWaiting, loadWaiting } from "./waiting.js";
 
@@ -36,6 +37,7 @@ async function main() {
   initWaiting();
   initEarnings();
   initPerformance();
+  initPosters();
 
   if (STRIPE_RETURN[returned]) {
     showBanner(t(STRIPE_RETURN[returned]));

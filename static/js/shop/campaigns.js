@@ -1,8 +1,9 @@
 // Live and upcoming campaigns of the shopper's group: flash sales with countdowns (reserve, then pay),
 // group buys with a progress bar, pre-sales with deposit and balance, member days.
-import { $, date, el, label, money, newKey, t, time } from "../common.js";
+import { $, ApiError, date, dateTime, el, label, money, newKey, t, time } from "../common.js";
 import { addToCart } from "./cart.js";
 import { api, emit, state } from "./context.js";
+import { sharePoster } from "./share.js";
 
 function remaining(seconds) {
   if (seconds <= 0) return "00:00:00"; // the next refresh of the list shows the new phase
@@ -108,7 +109,29 @@ function campaignCard(campaign) {
   }
   if (campaign.group_buy) article.append(progress(campaign.group_buy));
   for (const item of campaign.items) article.append(itemLine(campaign, item));
+  article.append(posterButton(campaign));
   return article;
+}
+
+/** A poster of the campaign: its first item's picture and price, when it ends or how far the group buy is. */
+function posterButton(campaign) {
+  const box = el("p", "", { class: "error", role: "alert" });
+  const item = campaign.items[0];
+  const currency = state.config.currency;
+  const window = campaign.next_window;
+  const group = campaign.group_buy;
+  const note = group ? t("shop.campaigns.progress_people", { count: group.threshold, current: group.current, threshold: group.threshold })
+    : window && campaign.phase === "live" ? t("common.poster.ends", { when: dateTime(window.end) })
+      : window ? t("common.poster.starts", { when: dateTime(window.start) }) : null;
+  const button = el("button", t("common.poster.make"), { type: "button", class: "secondary poster-button", onclick: () => sharePoster({
+    title: campaign.name, image: item && state.skus.get(item.sku_id)?.product.image_urls?.[0],
+    price: item && money(item.campaign_price_cents, currency),
+    was: item?.list_price_cents ? money(item.list_price_cents, currency) : null,
+    note, details: item ? [`${item.product_name} ${item.sku_name}`] : [],
+  }, box) });
+  const wrap = el("div");
+  wrap.append(button, box);
+  return wrap;
 }
 
 export async function renderCampaigns() {
@@ -117,7 +140,14 @@ export async function renderCampaigns() {
     box.replaceChildren(el("p", t("shop.campaigns.join_first"), { class: "muted" }));
     return;
   }
-  const campaigns = await api("/campaigns");
+  let campaigns;
+  try {
+    campaigns = await api("/campaigns");
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    box.replaceChildren(el("p", t("shop.campaigns.failed", { message: error.message }), { class: "error" }));
+    return;
+  }
   box.replaceChildren(...campaigns.map(campaignCard));
   if (!campaigns.length) box.append(el("p", t("shop.campaigns.none"), { class: "muted" }));
   tick();

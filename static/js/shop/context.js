@@ -12,6 +12,8 @@ export const state = {
   me: null,           // the logged-in shopper, or null
   inGroup: false,     // the shopper is a member of this group (may order here)
   member: null,       // store membership (member zone, member prices), or null
+  invitedBy: null,    // the name of the personal link's owner (an invitation), or null
+  wallet: null,       // the shopper's wallet while a cart is priced: the wallet is offered only if it covers it
   skus: new Map(),    // sku id -> {product, sku}: names for the cart and subscriptions
 };
 

@@ -87,9 +87,18 @@ export async function renderOrders() {
     box.replaceChildren(el("p", t("shop.orders.log_in"), { class: "muted" }));
     return;
   }
-  const orders = await api("/orders?page_size=20");
+  $("orders-error").textContent = "";
+  if (!box.childElementCount) box.replaceChildren(el("p", t("common.loading"), { class: "muted" }));
+  let orders;
+  try {
+    orders = await api("/orders?page_size=20");
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    $("orders-error").textContent = t("shop.orders.failed", { message: error.message });
+    return;
+  }
   box.replaceChildren(...orders.map(orderCard));
-  if (!orders.length) box.append(el("p", t("shop.orders.none"), { class: "muted" }));
+  if (!orders.length) box.append(el("p", t("shop.orders.none_hint"), { class: "muted empty" }));
 }
 
 on("orders-changed", () => renderOrders().catch(report));

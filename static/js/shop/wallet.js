@@ -1,6 +1,6 @@
 // My wallet: stored value (principal and bonus), its ledger, and topping it up by card when the
 // store takes cards (the bonus tiers are the merchant's; the wallet is credited when Stripe reports).
-import { $, dateTime, el, label, money, newKey, onSubmit, t, table, toMinor } from "../common.js";
+import { $, ApiError, dateTime, el, label, money, newKey, onSubmit, t, table, toMinor } from "../common.js";
 import { api, state } from "./context.js";
 import { confirmWithCard } from "./stripe.js";
 
@@ -12,7 +12,16 @@ export async function renderWallet() {
     entries.replaceChildren(el("p", t("shop.wallet.log_in"), { class: "muted" }));
     return;
   }
-  const [wallet, lines] = await Promise.all([api("/wallet"), api("/wallet/entries?page_size=20")]);
+  $("wallet-error").textContent = "";
+  let wallet;
+  let lines;
+  try {
+    [wallet, lines] = await Promise.all([api("/wallet"), api("/wallet/entries?page_size=20")]);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    $("wallet-error").textContent = t("shop.wallet.failed", { message: error.message });
+    return;
+  }
   const cash = (cents) => money(cents, wallet.currency);
   $("wallet-balance").textContent = wallet.bonus_cents
     ? t("shop.wallet.balance_bonus", { total: cash(wallet.total_cents), bonus: cash(wallet.bonus_cents) })
