@@ -18,7 +18,7 @@ from blueprints.schemas.aftersales import (
 
 
 @blp.route("/after-sales", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.read")
 @blp.arguments(RequestQuerySchema, location="query")
 @blp.response(200, StaffRequestSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
@@ -29,7 +29,7 @@ def queue(query):
 
 
 @blp.route("/after-sales/<id:request_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.read")
 @blp.response(200, StaffRequestSchema)
 @blp.errors(404)
 def one_request(request_id):
@@ -38,7 +38,7 @@ def one_request(request_id):
 
 
 @blp.route("/after-sales/<id:request_id>/decision", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.refund")
 @blp.arguments(DecisionSchema)
 @blp.response(200, StaffRequestSchema)
 @blp.errors(404, 409, 422)
@@ -51,7 +51,7 @@ def decide(data, request_id):
 
 
 @blp.route("/after-sales/<id:request_id>/photos/<id:photo_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.read")
 @blp.doc(**PHOTO_DOC)
 @blp.errors(404)
 def photo(request_id, photo_id):
@@ -60,7 +60,7 @@ def photo(request_id, photo_id):
 
 
 @blp.route("/after-sales/rules", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "settings.read")
 @blp.response(200, RulesSchema)
 def get_rules():
     """The after-sale rules: the leader's review deadline and the auto-approval of small claims"""
@@ -72,7 +72,7 @@ def get_rules():
 
 
 @blp.route("/after-sales/rules", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "settings.manage")
 @blp.arguments(RulesSchema)
 @blp.response(200, RulesSchema)
 @blp.errors(422)
@@ -86,7 +86,7 @@ ANALYTICS_COLUMNS = ["key", "name", "requests", "lines_sold", "rate_pct", "refun
 
 
 @blp.route("/analytics/after-sales", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(AnalyticsQuerySchema, location="query")
 @blp.response(200, AnalyticsRowSchema(many=True))
 def after_sale_rates(query):
@@ -96,7 +96,7 @@ def after_sale_rates(query):
 
 
 @blp.route("/analytics/after-sales.csv", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(AnalyticsQuerySchema, location="query")
 @blp.response(200, description="CSV: one row per key", content_type="text/csv")
 def after_sale_rates_csv(query):

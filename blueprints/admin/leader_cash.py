@@ -10,7 +10,7 @@ from blueprints.schemas.orders import IdempotencyHeaderSchema
 
 
 @blp.route("/leader-cash", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.read")
 @blp.response(200, CashOwedSchema(many=True))
 def cash_by_leader():
     """Cash collected at pickup that each leader still owes, most first, with its age"""
@@ -18,7 +18,7 @@ def cash_by_leader():
 
 
 @blp.route("/leaders/<id:leader_id>/cash", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "commissions.read")
 @blp.response(200, CashEntrySchema(many=True))
 @blp.errors(404)
 @blp.paginate(SQLPage, page_size=50)
@@ -33,7 +33,7 @@ def leader_statement(leader_id):
 
 
 @blp.route("/leaders/<id:leader_id>/cash/remittances", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "payouts.send")
 @blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.arguments(RemitSchema)
 @blp.response(201, CashEntrySchema)
