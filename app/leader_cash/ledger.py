@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
-from app.i18n import _
+from app.i18n import _, format_money
 from app.leader_cash.models import CashBucket, CashEntry, CashKind, CashLine
 from app.leaders.models import Leader
 
@@ -74,7 +74,7 @@ def remit(leader_id: int, amount: int, reference: str, staff_id: int, key: str) 
         raise not_found("leader", id=leader_id)
     owed = outstanding(leader_id)
     if amount > owed:
-        raise Conflict(_("More than the leader owes (%(owed)s)", owed=owed), code="remit_exceeds_owed",
+        raise Conflict(_("More than the leader owes (%(owed)s)", owed=format_money(owed)), code="remit_exceeds_owed",
                        details={"owed_cents": owed})
     if amount <= 0:
         raise InvalidRequest(_("Nothing to remit"), code="nothing_to_remit")

@@ -11,7 +11,7 @@ from app.codes import normalise_code
 from app.db import utcnow
 from app.errors import Conflict, DomainError, InvalidRequest, NotFound, PermissionDenied
 from app.extensions import db
-from app.i18n import _
+from app.i18n import _, format_money
 from app.notifications.messages import notify_order
 from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
 from app.payments.models import Payment, PaymentStatus
@@ -126,8 +126,8 @@ def _collect_payment(order: Order, collected_cents: int | None) -> int:
         return 0
     due = amount_due(order)
     if collected_cents is None:
-        raise InvalidRequest(_("Enter the amount collected: %(due)s is due", due=due), code="amount_required",
-                             details={"amount_due_cents": due})
+        raise InvalidRequest(_("Enter the amount collected: %(due)s is due", due=format_money(due)),
+                             code="amount_required", details={"amount_due_cents": due})
     if collected_cents != due:
         raise InvalidRequest(_("Collect exactly the amount due"), code="wrong_amount_collected",
                              details={"amount_due_cents": due, "collected_cents": collected_cents})
