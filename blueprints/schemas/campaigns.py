@@ -9,12 +9,11 @@ from app.campaigns import stock as campaign_stock
 from app.campaigns.models import BalancePolicy, CampaignKind, Review, Threshold, ThresholdScope
 from app.campaigns.phases import Phase, phase, window
 from app.clock import store_tz
-from app.content import localized
 from app.db import utcnow
 from app.i18n import gettext_now
 from blueprints import fields as f
 from blueprints.schemas.common import QuerySchema, Schema
-from blueprints.schemas.content import Localized, Translations, reader_tag
+from blueprints.schemas.content import Localized, Translations, localized_of
 
 
 class LocalDateTime(ma.fields.DateTime):
@@ -77,8 +76,8 @@ class CampaignUpdateSchema(CampaignInputSchema):
 class CampaignItemSchema(Schema):
     id = ma.fields.Integer()
     sku_id = ma.fields.Integer()
-    product_name = ma.fields.Function(lambda i: localized(i.sku.product, "name", reader_tag()))
-    sku_name = ma.fields.Function(lambda i: localized(i.sku, "name", reader_tag()))
+    product_name = ma.fields.Function(lambda i: localized_of(i.sku.product, "name"))
+    sku_name = ma.fields.Function(lambda i: localized_of(i.sku, "name"))
     list_price_cents = ma.fields.Function(lambda i: i.sku.price_cents)
     campaign_price_cents = ma.fields.Integer()
     stock_total = ma.fields.Integer(allow_none=True)

@@ -64,6 +64,11 @@ def reader_tag() -> str | None:
     return to_tag(get_locale()) if has_request_context() and get_locale() is not None else None
 
 
-def Localized(field: str, **kwargs) -> ma.fields.Function:  # noqa: N802
+def localized_of(row, field: str):
     """The row's ``field`` in the reader's language, falling back to the original."""
-    return ma.fields.Function(lambda row: localized(row, field, reader_tag()), dump_only=True, **kwargs)
+    return localized(row, field, reader_tag())
+
+
+def Localized(field: str, **kwargs) -> ma.fields.Function:  # noqa: N802
+    """A dump-only field: the row's ``field`` in the reader's language."""
+    return ma.fields.Function(lambda row: localized_of(row, field), dump_only=True, **kwargs)
