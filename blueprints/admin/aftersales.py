@@ -1,15 +1,24 @@
 from __future__ import annotations
 
-from app.aftersales import decisions, queries, services
+from app.aftersales import analytics, decisions, queries, services
+from app.clock import local_now
 from blueprints.admin import blp
 from blueprints.aftersale_photos import PHOTO_DOC, photo_response
 from blueprints.auth import Role, current_account
+from blueprints.csv_response import csv_response
 from blueprints.pagination import SQLPage
-from blueprints.schemas.aftersales import DecisionSchema, RequestQuerySchema, RulesSchema, StaffRequestSchema
+from blueprints.schemas.aftersales import (
+    AnalyticsQuerySchema,
+    AnalyticsRowSchema,
+    DecisionSchema,
+    RequestQuerySchema,
+    RulesSchema,
+    StaffRequestSchema,
+)
 
 
 @blp.route("/after-sales", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.read")
 @blp.arguments(RequestQuerySchema, location="query")
 @blp.response(200, StaffRequestSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
@@ -20,7 +29,7 @@ def queue(query):
 
 
 @blp.route("/after-sales/<id:request_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.read")
 @blp.response(200, StaffRequestSchema)
 @blp.errors(404)
 def one_request(request_id):
@@ -29,7 +38,7 @@ def one_request(request_id):
 
 
 @blp.route("/after-sales/<id:request_id>/decision", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.refund")
 @blp.arguments(DecisionSchema)
 @blp.response(200, StaffRequestSchema)
 @blp.errors(404, 409, 422)
@@ -42,7 +51,7 @@ def decide(data, request_id):
 
 
 @blp.route("/after-sales/<id:request_id>/photos/<id:photo_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.read")
 @blp.doc(**PHOTO_DOC)
 @blp.errors(404)
 def photo(request_id, photo_id):
@@ -51,7 +60,7 @@ def photo(request_id, photo_id):
 
 
 @blp.route("/after-sales/rules", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "settings.read")
 @blp.response(200, RulesSchema)
 def get_rules():
     """The after-sale rules: the leader's review deadline and the auto-approval of small claims"""
@@ -63,10 +72,35 @@ def get_rules():
 
 
 @blp.route("/after-sales/rules", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "settings.manage")
 @blp.arguments(RulesSchema)
 @blp.response(200, RulesSchema)
 @blp.errors(422)
 def set_rules(data):
     """Change the after-sale rules"""
     return services.update_rules(data)
+
+
+ANALYTICS_COLUMNS = ["key", "name", "requests", "lines_sold", "rate_pct", "refunded", "replaced", "rejected",
+                     "refunded_cents"]
+
+
+@blp.route("/analytics/after-sales", methods=["GET"])
+@blp.requires(Role.STAFF, "analytics.read")
+@blp.arguments(AnalyticsQuerySchema, location="query")
+@blp.response(200, AnalyticsRowSchema(many=True))
+def after_sale_rates(query):
+    """After-sale rates (requests per order line sold) and money refunded, `by` product, pickup point,
+    leader, delivery batch or reason; most requests first"""
+    return analytics.rates(query["by"])
+
+
+@blp.route("/analytics/after-sales.csv", methods=["GET"])
+@blp.requires(Role.STAFF, "analytics.read")
+@blp.arguments(AnalyticsQuerySchema, location="query")
+@blp.response(200, description="CSV: one row per key", content_type="text/csv")
+def after_sale_rates_csv(query):
+    """The after-sale rates as CSV"""
+    rows = analytics.rates(query["by"])
+    return csv_response(f"after-sales-{query['by']}-{local_now():%Y-%m-%d}.csv", ANALYTICS_COLUMNS,
+                        [["" if r[c] is None else r[c] for c in ANALYTICS_COLUMNS] for r in rows])

@@ -176,7 +176,15 @@ class CampaignQuerySchema(QuerySchema):
     kind = f.Choice(CampaignKind)
 
 
-class ItemStatsSchema(Schema):
+class SoldRefundedNetSchema(Schema):
+    sold_units = ma.fields.Integer(metadata={"description": "Units on orders that were paid (refunded since or not)"})
+    refunded_units = ma.fields.Integer()
+    net_units = ma.fields.Integer(metadata={"description": "sold_units - refunded_units"})
+    gross_revenue_cents = ma.fields.Integer()
+    refunded_cents = ma.fields.Integer()
+
+
+class ItemStatsSchema(SoldRefundedNetSchema):
     item_id = ma.fields.Integer()
     sku_id = ma.fields.Integer()
     stock_total = ma.fields.Integer(allow_none=True)
@@ -195,9 +203,9 @@ class GroupStatsSchema(Schema):
     unique_buyers = ma.fields.Integer()
 
 
-class CampaignStatsSchema(Schema):
+class CampaignStatsSchema(SoldRefundedNetSchema):
     campaign_id = ma.fields.Integer()
-    revenue_cents = ma.fields.Integer()
+    revenue_cents = ma.fields.Integer(metadata={"description": "Net: paid line totals less refunds"})
     unique_buyers = ma.fields.Integer()
     items = ma.fields.List(ma.fields.Nested(ItemStatsSchema))
     groups = ma.fields.List(ma.fields.Nested(GroupStatsSchema))

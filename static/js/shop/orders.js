@@ -1,8 +1,10 @@
 // My orders: status and where the goods are, the pickup day and window, and the pickup code as text and
-// as a QR code for the leader to scan; paying an unpaid order (card, pre-sale balance) or cancelling it.
+// as a QR code for the leader to scan; paying an unpaid order (any method it can take, pre-sale balance) or cancelling it.
 import { $, ApiError, date, dateTime, el, label, money, t, time } from "../common.js";
 import { api, on, report, state } from "./context.js";
 import { confirmWithCard } from "./stripe.js";
+import { followNextAction } from "./apppay.js";
+import { PAY_LABELS } from "./cart.js";
 
 /** The QR code of the text the API gives for the order, drawn by the vendored qrcode-generator. */
 function qrImage(text, pickupCode) {
@@ -24,8 +26,10 @@ async function act(box, action) {
   }
 }
 
-async function pay(order) {
-  const opened = await api(`/orders/${order.id}/pay`, { method: "POST" });
+/** Pay (or retry) with the chosen method: the wallet at once, WeChat Pay / Alipay in their box, a card here. */
+async function pay(order, method) {
+  const opened = await api(`/orders/${order.id}/pay`, { method: "POST", body: { payment_method: method } });
+  if (followNextAction(opened) || method === "wallet") return;
   if (!opened.payment?.client_secret || !state.config.stripe_publishable_key) {
     throw new ApiError(409, t("shop.orders.no_cards"));
   }
@@ -34,7 +38,30 @@ async function pay(order) {
   await api(`/orders/${order.id}/refresh-payment`, { method: "POST" });
 }
 
-function orderCard(order) {
+/** The methods that can pay this order now, as the API lists them; the wallet only if it covers the amount due. */
+function payMethods(order, wallet) {
+  const due = order.status === "deposit_paid" ? order.balance?.balance_cents : order.total_cents;
+  return (order.payment_methods ?? []).filter((m) => PAY_LABELS[m]
+    && (m !== "wallet" || !wallet || due === undefined || wallet.total_cents >= due));
+}
+
+const chosen = new Map(); // order id -> the method picked, kept when the list is drawn again
+
+function payButton(order, wallet, errorBox) {
+  const methods = payMethods(order, wallet);
+  if (!methods.length) return [];
+  const open = order.payment?.status === "pending" ? order.payment.method : null; // retry the same by default
+  const pick = chosen.get(order.id) ?? open;
+  const select = el("select", "", { "aria-label": t("shop.orders.pay_with", { number: order.number }) });
+  select.append(...methods.map((m) => new Option(t(PAY_LABELS[m]), m, false, m === pick)));
+  select.addEventListener("change", () => chosen.set(order.id, select.value));
+  const button = el("button", t(order.status === "deposit_paid" ? "shop.orders.pay_balance" : "shop.orders.pay_now"), {
+    type: "button", onclick: () => act(errorBox, () => pay(order, select.value)),
+  });
+  return [select, button];
+}
+
+function orderCard(order, wallet) {
   const cash = (cents) => money(cents, order.currency);
   const article = el("article", "", { class: "card order", "data-order": order.number });
   article.append(el("h3", t("shop.orders.order", { number: order.number })));
@@ -66,11 +93,7 @@ function orderCard(order) {
   const errorBox = el("p", "", { class: "error", role: "alert" });
   const actions = el("div", "", { class: "row" });
   const unpaid = order.status === "pending_payment";
-  if ((unpaid && order.payment_method === "stripe") || order.status === "deposit_paid") {
-    actions.append(el("button", t(order.status === "deposit_paid" ? "shop.orders.pay_balance" : "shop.orders.pay_now"), {
-      type: "button", onclick: () => act(errorBox, () => pay(order)),
-    }));
-  }
+  actions.append(...payButton(order, wallet, errorBox));
   if (unpaid) {
     actions.append(el("button", t("shop.orders.cancel"), {
       type: "button", class: "secondary", "aria-label": t("shop.orders.cancel_named", { number: order.number }),
@@ -90,14 +113,17 @@ export async function renderOrders() {
   $("orders-error").textContent = "";
   if (!box.childElementCount) box.replaceChildren(el("p", t("common.loading"), { class: "muted" }));
   let orders;
+  let wallet = null;
   try {
     orders = await api("/orders?page_size=20");
+    // The wallet's balance decides whether it is offered for an unpaid order (unknown: offered, the API decides).
+    if (orders.some((o) => o.payment_methods?.includes("wallet"))) wallet = await api("/wallet").catch(() => null);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     $("orders-error").textContent = t("shop.orders.failed", { message: error.message });
     return;
   }
-  box.replaceChildren(...orders.map(orderCard));
+  box.replaceChildren(...orders.map((order) => orderCard(order, wallet)));
   if (!orders.length) box.append(el("p", t("shop.orders.none_hint"), { class: "muted empty" }));
 }
 
