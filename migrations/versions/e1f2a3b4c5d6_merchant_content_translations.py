@@ -1,7 +1,7 @@
 """merchant content in other languages: translations JSON on categories, products, SKUs and campaigns
 
 Revision ID: e1f2a3b4c5d6
-Revises: 6af99f232d35
+Revises: c2403c3262bd
 Create Date: 2026-12-03 17:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'e1f2a3b4c5d6'
-down_revision = '6af99f232d35'
+down_revision = 'c2403c3262bd'
 branch_labels = None
 depends_on = None
 
