@@ -287,3 +287,44 @@ export function tabs(nav, onShow) {
   for (const b of buttons) b.addEventListener("click", () => show(b.dataset.tab));
   return show;
 }
+
+/**
+ * Ask before an irreversible action: a modal <dialog> (focus stays inside, Esc cancels) saying what
+ * will happen. Resolves true only when the person presses the confirm button. `body` may be a node
+ * (say, a field for an amount); `onConfirm` may throw an ApiError, shown in the dialog, which stays open.
+ */
+export function confirmAction({ title, message, confirm = t("common.confirm.ok"), body = null, onConfirm = null }) {
+  return new Promise((resolve) => {
+    const dialog = el("dialog", "", { class: "confirm", "aria-labelledby": "confirm-title", "aria-describedby": "confirm-message" });
+    const form = el("form", "", { method: "dialog" });
+    const error = el("p", "", { class: "error", role: "alert" });
+    const yes = el("button", confirm, { type: "submit", "data-confirm": "" });
+    const no = el("button", t("common.confirm.cancel"), { type: "button", class: "secondary", "data-cancel": "" });
+    form.append(el("h3", title, { id: "confirm-title" }), el("p", message, { id: "confirm-message" }));
+    if (body) form.append(body);
+    form.append(error, el("div", "", { class: "actions" }));
+    form.lastChild.append(no, yes);
+    dialog.append(form);
+    let answer = false;
+    no.addEventListener("click", () => dialog.close());
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      yes.disabled = true;
+      error.textContent = "";
+      try {
+        await onConfirm?.(form);
+        answer = true;
+        dialog.close();
+      } catch (failure) {
+        if (!(failure instanceof ApiError)) throw failure;
+        error.textContent = describeError(failure, form);
+      } finally {
+        yes.disabled = false;
+      }
+    });
+    dialog.addEventListener("close", () => { dialog.remove(); resolve(answer); });
+    document.body.append(dialog);
+    dialog.showModal();
+    (form.querySelector("input") || no).focus(); // the safe choice has focus unless there is a field to fill
+  });
+}

@@ -1,6 +1,6 @@
 // The Deliveries tab: today's and upcoming batches (past ones on request), one delivery's orders,
 // and confirming its arrival with what is short.
-import { $, date, dateTime, el, label, t } from "../common.js";
+import { $, confirmAction, date, dateTime, el, label, t } from "../common.js";
 import { api, cards, cash, guarded, state, submit } from "./context.js";
 import { orderColumns } from "./orders.js";
 
@@ -96,9 +96,17 @@ function arrivalForm(batch) {
         if (quantity > 0) shortages.push({ order_line_id: Number(input.dataset.line), quantity, reason });
       }
     }
-    const arrived = await api(`/batches/${batch.id}/arrival`, { method: "POST", body: { shortages } });
-    const ready = arrived.orders.filter((o) => o.fulfilment === "ready_for_pickup").length;
     const short = shortages.reduce((n, s) => n + s.quantity, 0);
+    let arrived = null;
+    const confirmed = await confirmAction({
+      title: t("leader.arrival.confirm_title"),
+      message: short ? t("leader.arrival.confirm_short", { short: t("leader.arrival.short_units", { count: short }) })
+        : t("leader.arrival.confirm_full"),
+      confirm: t("leader.arrival.confirm"),
+      onConfirm: async () => { arrived = await api(`/batches/${batch.id}/arrival`, { method: "POST", body: { shortages } }); },
+    });
+    if (!confirmed) return;
+    const ready = arrived.orders.filter((o) => o.fulfilment === "ready_for_pickup").length;
     renderBatch(arrived);
     const readyText = t("leader.arrival.ready", { count: ready });
     $("arrival-result").textContent = short
