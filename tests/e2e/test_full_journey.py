@@ -4,6 +4,8 @@ order over against that code, collecting the money; the merchant sees it picked 
 page draws its charts with the sale in them."""
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
@@ -73,8 +75,22 @@ def test_a_group_link_order_is_collected_at_the_pickup_point_and_counted_by_the_
     lead.get_by_text(T("leader.arrival.done_full", ready=T("leader.arrival.ready", count=1))).wait_for()
     lead.get_by_role("tab", name=T("leader.tabs.pickup"), exact=True).click()
     lead.get_by_label(T("leader.pickup.code")).fill(pickup_code)
-    lead.get_by_label(T("leader.pickup.collected")).fill("99.80")
     lead.get_by_role("button", name=T("leader.pickup.submit")).click()
+    # The console looked the order up first: pay at pickup, the amount due prefilled. A wrong
+    # amount is refused with the API's message and the dialog stays open.
+    dialog = lead.get_by_role("dialog")
+    expect(dialog).to_contain_text(T("leader.pickup.confirm_title", number=order.number))
+    expect(dialog).to_contain_text("¥99.80")
+    amount = dialog.get_by_label(T("leader.pickup.collected"))
+    expect(amount).to_have_value("99.80")
+    amount.fill("90")
+    dialog.get_by_role("button", name=T("leader.pickup.confirm")).click()
+    dialog.locator("[role=alert]").filter(has_text=re.compile(r".+")).wait_for()
+    db.session.commit()
+    db.session.refresh(order)
+    assert order.fulfilment is not Fulfilment.PICKED_UP and order.paid_cents == 0
+    amount.fill("99.80")
+    dialog.get_by_role("button", name=T("leader.pickup.confirm")).click()
     lead.locator("#pickup-result").get_by_text(T("leader.pickup.handed_over", number=order.number)).wait_for()
     screenshot(lead, "journey-2-leader-handed-over")
     db.session.commit()

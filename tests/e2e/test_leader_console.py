@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from app.commissions import stripe_payouts, views
 from app.commissions.models import Payout
@@ -102,7 +103,18 @@ def test_a_leader_confirms_a_short_delivery_hands_an_order_over_and_sees_the_ear
     assert_in_language(page, "zh-CN", shot="leader-arrival-form")
     unlabelled = "[...document.querySelectorAll('input, select')].filter((c) => !c.labels.length).length"
     assert page.evaluate(unlabelled) == 0  # every control of every section, the arrival form's too
+    # Confirming asks first and says what will happen; cancelling changes nothing.
     detail.get_by_role("button", name=T("leader.arrival.confirm")).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(T("leader.arrival.confirm_short", short=T("leader.arrival.short_units", count=1)))
+    assert_in_language(page, "zh-CN", shot="leader-arrival-confirm")
+    dialog.get_by_role("button", name=T("common.confirm.cancel")).click()
+    expect(dialog).to_have_count(0)
+    db.session.commit()
+    assert db.session.get(DeliveryBatch, batch_id).status.value == "dispatched"
+    assert db.session.scalar(sa.select(Shortage)) is None
+    detail.get_by_role("button", name=T("leader.arrival.confirm")).click()
+    dialog.get_by_role("button", name=T("leader.arrival.confirm")).click()
     page.get_by_text(T("leader.arrival.done_short", ready=T("leader.arrival.ready", count=2),
                        short=T("leader.arrival.short_units", count=1))).wait_for()
     # "quantity" is units sent less units refunded, and the short unit was refunded at once (jobs inline).
@@ -123,6 +135,9 @@ def test_a_leader_confirms_a_short_delivery_hands_an_order_over_and_sees_the_ear
     page.get_by_role("tab", name=T("leader.tabs.pickup"), exact=True).click()
     page.get_by_label(T("leader.pickup.code")).fill(first["pickup_code"].lower())
     page.get_by_role("button", name=T("leader.pickup.submit")).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(T("leader.pickup.confirm_paid", name="李爱丽"))
+    dialog.get_by_role("button", name=T("leader.pickup.confirm")).click()
     result = page.locator("#pickup-result")
     result.get_by_text(T("leader.pickup.handed_over", number=first["number"])).wait_for()
     assert T("leader.pickup.shopper", name="李爱丽") in result.inner_text()
@@ -227,4 +242,4 @@ def test_wrong_codes_and_the_return_from_stripe_are_explained(live_server, page,
     error.get_by_text(T("leader.fact.fulfilment", state=T("status.fulfilment.scheduled")), exact=False).wait_for()
     assert error.inner_text() != wrong
     assert_in_language(page, "zh-CN", shot="leader-wrong-code")
-    assert refused_statuses(page) == [404, 409]
+    assert refused_statuses(page) == [404]  # not ready: the preview shows it, nothing is attempted

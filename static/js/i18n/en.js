@@ -234,6 +234,7 @@ export default {
   "leader.pickup.confirm_title": "Hand over order {number}?",
   "leader.pickup.confirm_pay": "{name} pays at pickup: collect {amount}, then enter the amount collected. This cannot be undone.",
   "leader.pickup.confirm_paid": "{name} has paid. Hand over everything that is waiting? This cannot be undone.",
+  "leader.pickup.not_ready": "This order is not waiting at the pickup point",
   "common.close": "Close",
 
   "common.count.orders": {"one": "{count} order", "other": "{count} orders"},

@@ -234,6 +234,7 @@ export default {
   "leader.pickup.confirm_title": "交付订单 {number}？",
   "leader.pickup.confirm_pay": "{name} 到店付款：请收取 {amount}，再填写实收金额。此操作无法撤销。",
   "leader.pickup.confirm_paid": "{name} 已付款。交付所有待取商品？此操作无法撤销。",
+  "leader.pickup.not_ready": "该订单不在自提点待取",
   "common.close": "关闭",
 
   "common.count.orders": "{count} 单",

@@ -1,9 +1,11 @@
 // The Hand over tab: verify a pickup code (or the text of the shopper's QR code), look the order up
 // first (POST /pickups/preview: what is waiting and the amount due), then hand it over after the
 // leader confirms — with the amount collected, prefilled with the amount due, for pay-at-pickup orders.
-import { $, confirmAction, el, money, t, toMinor } from "../common.js";
+import { $, ApiError, confirmAction, el, money, t, toMinor } from "../common.js";
 import { api, submit } from "./context.js";
 import { linesList } from "./orders.js";
+
+const COLLECTABLE = ["ready_for_pickup", "partially_picked_up"];
 
 function showResult(order) {
   const box = $("pickup-result");
@@ -31,6 +33,9 @@ export function initHandover() {
     const body = qr ? { code: qr[2], order_number: qr[1] } : { code: typed };
     $("pickup-result").hidden = true;
     const order = await api("/pickups/preview", { method: "POST", body });
+    if (!COLLECTABLE.includes(order.fulfilment)) { // said before asking, with the order's state
+      throw new ApiError(409, t("leader.pickup.not_ready"), { fulfilment: order.fulfilment });
+    }
     const due = order.amount_due_cents || 0;
     let handed = null;
     const confirmed = await confirmAction({
