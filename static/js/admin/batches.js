@@ -1,6 +1,6 @@
 // Delivery batches tab: batches by day and status; a batch's orders, close and dispatch, and its
 // pick list on screen and as CSV.
-import { $, date, dateTime, download, el, label, money, t } from "../common.js";
+import { $, confirmAction, date, dateTime, download, el, label, money, t } from "../common.js";
 import { api, can } from "./context.js";
 import { actionButton, actions, dataTable, notify, pagedList, query, reportFailure } from "./ui.js";
 
@@ -26,6 +26,19 @@ const list = pagedList($("batches-list"), {
   fetchPage: (page, size) => api(`/batches${query({ ...filters(), page, page_size: size })}`),
   render,
 });
+
+// Closing stops orders for the day and dispatching tells the leader the goods are on the way:
+// neither can be undone, so both ask first and say what will happen.
+const CONFIRM = {
+  close: { title: "admin.confirm.close_title", message: "admin.confirm.close_message", confirm: "admin.batches.close" },
+  dispatch: { title: "admin.confirm.dispatch_title", message: "admin.confirm.dispatch_message", confirm: "admin.batches.dispatch" },
+};
+
+function confirmAct(batch, verb) {
+  const keys = CONFIRM[verb];
+  return confirmAction({ title: t(keys.title, { name: batchName(batch) }), message: t(keys.message, { count: batch.totals.orders }),
+    confirm: t(keys.confirm), onConfirm: () => act(batch, verb) });
+}
 
 async function act(batch, verb) {
   const updated = await api(`/batches/${batch.id}/${verb}`, { method: "POST" });
@@ -63,8 +76,8 @@ export async function open(batchId) {
     heading,
     el("p", facts.join(" · "), { class: "muted" }),
     actions(
-      can("batches.manage") && batch.status === "open" && actionButton(t("admin.batches.close"), () => act(batch, "close")),
-      can("batches.manage") && batch.status === "closed" && actionButton(t("admin.batches.dispatch"), () => act(batch, "dispatch")),
+      can("batches.manage") && batch.status === "open" && actionButton(t("admin.batches.close"), () => confirmAct(batch, "close")),
+      can("batches.manage") && batch.status === "closed" && actionButton(t("admin.batches.dispatch"), () => confirmAct(batch, "dispatch")),
       actionButton(t("admin.batches.download"), () => download(api, `/batches/${batch.id}/pick-list.csv`, filename),
         { secondary: true }),
     ),

@@ -1,6 +1,6 @@
 // Campaigns tab: the list with review actions (submit, approve, reject with a reason), a form for a
 // new flash sale or group buy with one SKU, and each approved campaign's stats.
-import { $, dateTime, el, label, money, onSubmit, storeLocalInput, t, toMinor } from "../common.js";
+import { $, confirmAction, dateTime, el, label, money, onSubmit, storeLocalInput, t, toMinor } from "../common.js";
 import { api, can } from "./context.js";
 import { actionButton, actions, askReason, dataTable, figure, notify, pagedList, query, reportFailure } from "./ui.js";
 
@@ -21,7 +21,8 @@ function reviewActions(c) {
   if (c.review === "submitted") {
     if (!can("campaigns.approve")) return "";
     return actions(
-      actionButton(t("admin.approve"), () => decide(c, "approve"), { label: t("admin.campaigns.approve_named", { name }) }),
+      actionButton(t("admin.approve"), () => confirmAction({ title: t("admin.confirm.campaign_title", { name }),
+        message: t("admin.confirm.campaign_message"), confirm: t("admin.approve"), onConfirm: () => decide(c, "approve") }), { label: t("admin.campaigns.approve_named", { name }) }),
       actionButton(t("admin.reject"), () => askReason(panel(), {
         title: t("admin.campaigns.why_reject", { name }), send: (reason) => decide(c, "reject", { reason }),
       }), { label: t("admin.campaigns.reject_named", { name }), secondary: true }),

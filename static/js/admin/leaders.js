@@ -1,5 +1,5 @@
 // Leader applications tab: pending applications (or any status), approve, reject with a reason.
-import { $, dateTime, el, label, t } from "../common.js";
+import { $, confirmAction, dateTime, el, label, t } from "../common.js";
 import { api, can } from "./context.js";
 import { actionButton, actions, askReason, dataTable, notify, pagedList, query, reportFailure } from "./ui.js";
 
@@ -13,7 +13,8 @@ function decisionActions(a) {
   if (a.status !== "pending") return a.decision_reason ?? "";
   if (!can("leaders.manage")) return "";
   return actions(
-    actionButton(t("admin.approve"), () => decide(a, "approve"), { label: t("admin.applications.approve_named", { name: a.name }) }),
+    actionButton(t("admin.approve"), () => confirmAction({ title: t("admin.confirm.application_title", { name: a.name }),
+      message: t("admin.confirm.application_message"), confirm: t("admin.approve"), onConfirm: () => decide(a, "approve") }), { label: t("admin.applications.approve_named", { name: a.name }) }),
     actionButton(t("admin.reject"), () => askReason($("application-detail"), {
       title: t("admin.applications.why_reject", { name: a.name }), send: (reason) => decide(a, "reject", { reason }),
     }), { label: t("admin.applications.reject_named", { name: a.name }), secondary: true }),

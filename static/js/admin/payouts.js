@@ -1,6 +1,6 @@
 // Payouts tab: leaders' withdrawal requests to approve or reject, what the store owes in
 // commission, and the bank file of approved payouts.
-import { $, dateTime, el, label, money, t } from "../common.js";
+import { $, confirmAction, dateTime, el, label, money, t } from "../common.js";
 import { api, can } from "./context.js";
 import { actionButton, actions, askReason, dataTable, figure, notify, pagedList, query, reportFailure } from "./ui.js";
 
@@ -16,7 +16,9 @@ function decisionActions(p) {
   const what = { id: p.id, leader: leaderOf(p) };
   if (p.status === "requested" && can("payouts.approve")) {
     return actions(
-      actionButton(t("admin.approve"), () => decide(p, "approve"), { label: t("admin.payouts.approve_named", what) }),
+      actionButton(t("admin.approve"), () => confirmAction({ title: t("admin.confirm.payout_title", what),
+        message: t("admin.confirm.payout_message", { amount: money(p.amount_cents) }), confirm: t("admin.approve"),
+        onConfirm: () => decide(p, "approve") }), { label: t("admin.payouts.approve_named", what) }),
       actionButton(t("admin.reject"), () => askReason($("payout-detail"), {
         title: t("admin.payouts.why_reject", what), send: (reason) => decide(p, "reject", { reason }),
       }), { label: t("admin.payouts.reject_named", what), secondary: true }),
