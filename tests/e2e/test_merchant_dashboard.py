@@ -173,6 +173,7 @@ def test_staff_run_the_store_from_the_dashboard_on_a_phone(live_server, page, sh
                        .values(created_by_id=colleague.id))
     db.session.commit()
     page.get_by_role("button", name=T("admin.campaigns.approve_named", name="鸡蛋秒杀")).click()
+    page.get_by_role("dialog").get_by_role("button", name=T("admin.approve")).click()
     page.get_by_text(T("admin.campaigns.decided", name="鸡蛋秒杀", review=T("status.review.approved"))).wait_for()
     db.session.commit()
     flash = db.session.scalar(sa.select(Campaign).where(Campaign.name == "鸡蛋秒杀"))
@@ -196,6 +197,7 @@ def test_staff_run_the_store_from_the_dashboard_on_a_phone(live_server, page, sh
     # Leader applications: the pending one is approved.
     page.get_by_role("tab", name=T("admin.tabs.applications")).click()
     page.get_by_role("button", name=T("admin.applications.approve_named", name="赵敏")).click()
+    page.get_by_role("dialog").get_by_role("button", name=T("admin.approve")).click()
     page.get_by_text(T("admin.applications.decided", name="赵敏", status=T("status.application.approved"))).wait_for()
     assert fresh(LeaderApplication, shop["application"]).status.value == "approved"
     assert_in_language(page, "zh-CN", shot="merchant-applications-phone")
@@ -218,8 +220,18 @@ def test_staff_run_the_store_from_the_dashboard_on_a_phone(live_server, page, sh
                                 [number, code, "李雷", "RICE-5", "东北大米", "5 公斤", "2"]]
     assert fits_the_phone(page)
     assert_in_language(page, "zh-CN", shot="merchant-batch-phone")
+    # Closing and dispatching ask first: cancelling changes nothing, confirming does it.
+    dialog = page.get_by_role("dialog")
     detail.get_by_role("button", name=T("admin.batches.close")).click()
+    dialog.get_by_role("button", name=T("admin.batches.close")).click()
     detail.get_by_role("button", name=T("admin.batches.dispatch")).click()
+    expect(dialog).to_contain_text(T("admin.confirm.dispatch_message", count=1))
+    assert_in_language(page, "zh-CN", shot="merchant-dispatch-confirm")
+    dialog.get_by_role("button", name=T("common.confirm.cancel")).click()
+    expect(dialog).to_have_count(0)
+    assert fresh(DeliveryBatch, shop["batch"]).status.value == "closed"
+    detail.get_by_role("button", name=T("admin.batches.dispatch")).click()
+    dialog.get_by_role("button", name=T("admin.batches.dispatch")).click()
     expect(detail.locator("p.muted").first).to_contain_text(T("status.batch.dispatched"))
     assert fresh(DeliveryBatch, shop["batch"]).status.value == "dispatched"
 
@@ -231,6 +243,7 @@ def test_staff_run_the_store_from_the_dashboard_on_a_phone(live_server, page, sh
     assert_in_language(page, "zh-CN", shot="merchant-payouts-phone")
     assert "王芳" in payout_row.inner_text() and "¥50.00" in payout_row.inner_text()
     page.get_by_role("button", name=T("admin.payouts.approve_named", id=shop["payout"], leader="王芳")).click()
+    page.get_by_role("dialog").get_by_role("button", name=T("admin.approve")).click()
     page.get_by_text(T("admin.payouts.decided", id=shop["payout"], leader="王芳",
                        status=T("status.payout.approved"))).wait_for()
     assert fresh(Payout, shop["payout"]).status.value == "approved"
