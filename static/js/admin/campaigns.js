@@ -101,12 +101,15 @@ async function loadSkus(q = "") {
   }
 }
 
-/** Group-buy fields are shown (and sent) only for a group buy. */
+/** Each kind's own fields (fieldsets with data-kind) are shown and sent only for that kind; a
+ * member day has no campaign stock of its own (it sells from regular stock). */
 function toggleKind() {
-  const groupBuy = $("campaign-kind").value === "group_buy";
-  const box = $("campaign-threshold");
-  box.hidden = !groupBuy;
-  for (const input of box.querySelectorAll("input, select")) input.disabled = !groupBuy;
+  const kind = $("campaign-kind").value;
+  for (const box of $("campaign-form").querySelectorAll("fieldset[data-kind]")) {
+    box.hidden = box.dataset.kind !== kind;
+    for (const input of box.querySelectorAll("input, select")) input.disabled = box.hidden;
+  }
+  $("campaign-stock").disabled = kind === "member_day";
 }
 
 function campaignBody(f) {
@@ -116,6 +119,15 @@ function campaignBody(f) {
     per_person_limit: int(f.per_person_limit),
     items: [{ sku_id: int(f.sku_id), campaign_price_cents: toMinor(f.campaign_price), stock_total: int(f.stock_total) }],
   };
+  if (f.kind === "pre_sale") {
+    Object.assign(body.items[0], { deposit_cents: toMinor(f.deposit), deposit_value_cents: toMinor(f.deposit_value) });
+    Object.assign(body, { balance_starts_at: f.balance_starts_at, balance_ends_at: f.balance_ends_at,
+      ship_date: f.ship_date, balance_policy: f.balance_policy });
+  }
+  if (f.kind === "member_day") {
+    Object.assign(body, { day_of_month: int(f.day_of_month) });
+    body.items[0].points_multiplier = int(f.points_multiplier);
+  }
   if (f.kind === "group_buy") {
     Object.assign(body, { threshold_kind: f.threshold_kind, threshold: int(f.threshold), threshold_scope: f.threshold_scope });
   }
