@@ -212,8 +212,9 @@ export function el(tag, content = "", attrs = {}) {
   return node;
 }
 
-/** A table from rows and [header, cell(row)] columns; a cell may return a string or a node. */
-export function table(columns, rows, caption) {
+/** A table from rows and [header, cell(row)] columns; a cell may return a string or a node. `empty`
+ * says why there are no rows and what to do (a section's own words; a generic line otherwise). */
+export function table(columns, rows, caption, empty = t("common.empty")) {
   const tableNode = el("table", "", { class: "data" });
   if (caption) tableNode.append(el("caption", caption));
   const head = tableNode.createTHead().insertRow();
@@ -230,7 +231,7 @@ export function table(columns, rows, caption) {
   if (!rows.length) {
     const td = body.insertRow().insertCell();
     td.colSpan = columns.length;
-    td.textContent = t("common.empty");
+    td.textContent = empty;
     td.className = "muted";
   }
   return tableNode;

@@ -153,6 +153,7 @@ def test_a_leader_confirms_a_short_delivery_hands_an_order_over_and_sees_the_ear
     page.get_by_text(T("leader.waiting.ready", count=1)).wait_for()
     waiting = page.locator("#waiting").inner_text()
     assert second["number"] in waiting and first["number"] not in waiting
+    assert T("leader.waiting.empty_partial") in waiting and T("leader.waiting.empty_overdue") in waiting  # says why
     assert_in_language(page, "zh-CN", shot="leader-waiting")
 
     # Earnings: 10% of 160.00 accrued, less 5.00 clawed back for the refunded rice; 李爱丽's part

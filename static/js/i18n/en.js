@@ -259,6 +259,9 @@ export default {
   "admin.confirm.dispatch_title": "Dispatch {name}?",
   "admin.confirm.payout_message": "{amount} goes to the bank file or is sent to the leader; this cannot be undone.",
   "admin.confirm.payout_title": "Approve payout #{id} to {leader}?",
+  "leader.waiting.empty_overdue": "No order is past its collection deadline.",
+  "leader.waiting.empty_partial": "No order is partly collected.",
+  "leader.waiting.empty_ready": "Nothing is waiting. Orders appear here once you confirm a delivery's arrival (Deliveries tab).",
   "common.close": "Close",
 
   "common.count.orders": {"one": "{count} order", "other": "{count} orders"},

@@ -259,6 +259,9 @@ export default {
   "admin.confirm.dispatch_title": "发货 {name}？",
   "admin.confirm.payout_message": "{amount} 将进入银行文件或转给团长；此操作无法撤销。",
   "admin.confirm.payout_title": "批准向 {leader} 的提现 #{id}？",
+  "leader.waiting.empty_overdue": "没有超过取货期限的订单。",
+  "leader.waiting.empty_partial": "没有部分取货的订单。",
+  "leader.waiting.empty_ready": "暂无待取订单。在“到货”页确认到货后，订单会显示在这里。",
   "common.close": "关闭",
 
   "common.count.orders": "{count} 单",

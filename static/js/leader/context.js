@@ -66,8 +66,8 @@ export async function guarded(box, load) {
 export const cash = (cents) => money(cents);
 
 /** table() from common.js, each cell labelled with its column so a phone can show rows as cards. */
-export function cards(columns, rows, caption) {
-  const tableNode = table(columns, rows, caption);
+export function cards(columns, rows, caption, empty) {
+  const tableNode = table(columns, rows, caption, empty);
   tableNode.classList.add("stack");
   const headers = columns.map(([header]) => header);
   for (const row of tableNode.tBodies[0].rows) {
