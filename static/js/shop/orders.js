@@ -2,7 +2,12 @@
 // as a QR code for the leader to scan; paying an unpaid order (card, pre-sale balance) or cancelling it.
 import { $, ApiError, date, dateTime, el, label, money, t, time } from "../common.js";
 import { api, on, report, state } from "./context.js";
+import { lineAfterSale, requestsByLine } from "./aftersales.js";
 import { confirmWithCard } from "./stripe.js";
+
+// A paid order may be cancelled (refunded in full) until its cut-off; the API says when it is too late.
+const CANCELLABLE_PAID = new Set(["paid", "partially_refunded", "confirmed"]);
+const NOT_YET_DELIVERED = new Set(["pending", "scheduled"]);
 
 /** The QR code of the text the API gives for the order, drawn by the vendored qrcode-generator. */
 function qrImage(text, pickupCode) {
@@ -34,13 +39,31 @@ async function pay(order) {
   await api(`/orders/${order.id}/refresh-payment`, { method: "POST" });
 }
 
-function orderCard(order) {
+/** Cancelling a paid order asks once more (the money goes back); the API's refusal (past the cut-off) shows below. */
+function cancelPaidButton(order, actions, errorBox) {
+  const ask = el("button", t("shop.orders.cancel"), { type: "button", class: "secondary",
+    "aria-label": t("shop.orders.cancel_named", { number: order.number }) });
+  ask.addEventListener("click", () => {
+    const confirmRow = el("div", "", { class: "confirm", role: "group" });
+    confirmRow.append(el("p", t("shop.orders.cancel_confirm", { number: order.number })),
+      el("button", t("shop.orders.cancel_yes"), { type: "button",
+        onclick: () => act(errorBox, () => api(`/orders/${order.id}/cancel`, { method: "POST" })) }),
+      el("button", t("shop.orders.cancel_no"), { type: "button", class: "secondary",
+        onclick: () => { confirmRow.remove(); ask.hidden = false; } }));
+    ask.hidden = true;
+    actions.after(confirmRow);
+  });
+  return ask;
+}
+
+function orderCard(order, requests) {
   const cash = (cents) => money(cents, order.currency);
   const article = el("article", "", { class: "card order", "data-order": order.number });
   article.append(el("h3", t("shop.orders.order", { number: order.number })));
   article.append(el("p", `${label("order", order.status)} · ${label("fulfilment", order.fulfilment)}`, { class: "order-status" }));
   for (const line of order.lines) {
     article.append(el("p", `${line.product_name} ${line.sku_name} × ${line.quantity} — ${cash(line.line_total_cents)}`, { class: "muted" }));
+    article.append(lineAfterSale(order, line, requests.get(line.id), renderOrders));
   }
   article.append(el("p", t("shop.cart.total", { total: cash(order.total_cents) }), { class: "price" }));
   if (order.amount_due_cents) article.append(el("p", t("shop.orders.due_at_pickup", { amount: cash(order.amount_due_cents) })));
@@ -77,6 +100,9 @@ function orderCard(order) {
       onclick: () => act(errorBox, () => api(`/orders/${order.id}/cancel`, { method: "POST" })),
     }));
   }
+  if (CANCELLABLE_PAID.has(order.status) && NOT_YET_DELIVERED.has(order.fulfilment)) {
+    actions.append(cancelPaidButton(order, actions, errorBox));
+  }
   article.append(actions, errorBox);
   return article;
 }
@@ -90,14 +116,15 @@ export async function renderOrders() {
   $("orders-error").textContent = "";
   if (!box.childElementCount) box.replaceChildren(el("p", t("common.loading"), { class: "muted" }));
   let orders;
+  let requests;
   try {
-    orders = await api("/orders?page_size=20");
+    [orders, requests] = await Promise.all([api("/orders?page_size=20"), requestsByLine()]);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     $("orders-error").textContent = t("shop.orders.failed", { message: error.message });
     return;
   }
-  box.replaceChildren(...orders.map(orderCard));
+  box.replaceChildren(...orders.map((order) => orderCard(order, requests)));
   if (!orders.length) box.append(el("p", t("shop.orders.none_hint"), { class: "muted empty" }));
 }
 
