@@ -27,13 +27,24 @@ async function uploadPhotos(requestId, files) {
   }
 }
 
-/** A photo is served only with the shopper's token: fetched, then shown from a blob URL. */
+/** A blob as a data: URL — the page's CSP allows data: images, not blob: ones. */
+function dataUrl(blob) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+}
+
+/** A photo is served only with the shopper's token: fetched, then shown as a data: URL. */
 function photoImage(request, photo) {
   const img = el("img", "", { alt: t("shop.aftersale.photo_alt", { number: request.id }), class: "aftersale-photo",
     width: 72, height: 72 });
   api(`/after-sales/${request.id}/photos/${photo.id}`, { raw: true })
     .then((response) => response.blob())
-    .then((blob) => { img.src = URL.createObjectURL(blob); })
+    .then(dataUrl)
+    .then((url) => { img.src = url; })
     .catch((error) => { if (!(error instanceof ApiError)) report(error); });
   return img;
 }
