@@ -24,8 +24,20 @@ def open_orders(page, base: str, group, email: str) -> None:
     form.get_by_label(T("common.login.password"), exact=True).fill(PASSWORD)
     form.get_by_role("button", name=T("common.login.submit")).click()
     page.locator("#member-status.ok").wait_for()
+    page.wait_for_load_state("networkidle")  # the page draws its parts more than once at start; act on the last
+    show_orders_tab(page)
+
+
+def show_orders_tab(page) -> None:
+    """Showing the tab draws the list again: act once no drawing is under way (#orders not aria-busy)."""
     page.locator("nav [data-tab=tab-orders]").click()
-    page.wait_for_load_state("networkidle")  # the list is drawn more than once at start; act on the last
+    page.locator("#orders:not([aria-busy]) article.order").first.wait_for()
+
+
+def reopen_orders(page) -> None:
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    show_orders_tab(page)
 
 
 def test_a_shopper_asks_for_help_on_a_line_with_photos_and_follows_it(live_server, page, client):
@@ -65,9 +77,7 @@ def test_a_shopper_asks_for_help_on_a_line_with_photos_and_follows_it(live_serve
     r = client.post(f"/api/v1/leader/after-sales/{request.id}/review", headers=data["leader"].headers,
                     json={"verdict": "confirmed", "note": "确实破损"})
     assert r.status_code == 200, r.get_json()
-    page.reload()
-    page.locator("nav [data-tab=tab-orders]").click()
-    page.wait_for_load_state("networkidle")
+    reopen_orders(page)
     expect(page.locator(".aftersale-history li")).to_have_count(2)
     expect(page.locator(".aftersale-history li").nth(1)).to_contain_text(T("status.aftersale_event.leader_confirmed"))
     expect(page.locator(".aftersale-history li").nth(1)).to_contain_text("确实破损")
@@ -106,9 +116,7 @@ def test_a_paid_order_is_cancelled_after_a_confirm_step_and_refused_once_its_bat
     # Its batch closes (the cut-off passed): the API's refusal is shown and nothing changes.
     batches.close(order_row(second["id"]).batch_id)
     db.session.commit()
-    page.reload()
-    page.locator("nav [data-tab=tab-orders]").click()
-    page.wait_for_load_state("networkidle")
+    reopen_orders(page)
     card = page.locator(f"article.order[data-order='{second['number']}']")
     card.get_by_role("button", name=T("shop.orders.cancel_named", number=second["number"])).click()
     card.get_by_role("button", name=T("shop.orders.cancel_yes")).click()

@@ -107,6 +107,8 @@ function orderCard(order, requests) {
   return article;
 }
 
+let drawing = 0; // renders under way (a tab shown, an order placed…): the list is aria-busy until the last ends
+
 export async function renderOrders() {
   const box = $("orders");
   if (!state.me) {
@@ -115,17 +117,19 @@ export async function renderOrders() {
   }
   $("orders-error").textContent = "";
   if (!box.childElementCount) box.replaceChildren(el("p", t("common.loading"), { class: "muted" }));
-  let orders;
-  let requests;
+  drawing += 1;
+  box.setAttribute("aria-busy", "true");
   try {
-    [orders, requests] = await Promise.all([api("/orders?page_size=20"), requestsByLine()]);
+    const [orders, requests] = await Promise.all([api("/orders?page_size=20"), requestsByLine()]);
+    box.replaceChildren(...orders.map((order) => orderCard(order, requests)));
+    if (!orders.length) box.append(el("p", t("shop.orders.none_hint"), { class: "muted empty" }));
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     $("orders-error").textContent = t("shop.orders.failed", { message: error.message });
-    return;
+  } finally {
+    drawing -= 1;
+    if (!drawing) box.removeAttribute("aria-busy");
   }
-  box.replaceChildren(...orders.map((order) => orderCard(order, requests)));
-  if (!orders.length) box.append(el("p", t("shop.orders.none_hint"), { class: "muted empty" }));
 }
 
 on("orders-changed", () => renderOrders().catch(report));
