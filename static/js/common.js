@@ -298,3 +298,22 @@ export function tabs(nav, onShow) {
   for (const b of buttons) b.addEventListener("click", () => show(b.dataset.tab));
   return show;
 }
+
+/**
+ * An image the API serves only with a token (after-sale photos): fetched with `request` (a `client`),
+ * shown as a data: URL — the pages' CSP allows data: images, not blob: ones. A refusal leaves it empty.
+ */
+export function fetchedImage(request, path, attrs) {
+  const img = el("img", "", attrs);
+  request(path, { raw: true })
+    .then((response) => response.blob())
+    .then((blob) => new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result);
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(blob);
+    }))
+    .then((url) => { img.src = url; })
+    .catch((error) => { if (!(error instanceof ApiError)) console.error(error); });
+  return img;
+}

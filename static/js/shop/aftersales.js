@@ -1,7 +1,7 @@
 // After-sales (售后) on the Orders tab: ask for help on a line of a picked-up order (reason, units,
 // description, up to 6 photos), follow the request (status, history, photos) and withdraw it while open.
 // The API decides what is allowed (window, one open request per line); its refusals are shown as they come.
-import { ApiError, dateTime, el, label, t } from "../common.js";
+import { ApiError, dateTime, el, fetchedImage, label, t } from "../common.js";
 import { api, report } from "./context.js";
 
 export const MAX_PHOTOS = 6;
@@ -27,26 +27,9 @@ async function uploadPhotos(requestId, files) {
   }
 }
 
-/** A blob as a data: URL — the page's CSP allows data: images, not blob: ones. */
-function dataUrl(blob) {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(reader.result);
-    reader.onerror = () => reject(reader.error);
-    reader.readAsDataURL(blob);
-  });
-}
-
-/** A photo is served only with the shopper's token: fetched, then shown as a data: URL. */
 function photoImage(request, photo) {
-  const img = el("img", "", { alt: t("shop.aftersale.photo_alt", { number: request.id }), class: "aftersale-photo",
-    width: 72, height: 72 });
-  api(`/after-sales/${request.id}/photos/${photo.id}`, { raw: true })
-    .then((response) => response.blob())
-    .then(dataUrl)
-    .then((url) => { img.src = url; })
-    .catch((error) => { if (!(error instanceof ApiError)) report(error); });
-  return img;
+  return fetchedImage(api, `/after-sales/${request.id}/photos/${photo.id}`, {
+    alt: t("shop.aftersale.photo_alt", { number: request.id }), class: "aftersale-photo", width: 72, height: 72 });
 }
 
 function historyList(request) {
