@@ -1,6 +1,7 @@
-"""After-sales on the shop's Orders tab, in a real browser at phone width, in zh-CN then English:
-asking for help on a picked-up line with photos and following the request; cancelling a paid order
-before its cut-off (with a confirm step) and being refused once its batch is closed."""
+"""After-sales in a real browser at phone width, in zh-CN then English: on the shop's Orders tab,
+asking for help on a picked-up line with photos and following the request, cancelling a paid order
+before its cut-off (with a confirm step) and being refused once its batch is closed; in the leader
+console, reviewing a request with its photos."""
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ from playwright.sync_api import expect
 from app.aftersales.models import AfterSaleRequest
 from app.extensions import db
 from app.pickup import batches
-from tests.aftersales.helpers import jpeg, picked_up
+from tests.aftersales.helpers import ask, jpeg, picked_up, upload
 from tests.e2e.i18n import T, assert_in_language, switch_language
 from tests.factories import PASSWORD, code_of, make_buyer, make_group, make_leader, make_product
 from tests.flows import order_row, paid_order
@@ -125,3 +126,34 @@ def test_a_paid_order_is_cancelled_after_a_confirm_step_and_refused_once_its_bat
     assert order_row(second["id"]).refunded_cents == 0
     switch_language(page, "en")
     assert_in_language(page, "en", shot="shop-cancel-confirm")
+
+
+def test_a_leader_reviews_a_request_with_its_photos_in_the_console(live_server, page, client):
+    data = picked_up(client)
+    request_id = ask(client, data["buyer"], data["order"], description="盒子压坏了").get_json()["id"]
+    assert upload(client, data["buyer"], "store", request_id, jpeg()).status_code == 201
+    db.session.commit()
+    page.goto(f"{live_server}/leader")
+    form = page.locator("#login-form")
+    form.get_by_label(T("common.login.login")).fill(data["leader"].account.email)
+    form.get_by_label(T("common.login.password"), exact=True).fill(PASSWORD)
+    form.get_by_role("button", name=T("common.login.submit")).click()
+    page.locator("nav.tabs [data-tab=aftersales]").click()
+
+    card = page.locator(f"#aftersales-list article[data-aftersale='{request_id}']")
+    card.wait_for()
+    expect(card).to_contain_text("盒子压坏了")
+    page.wait_for_function("() => [...document.querySelectorAll('#aftersales-list img')]"
+                           ".some(i => i.complete && i.naturalWidth > 0)")
+    assert_in_language(page, "zh-CN", shot="leader-aftersale-review")
+    card.get_by_label(T("leader.aftersale.note")).fill("包装确实破了")
+    card.get_by_role("button", name=T("leader.aftersale.dispute")).click()
+    page.get_by_text(T("leader.aftersale.none")).wait_for()
+    db.session.commit()
+    request = db.session.get(AfterSaleRequest, request_id)
+    assert (request.status.value, request.leader_verdict.value, request.leader_note) == (
+        "awaiting_merchant", "disputed", "包装确实破了")
+    switch_language(page, "en")
+    page.locator("nav.tabs [data-tab=aftersales]").click()
+    page.get_by_text(T("leader.aftersale.none", "en")).wait_for()
+    assert_in_language(page, "en", shot="leader-aftersale-review")
