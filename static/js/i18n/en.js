@@ -1,6 +1,21 @@
 // English messages of the web client: dotted keys → text with {placeholders}; a plural entry is
 // {one, other} (Intl.PluralRules categories). Same keys as zh-CN.js (tests/unit/test_web_i18n.py).
 export default {
+  "admin.aftersale.amount": "Partial refund amount (empty: all)",
+  "admin.aftersale.claim": "{status}: {reason} × {quantity}, claim {amount}",
+  "admin.aftersale.decide": "Decide",
+  "admin.aftersale.decision": "Decision",
+  "admin.aftersale.decision_refund": "Refund",
+  "admin.aftersale.decision_reject": "Reject",
+  "admin.aftersale.decision_replace": "Replacement",
+  "admin.aftersale.escalated": "Leader review overdue",
+  "admin.aftersale.leader": "Leader: {verdict} ({note})",
+  "admin.aftersale.none": "No after-sale requests waiting.",
+  "admin.aftersale.overdue": "The leader did not review it by {when}",
+  "admin.aftersale.photo_alt": "Photo of request {number}",
+  "admin.aftersale.quantity": "Units",
+  "admin.aftersale.reason": "Reason (required to reject; the shopper reads it)",
+  "admin.aftersale.request": "Request {number} (order #{order})",
   "admin.analytics.active_of": "{active} of {count} customers active",
   "admin.analytics.all_referrers": "Download all referrers (CSV)",
   "admin.analytics.average": "Average",
@@ -210,6 +225,7 @@ export default {
 
   "admin.signed_in_as": "Signed in as {name}",
 
+  "admin.tabs.aftersales": "After-sales",
   "admin.tabs.analytics": "Analytics",
   "admin.tabs.applications": "Leader applications",
   "admin.tabs.batches": "Delivery batches",

@@ -1,6 +1,21 @@
 // 网页客户端的简体中文文案：键（点分）→ 文本，{占位符}由 t() 填入。与 en.js 的键完全相同。
 // Simplified Chinese messages of the web client (see docs/i18n.md, "Web client").
 export default {
+  "admin.aftersale.amount": "部分退款金额（留空退全部）",
+  "admin.aftersale.claim": "{status}：{reason} × {quantity}，申请金额 {amount}",
+  "admin.aftersale.decide": "提交处理",
+  "admin.aftersale.decision": "处理方式",
+  "admin.aftersale.decision_refund": "退款",
+  "admin.aftersale.decision_reject": "拒绝",
+  "admin.aftersale.decision_replace": "补发",
+  "admin.aftersale.escalated": "团长逾期未核实",
+  "admin.aftersale.leader": "团长意见：{verdict}（{note}）",
+  "admin.aftersale.none": "没有待处理的售后申请。",
+  "admin.aftersale.overdue": "团长未在 {when} 前核实",
+  "admin.aftersale.photo_alt": "售后申请 {number} 的照片",
+  "admin.aftersale.quantity": "数量",
+  "admin.aftersale.reason": "说明（拒绝时必填，顾客可见）",
+  "admin.aftersale.request": "售后申请 {number}（订单 #{order}）",
   "admin.analytics.active_of": "{count} 位顾客中 {active} 位有购买",
   "admin.analytics.all_referrers": "下载全部推荐人（CSV）",
   "admin.analytics.average": "平均",
@@ -210,6 +225,7 @@ export default {
 
   "admin.signed_in_as": "已登录：{name}",
 
+  "admin.tabs.aftersales": "售后",
   "admin.tabs.analytics": "数据分析",
   "admin.tabs.applications": "团长申请",
   "admin.tabs.batches": "配送批次",
