@@ -9,7 +9,7 @@ from blueprints.schemas.aftersales import DecisionSchema, RequestQuerySchema, Ru
 
 
 @blp.route("/after-sales", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.read")
 @blp.arguments(RequestQuerySchema, location="query")
 @blp.response(200, StaffRequestSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
@@ -20,7 +20,7 @@ def queue(query):
 
 
 @blp.route("/after-sales/<id:request_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.read")
 @blp.response(200, StaffRequestSchema)
 @blp.errors(404)
 def one_request(request_id):
@@ -29,7 +29,7 @@ def one_request(request_id):
 
 
 @blp.route("/after-sales/<id:request_id>/decision", methods=["POST"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.refund")
 @blp.arguments(DecisionSchema)
 @blp.response(200, StaffRequestSchema)
 @blp.errors(404, 409, 422)
@@ -42,7 +42,7 @@ def decide(data, request_id):
 
 
 @blp.route("/after-sales/<id:request_id>/photos/<id:photo_id>", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "orders.read")
 @blp.doc(**PHOTO_DOC)
 @blp.errors(404)
 def photo(request_id, photo_id):
@@ -51,7 +51,7 @@ def photo(request_id, photo_id):
 
 
 @blp.route("/after-sales/rules", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "settings.read")
 @blp.response(200, RulesSchema)
 def get_rules():
     """The after-sale rules: the leader's review deadline and the auto-approval of small claims"""
@@ -63,7 +63,7 @@ def get_rules():
 
 
 @blp.route("/after-sales/rules", methods=["PATCH"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "settings.manage")
 @blp.arguments(RulesSchema)
 @blp.response(200, RulesSchema)
 @blp.errors(422)
