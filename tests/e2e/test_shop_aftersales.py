@@ -157,3 +157,39 @@ def test_a_leader_reviews_a_request_with_its_photos_in_the_console(live_server, 
     page.locator("nav.tabs [data-tab=aftersales]").click()
     page.get_by_text(T("leader.aftersale.none", "en")).wait_for()
     assert_in_language(page, "en", shot="leader-aftersale-review")
+
+
+def test_the_merchant_refunds_part_of_a_reviewed_request_from_the_dashboard(live_server, page, client):
+    data = picked_up(client)
+    request_id = ask(client, data["buyer"], data["order"], quantity=1, description="坏了一个").get_json()["id"]
+    assert upload(client, data["buyer"], "store", request_id, jpeg()).status_code == 201
+    r = client.post(f"/api/v1/leader/after-sales/{request_id}/review", headers=data["leader"].headers,
+                    json={"verdict": "confirmed", "note": "确实破损"})
+    assert r.status_code == 200, r.get_json()
+    db.session.commit()
+    page.goto(f"{live_server}/admin")
+    form = page.locator("#login-form")
+    form.get_by_label(T("admin.login.email")).fill(data["staff"].account.email)
+    form.get_by_label(T("common.login.password")).fill(PASSWORD)
+    form.get_by_role("button", name=T("common.login.submit")).click()
+    page.get_by_text(T("admin.signed_in_as", name=data["staff"].account.name)).wait_for()
+    page.locator("#tab-aftersales").click()
+
+    card = page.locator(f"#aftersales-list article[data-aftersale='{request_id}']")
+    expect(card).to_contain_text("确实破损")
+    page.wait_for_function("() => [...document.querySelectorAll('#aftersales-list img')]"
+                           ".some(i => i.complete && i.naturalWidth > 0)")
+    assert_in_language(page, "zh-CN", shot="admin-aftersale-decide")
+    card.get_by_label(T("admin.aftersale.decision")).select_option("reject")
+    card.get_by_role("button", name=T("admin.aftersale.decide")).click()
+    expect(card.locator(".error[role=alert]")).not_to_be_empty()  # a rejection needs a reason: 422 shown
+    card.get_by_label(T("admin.aftersale.decision")).select_option("refund")
+    card.get_by_label(T("admin.aftersale.amount")).fill("5.00")
+    card.get_by_role("button", name=T("admin.aftersale.decide")).click()
+    page.get_by_text(T("admin.aftersale.none")).wait_for()
+    db.session.commit()
+    request = db.session.get(AfterSaleRequest, request_id)
+    assert (request.status.value, request.refund_cents) == ("refunded", 500)
+    switch_language(page, "en")
+    page.get_by_text(T("admin.aftersale.none", "en")).wait_for()
+    assert_in_language(page, "en", shot="admin-aftersale-decide")
