@@ -17,6 +17,7 @@ from app.coupons.models import Coupon, CouponTemplate, coupon_template_categorie
 from app.groups.models import Binding, Group, GroupLink, GroupTransfer  # noqa: F401
 from app.idempotency.models import IdempotencyKey  # noqa: F401
 from app.inventory.models import StockReservation  # noqa: F401
+from app.leader_cash.models import CashEntry, CashLine  # noqa: F401
 from app.leaders.models import Leader, LeaderApplication  # noqa: F401
 from app.lotteries.models import Lottery, LotteryEntry, LotteryPrize  # noqa: F401
 from app.loyalty.models import LoyaltyProgram, PointsEntry, Tier  # noqa: F401

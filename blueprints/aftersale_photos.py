@@ -6,6 +6,8 @@ from functools import wraps
 from flask import Response, current_app, request
 
 from app.aftersales import services
+from app.aftersales.photos import BadPhoto
+from app.i18n import _
 
 PHOTO_DOC = {"responses": {"200": {"description": "The photo (re-encoded JPEG, no metadata)",
                                    "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}}}
@@ -32,4 +34,6 @@ def photo_response(row, photo_id: int) -> Response:
 
 
 def read_upload(files: dict) -> bytes:
+    if files.get("photo") is None:
+        raise BadPhoto(_("Send the photo as the multipart field 'photo'"), code="photo_missing")
     return files["photo"].read()

@@ -174,7 +174,7 @@ def recheck(name: str, folder: Path) -> int:
 
 
 def _recheck_run(folder: Path, names: list[str], tests: list[str]) -> set[str]:
-    """Run `tests` against each mutant, recording each kill as it comes (a stopped recheck keeps them)."""
+    """Run `tests` against each mutant, recording each verdict as it comes (a stopped recheck keeps them)."""
     killed: set[str] = set()
     metas = {meta: json.loads(meta.read_text()) for meta in (folder / "mutants").rglob("*.meta")}
     with subprocess.Popen([sys.executable, str(ROOT / "scripts" / "mutant_recheck.py"), *names, "--", *tests],
@@ -185,12 +185,14 @@ def _recheck_run(folder: Path, names: list[str], tests: list[str]) -> set[str]:
             if not verdict:
                 continue
             print(f"  {verdict[2]:10} {verdict[1]}", flush=True)
+            if verdict[2] not in ("killed", "survived"):
+                continue  # no verdict (the tests could not run): left as it was
             if verdict[2] == "killed":
                 killed.add(verdict[1])
-                for meta, data in metas.items():
-                    if verdict[1] in data["exit_code_by_key"]:
-                        data["exit_code_by_key"][verdict[1]] = 1
-                        meta.write_text(json.dumps(data, indent=4))
+            for meta, data in metas.items():
+                if verdict[1] in data["exit_code_by_key"]:  # mutmut's exit codes: 1 killed, 0 survived
+                    data["exit_code_by_key"][verdict[1]] = 1 if verdict[2] == "killed" else 0
+                    meta.write_text(json.dumps(data, indent=4))
     return killed
 
 

@@ -22,4 +22,6 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
 def database_unchanged():
     before = table_snapshot()
     yield
-    assert table_snapshot() == before, "a rejected request changed the database"
+    after = table_snapshot()
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    assert after == before, f"a rejected request changed the database: {changed}"

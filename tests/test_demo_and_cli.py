@@ -67,13 +67,18 @@ def links_land_a_new_shopper_in_a_group_with_a_chinese_catalogue_and_pictures(cl
                       json={"name": "New neighbour", "email": "new@example.com", "password": "s3cret-pass"})
     joined = client.post(f"/api/v1/store/groups/{code}/join", headers=auth(reg.get_json()["token"]))
     assert joined.status_code == 201
+    zh = client.get(f"/api/v1/store/groups/{code}/products?page_size=100", headers={"Accept-Language": "zh-CN"})
+    assert len(zh.get_json()) >= 30 and all(re.search(r"[\u4e00-\u9fff]", p["name"]) for p in zh.get_json())
+    # The test store speaks English: every name, description and category arrives translated.
     products = client.get(f"/api/v1/store/groups/{code}/products?page_size=100").get_json()
-    assert len(products) >= 30 and all(re.search(r"[\u4e00-\u9fff]", p["name"]) for p in products)
+    assert all(not re.search(r"[\u4e00-\u9fff]", p["name"] + p["description"] + p["category"]["name"]
+                             + "".join(s["name"] for s in p["skus"])) for p in products)
     picture = urlsplit(products[0]["image_urls"][0])
     served = client.get(picture.path)
     assert served.status_code == 200 and served.mimetype == "image/webp" and len(served.data) > 3000
     campaigns = client.get("/api/v1/store/campaigns", headers=auth(reg.get_json()["token"])).get_json()
     assert {c["kind"] for c in campaigns} == {"flash_sale", "group_buy", "member_day", "pre_sale"}
+    assert not any(re.search(r"[\u4e00-\u9fff]", c["name"] + c["description"]) for c in campaigns)
     flash = next(c for c in campaigns if c["kind"] == "flash_sale")
     assert flash["phase"] == "live" and flash["items"][0]["stock_left"] == 50
     assert len(client.get("/api/v1/store/wallet/bonus-tiers", headers=auth(reg.get_json()["token"])).get_json()) == 3

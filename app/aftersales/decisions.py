@@ -13,7 +13,7 @@ from app.aftersales.services import get_request, record, rules
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest
 from app.extensions import db
-from app.i18n import _
+from app.i18n import _, format_money
 from app.orders.models import Order, OrderLine
 
 NO_SYNC = {"synchronize_session": False}
@@ -53,13 +53,19 @@ def _refund(row: AfterSaleRequest, quantity: int, amount: int | None) -> int:
     full = line.amount_of(quantity) if quantity < line.quantity - line.refunded_quantity \
         else line.line_total_cents - line.refunded_cents
     if amount is not None and amount > full:
-        raise InvalidRequest(_("A refund of %(quantity)s units can be at most %(max)s", quantity=quantity, max=full),
-                             code="refund_exceeds_claim", details={"max_cents": full})
+        raise InvalidRequest(_("A refund of %(quantity)s units can be at most %(max)s", quantity=quantity,
+                               max=format_money(full)), code="refund_exceeds_claim", details={"max_cents": full})
     refund = refund_lines(order, {line.id: quantity}, reason=f"after-sale request {row.id} ({row.reason.value})",
                           fee_cents=full - amount if amount is not None else 0)
     row.refund_id, row.refund_cents = refund.id, refund.amount_cents
-    if order.payment_method == "pay_at_pickup":
-        row.cash_refund_by = "leader"  # cash paid at the point goes back there, recorded on the request
+    if order.payment_method == "pay_at_pickup" and row.leader_id is not None:
+        # Cash paid at the point goes back there: the leader pays it out of the cash they hold for
+        # the merchant, so what they owe falls by as much (recorded in the leader cash ledger).
+        from app.leader_cash.ledger import CashKind, post
+
+        row.cash_refund_by = "leader"
+        post(CashKind.CASH_REFUND, f"cash_refund:{refund.id}", row.leader_id, -refund.amount_cents,
+             order_id=order.id)
     return refund.id
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased, lazyload
 
 from app.campaigns.models import Campaign, CampaignItem, Review, StockBucket
 from app.campaigns.phases import phase
-from app.campaigns.stats import COUNTED
+from app.campaigns.stats import COUNTED, EVER_PAID
 from app.db import utcnow
 from app.extensions import db
 from app.orders.models import Order, OrderLine
@@ -38,22 +38,38 @@ def _sales():
             .group_by(OrderLine.campaign_id).subquery())
 
 
+def _sold_refunded():
+    """Units and money on orders ever paid, and what of it was refunded (sold / refunded / net)."""
+    return (sa.select(OrderLine.campaign_id, sa.func.sum(OrderLine.quantity).label("sold_units"),
+                      sa.func.sum(OrderLine.refunded_quantity).label("refunded_units"),
+                      sa.func.sum(OrderLine.line_total_cents).label("gross"),
+                      sa.func.sum(OrderLine.refunded_cents).label("refunded"))
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(OrderLine.campaign_id.is_not(None), Order.status.in_(EVER_PAID))
+            .group_by(OrderLine.campaign_id).subquery())
+
+
 def campaign_table() -> list[dict]:
     """Every approved campaign, latest start first, with its phase now (scheduled, warming_up,
     live or ended)."""
-    stock, sales, now = _stock(), _sales(), utcnow()
+    stock, sales, books, now = _stock(), _sales(), _sold_refunded(), utcnow()
     rows = db.session.execute(
-        sa.select(Campaign, stock.c.total, stock.c.sold, sales.c.unstocked_units, sales.c.revenue, sales.c.buyers)
+        sa.select(Campaign, stock.c.total, stock.c.sold, sales.c.unstocked_units, sales.c.revenue, sales.c.buyers,
+                  books.c.sold_units, books.c.refunded_units, books.c.gross, books.c.refunded)
         .outerjoin(stock, stock.c.campaign_id == Campaign.id).outerjoin(sales, sales.c.campaign_id == Campaign.id)
+        .outerjoin(books, books.c.campaign_id == Campaign.id)
         .where(Campaign.review == Review.APPROVED).order_by(Campaign.starts_at.desc(), Campaign.id.desc())
         .options(lazyload(Campaign.items)))
     result = []
-    for campaign, total, bucket_sold, unstocked, revenue, buyers in rows:
+    for campaign, total, bucket_sold, unstocked, revenue, buyers, *money in rows:
+        sold_units, refunded_units, gross, refunded = (int(v or 0) for v in money)
         total = int(total) if total is not None else None
         result.append({
             "campaign_id": campaign.id, "name": campaign.name, "kind": campaign.kind.value,
             "status": phase(campaign, now).value, "stock_total": total,
             "sold": int(bucket_sold or 0) + int(unstocked or 0),
             "sell_through_pct": round(100 * int(bucket_sold or 0) / total, 1) if total else None,
-            "revenue_cents": int(revenue or 0), "unique_buyers": int(buyers or 0)})
+            "revenue_cents": int(revenue or 0), "unique_buyers": int(buyers or 0),
+            "sold_units": sold_units, "refunded_units": refunded_units, "net_units": sold_units - refunded_units,
+            "gross_revenue_cents": gross, "refunded_cents": refunded})
     return result

@@ -62,6 +62,8 @@ class Campaign(Timestamps, Base):
     kind: Mapped[CampaignKind] = mapped_column(str_enum(CampaignKind, "campaign_kind"))
     name: Mapped[str] = mapped_column(sa.String(120))
     description: Mapped[str | None] = mapped_column(sa.String(2000))
+    # Merchant text in other languages: {"en": {"name": ...}} (app/content.py).
+    translations: Mapped[dict | None] = mapped_column(sa.JSON)
     review: Mapped[Review] = mapped_column(str_enum(Review, "campaign_review"), default=Review.DRAFT)
     rejection_reason: Mapped[str | None] = mapped_column(sa.String(500))
     starts_at: Mapped[dt.datetime]

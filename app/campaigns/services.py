@@ -27,7 +27,7 @@ from app.staff import four_eyes
 
 FIELDS = ("name", "description", "starts_at", "ends_at", "warmup_minutes", "all_groups", "members_only",
           "per_person_limit", "stackable", "hold_minutes", "balance_starts_at", "balance_ends_at", "ship_date",
-          "threshold", "day_of_month", "coupon_template_id")
+          "threshold", "day_of_month", "coupon_template_id", "translations")
 ENUMS = {"balance_policy": BalancePolicy, "threshold_kind": Threshold, "threshold_scope": ThresholdScope}
 
 

@@ -21,6 +21,8 @@ class Category(CreatedAt, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(60), unique=True)
     position: Mapped[int] = mapped_column(default=0)
+    # Merchant text in other languages: {"en": {"name": ...}} (app/content.py).
+    translations: Mapped[dict | None] = mapped_column(sa.JSON)
 
 
 # A product listed here is sold only to these groups; a product with no rows is sold to all.
@@ -45,6 +47,8 @@ class Product(Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     description: Mapped[str | None] = mapped_column(sa.Text)
+    # Merchant text in other languages: {"en": {"name": ...}} (app/content.py).
+    translations: Mapped[dict | None] = mapped_column(sa.JSON)
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
     status: Mapped[ProductStatus] = mapped_column(
         str_enum(ProductStatus, "product_status"), default=ProductStatus.DRAFT
@@ -90,6 +94,8 @@ class Sku(Timestamps, Base):
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(80))
+    # Merchant text in other languages: {"en": {"name": ...}} (app/content.py).
+    translations: Mapped[dict | None] = mapped_column(sa.JSON)
     price_cents: Mapped[int] = mapped_column(sa.BigInteger)
     compare_at_price_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
     member_price_cents: Mapped[int | None] = mapped_column(sa.BigInteger)  # what members pay, if lower

@@ -14,8 +14,9 @@ from app.i18n import _
 from app.persistence import commit_unique
 
 PRODUCT_FIELDS = ("name", "description", "category_id", "image_urls", "position", "repeat_use", "usage_days_per_unit",
-                  "members_only", "min_tier_id", "is_new", "released_at")
-SKU_FIELDS = ("code", "name", "price_cents", "compare_at_price_cents", "member_price_cents", "position", "is_active")
+                  "members_only", "min_tier_id", "is_new", "released_at", "translations")
+SKU_FIELDS = ("code", "name", "price_cents", "compare_at_price_cents", "member_price_cents", "position", "is_active",
+              "translations")
 
 
 # -- categories ---------------------------------------------------------------------------------
@@ -27,15 +28,15 @@ def get_category(category_id: int) -> Category:
     return category
 
 
-def create_category(name: str, position: int = 0) -> Category:
-    category = Category(name=name, position=position)
+def create_category(name: str, position: int = 0, translations: dict | None = None) -> Category:
+    category = Category(name=name, position=position, translations=translations)
     db.session.add(category)
     commit_unique("category", name=name)
     return category
 
 
 def update_category(category: Category, changes: dict[str, Any]) -> Category:
-    for key in ("name", "position"):
+    for key in ("name", "position", "translations"):
         if key in changes:
             setattr(category, key, changes[key])
     commit_unique("category", name=category.name)

@@ -16,7 +16,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.idempotency import service as idempotency
 from app.leaders.models import Leader
-from app.orders.models import Fulfilment, Order, OrderLine
+from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
 from app.payments import refunds
 from app.pickup import arrival, batches, uncollected, verification
 from app.pickup.models import BatchStatus, DeliveryBatch
@@ -73,7 +73,8 @@ class Operations:
         if order is None or order.fulfilment not in (Fulfilment.READY_FOR_PICKUP, Fulfilment.PARTIALLY_PICKED_UP):
             return False
         account_id, leader_id = self.leader_of_point[order.pickup_point_id]
-        verification.verify(order.pickup_code, verification.Verifier(account_id, leader_id))
+        due = verification.amount_due(order) if order.status is OrderStatus.CONFIRMED else None
+        verification.verify(order.pickup_code, verification.Verifier(account_id, leader_id), collected_cents=due)
         return True
 
     # --- after-sales and sweeps -------------------------------------------------------------------

@@ -91,17 +91,18 @@ def _membership_and_coupons(store: Store) -> None:
 
 def _catalogue(store: Store, release: dt.datetime) -> None:
     for i, category in enumerate(CATEGORIES):
-        store.category_ids[category.key] = catalog.create_category(category.name, position=i).id
+        store.category_ids[category.key] = catalog.create_category(category.name, position=i,
+                                                                   translations=_en(category.name_en)).id
     for n, p in enumerate(PRODUCTS, 1):
         product = catalog.create_product({
             "name": p.name, "description": p.description, "category_id": store.category_ids[p.category],
             "status": "active", "position": n, "image_urls": [picture_url(p.slug)],
             "repeat_use": p.usage_days is not None, "usage_days_per_unit": p.usage_days,
             "members_only": p.members_only, "is_new": p.is_new,
-            "released_at": release if p.is_new else None,
+            "released_at": release if p.is_new else None, "translations": _en(p.name_en, p.description_en),
             "skus": [{"code": sku_code(p, j), "name": s.name, "price_cents": s.price,
                       "compare_at_price_cents": s.compare_at, "member_price_cents": s.member_price,
-                      "stock_total": s.stock} for j, s in enumerate(p.skus)],
+                      "stock_total": s.stock, "translations": _en(s.name_en)} for j, s in enumerate(p.skus)],
         })
         store.product_ids[p.slug] = product.id
         store.skus[p.slug] = [s.id for s in sorted(product.skus, key=lambda s: s.code)]
@@ -130,6 +131,8 @@ def member_day(store: Store, until: dt.datetime) -> int:
     """The 18th of every month, for members: rice and eggs cheaper, double points on milk."""
     offer = {"kind": "member_day", "name": "每月18日会员日", "starts_at": utcnow(), "ends_at": until,
              "day_of_month": 18, "description": "会员专享：每月18日大米、鸡蛋特价，鲜奶双倍积分。",
+             "translations": _en("Member day on the 18th", "Members only: rice and eggs cheaper on the 18th of "
+                                 "every month, double points on fresh milk."),
              "items": [{"sku_id": store.skus["rice"][0], "campaign_price_cents": 4290},
                        {"sku_id": store.skus["eggs"][0], "campaign_price_cents": 2690},
                        {"sku_id": store.skus["milk"][0], "campaign_price_cents": 1590, "points_multiplier": 2}]}
@@ -150,19 +153,30 @@ def todays_campaigns(store: Store) -> None:
     week = now + dt.timedelta(days=7)
     _approved({"kind": "flash_sale", "name": "土鸡蛋限时秒杀", "starts_at": now, "ends_at": week, "per_person_limit": 2,
                "description": "散养土鸡蛋30枚只要19.9元，每户限购2盒，售完即止。",
+               "translations": _en("Free-range egg flash sale", "30 free-range eggs for just ¥19.90, two boxes "
+                                   "per household, while stocks last."),
                "items": [{"sku_id": store.skus["eggs"][0], "campaign_price_cents": 1990, "stock_total": 50}]},
               store.staff_id)
     _approved({"kind": "group_buy", "name": "南美白虾拼团", "starts_at": now, "ends_at": week,
                "threshold_kind": "participants", "threshold": 5, "threshold_scope": "store",
                "description": "满5位邻居参团即成团，39.9元一袋；不成团自动全额退款。",
+               "translations": _en("White shrimp group buy", "¥39.90 a bag once 5 neighbours join; if the group "
+                                   "falls short, everyone is refunded in full automatically."),
                "items": [{"sku_id": store.skus["shrimp"][0], "campaign_price_cents": 3990, "stock_total": 40}]},
               store.staff_id)
     _approved({"kind": "pre_sale", "name": "车厘子预售", "starts_at": now, "ends_at": now + dt.timedelta(days=5),
                "balance_starts_at": now + dt.timedelta(days=5), "balance_ends_at": now + dt.timedelta(days=8),
                "balance_policy": "forfeit", "ship_date": (now + dt.timedelta(days=10)).date(),
                "description": "定金20元抵30元，尾款期内付清，十天后到货。",
+               "translations": _en("Cherry pre-sale", "A ¥20 deposit counts as ¥30; pay the balance in the "
+                                   "balance window, delivered in ten days."),
                "items": [{"sku_id": store.skus["cherries"][0], "campaign_price_cents": 8990, "stock_total": 30,
                           "deposit_cents": 2000, "deposit_value_cents": 3000}]}, store.staff_id)
+
+
+def _en(name: str, description: str | None = None) -> dict:
+    """The English translation of a demo name (and description): what `en` readers see."""
+    return {"en": {"name": name} | ({"description": description} if description else {})}
 
 
 def _approved(offer: dict, staff_id: int) -> int:

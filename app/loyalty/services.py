@@ -234,6 +234,8 @@ def adjust(account_id: int, delta: int, note: str, key: str) -> PointsEntry:
 def month_bounds(month: str, tz) -> tuple[dt.datetime, dt.datetime]:
     try:
         first = dt.datetime.strptime(month + "-01", "%Y-%m-%d")
+        if not 1970 <= first.year <= 9000:  # year 1 or 9999 overflow when moved to UTC (a 500 once)
+            raise ValueError(month)
     except ValueError:
         raise InvalidRequest(_("month must look like 2026-11"), code="invalid_month") from None
     nxt = (first + dt.timedelta(days=32)).replace(day=1)

@@ -11,7 +11,7 @@ from app.codes import normalise_code
 from app.db import utcnow
 from app.errors import Conflict, DomainError, InvalidRequest, NotFound, PermissionDenied
 from app.extensions import db
-from app.i18n import _
+from app.i18n import _, format_money
 from app.notifications.messages import notify_order
 from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
 from app.payments.models import Payment, PaymentStatus
@@ -125,7 +125,10 @@ def _collect_payment(order: Order, collected_cents: int | None) -> int:
     if order.status is not OrderStatus.CONFIRMED:
         return 0
     due = amount_due(order)
-    if collected_cents is not None and collected_cents != due:
+    if collected_cents is None:
+        raise InvalidRequest(_("Enter the amount collected: %(due)s is due", due=format_money(due)),
+                             code="amount_required", details={"amount_due_cents": due})
+    if collected_cents != due:
         raise InvalidRequest(_("Collect exactly the amount due"), code="wrong_amount_collected",
                              details={"amount_due_cents": due, "collected_cents": collected_cents})
     db.session.execute(sa.update(Payment).where(Payment.order_id == order.id, Payment.provider == "pay_at_pickup",
@@ -169,6 +172,22 @@ def _audit(verifier: Verifier, order: Order | None, order_number: str | None, ou
                                  order_number=(order_number or "").strip().upper()[:16] or None, outcome=outcome))
 
 
+def preview(code: str, verifier: Verifier, order_number: str | None = None) -> Order:
+    """What the leader is about to hand over and the amount to collect, before confirming. A wrong
+    code counts against the order and is audited like a handover attempt."""
+    try:
+        order = _find(code, order_number, verifier)
+        _authorise(order, verifier)
+    except DomainError as exc:
+        db.session.rollback()
+        _audit(verifier, _order_typed(code, order_number), order_number, exc.code)
+        db.session.commit()
+        raise
+    _audit(verifier, order, order_number, "previewed")
+    db.session.commit()
+    return order
+
+
 def _verify(code: str, verifier: Verifier, order_number: str | None, lines: list[dict] | None,
             collected_cents: int | None) -> Order:
     order = _find(code, order_number, verifier)
@@ -182,8 +201,14 @@ def _verify(code: str, verifier: Verifier, order_number: str | None, lines: list
     done = not any(ln.collectable_quantity for ln in order.lines)
     order.fulfilment = Fulfilment.PICKED_UP if done else Fulfilment.PARTIALLY_PICKED_UP
     order.picked_up_at, order.code_failures, order.code_locked_until = utcnow(), 0, None
-    db.session.add(PickupEvent(order_id=order.id, verified_by_id=verifier.account_id, verified_as=verifier.role,
-                               lines=taken, collected_cents=collected))
+    event = PickupEvent(order_id=order.id, verified_by_id=verifier.account_id, verified_as=verifier.role,
+                        lines=taken, collected_cents=collected)
+    db.session.add(event)
+    if collected and verifier.leader_id is not None:
+        from app.leader_cash.ledger import record_collection
+
+        db.session.flush()
+        record_collection(verifier.leader_id, order.id, event.id, collected)  # the leader now owes it
     _audit(verifier, order, order_number, "handed_over")
     notify_order(order, "order.picked_up", _("Picked up") if done else _("Partly picked up"),
                  _("Order %(number)s was collected at %(point)s.", number=order.number, point=order.pickup_point_name),

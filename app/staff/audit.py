@@ -25,7 +25,8 @@ from app.staff.models import AuditEntry
 
 # Values never copied into the log, whichever row they belong to.
 SECRET_FIELDS = frozenset({"password_hash", "token_hash", "code_hash", "secret", "webhook_secret", "initial_password"})
-SKIPPED_TABLES = frozenset({"audit_log", "idempotency_keys", "auth_tokens"})
+# pickup_attempts is itself an audit (every pickup-code try, refused ones committed on their own).
+SKIPPED_TABLES = frozenset({"audit_log", "idempotency_keys", "auth_tokens", "pickup_attempts"})
 
 
 @dataclass

@@ -13,6 +13,7 @@ from blueprints.admin import (  # noqa: E402,F401
     catalog,
     commissions,
     groups,
+    leader_cash,
     leaders,
     lotteries,
     loyalty,

@@ -1,11 +1,20 @@
 from __future__ import annotations
 
-from app.aftersales import decisions, queries, services
+from app.aftersales import analytics, decisions, queries, services
+from app.clock import local_now
 from blueprints.admin import blp
 from blueprints.aftersale_photos import PHOTO_DOC, photo_response
 from blueprints.auth import Role, current_account
+from blueprints.csv_response import csv_response
 from blueprints.pagination import SQLPage
-from blueprints.schemas.aftersales import DecisionSchema, RequestQuerySchema, RulesSchema, StaffRequestSchema
+from blueprints.schemas.aftersales import (
+    AnalyticsQuerySchema,
+    AnalyticsRowSchema,
+    DecisionSchema,
+    RequestQuerySchema,
+    RulesSchema,
+    StaffRequestSchema,
+)
 
 
 @blp.route("/after-sales", methods=["GET"])
@@ -70,3 +79,28 @@ def get_rules():
 def set_rules(data):
     """Change the after-sale rules"""
     return services.update_rules(data)
+
+
+ANALYTICS_COLUMNS = ["key", "name", "requests", "lines_sold", "rate_pct", "refunded", "replaced", "rejected",
+                     "refunded_cents"]
+
+
+@blp.route("/analytics/after-sales", methods=["GET"])
+@blp.requires(Role.STAFF, "analytics.read")
+@blp.arguments(AnalyticsQuerySchema, location="query")
+@blp.response(200, AnalyticsRowSchema(many=True))
+def after_sale_rates(query):
+    """After-sale rates (requests per order line sold) and money refunded, `by` product, pickup point,
+    leader, delivery batch or reason; most requests first"""
+    return analytics.rates(query["by"])
+
+
+@blp.route("/analytics/after-sales.csv", methods=["GET"])
+@blp.requires(Role.STAFF, "analytics.read")
+@blp.arguments(AnalyticsQuerySchema, location="query")
+@blp.response(200, description="CSV: one row per key", content_type="text/csv")
+def after_sale_rates_csv(query):
+    """The after-sale rates as CSV"""
+    rows = analytics.rates(query["by"])
+    return csv_response(f"after-sales-{query['by']}-{local_now():%Y-%m-%d}.csv", ANALYTICS_COLUMNS,
+                        [["" if r[c] is None else r[c] for c in ANALYTICS_COLUMNS] for r in rows])

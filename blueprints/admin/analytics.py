@@ -23,7 +23,8 @@ PREFIX = "/analytics"
 LEADER_COLUMNS = ["leader_id", "leader_name", "orders", "sales_cents", "unique_buyers", "repurchase_rate",
                   "commission_cents", "pickup_rate", "uncollected_rate"]
 CAMPAIGN_COLUMNS = ["campaign_id", "name", "kind", "status", "stock_total", "sold", "sell_through_pct",
-                    "revenue_cents", "unique_buyers"]
+                    "revenue_cents", "unique_buyers", "sold_units", "refunded_units", "net_units",
+                    "gross_revenue_cents", "refunded_cents"]
 
 
 def _table(filename: str, columns: list[str], rows: list[dict]):

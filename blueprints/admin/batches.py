@@ -131,7 +131,7 @@ def move_pickup(data, order_id):
 
 
 @blp.route("/pickup-attempts", methods=["GET"])
-@blp.requires(Role.STAFF)
+@blp.requires(Role.STAFF, "pickup_points.read")
 @blp.arguments(AdminPickupAttemptQuerySchema, location="query")
 @blp.response(200, PickupAttemptSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)

@@ -25,6 +25,7 @@ from blueprints.schemas.pickup_ops import (
     LeaderOrderQuerySchema,
     PickupAttemptQuerySchema,
     PickupAttemptSchema,
+    PreviewPickupSchema,
     VerifyPickupSchema,
 )
 
@@ -95,6 +96,21 @@ def verify_pickup(data):
     leader, and lock an order after repeated failures against it."""
     return verify(data["code"], Verifier(current_account().id, current_leader().id),
                   order_number=data["order_number"], lines=data["lines"], collected_cents=data["collected_cents"])
+
+
+@blp.route("/pickups/preview", methods=["POST"])
+@blp.requires(Role.LEADER)
+@limiter.limit(pickup_code_limit, key_func=lambda: f"pickup-code:{g.account.id}", deduct_when=_failed_code)
+@blp.arguments(PreviewPickupSchema)
+@blp.response(200, BatchOrderSchema)
+@blp.errors(403, 404, 409, 422, 429)
+def preview_pickup(data):
+    """Look an order up by the code the shopper shows, before handing it over: what is waiting and
+    `amount_due_cents` to collect (pay at pickup). Then confirm with POST /pickups and
+    `collected_cents` equal to it (a pay-at-pickup handover without it, or with another amount, is a 422)."""
+    from app.pickup.verification import preview
+
+    return preview(data["code"], Verifier(current_account().id, current_leader().id), order_number=data["order_number"])
 
 
 @blp.route("/orders", methods=["GET"])

@@ -7,6 +7,7 @@ from blueprints.auth import Role, current_leader
 from blueprints.leader import blp
 from blueprints.schemas.common import Schema
 from blueprints.schemas.groups import LeaderSchema
+from blueprints.schemas.leader_cash import LeaderCashSchema
 
 
 class PayoutTermsSchema(Schema):
@@ -37,3 +38,17 @@ class LeaderMeSchema(LeaderSchema):
 def me():
     """The caller's leader record, with the store's payout terms for them"""
     return current_leader()
+
+
+@blp.route("/cash", methods=["GET"])
+@blp.requires(Role.LEADER)
+@blp.response(200, LeaderCashSchema)
+def my_cash():
+    """Cash you collected at pickup and still owe the merchant, with your ledger's latest entries"""
+    from app.extensions import db
+    from app.leader_cash import ledger
+
+    leader_id = current_leader().id
+    owed = ledger.outstanding(leader_id)
+    entries = list(db.session.scalars(ledger.statement(leader_id).limit(50)))
+    return {"owed_cents": owed, "oldest_at": ledger.oldest_unremitted(leader_id, owed), "entries": entries}

@@ -17,7 +17,8 @@ class OpenRequestSchema(Schema):
 
 
 class PhotoUploadSchema(Schema):
-    photo = Upload(required=True, metadata={"description": "A JPEG, PNG, WebP or GIF photo (re-encoded, "
+    # Not required here: the request is looked up first (404 before 422); a missing file is refused then.
+    photo = Upload(load_default=None, metadata={"description": "A JPEG, PNG, WebP or GIF photo (re-encoded, "
                                                            "metadata removed)"})
 
 
@@ -98,3 +99,20 @@ class StaffRequestSchema(RequestSchema):
     account_id = ma.fields.Integer()
     leader_id = ma.fields.Integer(allow_none=True)
     decided_by_id = ma.fields.Integer(allow_none=True)
+
+
+class AnalyticsQuerySchema(QuerySchema):
+    by = f.Choice(["product", "pickup_point", "leader", "batch", "reason"], load_default="product")
+
+
+class AnalyticsRowSchema(Schema):
+    key = ma.fields.String(allow_none=True, metadata={"description": "The product, point, leader or batch id, "
+                                                                     "or the reason"})
+    name = ma.fields.String(allow_none=True)
+    requests = ma.fields.Integer()
+    lines_sold = ma.fields.Integer(allow_none=True, metadata={"description": "Order lines sold (null by reason)"})
+    rate_pct = ma.fields.Float(allow_none=True, metadata={"description": "requests / lines_sold × 100"})
+    refunded = ma.fields.Integer()
+    replaced = ma.fields.Integer()
+    rejected = ma.fields.Integer()
+    refunded_cents = ma.fields.Integer()

@@ -76,3 +76,8 @@ class CampaignAnalyticsSchema(Schema):
     sell_through_pct = ma.fields.Float(allow_none=True)
     revenue_cents = ma.fields.Integer(metadata={"description": "Line totals less line refunds"})
     unique_buyers = ma.fields.Integer()
+    sold_units = ma.fields.Integer(metadata={"description": "Units on orders that were paid (refunded since or not)"})
+    refunded_units = ma.fields.Integer()
+    net_units = ma.fields.Integer()
+    gross_revenue_cents = ma.fields.Integer()
+    refunded_cents = ma.fields.Integer()

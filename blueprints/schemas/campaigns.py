@@ -13,6 +13,7 @@ from app.db import utcnow
 from app.i18n import gettext_now
 from blueprints import fields as f
 from blueprints.schemas.common import QuerySchema, Schema
+from blueprints.schemas.content import Localized, Translations, localized_of
 
 
 class LocalDateTime(ma.fields.DateTime):
@@ -62,6 +63,7 @@ class CampaignInputSchema(Schema):
     coupon_template_id = f.Id(allow_none=True, metadata={"description": "Member days: a coupon every member "
                                                                          "gets on the day"})
     items = ma.fields.List(ma.fields.Nested(CampaignItemInputSchema), validate=ma.validate.Length(max=100))
+    translations = Translations("campaign")
 
 
 class CampaignUpdateSchema(CampaignInputSchema):
@@ -74,8 +76,8 @@ class CampaignUpdateSchema(CampaignInputSchema):
 class CampaignItemSchema(Schema):
     id = ma.fields.Integer()
     sku_id = ma.fields.Integer()
-    product_name = ma.fields.Function(lambda i: i.sku.product.name)
-    sku_name = ma.fields.Function(lambda i: i.sku.name)
+    product_name = ma.fields.Function(lambda i: localized_of(i.sku.product, "name"))
+    sku_name = ma.fields.Function(lambda i: localized_of(i.sku, "name"))
     list_price_cents = ma.fields.Function(lambda i: i.sku.price_cents)
     campaign_price_cents = ma.fields.Integer()
     stock_total = ma.fields.Integer(allow_none=True)
@@ -108,8 +110,8 @@ class ProgressSchema(Schema):
 class StoreCampaignSchema(Schema):
     id = ma.fields.Integer()
     kind = ma.fields.String()
-    name = ma.fields.String()
-    description = ma.fields.String(allow_none=True)
+    name = Localized("name", metadata={"description": "In the reader's language when translated"})
+    description = Localized("description", allow_none=True)
     phase = ma.fields.Function(lambda c: phase(c, utcnow()).value)
     starts_at = ma.fields.DateTime()
     ends_at = ma.fields.DateTime()
@@ -150,6 +152,9 @@ class StoreCampaignSchema(Schema):
 
 
 class CampaignSchema(StoreCampaignSchema):
+    name = ma.fields.String()
+    description = ma.fields.String(allow_none=True)
+    translations = ma.fields.Dict(allow_none=True)
     review = ma.fields.String()
     rejection_reason = ma.fields.String(allow_none=True)
     warmup_minutes = ma.fields.Integer()
@@ -171,7 +176,15 @@ class CampaignQuerySchema(QuerySchema):
     kind = f.Choice(CampaignKind)
 
 
-class ItemStatsSchema(Schema):
+class SoldRefundedNetSchema(Schema):
+    sold_units = ma.fields.Integer(metadata={"description": "Units on orders that were paid (refunded since or not)"})
+    refunded_units = ma.fields.Integer()
+    net_units = ma.fields.Integer(metadata={"description": "sold_units - refunded_units"})
+    gross_revenue_cents = ma.fields.Integer()
+    refunded_cents = ma.fields.Integer()
+
+
+class ItemStatsSchema(SoldRefundedNetSchema):
     item_id = ma.fields.Integer()
     sku_id = ma.fields.Integer()
     stock_total = ma.fields.Integer(allow_none=True)
@@ -190,9 +203,9 @@ class GroupStatsSchema(Schema):
     unique_buyers = ma.fields.Integer()
 
 
-class CampaignStatsSchema(Schema):
+class CampaignStatsSchema(SoldRefundedNetSchema):
     campaign_id = ma.fields.Integer()
-    revenue_cents = ma.fields.Integer()
+    revenue_cents = ma.fields.Integer(metadata={"description": "Net: paid line totals less refunds"})
     unique_buyers = ma.fields.Integer()
     items = ma.fields.List(ma.fields.Nested(ItemStatsSchema))
     groups = ma.fields.List(ma.fields.Nested(GroupStatsSchema))

@@ -6,22 +6,30 @@ from app.catalog.models import ProductStatus
 from app.inventory.stock import overdue_held
 from blueprints import fields as f
 from blueprints.schemas.common import QuerySchema, Schema, currency_field
+from blueprints.schemas.content import Localized, Translations
 
 
 class CategoryInputSchema(Schema):
     name = f.name(60, required=True)
     position = f.Int(-10_000, 10_000, load_default=0)
+    translations = Translations("category")
 
 
 class CategoryUpdateSchema(Schema):
     name = f.name(60)
     position = f.Int(-10_000, 10_000)
+    translations = Translations("category")
 
 
-class CategorySchema(Schema):
+class StoreCategorySchema(Schema):
     id = ma.fields.Integer()
-    name = ma.fields.String()
+    name = Localized("name", metadata={"description": "In the reader's language when translated"})
     position = ma.fields.Integer()
+
+
+class CategorySchema(StoreCategorySchema):
+    name = ma.fields.String()
+    translations = ma.fields.Dict(allow_none=True)
 
 
 class SkuInputSchema(Schema):
@@ -33,6 +41,7 @@ class SkuInputSchema(Schema):
     stock_total = f.Int(0, 10_000_000, load_default=0)
     position = f.Int(-10_000, 10_000, load_default=0)
     is_active = ma.fields.Boolean(load_default=True)
+    translations = Translations("sku")
 
 
 class SkuUpdateSchema(Schema):
@@ -44,12 +53,13 @@ class SkuUpdateSchema(Schema):
     stock_total = f.Int(0, 10_000_000)
     position = f.Int(-10_000, 10_000)
     is_active = ma.fields.Boolean()
+    translations = Translations("sku")
 
 
 class StoreSkuSchema(Schema):
     id = ma.fields.Integer()
     code = ma.fields.String()
-    name = ma.fields.String()
+    name = Localized("name", metadata={"description": "In the reader's language when translated"})
     price_cents = ma.fields.Integer()
     compare_at_price_cents = ma.fields.Integer(allow_none=True)
     member_price_cents = ma.fields.Integer(allow_none=True, metadata={
@@ -59,6 +69,8 @@ class StoreSkuSchema(Schema):
 
 
 class SkuSchema(StoreSkuSchema):
+    name = ma.fields.String()
+    translations = ma.fields.Dict(allow_none=True)
     product_id = ma.fields.Integer()
     stock_total = ma.fields.Integer()
     stock_reserved = ma.fields.Integer()
@@ -83,6 +95,7 @@ class ProductInputSchema(Schema):
     group_ids = ma.fields.List(f.Id(), validate=ma.validate.Length(max=500),
                                metadata={"description": "Sell only to these groups; empty = all groups"})
     skus = ma.fields.List(ma.fields.Nested(SkuInputSchema), validate=ma.validate.Length(max=50), load_default=list)
+    translations = Translations("product")
 
 
 class ProductUpdateSchema(Schema):
@@ -99,6 +112,7 @@ class ProductUpdateSchema(Schema):
     is_new = ma.fields.Boolean(metadata={"description": "New product: members may buy before released_at"})
     released_at = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "On sale to everyone from"})
     group_ids = ma.fields.List(f.Id(), validate=ma.validate.Length(max=500))
+    translations = Translations("product")
 
 
 def annotate_overdue_holds(products) -> None:
@@ -111,9 +125,11 @@ def annotate_overdue_holds(products) -> None:
 
 class StoreProductSchema(Schema):
     id = ma.fields.Integer()
-    name = ma.fields.String()
-    description = ma.fields.String(allow_none=True)
-    category = ma.fields.Nested(CategorySchema, allow_none=True)
+    name = Localized("name", metadata={"description": "In the reader's language when translated"})
+    description = Localized("description", allow_none=True)
+    original_name = ma.fields.String(attribute="name", dump_only=True,
+                                     metadata={"description": "As the merchant wrote it (labels at pickup)"})
+    category = ma.fields.Nested(StoreCategorySchema, allow_none=True)
     image_urls = ma.fields.List(ma.fields.String())
     repeat_use = ma.fields.Boolean()
     usage_days_per_unit = ma.fields.Integer(allow_none=True)
@@ -148,6 +164,10 @@ class StoreProductSchema(Schema):
 
 
 class ProductSchema(StoreProductSchema):
+    name = ma.fields.String()
+    description = ma.fields.String(allow_none=True)
+    category = ma.fields.Nested(CategorySchema, allow_none=True)
+    translations = ma.fields.Dict(allow_none=True)
     min_tier_id = ma.fields.Integer(allow_none=True)
     status = ma.fields.String()
     position = ma.fields.Integer()

@@ -182,7 +182,13 @@ class VerifyPickupSchema(Schema):
     lines = ma.fields.List(ma.fields.Nested(PickupLineInputSchema), load_default=None,
                            validate=ma.validate.Length(min=1, max=50),
                            metadata={"description": "Partial pickup; omit to hand over everything waiting"})
-    collected_cents = f.Cents(load_default=None, metadata={"description": "Pay at pickup: the amount collected"})
+    collected_cents = f.Cents(load_default=None, metadata={
+        "description": "Pay at pickup: the amount collected — required, and exactly the amount due"})
+
+
+class PreviewPickupSchema(Schema):
+    code = f.Str(min_length=4, max_length=32, required=True)
+    order_number = f.Str(min_length=4, max_length=16, load_default=None)
 
 
 class LeaderOrderQuerySchema(QuerySchema):

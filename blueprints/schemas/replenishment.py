@@ -8,6 +8,7 @@ from app.replenishment.models import Basis
 from app.replenishment.reminders import reorder_url
 from blueprints import fields as f
 from blueprints.schemas.common import Schema
+from blueprints.schemas.content import localized_of
 
 BASIS = {"description": "history: your own purchase gaps (3 purchases or more); usage_days: the product's "
                         "usage days per unit × units bought", "enum": [b.value for b in Basis]}
@@ -21,7 +22,7 @@ class ReminderLineSchema(Schema):
 class ReminderSchema(Schema):
     id = ma.fields.Integer()
     product_id = ma.fields.Integer()
-    product_name = ma.fields.Function(lambda r: r.product.name)
+    product_name = ma.fields.Function(lambda r: localized_of(r.product, "name"))
     basis = ma.fields.String(metadata=BASIS)
     basis_order_id = ma.fields.Integer(metadata={"description": "The latest purchase it was predicted from"})
     last_purchase_on = ma.fields.Date()

@@ -7,6 +7,7 @@ from app.payments.methods import SINGLE_USE
 from app.subscriptions.models import CycleStatus, IntervalUnit, PayWith, SubscriptionStatus
 from blueprints import fields as f
 from blueprints.schemas.common import QuerySchema, Schema
+from blueprints.schemas.content import localized_of
 
 UNITS = [u.value for u in IntervalUnit]
 
@@ -96,7 +97,7 @@ class SubscriptionSchema(Schema):
     id = ma.fields.Function(lambda d: d["subscription"].id)
     account_id = ma.fields.Function(lambda d: d["subscription"].account_id)
     sku_id = ma.fields.Function(lambda d: d["subscription"].sku_id)
-    sku_name = ma.fields.Function(lambda d: d["subscription"].sku.name)
+    sku_name = ma.fields.Function(lambda d: localized_of(d["subscription"].sku, "name"))
     quantity = ma.fields.Function(lambda d: d["subscription"].quantity)
     interval = ma.fields.Function(lambda d: {"unit": d["subscription"].interval_unit.value,
                                              "count": d["subscription"].interval_count})

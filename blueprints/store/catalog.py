@@ -4,12 +4,12 @@ from app.catalog import browse
 from app.catalog.services import list_categories
 from app.groups.bindings import resolve_link
 from blueprints.pagination import SQLPage
-from blueprints.schemas.catalog import CatalogueQuerySchema, CategorySchema, StoreProductSchema
+from blueprints.schemas.catalog import CatalogueQuerySchema, StoreCategorySchema, StoreProductSchema
 from blueprints.store import blp
 
 
 @blp.route("/categories", methods=["GET"])
-@blp.response(200, CategorySchema(many=True))
+@blp.response(200, StoreCategorySchema(many=True))
 def categories():
     """Product categories in the merchant's order"""
     return list_categories()

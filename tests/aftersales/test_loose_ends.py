@@ -74,3 +74,38 @@ def test_every_pickup_code_attempt_is_audited_and_readable(client):
     assert [a["outcome"] for a in theirs] == ["not_your_pickup_point"]  # only their own try
     failed = client.get("/api/v1/admin/pickup-attempts?failed_only=true", headers=s["staff"].headers).get_json()
     assert {a["outcome"] for a in failed} == {"not_your_pickup_point", "pickup_code_invalid"}
+
+
+def test_a_failed_fully_refunded_group_buy_shows_zero_net_sold(app, client, monkeypatch):
+    import uuid
+
+    import time_machine
+
+    from app.campaigns import groupbuy, refund_outbox
+    from app.payments.tasks import reconcile
+    from tests.factories import make_campaign
+    from tests.stripe_helpers import intent_event, intent_of, pay_intent, post_webhook
+
+    monkeypatch.setitem(app.config, "REDIS_URL", "")
+    staff = make_staff()
+    group = make_group(make_leader(staff))
+    sku = make_product(skus=[{"code": f"GB-{uuid.uuid4().hex[:6]}", "name": "x", "price_cents": 5000,
+                              "stock_total": 9}]).skus[0]
+    campaign = make_campaign("group_buy", items=[(sku.id, 3000, 50)], staff=staff, threshold_kind="participants",
+                             threshold=5, threshold_scope="per_group")
+    for qty in (1, 3):
+        buyer = make_buyer(group)
+        order = client.post("/api/v1/store/orders", json={"lines": [
+            {"sku_id": sku.id, "quantity": qty, "campaign_item_id": campaign.items[0].id}]},
+            headers={**buyer.headers, "Idempotency-Key": str(uuid.uuid4())}).get_json()
+        pay_intent(intent_of(order))
+        post_webhook(client, intent_event("payment_intent.succeeded", intent_of(order)))
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=3), tick=False):
+        groupbuy.settle()
+        refund_outbox.process_pending()
+        reconcile()
+    stats = client.get(f"/api/v1/admin/campaigns/{campaign.id}/stats", headers=staff.headers).get_json()
+    [item] = stats["items"]
+    assert (item["sold_units"], item["refunded_units"], item["net_units"]) == (4, 4, 0)
+    assert (item["gross_revenue_cents"], item["refunded_cents"], item["revenue_cents"]) == (12000, 12000, 0)
+    assert (stats["sold_units"], stats["net_units"], stats["revenue_cents"]) == (4, 0, 0)

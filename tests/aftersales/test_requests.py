@@ -165,3 +165,29 @@ def test_fake_tiny_and_oversized_photos_are_refused(client, app, monkeypatch):
     for _ in range(6):
         assert upload(client, s["buyer"], "store", req["id"], jpeg()).status_code == 201
     assert_error(upload(client, s["buyer"], "store", req["id"], jpeg()), 409, "too_many_photos")
+
+
+def test_after_sale_rates_by_product_point_batch_and_reason_with_money(client):
+    s = picked_up(client)
+    first = ask(client, s["buyer"], s["order"]).get_json()
+    _review(client, s["leader"], first["id"])
+    _decide(client, s["staff"], first["id"], decision="refund")
+    second = ask(client, s["buyer"], s["order"], line_index=1, reason="quality").get_json()
+    _review(client, s["leader"], second["id"], verdict="disputed")
+    _decide(client, s["staff"], second["id"], decision="reject", reason="fine")
+
+    def rows(by):
+        r = client.get(f"/api/v1/admin/analytics/after-sales?by={by}", headers=s["staff"].headers)
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
+    [point] = rows("pickup_point")
+    assert (point["requests"], point["lines_sold"], point["rate_pct"]) == (2, 2, 100.0)
+    assert (point["refunded"], point["rejected"], point["refunded_cents"]) == (1, 1, 1500)
+    by_product = {r["key"]: r for r in rows("product")}
+    assert {r["requests"] for r in by_product.values()} == {1} and len(by_product) == 2
+    assert {r["key"]: r["refunded_cents"] for r in rows("reason")} == {"damaged": 1500, "quality": 0}
+    assert rows("batch")[0]["requests"] == 2 and rows("leader")[0]["requests"] == 2
+    csv = client.get("/api/v1/admin/analytics/after-sales.csv?by=reason", headers=s["staff"].headers)
+    assert csv.mimetype == "text/csv" and "refunded_cents" in csv.get_data(as_text=True).splitlines()[0]
+    assert client.get("/api/v1/admin/analytics/after-sales?by=colour", headers=s["staff"].headers).status_code == 422

@@ -272,15 +272,18 @@ def test_campaign_table_matches_each_campaigns_stats_in_one_query(client, app, m
     assert [r["campaign_id"] for r in rows] == [scheduled.id, live.id, ended.id]  # latest start first
     assert rows[1] == {"campaign_id": live.id, "name": "Eggs", "kind": "flash_sale", "status": "live",
                        "stock_total": 10, "sold": 5, "sell_through_pct": 50.0, "revenue_cents": 2000,
-                       "unique_buyers": 2}
+                       "unique_buyers": 2, "sold_units": 5, "refunded_units": 0, "net_units": 5,
+                       "gross_revenue_cents": 2000, "refunded_cents": 0}
     stats = client.get(f"{ADMIN}/campaigns/{live.id}/stats", headers=staff.headers).get_json()
     assert (stats["revenue_cents"], stats["unique_buyers"], stats["items"][0]["sold"]) == (2000, 2, 5)
     assert [(r["status"], r["stock_total"], r["sold"], r["sell_through_pct"], r["revenue_cents"])
             for r in (rows[0], rows[2])] == [("scheduled", 100, 0, 0.0, 0), ("ended", 20, 0, 0.0, 0)]
     exported = csv_rows(get(client, "campaigns.csv", staff))
     assert exported[0] == ["campaign_id", "name", "kind", "status", "stock_total", "sold", "sell_through_pct",
-                           "revenue_cents", "unique_buyers"]
-    assert exported[2] == [str(live.id), "Eggs", "flash_sale", "live", "10", "5", "50.0", "2000", "2"]
+                           "revenue_cents", "unique_buyers", "sold_units", "refunded_units", "net_units",
+                           "gross_revenue_cents", "refunded_cents"]
+    assert exported[2] == [str(live.id), "Eggs", "flash_sale", "live", "10", "5", "50.0", "2000", "2",
+                           "5", "0", "5", "2000", "0"]
 
 
 PATHS = ["repurchase", "repurchase.csv", "repeat-rates", "repeat-rates.csv", "cohorts", "cohorts.csv",

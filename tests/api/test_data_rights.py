@@ -45,7 +45,7 @@ def test_a_shopper_exports_their_own_data_and_nobody_elses(client):
     assert_error(client.get(f"{ME}/export"), 401)
 
 
-def test_deleting_the_account_anonymises_the_person_and_keeps_the_books(app, client):
+def test_deleting_the_account_anonymises_the_person_and_keeps_the_books(app, client, zh_store):
     order, _, buyer = paid_order(client)
     email, old_headers = buyer.account.email, buyer.headers
     before = books()
@@ -57,7 +57,7 @@ def test_deleting_the_account_anonymises_the_person_and_keeps_the_books(app, cli
     account = db.session.get(Account, buyer.id, populate_existing=True)
     assert (account.email, account.phone, account.birth_month, account.is_active) == (
         f"deleted-{buyer.id}@deleted.invalid", None, None, False)
-    assert account.name == "已注销用户"
+    assert account.name == "已注销用户"  # in the store's language: the name is data, not a message
     assert not db.session.scalar(sa.select(sa.func.count()).select_from(Account).where(Account.email == email))
     # Every session ends at once, and the old login no longer works.
     assert_error(client.get(ME, headers=old_headers), 401)

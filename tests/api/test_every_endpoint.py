@@ -94,6 +94,10 @@ VALID_BODY = {
     "/hide": {"reason": "x"},
     "/payout-account": {"stripe_account_id": "acct_missing"},
     "/reorder": {"payment_method": "wallet"},
+    "/after-sales": {"order_line_id": 1, "reason": "other", "quantity": 1},
+    "/review": {"verdict": "confirmed"},
+    "/decision": {"decision": "reject", "reason": "x"},
+    "/remittances": {"amount_cents": 1, "reference": "x"},
 }
 
 

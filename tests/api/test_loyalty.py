@@ -135,6 +135,8 @@ def test_the_monthly_ranking_counts_points_earned_in_the_group(client):
     assert [r["name"] for r in ranking["rows"]] == [b.account.name[0] + "**", a.account.name]
     assert client.get(f"{BASE}/points/ranking?month=2020-01", headers=a.headers).get_json()["rows"] == []
     assert_error(client.get(f"{BASE}/points/ranking?month=2020-13", headers=a.headers), 422)
+    for far in ("0001-01", "9999-12"):  # a 500 once: the month's bounds overflowed when moved to UTC
+        assert_error(client.get(f"{BASE}/points/ranking?month={far}", headers=a.headers), 422, "invalid_month")
 
 
 def test_the_ledger_cannot_be_rewritten(client):

@@ -121,7 +121,8 @@ def test_pay_at_pickup_shortfall_gives_back_the_points_spent_on_missing_units(cl
     deliver(client, staff, leader, batch["id"], shortages=[{"order_line_id": line_id, "quantity": 1,
                                                              "reason": "damaged"}])
     code = order_row(order["id"]).pickup_code
-    r = client.post("/api/v1/leader/pickups", headers=leader.headers, json={"code": code})
+    # the leader collects the amount due (three quarters of 30.00), as the handover requires
+    r = client.post("/api/v1/leader/pickups", headers=leader.headers, json={"code": code, "collected_cents": 2250})
     assert r.status_code == 200, r.get_json()
     assert order_row(order["id"]).paid_cents == 2250  # three quarters of 30.00
     assert balance(buyer) == 250 + 22  # a quarter of the points back, plus points earned on 22.50

@@ -4,6 +4,11 @@
 import { $, ApiError, date, describeError, el, label, money, newKey, t } from "../common.js";
 import { api, emit, on, report, state } from "./context.js";
 import { confirmWithCard } from "./stripe.js";
+import { followNextAction } from "./apppay.js";
+
+/** What each method is called in the pickers (a method the page cannot complete has no label and stays out). */
+export const PAY_LABELS = { card: "shop.pay.card", stripe: "shop.pay.card", wechat_pay: "shop.pay.wechat_pay",
+  alipay: "shop.pay.alipay", wallet: "shop.pay.wallet", pay_at_pickup: "shop.pay.at_pickup" };
 
 const KEY = "storefront.cart";
 const load = () => JSON.parse(localStorage.getItem(KEY) || "[]");
@@ -161,7 +166,7 @@ async function renderQuote(lines) {
  */
 function methodsFor(lines, quote) {
   const listed = quote?.payment_methods ?? quote?.allowed_methods ?? state.config.payment_methods ?? null;
-  const known = { card: "shop.pay.card", stripe: "shop.pay.card", wallet: "shop.pay.wallet", pay_at_pickup: "shop.pay.at_pickup" };
+  const known = PAY_LABELS;
   let methods;
   if (Array.isArray(listed)) methods = listed.filter((m) => known[m]); // methods this page cannot complete stay out
   else {
@@ -223,7 +228,8 @@ async function checkout(event) {
     $("coupon").value = "";
     held = null;
     await renderCart();
-    if (order.payment?.client_secret && state.config.stripe_publishable_key) {
+    // WeChat Pay's QR code shows (or Alipay opens) and its box waits for the payment; else a card's.
+    if (!followNextAction(order) && order.payment?.client_secret && state.config.stripe_publishable_key) {
       await confirmWithCard(order.payment.client_secret, { label: t("shop.card.pay_amount", { amount: money(order.total_cents, order.currency) }) });
       await api(`/orders/${order.id}/refresh-payment`, { method: "POST" });
     }

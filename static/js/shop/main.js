@@ -3,6 +3,7 @@
 // me: invite poster, subscriptions, wallet), the cart as its own screen opened from the sticky cart
 // bar. Plain ES modules, no build.
 import { $, ApiError, date, dateTime, followAccountLocale, keepsLocale, onSubmit, startPage, t, time } from "../common.js";
+import { initAppPay, resumeFromReturn } from "./apppay.js";
 import { renderCampaigns } from "./campaigns.js";
 import { initCart } from "./cart.js";
 import { initCatalogue, renderProducts } from "./catalogue.js";
@@ -200,7 +201,10 @@ async function main() {
   initCart();
   initSubscriptions();
   initWallet();
+  initAppPay();
   await refreshSession();
+  // Back from Alipay (/?order=<id>#orders, sent on here by the home page): wait for that order's payment.
+  if (state.me) resumeFromReturn();
   // Come back to My orders after a card payment's redirect or a reload there.
   if (location.hash === "#orders") emit("show-tab", "tab-orders");
 }

@@ -1,9 +1,11 @@
 // My orders: status and where the goods are, the pickup day and window, and the pickup code as text and
-// as a QR code for the leader to scan; paying an unpaid order (card, pre-sale balance) or cancelling it.
+// as a QR code for the leader to scan; paying an unpaid order (any method it can take, pre-sale balance) or cancelling it.
 import { $, ApiError, date, dateTime, el, label, money, t, time } from "../common.js";
 import { api, on, report, state } from "./context.js";
 import { lineAfterSale, requestsByLine } from "./aftersales.js";
 import { confirmWithCard } from "./stripe.js";
+import { followNextAction } from "./apppay.js";
+import { PAY_LABELS } from "./cart.js";
 
 // A paid order may be cancelled (refunded in full) until its cut-off; the API says when it is too late.
 const CANCELLABLE_PAID = new Set(["paid", "partially_refunded", "confirmed"]);
@@ -29,8 +31,10 @@ async function act(box, action) {
   }
 }
 
-async function pay(order) {
-  const opened = await api(`/orders/${order.id}/pay`, { method: "POST" });
+/** Pay (or retry) with the chosen method: the wallet at once, WeChat Pay / Alipay in their box, a card here. */
+async function pay(order, method) {
+  const opened = await api(`/orders/${order.id}/pay`, { method: "POST", body: { payment_method: method } });
+  if (followNextAction(opened) || method === "wallet") return;
   if (!opened.payment?.client_secret || !state.config.stripe_publishable_key) {
     throw new ApiError(409, t("shop.orders.no_cards"));
   }
@@ -56,7 +60,30 @@ function cancelPaidButton(order, actions, errorBox) {
   return ask;
 }
 
-function orderCard(order, requests) {
+/** The methods that can pay this order now, as the API lists them; the wallet only if it covers the amount due. */
+function payMethods(order, wallet) {
+  const due = order.status === "deposit_paid" ? order.balance?.balance_cents : order.total_cents;
+  return (order.payment_methods ?? []).filter((m) => PAY_LABELS[m]
+    && (m !== "wallet" || !wallet || due === undefined || wallet.total_cents >= due));
+}
+
+const chosen = new Map(); // order id -> the method picked, kept when the list is drawn again
+
+function payButton(order, wallet, errorBox) {
+  const methods = payMethods(order, wallet);
+  if (!methods.length) return [];
+  const open = order.payment?.status === "pending" ? order.payment.method : null; // retry the same by default
+  const pick = chosen.get(order.id) ?? open;
+  const select = el("select", "", { "aria-label": t("shop.orders.pay_with", { number: order.number }) });
+  select.append(...methods.map((m) => new Option(t(PAY_LABELS[m]), m, false, m === pick)));
+  select.addEventListener("change", () => chosen.set(order.id, select.value));
+  const button = el("button", t(order.status === "deposit_paid" ? "shop.orders.pay_balance" : "shop.orders.pay_now"), {
+    type: "button", onclick: () => act(errorBox, () => pay(order, select.value)),
+  });
+  return [select, button];
+}
+
+function orderCard(order, wallet, requests) {
   const cash = (cents) => money(cents, order.currency);
   const article = el("article", "", { class: "card order", "data-order": order.number });
   article.append(el("h3", t("shop.orders.order", { number: order.number })));
@@ -89,11 +116,7 @@ function orderCard(order, requests) {
   const errorBox = el("p", "", { class: "error", role: "alert" });
   const actions = el("div", "", { class: "row" });
   const unpaid = order.status === "pending_payment";
-  if ((unpaid && order.payment_method === "stripe") || order.status === "deposit_paid") {
-    actions.append(el("button", t(order.status === "deposit_paid" ? "shop.orders.pay_balance" : "shop.orders.pay_now"), {
-      type: "button", onclick: () => act(errorBox, () => pay(order)),
-    }));
-  }
+  actions.append(...payButton(order, wallet, errorBox));
   if (unpaid) {
     actions.append(el("button", t("shop.orders.cancel"), {
       type: "button", class: "secondary", "aria-label": t("shop.orders.cancel_named", { number: order.number }),
@@ -121,7 +144,9 @@ export async function renderOrders() {
   box.setAttribute("aria-busy", "true");
   try {
     const [orders, requests] = await Promise.all([api("/orders?page_size=20"), requestsByLine()]);
-    box.replaceChildren(...orders.map((order) => orderCard(order, requests)));
+    // The wallet's balance decides whether it is offered for an unpaid order (unknown: offered, the API decides).
+    const wallet = orders.some((o) => o.payment_methods?.includes("wallet")) ? await api("/wallet").catch(() => null) : null;
+    box.replaceChildren(...orders.map((order) => orderCard(order, wallet, requests)));
     if (!orders.length) box.append(el("p", t("shop.orders.none_hint"), { class: "muted empty" }));
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
