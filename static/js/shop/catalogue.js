@@ -156,14 +156,15 @@ function memberFrom(joined) {
   return { active: joined.active, tier: joined.tier?.name ?? null, points_balance: joined.points_balance };
 }
 
+let feePaying = false; // a membership fee's online payment was started on this page
+
 /** After a membership fee's top-up settles (the wallet-changed event): the membership as it is now. */
 async function refreshMember() {
-  if (!state.me || state.member?.active) return;
-  const joined = await api("/membership").catch((error) => {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  });
-  if (joined?.active) {
+  if (!feePaying || !state.me || state.member?.active) return;
+  const joined = await api("/membership");
+  if (joined.active) {
+    feePaying = false;
+    $("member-fee").hidden = true;
     state.member = memberFrom(joined);
     await renderProducts();
   }
@@ -175,6 +176,7 @@ async function payMembership(method, fee) {
     headers: { "Idempotency-Key": newKey() } });
   const pending = joined.pending_payment;
   if (pending && !joined.active) {
+    feePaying = true;
     await payTopUp(pending, t("shop.member.pay", { fee }));
     return refreshMember(); // a card is done here; WeChat Pay / Alipay come back through wallet-changed
   }
