@@ -156,16 +156,14 @@ function memberFrom(joined) {
   return { active: joined.active, tier: joined.tier?.name ?? null, points_balance: joined.points_balance };
 }
 
-let feePaying = false; // a membership fee's online payment was started on this page
-
-/** After a membership fee's top-up settles (the wallet-changed event): the membership as it is now. */
+/** After a top-up settles (the wallet-changed event; a membership fee is paid by one, also after an
+ * Alipay return): the membership as /me now has it (GET /membership would 404 for non-members). */
 async function refreshMember() {
-  if (!feePaying || !state.me || state.member?.active) return;
-  const joined = await api("/membership");
-  if (joined.active) {
-    feePaying = false;
+  if (!state.me || state.member?.active) return;
+  const { member } = await api("/me");
+  if (member?.active) {
+    state.member = member;
     $("member-fee").hidden = true;
-    state.member = memberFrom(joined);
     await renderProducts();
   }
 }
@@ -176,7 +174,6 @@ async function payMembership(method, fee) {
     headers: { "Idempotency-Key": newKey() } });
   const pending = joined.pending_payment;
   if (pending && !joined.active) {
-    feePaying = true;
     await payTopUp(pending, t("shop.member.pay", { fee }));
     return refreshMember(); // a card is done here; WeChat Pay / Alipay come back through wallet-changed
   }
