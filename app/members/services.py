@@ -41,8 +41,9 @@ def join(account_id: int, *, payment_method: str | None = None, key: str | None 
         db.session.commit()
         return membership
     if payment_method not in ("wallet", "stripe", "card", "wechat_pay", "alipay") or not key:
-        raise InvalidRequest(_("Membership costs a fee: pay it from your wallet or by card (payment_method "
-                               "'wallet' or 'stripe', with an Idempotency-Key header)"), code="membership_fee_required",
+        raise InvalidRequest(_("Membership costs a fee: pay it from your wallet, by card, WeChat Pay or Alipay "
+                               "(payment_method 'wallet', 'card', 'wechat_pay' or 'alipay', with an Idempotency-Key "
+                               "header)"), code="membership_fee_required",
                              details={"fee_cents": fee, "days": prog.membership_days})
     db.session.commit()
     if payment_method != "wallet":

@@ -3,6 +3,7 @@
 // shown only to a role that holds its permission (GET /admin/me). Each tab is a module in ./admin/ with
 // init() (wire its forms once) and show() (load its data whenever it is opened).
 import { $, followAccountLocale, keepsLocale, onSubmit, startPage, t, tabs } from "./common.js";
+import * as aftersales from "./admin/aftersales.js";
 import * as analytics from "./admin/analytics.js";
 import * as audit from "./admin/audit.js";
 import * as applications from "./admin/leaders.js";
@@ -14,7 +15,7 @@ import * as payouts from "./admin/payouts.js";
 import * as staff from "./admin/staff.js";
 import { notify, reportFailure } from "./admin/ui.js";
 
-const TABS = { orders, campaigns, applications, batches, payouts, analytics, staff, audit };
+const TABS = { orders, campaigns, applications, batches, aftersales, payouts, analytics, staff, audit };
 
 /** Show only what the role may do: every element naming a permission is hidden without it. */
 function applyPermissions() {

@@ -40,11 +40,12 @@ export class ApiError extends Error {
 export function client(prefix, token) {
   async function request(path, { method = "GET", body, headers: extra = {}, raw = false } = {}) {
     const headers = { Accept: raw ? "*/*" : "application/json", "Accept-Language": locale(), ...extra };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const form = body instanceof FormData; // a file upload: the browser writes its multipart boundary
+    if (body !== undefined && !form) headers["Content-Type"] = "application/json";
     if (token.get()) headers.Authorization = `Bearer ${token.get()}`;
     let response;
     try {
-      response = await fetch(prefix + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      response = await fetch(prefix + path, { method, headers, body: body === undefined || form ? body : JSON.stringify(body) });
     } catch {
       throw new ApiError(0, t("common.error.offline"));
     }
@@ -177,6 +178,16 @@ const LABELS = {
     flash_sale: "status.price_rule.flash_sale", pre_sale: "status.price_rule.pre_sale",
     group_buy: "status.price_rule.group_buy" },
   shortage: { missing: "status.shortage.missing", damaged: "status.shortage.damaged" },
+  aftersale: { awaiting_leader: "status.aftersale.awaiting_leader", awaiting_merchant: "status.aftersale.awaiting_merchant",
+    refunded: "status.aftersale.refunded", replaced: "status.aftersale.replaced", rejected: "status.aftersale.rejected",
+    withdrawn: "status.aftersale.withdrawn" },
+  aftersaleReason: { quality: "status.aftersale_reason.quality", damaged: "status.aftersale_reason.damaged",
+    missing: "status.aftersale_reason.missing", wrong_item: "status.aftersale_reason.wrong_item",
+    expired: "status.aftersale_reason.expired", other: "status.aftersale_reason.other" },
+  aftersaleEvent: { opened: "status.aftersale_event.opened", leader_confirmed: "status.aftersale_event.leader_confirmed",
+    leader_disputed: "status.aftersale_event.leader_disputed", refund: "status.aftersale_event.refund",
+    replace: "status.aftersale_event.replace", reject: "status.aftersale_event.reject",
+    withdrawn: "status.aftersale_event.withdrawn" },
 };
 
 /** A state of the API in words: label("order", "paid") → "已支付" / "Paid"; an unknown state as it is. */
@@ -328,4 +339,23 @@ export function confirmAction({ title, message, confirm = t("common.confirm.ok")
     dialog.showModal();
     (form.querySelector("input") || no).focus(); // the safe choice has focus unless there is a field to fill
   });
+}
+
+/**
+ * An image the API serves only with a token (after-sale photos): fetched with `request` (a `client`),
+ * shown as a data: URL — the pages' CSP allows data: images, not blob: ones. A refusal leaves it empty.
+ */
+export function fetchedImage(request, path, attrs) {
+  const img = el("img", "", attrs);
+  request(path, { raw: true })
+    .then((response) => response.blob())
+    .then((blob) => new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result);
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(blob);
+    }))
+    .then((url) => { img.src = url; })
+    .catch((error) => { if (!(error instanceof ApiError)) console.error(error); });
+  return img;
 }

@@ -2,6 +2,7 @@
 // what is still waiting, earnings and payouts, and the month's numbers. Plain ES modules, no build.
 import { keepsLocale, startPage, t, tabs } from "../common.js";
 import { on, report, showBanner, state, store } from "./context.js";
+import { initAfterSales, loadAfterSales } from "./aftersales.js";
 import { initDeliveries, loadBatches } from "./deliveries.js";
 import { initEarnings, loadEarnings } from "./earnings.js";
 import { initHandover } from "./handover.js";
@@ -22,6 +23,7 @@ async function main() {
   const showTab = tabs(document.querySelector("nav.tabs"), (name) => {
     if (name === "deliveries") loadBatches();
     else if (name === "waiting") loadWaiting();
+    else if (name === "aftersales") loadAfterSales();
     else if (name === "earnings") loadEarnings();
     else if (name === "performance") showPerformance();
   });
@@ -35,6 +37,7 @@ async function main() {
   initDeliveries();
   initHandover();
   initWaiting();
+  initAfterSales();
   initEarnings();
   initPerformance();
   initPosters();

@@ -4,6 +4,8 @@
 // shopper to redirect_url and its return_url brings them back to /?order=<id>#orders, which the home
 // page sends on to the shop page kept in localStorage. Waiting asks the server to check the payment
 // (refresh-payment) every few seconds, so it ends when the webhook lands or Stripe says paid.
+// Wallet top-ups and membership fees (a top-up of the fee) use the same box: their Alipay return is
+// /?top_up=<id>#wallet and waiting reads GET /wallet/top-ups/<id>, which asks Stripe while pending.
 import { $, ApiError, el, money, t } from "../common.js";
 import { api, emit, report } from "./context.js";
 
@@ -11,7 +13,7 @@ const SHOP_PAGE = "storefront.shop"; // where the home page sends a shopper back
 const POLL_MS = 2000;
 const POLL_LIMIT = 300; // ten minutes: Stripe's QR codes and redirects expire before that
 
-let watching = null; // {orderId, timer} of the payment being waited for
+let watching = null; // {timer, tries} of the payment being waited for
 
 // A touch screen or a phone-width window: scanning this screen with the same phone is not possible.
 export const isPhone = () => window.matchMedia("(pointer: coarse), (max-width: 600px)").matches;
@@ -55,67 +57,97 @@ function wechatParts(action, amount) {
   return parts;
 }
 
-/** After checkout or Pay now: show what the payment needs. Returns false when it needs nothing here. */
-export function followNextAction(order) {
-  const action = order.payment?.next_action;
-  if (!action) return false;
-  const amount = money(order.payment.amount_cents ?? order.total_cents, order.currency);
-  if (action.type === "alipay_handle_redirect" && action.redirect_url) {
+/** Show what a payment's next_action needs; `wait` polls until it settles. False when it needs nothing here. */
+function follow(action, amount, wait) {
+  if (action?.type === "alipay_handle_redirect" && action.redirect_url) {
     localStorage.setItem(SHOP_PAGE, location.pathname);
     showBox(t("shop.apppay.alipay_title"), [el("p", t("shop.apppay.alipay_redirecting", { amount }))]);
     location.assign(action.redirect_url);
     return true;
   }
-  if (action.type === "wechat_pay_display_qr_code" && action.qr_code_data) {
+  if (action?.type === "wechat_pay_display_qr_code" && action.qr_code_data) {
     showBox(t("shop.apppay.wechat_title"), wechatParts(action, amount));
-    watch(order.id);
+    wait();
     return true;
   }
   return false;
 }
 
-/** Coming back from Alipay (or a reload while waiting): wait for this order's payment. */
+/** After checkout or Pay now: show what the payment needs. Returns false when it needs nothing here. */
+export function followNextAction(order) {
+  const action = order.payment?.next_action;
+  if (!action) return false;
+  const amount = money(order.payment.amount_cents ?? order.total_cents, order.currency);
+  return follow(action, amount, () => watchOrder(order.id));
+}
+
+/** A wallet top-up (or a membership fee's top-up, {top_up_id, amount_cents, next_action}) by WeChat Pay / Alipay. */
+export function followTopUp(topUp, currency) {
+  const id = topUp.id ?? topUp.top_up_id;
+  return follow(topUp.next_action, money(topUp.amount_cents, currency), () => watchTopUp(id));
+}
+
+/** Coming back from Alipay (or a reload while waiting): wait for this order's or top-up's payment. */
 export function resumeFromReturn() {
   const params = new URLSearchParams(location.search);
   const orderId = Number(params.get("order"));
-  if (!orderId) return;
+  const topUpId = Number(params.get("top_up"));
+  if (!orderId && !topUpId) return;
   history.replaceState(null, "", location.pathname + location.hash);
   showBox(t("shop.apppay.returned_title"), [el("p", t("shop.apppay.returned"))]);
-  watch(orderId);
+  if (orderId) watchOrder(orderId);
+  else watchTopUp(topUpId);
 }
 
 const PAID = ["paid", "confirmed", "deposit_paid"];
 
-function settle(order) {
-  const status = $("app-pay-status");
-  const payment = order.payment?.status;
-  if (payment === "pending") return false;
+/** The end of a wait: "paid", or the API's own translated sentence (never the provider's text). */
+function settle(paid, failureMessage, fallbackKey) {
   stop();
   $("app-pay-body").replaceChildren();
-  if (payment !== "failed" && PAID.includes(order.status)) {
+  const status = $("app-pay-status");
+  if (paid) {
     status.textContent = t("shop.apppay.paid");
     status.className = "ok";
   } else {
     status.textContent = "";
-    // The API's own translated sentence, never the provider's text.
-    $("app-pay-error").textContent = order.payment?.failure_message || t("shop.apppay.not_paid");
+    $("app-pay-error").textContent = failureMessage || t(fallbackKey);
   }
-  emit("orders-changed");
-  return true;
 }
 
-function watch(orderId) {
+function watchOrder(orderId) {
+  watch(async () => {
+    const order = await api(`/orders/${orderId}/refresh-payment`, { method: "POST" });
+    if (order.payment?.status === "pending") return false;
+    settle(order.payment?.status !== "failed" && PAID.includes(order.status), order.payment?.failure_message,
+      "shop.apppay.not_paid");
+    emit("orders-changed");
+    return true;
+  }, "shop.apppay.gave_up");
+}
+
+function watchTopUp(topUpId) {
+  watch(async () => {
+    const topUp = await api(`/wallet/top-ups/${topUpId}`);
+    if (topUp.status === "pending") return false;
+    settle(topUp.status === "succeeded", topUp.failure_message, "shop.apppay.top_up_not_paid");
+    emit("wallet-changed");
+    return true;
+  }, "shop.apppay.top_up_gave_up");
+}
+
+/** Ask `check` every POLL_MS until it says the payment settled; a busy store is asked again. */
+function watch(check, gaveUpKey) {
   stop();
-  const me = { orderId, timer: null, tries: 0 };
+  const me = { timer: null, tries: 0 };
   watching = me;
   const tick = async () => {
     if (watching !== me) return;
     try {
-      const order = await api(`/orders/${orderId}/refresh-payment`, { method: "POST" });
-      if (watching !== me || settle(order)) return;
+      if (await check() || watching !== me) return;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      if (error.status < 500) {  // gone or not ours: say so and stop; a busy store is asked again
+      if (error.status < 500) {  // gone or not ours: say so and stop
         stop();
         $("app-pay-error").textContent = error.message;
         return;
@@ -123,7 +155,7 @@ function watch(orderId) {
     }
     if (++me.tries >= POLL_LIMIT) {
       stop();
-      $("app-pay-status").textContent = t("shop.apppay.gave_up");
+      $("app-pay-status").textContent = t(gaveUpKey);
       return;
     }
     me.timer = setTimeout(() => tick().catch(report), POLL_MS);
@@ -135,5 +167,6 @@ export function initAppPay() {
   $("app-pay-close").addEventListener("click", () => {
     closeAppPay();
     emit("orders-changed");
+    emit("wallet-changed");
   });
 }

@@ -3,9 +3,10 @@
 // may buy, and member prices. A product with one SKU is added from its card; several SKUs are
 // chosen in the sheet. A link with ?p=<product id> (a product poster's QR) opens that sheet.
 import { $, ApiError, el, money, newKey, t } from "../common.js";
-import { addToCart } from "./cart.js";
-import { api, code, report, state } from "./context.js";
+import { addToCart, PAY_LABELS } from "./cart.js";
+import { api, code, on, report, state } from "./context.js";
 import { sharePoster } from "./share.js";
+import { payTopUp, topUpMethods } from "./wallet.js";
 
 const hasMemberPrice = (sku) => sku.member_price_cents !== null && sku.member_price_cents !== undefined;
 const cheapest = (product) => product.skus.reduce((a, b) => (b.price_cents < a.price_cents ? b : a), product.skus[0]);
@@ -141,6 +142,7 @@ function renderMemberZone(products) {
   $("member-products").replaceChildren(...zone.map(card));
   const standing = $("member-standing");
   $("become-member").hidden = !state.me || Boolean(state.member?.active);
+  if ($("become-member").hidden) $("member-fee").hidden = true;
   if (!state.me) standing.textContent = t("shop.member.anonymous");
   else if (state.member?.active) {
     const points = state.member.points_balance;
@@ -150,28 +152,77 @@ function renderMemberZone(products) {
   if (!zone.length) $("member-products").append(el("p", t("shop.member.empty"), { class: "muted empty" }));
 }
 
+function memberFrom(joined) {
+  return { active: joined.active, tier: joined.tier?.name ?? null, points_balance: joined.points_balance };
+}
+
+/** After a top-up settles (the wallet-changed event; a membership fee is paid by one, also after an
+ * Alipay return): the membership as /me now has it (GET /membership would 404 for non-members). */
+async function refreshMember() {
+  if (!state.me || state.member?.active) return;
+  const { member } = await api("/me");
+  if (member?.active) {
+    state.member = member;
+    $("member-fee").hidden = true;
+    await renderProducts();
+  }
+}
+
+/** Pay the fee: from the wallet at once, by card here, by WeChat Pay / Alipay in apppay.js's box. */
+async function payMembership(method, fee) {
+  const joined = await api("/membership", { method: "POST", body: { payment_method: method },
+    headers: { "Idempotency-Key": newKey() } });
+  const pending = joined.pending_payment;
+  if (pending && !joined.active) {
+    await payTopUp(pending, t("shop.member.pay", { fee }));
+    return refreshMember(); // a card is done here; WeChat Pay / Alipay come back through wallet-changed
+  }
+  state.member = memberFrom(joined);
+  return renderProducts();
+}
+
+/** A paid membership: the fee and the methods the API takes for it (the wallet and client-config top_up_methods). */
+function offerFee(details) {
+  const fee = money(details.fee_cents, state.config.currency);
+  const select = el("select", "", { "aria-label": t("shop.member.pay_with") });
+  select.append(...["wallet", ...topUpMethods()].map((m) => new Option(t(PAY_LABELS[m]), m)));
+  const button = el("button", t("shop.member.pay", { fee }), { type: "button", onclick: async () => {
+    $("member-error").textContent = "";
+    button.disabled = true;
+    try {
+      await payMembership(select.value, fee);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      $("member-error").textContent = error.message;
+    } finally {
+      button.disabled = false;
+    }
+  } });
+  $("member-fee").replaceChildren(el("p", t("shop.member.fee", { fee, count: details.days })), select, button);
+  $("member-fee").hidden = false;
+}
+
+async function becomeMember() {
+  $("member-error").textContent = "";
+  $("become-member").disabled = true;
+  try {
+    const joined = await api("/membership", { method: "POST" });
+    state.member = memberFrom(joined);
+    await renderProducts();
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.code === "membership_fee_required") offerFee(error.details);
+    else $("member-error").textContent = error.message;
+  } finally {
+    $("become-member").disabled = false;
+  }
+}
+
 export function initCatalogue() {
   $("filter-form").addEventListener("submit", (event) => {
     event.preventDefault();
     renderProducts().catch(report);
   });
-  $("become-member").addEventListener("click", async () => {
-    $("member-error").textContent = "";
-    $("become-member").disabled = true;
-    try {
-      const joined = await api("/membership", { method: "POST" }).catch((error) => {
-        // A paid membership: pay the fee from the wallet, once the shopper agrees to the amount.
-        if (error.code !== "membership_fee_required") throw error;
-        const fee = money(error.details.fee_cents, state.config.currency);
-        if (!confirm(t("shop.member.fee_confirm", { fee, count: error.details.days }))) return null;
-        return api("/membership", { method: "POST", body: { payment_method: "wallet" }, headers: { "Idempotency-Key": newKey() } });
-      });
-      if (joined) state.member = { active: joined.active, tier: joined.tier?.name ?? null, points_balance: joined.points_balance };
-      await renderProducts();
-    } catch (error) {
-      $("member-error").textContent = error.message;
-    } finally {
-      $("become-member").disabled = false;
-    }
-  });
+  $("become-member").addEventListener("click", () => becomeMember().catch(report));
+  on("wallet-changed", () => refreshMember().catch(report));
 }

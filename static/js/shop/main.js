@@ -203,10 +203,12 @@ async function main() {
   initWallet();
   initAppPay();
   await refreshSession();
-  // Back from Alipay (/?order=<id>#orders, sent on here by the home page): wait for that order's payment.
+  // Back from Alipay (/?order=<id>#orders or /?top_up=<id>#wallet, sent on here by the home page):
+  // wait for that order's or top-up's payment.
   if (state.me) resumeFromReturn();
-  // Come back to My orders after a card payment's redirect or a reload there.
+  // Come back to My orders (or the wallet) after a card payment's redirect or a reload there.
   if (location.hash === "#orders") emit("show-tab", "tab-orders");
+  if (location.hash === "#wallet") emit("show-tab", "tab-me");
 }
 
 main().catch((error) => {

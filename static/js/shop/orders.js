@@ -2,9 +2,14 @@
 // as a QR code for the leader to scan; paying an unpaid order (any method it can take, pre-sale balance) or cancelling it.
 import { $, ApiError, date, dateTime, el, label, money, t, time } from "../common.js";
 import { api, on, report, state } from "./context.js";
+import { lineAfterSale, requestsByLine } from "./aftersales.js";
 import { confirmWithCard } from "./stripe.js";
 import { followNextAction } from "./apppay.js";
 import { PAY_LABELS } from "./cart.js";
+
+// A paid order may be cancelled (refunded in full) until its cut-off; the API says when it is too late.
+const CANCELLABLE_PAID = new Set(["paid", "partially_refunded", "confirmed"]);
+const NOT_YET_DELIVERED = new Set(["pending", "scheduled"]);
 
 /** The QR code of the text the API gives for the order, drawn by the vendored qrcode-generator. */
 function qrImage(text, pickupCode) {
@@ -38,6 +43,23 @@ async function pay(order, method) {
   await api(`/orders/${order.id}/refresh-payment`, { method: "POST" });
 }
 
+/** Cancelling a paid order asks once more (the money goes back); the API's refusal (past the cut-off) shows below. */
+function cancelPaidButton(order, actions, errorBox) {
+  const ask = el("button", t("shop.orders.cancel"), { type: "button", class: "secondary",
+    "aria-label": t("shop.orders.cancel_named", { number: order.number }) });
+  ask.addEventListener("click", () => {
+    const confirmRow = el("div", "", { class: "confirm", role: "group" });
+    confirmRow.append(el("p", t("shop.orders.cancel_confirm", { number: order.number })),
+      el("button", t("shop.orders.cancel_yes"), { type: "button",
+        onclick: () => act(errorBox, () => api(`/orders/${order.id}/cancel`, { method: "POST" })) }),
+      el("button", t("shop.orders.cancel_no"), { type: "button", class: "secondary",
+        onclick: () => { confirmRow.remove(); ask.hidden = false; } }));
+    ask.hidden = true;
+    actions.after(confirmRow);
+  });
+  return ask;
+}
+
 /** The methods that can pay this order now, as the API lists them; the wallet only if it covers the amount due. */
 function payMethods(order, wallet) {
   const due = order.status === "deposit_paid" ? order.balance?.balance_cents : order.total_cents;
@@ -61,13 +83,14 @@ function payButton(order, wallet, errorBox) {
   return [select, button];
 }
 
-function orderCard(order, wallet) {
+function orderCard(order, wallet, requests) {
   const cash = (cents) => money(cents, order.currency);
   const article = el("article", "", { class: "card order", "data-order": order.number });
   article.append(el("h3", t("shop.orders.order", { number: order.number })));
   article.append(el("p", `${label("order", order.status)} · ${label("fulfilment", order.fulfilment)}`, { class: "order-status" }));
   for (const line of order.lines) {
     article.append(el("p", `${line.product_name} ${line.sku_name} × ${line.quantity} — ${cash(line.line_total_cents)}`, { class: "muted" }));
+    article.append(lineAfterSale(order, line, requests.get(line.id), renderOrders));
   }
   article.append(el("p", t("shop.cart.total", { total: cash(order.total_cents) }), { class: "price" }));
   if (order.amount_due_cents) article.append(el("p", t("shop.orders.due_at_pickup", { amount: cash(order.amount_due_cents) })));
@@ -100,9 +123,14 @@ function orderCard(order, wallet) {
       onclick: () => act(errorBox, () => api(`/orders/${order.id}/cancel`, { method: "POST" })),
     }));
   }
+  if (CANCELLABLE_PAID.has(order.status) && NOT_YET_DELIVERED.has(order.fulfilment)) {
+    actions.append(cancelPaidButton(order, actions, errorBox));
+  }
   article.append(actions, errorBox);
   return article;
 }
+
+let drawing = 0; // renders under way (a tab shown, an order placed…): the list is aria-busy until the last ends
 
 export async function renderOrders() {
   const box = $("orders");
@@ -112,19 +140,21 @@ export async function renderOrders() {
   }
   $("orders-error").textContent = "";
   if (!box.childElementCount) box.replaceChildren(el("p", t("common.loading"), { class: "muted" }));
-  let orders;
-  let wallet = null;
+  drawing += 1;
+  box.setAttribute("aria-busy", "true");
   try {
-    orders = await api("/orders?page_size=20");
+    const [orders, requests] = await Promise.all([api("/orders?page_size=20"), requestsByLine()]);
     // The wallet's balance decides whether it is offered for an unpaid order (unknown: offered, the API decides).
-    if (orders.some((o) => o.payment_methods?.includes("wallet"))) wallet = await api("/wallet").catch(() => null);
+    const wallet = orders.some((o) => o.payment_methods?.includes("wallet")) ? await api("/wallet").catch(() => null) : null;
+    box.replaceChildren(...orders.map((order) => orderCard(order, wallet, requests)));
+    if (!orders.length) box.append(el("p", t("shop.orders.none_hint"), { class: "muted empty" }));
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     $("orders-error").textContent = t("shop.orders.failed", { message: error.message });
-    return;
+  } finally {
+    drawing -= 1;
+    if (!drawing) box.removeAttribute("aria-busy");
   }
-  box.replaceChildren(...orders.map((order) => orderCard(order, wallet)));
-  if (!orders.length) box.append(el("p", t("shop.orders.none_hint"), { class: "muted empty" }));
 }
 
 on("orders-changed", () => renderOrders().catch(report));

@@ -1,12 +1,25 @@
-// My wallet: stored value (principal and bonus), its ledger, and topping it up by card when the
-// store takes cards (the bonus tiers are the merchant's; the wallet is credited when Stripe reports).
+// My wallet: stored value (principal and bonus), its ledger, and topping it up by any method in
+// client-config top_up_methods (card here; WeChat Pay / Alipay in apppay.js's box, as orders); the
+// bonus tiers are the merchant's and the wallet is credited when Stripe reports.
 import { $, ApiError, dateTime, el, label, money, newKey, onSubmit, t, table, toMinor } from "../common.js";
-import { api, state } from "./context.js";
+import { followTopUp } from "./apppay.js";
+import { PAY_LABELS } from "./cart.js";
+import { api, on, report, state } from "./context.js";
 import { confirmWithCard } from "./stripe.js";
+
+/** The online methods the API takes for top-ups and membership fees, that this page can follow. */
+export const topUpMethods = () => (state.config.top_up_methods ?? []).filter((m) => PAY_LABELS[m]);
+
+/** A top-up (or membership fee) the API started: a card is confirmed here, WeChat Pay / Alipay in the box. */
+export async function payTopUp(topUp, label) {
+  if (followTopUp(topUp, state.config.currency)) return;
+  if (!topUp.client_secret) throw new ApiError(409, t("shop.orders.no_cards"));
+  await confirmWithCard(topUp.client_secret, { label });
+}
 
 export async function renderWallet() {
   const entries = $("wallet-entries");
-  $("top-up-form").hidden = !state.me || !state.config.card_payments;
+  $("top-up-form").hidden = !state.me || !topUpMethods().length;
   if (!state.me) {
     $("wallet-balance").textContent = "";
     entries.replaceChildren(el("p", t("shop.wallet.log_in"), { class: "muted" }));
@@ -36,11 +49,13 @@ export async function renderWallet() {
 }
 
 export function initWallet() {
-  onSubmit($("top-up-form"), async ({ amount }) => {
+  $("top-up-method").replaceChildren(...topUpMethods().map((m) => new Option(t(PAY_LABELS[m]), m)));
+  onSubmit($("top-up-form"), async ({ amount, payment_method }) => {
     const amount_cents = toMinor(amount, state.config.currency);
-    const topUp = await api("/wallet/top-ups", { method: "POST", body: { amount_cents }, headers: { "Idempotency-Key": newKey() } });
-    await confirmWithCard(topUp.client_secret,
-      { label: t("shop.wallet.top_up_amount", { amount: money(amount_cents, state.config.currency) }) });
+    const topUp = await api("/wallet/top-ups", { method: "POST", body: { amount_cents, payment_method },
+      headers: { "Idempotency-Key": newKey() } });
+    await payTopUp(topUp, t("shop.wallet.top_up_amount", { amount: money(amount_cents, state.config.currency) }));
     await renderWallet();
   });
+  on("wallet-changed", () => renderWallet().catch(report));
 }
