@@ -184,3 +184,69 @@ def test_a_coupon_for_named_products_covers_only_them_and_never_more_than_they_c
     assert (body["subtotal_cents"], body["coupon_discount_cents"], body["total_cents"]) == (2600, 600, 2000)
     assert [(ln["sku_id"], ln["discount_cents"]) for ln in body["lines"]] == [
         (cheap.skus[0].id, 600), (other.skus[0].id, 0)]
+
+
+def test_a_category_coupon_skips_products_of_another_category_and_campaign_priced_lines(client):
+    from app.coupons.models import CouponTemplate
+    from app.errors import InvalidRequest
+    from tests.factories import make_category
+
+    staff = make_staff()
+    fruit, tools = make_category(), make_category()
+    hammer = make_product(category_id=tools.id, skus=[{"code": "HM", "name": "x", "price_cents": 3000,
+                                                        "stock_total": 10}]).skus[0]
+    t = template(client, staff, category_ids=[fruit.id])
+    buyer = make_buyer()
+    coupon_id = issue(client, staff, t["id"], buyer)["issued"][0]["id"]
+    with database_unchanged():
+        assert_error(order(client, buyer, [(hammer.id, 1)], coupon_id), 422, "coupon_not_applicable")
+    # A campaign-priced line takes no coupon even in the coupon's own category.
+    tmpl = db.session.get(CouponTemplate, t["id"])
+    campaign_line = coupons.DiscountLine(1, 1, fruit.id, 5000, campaign=True)
+    plain_line = coupons.DiscountLine(2, 2, fruit.id, 2000, campaign=False)
+    assert coupons.discount(tmpl, [campaign_line, plain_line]) == {2: 1000}
+    try:
+        coupons.discount(tmpl, [campaign_line])
+    except InvalidRequest as error:
+        assert error.code == "coupon_not_applicable"
+    else:
+        raise AssertionError("a coupon applied to a campaign-priced line")
+
+
+def test_my_coupons_list_the_soonest_to_expire_first(client):
+    staff = make_staff()
+    longer, shorter = template(client, staff, valid_days=30), template(client, staff, valid_days=2)
+    buyer = make_buyer()
+    first = issue(client, staff, longer["id"], buyer)["issued"][0]["id"]
+    second = issue(client, staff, shorter["id"], buyer, key="k2")["issued"][0]["id"]
+    assert [c["id"] for c in client.get(f"{BASE}/coupons", headers=buyer.headers).get_json()] == [second, first]
+
+
+def test_why_a_coupon_cannot_be_used_is_said_per_state(client):
+    staff = make_staff()
+    sku = make_product().skus[0]
+    t = template(client, staff)
+    buyer = make_buyer()
+    coupon_id = issue(client, staff, t["id"], buyer)["issued"][0]["id"]
+    assert order(client, buyer, [(sku.id, 1)], coupon_id).status_code == 201
+    r = order(client, buyer, [(sku.id, 1)], coupon_id)
+    assert_error(r, 409, "coupon_unavailable")
+    error = r.get_json()["error"]
+    assert (error["message"], error["details"]) == ("This coupon has been used", {"coupon_id": coupon_id,
+                                                                                   "status": "used"})
+
+
+def test_cancelling_one_order_gives_back_only_its_own_coupon_and_clears_when_it_was_used(client):
+    staff = make_staff()
+    sku = make_product().skus[0]
+    t = template(client, staff)
+    mine, theirs = make_buyer(), make_buyer()
+    issued = issue(client, staff, t["id"], mine, theirs)["issued"]
+    kept = order(client, theirs, [(sku.id, 2)], issued[1]["id"]).get_json()
+    cancelled = order(client, mine, [(sku.id, 2)], issued[0]["id"]).get_json()
+    assert client.post(f"{BASE}/orders/{cancelled['id']}/cancel", headers=mine.headers).status_code == 200
+    back = client.get(f"{BASE}/coupons", headers=mine.headers).get_json()[0]
+    assert (back["status"], back["order_id"], back["used_at"]) == ("available", None, None)
+    still = client.get(f"{BASE}/coupons", headers=theirs.headers).get_json()[0]
+    assert (still["status"], still["order_id"]) == ("used", kept["id"])
+    assert still["used_at"] is not None
