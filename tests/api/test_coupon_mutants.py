@@ -250,3 +250,14 @@ def test_cancelling_one_order_gives_back_only_its_own_coupon_and_clears_when_it_
     still = client.get(f"{BASE}/coupons", headers=theirs.headers).get_json()[0]
     assert (still["status"], still["order_id"]) == ("used", kept["id"])
     assert still["used_at"] is not None
+
+
+def test_spending_exactly_the_minimum_is_enough(client):
+    staff = make_staff()
+    sku = make_product().skus[0]  # 10.00
+    t = template(client, staff, min_spend_cents=2000, amount_off_cents=500)
+    buyer = make_buyer()
+    coupon_id = issue(client, staff, t["id"], buyer)["issued"][0]["id"]
+    r = order(client, buyer, [(sku.id, 2)], coupon_id)
+    assert r.status_code == 201, r.get_json()
+    assert (r.get_json()["coupon_discount_cents"], r.get_json()["total_cents"]) == (500, 1500)
