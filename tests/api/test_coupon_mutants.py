@@ -28,7 +28,9 @@ def test_a_withdrawn_coupon_cannot_be_used_or_withdrawn_again(client):
     with database_unchanged():
         assert_error(client.post(f"{ADMIN}/coupons/{coupon_id}/void", headers=staff.headers), 409,
                      "coupon_not_available")
-        assert client.post(f"{ADMIN}/coupons/999999/void", headers=staff.headers).status_code == 404
+        r = client.post(f"{ADMIN}/coupons/999999/void", headers=staff.headers)
+        assert_error(r, 404, "coupon_not_found")
+        assert r.get_json()["error"]["details"] == {"id": 999999}
         r = order(client, buyer, [(sku.id, 1)], coupon_id)
         assert_error(r, 409, "coupon_unavailable")
         assert r.get_json()["error"]["details"]["status"] == "void"
@@ -54,7 +56,9 @@ def test_a_deactivated_template_issues_no_more_but_its_coupons_stay_usable(clien
     coupon_id = issue(client, staff, t["id"], buyer)["issued"][0]["id"]
     r = client.post(f"{ADMIN}/coupon-templates/{t['id']}/deactivate", headers=staff.headers)
     assert (r.status_code, r.get_json()["is_active"]) == (200, False)
-    assert client.post(f"{ADMIN}/coupon-templates/999999/deactivate", headers=staff.headers).status_code == 404
+    r = client.post(f"{ADMIN}/coupon-templates/999999/deactivate", headers=staff.headers)
+    assert_error(r, 404, "coupon_template_not_found")
+    assert r.get_json()["error"]["details"] == {"id": 999999}
     refused = issue(client, staff, t["id"], late, key="k2")
     assert (refused["issued"], [x["code"] for x in refused["refused"]]) == ([], ["coupon_template_inactive"])
     assert order(client, buyer, [(sku.id, 2)], coupon_id).status_code == 201
