@@ -265,3 +265,13 @@ def test_spending_exactly_the_minimum_is_enough(client):
     r = order(client, buyer, [(sku.id, 2)], coupon_id)
     assert r.status_code == 201, r.get_json()
     assert (r.get_json()["coupon_discount_cents"], r.get_json()["total_cents"]) == (500, 1500)
+
+
+def test_unknown_products_and_categories_are_named_by_their_own_codes(client):
+    staff = make_staff()
+    with database_unchanged():
+        for field, code in (("product_ids", "unknown_product"), ("category_ids", "unknown_category")):
+            body = {"name": "x", "kind": "amount", "amount_off_cents": 100, "valid_days": 3, field: [999999]}
+            r = client.post(f"{ADMIN}/coupon-templates", headers=staff.headers, json=body)
+            assert_error(r, 422, code)
+            assert r.get_json()["error"]["details"] == {"ids": [999999]}
