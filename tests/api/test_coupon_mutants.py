@@ -275,3 +275,17 @@ def test_unknown_products_and_categories_are_named_by_their_own_codes(client):
             r = client.post(f"{ADMIN}/coupon-templates", headers=staff.headers, json=body)
             assert_error(r, 422, code)
             assert r.get_json()["error"]["details"] == {"ids": [999999]}
+
+
+def test_a_coupon_touches_only_itself_when_used_or_withdrawn_and_limits_count_per_template(client):
+    staff = make_staff()
+    sku = make_product().skus[0]
+    first, second = template(client, staff, per_person_limit=1), template(client, staff, per_person_limit=1)
+    buyer = make_buyer()
+    a = issue(client, staff, first["id"], buyer)["issued"][0]["id"]
+    b = issue(client, staff, second["id"], buyer, key="k2")["issued"][0]["id"]  # the other template's limit
+    c = issue(client, staff, template(client, staff)["id"], buyer, key="k3")["issued"][0]["id"]
+    assert order(client, buyer, [(sku.id, 2)], a).status_code == 201
+    assert client.post(f"{ADMIN}/coupons/{c}/void", headers=staff.headers).status_code == 200
+    shown = {x["id"]: x["status"] for x in client.get(f"{BASE}/coupons", headers=buyer.headers).get_json()}
+    assert shown == {a: "used", b: "available", c: "void"}
