@@ -275,6 +275,7 @@ def test_unknown_products_and_categories_are_named_by_their_own_codes(client):
             r = client.post(f"{ADMIN}/coupon-templates", headers=staff.headers, json=body)
             assert_error(r, 422, code)
             assert r.get_json()["error"]["details"] == {"ids": [999999]}
+            assert r.get_json()["error"]["message"] == "Unknown ids: [999999]"
 
 
 def test_a_coupon_touches_only_itself_when_used_or_withdrawn_and_limits_count_per_template(client):
