@@ -33,8 +33,9 @@ def shop(client):
     deliver(client, staff, leader, batch_of(client, staff, order)["id"])
     line = {ln["sku_id"]: ln["id"] for ln in order["lines"]}[rice.skus[0].id]
     r = client.post(f"{LEADER}/pickups", headers=leader.headers,
-                    json={"code": order["pickup_code"], "lines": [{"order_line_id": line, "quantity": 1}]})
-    assert r.get_json()["fulfilment"] == "partially_picked_up", r.get_json()
+                    json={"code": order["pickup_code"], "lines": [{"order_line_id": line, "quantity": 1}],
+                          "collected_cents": 1500})  # pay at pickup: the whole order is paid at the first handover
+    assert r.get_json().get("fulfilment") == "partially_picked_up", r.get_json()
     return {"staff": staff, "leader": leader, "group": group, "buyer": buyer, "order": order,
             "rice": rice.id, "eggs": eggs.id, "neighbour": make_buyer(group, name="Wang Fang")}
 
