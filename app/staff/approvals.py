@@ -56,11 +56,12 @@ def _decide(request_id: int, staff_id: int, status: ApprovalStatus, reason: str 
 
 
 def _explain(request: ApprovalRequest, staff_id: int, status: ApprovalStatus) -> ApprovalRequest:
-    """Why the guard matched nothing: the requester approving (403), or already decided — the same
+    """Why the guard matched nothing: the requester approving (403, decided or not), or already decided — the same
     decision by the same person again is answered as it was (idempotent), anything else is a 409."""
     db.session.rollback()
     request = db.session.get(ApprovalRequest, request.id, populate_existing=True)
-    if request.status is PENDING and request.requested_by_id == staff_id:
+    if status is ApprovalStatus.APPROVED and request.requested_by_id == staff_id:
+        # Whatever state the race left it in: the requester may never approve their own request.
         raise four_eyes.refuse("request", request_id=request.id, kind=request.kind)
     if request.status is status and request.decided_by_id == staff_id:
         return request
