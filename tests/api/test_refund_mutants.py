@@ -1,0 +1,169 @@
+"""Refund behaviours the mutation run of app/payments/refunds.py showed unguarded (scripts/mutate
+refunds; docs/testing.md "Mutation testing"): what a declined refund puts back, what a late second
+answer from the provider may not undo, and how a refund made in Stripe's dashboard is recorded."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from app.db import utcnow
+from app.extensions import db
+from app.payments import refunds
+from app.payments.models import Refund
+from app.payments.tasks import reconcile
+from app.pickup.uncollected import refund_uncollected
+from tests.aftersales.helpers import ask, picked_up
+from tests.api.test_refunds import order_row, paid_order, refund, stripe_refunds
+from tests.factories import checkout, make_buyer, make_group, make_leader, make_product, make_staff, sku_counts
+from tests.flows import batch_of, deliver
+from tests.flows import paid_order as group_order
+from tests.stripe_helpers import CARD_DECLINED, event_payload, intent_of, pay_intent, post_webhook, stripe_client
+
+ADMIN = "/api/v1/admin"
+
+
+def declined_order(client, quantity: int = 2, price: int = 1500) -> dict:
+    """An order Stripe reports paid whose charge was declined: refunding it there fails (400)."""
+    sku = make_product(skus=[{"code": f"D{utcnow().timestamp()}", "name": "x", "price_cents": price,
+                              "stock_total": 20}]).skus[0]
+    body = checkout(client, make_buyer(), [(sku.id, quantity)]).get_json()
+    pay_intent(intent_of(body), card=CARD_DECLINED)
+    post_webhook(client, event_payload("payment_intent.succeeded", {"id": intent_of(body), "status": "succeeded"}))
+    return body
+
+
+def refunds_listed(client, staff, order_id: int) -> list[dict]:
+    return client.get(f"{ADMIN}/orders/{order_id}/refunds", headers=staff.headers).get_json()
+
+
+def dashboard_refund(client, order: dict, cents: int, total_refunded: int):
+    """A refund made in Stripe's dashboard, then the charge.refunded event with the charge's total."""
+    stripe_client().v1.refunds.create(params={"payment_intent": intent_of(order), "amount": cents})
+    return post_webhook(client, event_payload("charge.refunded", {
+        "id": f"ch_{order['id']}", "payment_intent": intent_of(order), "amount_refunded": total_refunded}))
+
+
+def test_a_declined_part_refund_gives_the_line_its_amount_back_and_shows_when_it_failed(client):
+    """A declined refund of 1 of 2 units puts back the line's refunded amount, not only its units: the
+    later refund of the whole line (its last units take what the line has left) is the full 3000."""
+    staff = make_staff()
+    body = declined_order(client)
+    line = body["lines"][0]
+    failed = refund(client, staff, body["id"], {"reason": "one", "lines": [{"line_id": line["id"], "quantity": 1}]})
+    assert failed.status_code == 201 and failed.get_json()["status"] == "failed"
+    assert failed.get_json()["completed_at"] is not None  # when it failed, for the merchant
+    row = order_row(body["id"])
+    assert (row.lines[0].refunded_quantity, row.lines[0].refunded_cents, row.refunded_cents) == (0, 0, 0)
+    assert refunds.requested_amount(row, None) == 3000
+
+
+def test_a_declined_refund_leaves_another_orders_pending_refund_pending(app, client, monkeypatch):
+    staff = make_staff()
+    waiting, _, _ = paid_order(client, lines=((1, 1200),))
+    real = app.config["STRIPE_API_BASE"]
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", "http://127.0.0.1:9")  # nothing listens there
+    pending = refund(client, staff, waiting["id"], {"reason": "later"})
+    assert pending.status_code == 202 and pending.get_json()["status"] == "pending"
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", real)
+    declined = declined_order(client)
+    assert refund(client, staff, declined["id"], {"reason": "x"}).get_json()["status"] == "failed"
+    assert [r["status"] for r in refunds_listed(client, staff, waiting["id"])] == ["pending"]
+    db.session.execute(sa.update(Refund).where(Refund.id == pending.get_json()["id"])
+                       .values(created_at=utcnow() - dt.timedelta(minutes=5)))
+    db.session.commit()
+    assert reconcile()["refunds_retried"] == 1
+    assert order_row(waiting["id"]).status.value == "refunded" and stripe_refunds(waiting) == [1200]
+
+
+def test_a_late_failure_answer_does_not_undo_a_refund_that_succeeded(client):
+    """Two workers on one refund (an expired claim): the first records success; the second then
+    arrives with a failure (its provider call errored) and must change nothing."""
+    staff = make_staff()
+    body, _, _ = paid_order(client, lines=((2, 1500),))
+    done = refund(client, staff, body["id"], {"reason": "x"}).get_json()
+    assert done["status"] == "succeeded"
+    refunds._fail(db.session.get(Refund, done["id"]), "late answer")
+    db.session.commit()
+    row = order_row(body["id"])
+    assert (row.status.value, row.refunded_cents, row.lines[0].refunded_quantity) == ("refunded", 3000, 2)
+    assert [(r["status"], r["failure_message"]) for r in refunds_listed(client, staff, body["id"])] == [
+        ("succeeded", None)]
+
+
+def test_a_one_cent_dashboard_refund_is_recorded_as_no_restock_with_its_reason(client):
+    staff = make_staff()
+    order, _, _ = paid_order(client, lines=((1, 1000),))
+    r = dashboard_refund(client, order, 1, 1)
+    assert r.get_json()["outcome"] == "recorded external refund of 1"
+    assert [(x["amount_cents"], x["status"], x["restock"], x["reason"], x["lines"])
+            for x in refunds_listed(client, staff, order["id"])] == [
+        (1, "succeeded", False, "refunded at the payment provider", [])]
+
+
+def test_a_dashboard_refund_counts_only_this_payments_refunds_and_not_failed_ones(client):
+    """What is already known is the sum of this payment's pending and succeeded refunds: another
+    order's refund, or a refund Stripe declined, must not hide the dashboard refund."""
+    staff = make_staff()
+    other, _, _ = paid_order(client, lines=((1, 5000),))
+    assert refund(client, staff, other["id"], {"reason": "x"}).get_json()["status"] == "succeeded"
+    order, _, _ = paid_order(client, lines=((1, 2000),))
+    r = dashboard_refund(client, order, 700, 700)
+    assert r.get_json()["outcome"] == "recorded external refund of 700"
+    assert order_row(order["id"]).refunded_cents == 700
+
+    declined = declined_order(client, quantity=1, price=900)
+    assert refund(client, staff, declined["id"], {"reason": "x"}).get_json()["status"] == "failed"
+    # Stripe declined ours; the merchant then refunds 400 by hand (posted as an event: the charge failed at Stripe).
+    r = post_webhook(client, event_payload("charge.refunded", {
+        "id": "ch_declined", "payment_intent": intent_of(declined), "amount_refunded": 400}))
+    assert r.get_json()["outcome"] == "recorded external refund of 400"
+    assert order_row(declined["id"]).refunded_cents == 400
+
+
+def test_an_after_sale_refund_of_a_collected_unit_goes_through_without_restocking(client):
+    """System refunds of units the shopper took home: not limited to waiting units, and nothing
+    goes back on sale (the refund says restock false)."""
+    s = picked_up(client, lines=((2, 1500),))
+    req = ask(client, s["buyer"], s["order"]).get_json()
+    client.post(f"/api/v1/leader/after-sales/{req['id']}/review", headers=s["leader"].headers,
+                json={"verdict": "confirmed", "note": "crushed"})
+    done = client.post(f"/api/v1/admin/after-sales/{req['id']}/decision", headers=s["staff"].headers,
+                       json={"decision": "refund"})
+    assert done.status_code == 200 and done.get_json()["refund_cents"] == 1500, done.get_json()
+    listed = refunds_listed(client, s["staff"], s["order"]["id"])
+    assert [(r["amount_cents"], r["status"], r["restock"]) for r in listed] == [(1500, "succeeded", False)]
+    assert sku_counts(s["skus"][0].id) == (20, 0, 2)
+
+
+def test_a_shortage_at_arrival_refunds_exactly_the_short_units_without_restocking(client):
+    staff = make_staff()
+    leader = make_leader(staff)
+    buyer = make_buyer(make_group(leader))
+    sku = make_product(skus=[{"code": f"S{utcnow().timestamp()}", "name": "x", "price_cents": 1500,
+                              "stock_total": 20}]).skus[0]
+    order = group_order(client, buyer, [(sku.id, 2)])
+    deliver(client, staff, leader, batch_of(client, staff, order)["id"],
+            shortages=[{"order_line_id": order["lines"][0]["id"], "quantity": 1, "reason": "damaged"}])
+    assert [(r["amount_cents"], r["status"], r["restock"]) for r in refunds_listed(client, staff, order["id"])] == [
+        (1500, "succeeded", False)]
+    assert stripe_refunds(order) == [1500] and order_row(order["id"]).refunded_cents == 1500
+
+
+def test_an_uncollected_refund_queued_before_a_late_pickup_refunds_nothing(client):
+    """The uncollected job was queued for 2 waiting units; the shopper then collected one. The job's
+    refund is limited to units still waiting, so it refunds nothing rather than a unit taken home."""
+    staff = make_staff()
+    leader = make_leader(staff)
+    buyer = make_buyer(make_group(leader))
+    sku = make_product(skus=[{"code": f"L{utcnow().timestamp()}", "name": "x", "price_cents": 2000,
+                              "stock_total": 20}]).skus[0]
+    order = group_order(client, buyer, [(sku.id, 2)])
+    deliver(client, staff, leader, batch_of(client, staff, order)["id"])
+    line_id = order["lines"][0]["id"]
+    assert client.post("/api/v1/leader/pickups", headers=leader.headers, json={
+        "code": order["pickup_code"], "lines": [{"order_line_id": line_id, "quantity": 1}]}).status_code == 200
+    refund_uncollected(order["id"], {str(line_id): 2}, 0)
+    assert refunds_listed(client, staff, order["id"]) == [] and stripe_refunds(order) == []
+    row = order_row(order["id"])
+    assert (row.status.value, row.refunded_cents, row.lines[0].refunded_quantity) == ("paid", 0, 0)
