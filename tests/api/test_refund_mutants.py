@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+import time_machine
 
 from app.db import utcnow
 from app.extensions import db
 from app.payments import refunds
-from app.payments.models import Refund
+from app.orders.models import Order
+from app.payments.models import Payment, Refund
 from app.payments.tasks import reconcile
 from app.pickup.uncollected import refund_uncollected
 from tests.aftersales.helpers import ask, picked_up
@@ -18,7 +20,15 @@ from tests.api.test_refunds import order_row, paid_order, refund, stripe_refunds
 from tests.factories import checkout, make_buyer, make_group, make_leader, make_product, make_staff, sku_counts
 from tests.flows import batch_of, deliver
 from tests.flows import paid_order as group_order
-from tests.stripe_helpers import CARD_DECLINED, event_payload, intent_of, pay_intent, post_webhook, stripe_client
+from tests.stripe_helpers import (
+    CARD_DECLINED,
+    event_payload,
+    intent_event,
+    intent_of,
+    pay_intent,
+    post_webhook,
+    stripe_client,
+)
 
 ADMIN = "/api/v1/admin"
 
@@ -167,3 +177,48 @@ def test_an_uncollected_refund_queued_before_a_late_pickup_refunds_nothing(clien
     assert refunds_listed(client, staff, order["id"]) == [] and stripe_refunds(order) == []
     row = order_row(order["id"])
     assert (row.status.value, row.refunded_cents, row.lines[0].refunded_quantity) == ("paid", 0, 0)
+
+
+def surplus(order_id: int, cents: int, already_back: int = 0) -> int:
+    """A second payment for an already paid order (paid at the point), of which `already_back` was
+    given back before the surplus job ran: the state mark_paid leaves before it queues the job."""
+    db.session.add(extra := Payment(order_id=order_id, provider="pay_at_pickup", amount_cents=cents,
+                                    refunded_cents=already_back, status="succeeded"))
+    db.session.execute(sa.update(Order).where(Order.id == order_id).values(
+        paid_cents=Order.paid_cents + cents, refunded_cents=Order.refunded_cents + already_back))
+    db.session.commit()
+    return extra.id
+
+
+def test_a_payment_for_a_closed_order_is_refunded_with_its_units_once(client):
+    """The stock went to someone else before the late payment: the job refunds all of it, with the
+    order's units, no restock, and a reason the merchant can read; running the job again is a no-op."""
+    staff = make_staff()
+    sku = make_product(skus=[{"code": f"C{utcnow().timestamp()}", "name": "x", "price_cents": 1500,
+                              "stock_total": 2}]).skus[0]
+    order = checkout(client, make_buyer(), [(sku.id, 2)]).get_json()
+    with time_machine.travel(utcnow() + dt.timedelta(minutes=20), tick=False):
+        assert checkout(client, make_buyer(), [(sku.id, 2)]).status_code == 201  # takes the lapsed stock
+        pay_intent(intent_of(order))
+        post_webhook(client, intent_event("payment_intent.succeeded", intent_of(order)))
+    listed = refunds_listed(client, staff, order["id"])
+    assert [(r["amount_cents"], r["restock"], r["reason"]) for r in listed] == [
+        (3000, False, "payment arrived for a closed order")]
+    assert [(x["order_line_id"], x["quantity"], x["amount_cents"]) for x in listed[0]["lines"]] == [
+        (order["lines"][0]["id"], 2, 3000)]
+    payment_id = db.session.scalar(sa.select(Payment.id).where(Payment.order_id == order["id"]))
+    refunds.refund_surplus_payment(payment_id)  # the job delivered twice
+    refunds.refund_surplus_payment(987654321)  # or for a payment that is not there
+    assert len(refunds_listed(client, staff, order["id"])) == 1 and stripe_refunds(order) == [3000]
+    assert sku_counts(sku.id) == (2, 2, 0)
+
+
+def test_a_surplus_payment_on_a_paid_order_goes_back_without_touching_the_units(client):
+    staff = make_staff()
+    order, _, _ = paid_order(client, lines=((2, 1500),))
+    refunds.refund_surplus_payment(surplus(order["id"], 3000, already_back=2999))
+    listed = refunds_listed(client, staff, order["id"])
+    assert [(r["amount_cents"], r["status"], r["lines"]) for r in listed] == [(1, "succeeded", [])]
+    row = order_row(order["id"])
+    assert (row.refunded_cents, row.lines[0].refunded_quantity, row.lines[0].refunded_cents) == (3000, 0, 0)
+    assert refunds.requested_amount(row, None) == 3000  # the shopper's units can still be refunded in full
