@@ -10,8 +10,8 @@ import time_machine
 
 from app.db import utcnow
 from app.extensions import db
-from app.payments import refunds
 from app.orders.models import Order
+from app.payments import refunds
 from app.payments.models import Payment, Refund
 from app.payments.tasks import reconcile
 from app.pickup.uncollected import refund_uncollected
