@@ -222,3 +222,41 @@ def test_a_surplus_payment_on_a_paid_order_goes_back_without_touching_the_units(
     row = order_row(order["id"])
     assert (row.refunded_cents, row.lines[0].refunded_quantity, row.lines[0].refunded_cents) == (3000, 0, 0)
     assert refunds.requested_amount(row, None) == 3000  # the shopper's units can still be refunded in full
+
+
+def test_the_sweep_retries_a_pending_refund_from_one_minute_old_not_before(app, client, monkeypatch):
+    """A refund younger than a minute may still be on its way in the request that made it."""
+    staff = make_staff()
+    order, _, _ = paid_order(client, lines=((1, 800),))
+    start = utcnow().replace(microsecond=0)
+    real = app.config["STRIPE_API_BASE"]
+    with time_machine.travel(start, tick=False):
+        monkeypatch.setitem(app.config, "STRIPE_API_BASE", "http://127.0.0.1:9")  # nothing listens there
+        assert refund(client, staff, order["id"], {"reason": "later"}).get_json()["status"] == "pending"
+        monkeypatch.setitem(app.config, "STRIPE_API_BASE", real)
+    with time_machine.travel(start + dt.timedelta(seconds=59), tick=False):
+        assert reconcile()["refunds_retried"] == 0
+    with time_machine.travel(start + dt.timedelta(minutes=1), tick=False):
+        assert reconcile()["refunds_retried"] == 1
+    assert stripe_refunds(order) == [800] and order_row(order["id"]).status.value == "refunded"
+
+
+def test_a_second_restocking_refund_puts_back_only_the_units_still_in_hand(client):
+    """3 units, 1 collected; refunding 1 puts 1 back; refunding the other 2 (one of them the collected
+    one) puts back the 1 unit still at the point, not none and not 2."""
+    staff = make_staff()
+    leader = make_leader(staff)
+    buyer = make_buyer(make_group(leader))
+    sku = make_product(skus=[{"code": f"K{utcnow().timestamp()}", "name": "x", "price_cents": 1000,
+                              "stock_total": 20}]).skus[0]
+    order = group_order(client, buyer, [(sku.id, 3)])
+    deliver(client, staff, leader, batch_of(client, staff, order)["id"])
+    line_id = order["lines"][0]["id"]
+    assert client.post("/api/v1/leader/pickups", headers=leader.headers, json={
+        "code": order["pickup_code"], "lines": [{"order_line_id": line_id, "quantity": 1}]}).status_code == 200
+    assert sku_counts(sku.id) == (20, 0, 3)
+    first = refund(client, staff, order["id"], {"reason": "a", "lines": [{"line_id": line_id, "quantity": 1}]})
+    assert first.get_json()["status"] == "succeeded" and sku_counts(sku.id) == (20, 0, 2)
+    second = refund(client, staff, order["id"], {"reason": "b", "lines": [{"line_id": line_id, "quantity": 2}]})
+    assert second.get_json()["status"] == "succeeded" and sku_counts(sku.id) == (20, 0, 1)
+    assert order_row(order["id"]).lines[0].restocked_quantity == 2
