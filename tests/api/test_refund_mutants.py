@@ -16,6 +16,7 @@ from app.payments.models import Payment, Refund
 from app.payments.tasks import reconcile
 from app.pickup.uncollected import refund_uncollected
 from tests.aftersales.helpers import ask, picked_up
+from tests.api.test_refund_approvals import threshold
 from tests.api.test_refunds import order_row, paid_order, refund, stripe_refunds
 from tests.factories import checkout, make_buyer, make_group, make_leader, make_product, make_staff, sku_counts
 from tests.flows import batch_of, deliver
@@ -260,3 +261,16 @@ def test_a_second_restocking_refund_puts_back_only_the_units_still_in_hand(clien
     second = refund(client, staff, order["id"], {"reason": "b", "lines": [{"line_id": line_id, "quantity": 2}]})
     assert second.get_json()["status"] == "succeeded" and sku_counts(sku.id) == (20, 0, 1)
     assert order_row(order["id"]).lines[0].restocked_quantity == 2
+
+
+def test_one_unit_above_the_approval_threshold_waits_for_a_colleague_at_its_own_amount(client):
+    """The four-eyes quote of a refund by lines is those lines' amount: one unit of 15.00 over a
+    10.00 threshold is a request for 15.00, not a refund at once (nor a quote of the whole order)."""
+    threshold(client, 1000)
+    clerk = make_staff(role="customer_service")
+    order, _, _ = paid_order(client)  # 2 × 15.00 + 3 × 10.00
+    asked = refund(client, clerk, order["id"], {"reason": "one", "lines": [{"line_id": order["lines"][0]["id"],
+                                                                           "quantity": 1}]})
+    assert asked.status_code == 202, asked.get_json()
+    assert (asked.get_json()["kind"], asked.get_json()["amount_cents"]) == ("refund", 1500)
+    assert refunds_listed(client, clerk, order["id"]) == [] and stripe_refunds(order) == []
