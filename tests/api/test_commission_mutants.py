@@ -59,7 +59,9 @@ def test_the_bank_file_holds_only_bank_payouts_in_order_and_records_when_it_went
     assert sorted(p["id"] for p in listed) == sorted([first["id"], second["id"]])
     assert all(p["exported_at"] for p in listed)
     r = client.post(f"{ADMIN}/payouts/{first['id']}/paid", headers=staff.headers, json={"bank_reference": "B-77"})
-    assert r.get_json()["bank_reference"] == "B-77"
+    assert r.get_json()["bank_reference"] == "B-77" and r.get_json()["paid_at"], r.get_json()
+    memo = db.session.scalar(sa.select(JournalEntry.memo).where(JournalEntry.ref == f"payout:paid:{first['id']}"))
+    assert memo == f"payout {first['id']} paid"
 
 
 def test_payout_lists_are_newest_first_and_the_status_filter_filters(client, people):
