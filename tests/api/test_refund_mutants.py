@@ -8,6 +8,7 @@ import datetime as dt
 import sqlalchemy as sa
 import time_machine
 
+from app.campaigns import groupbuy
 from app.db import utcnow
 from app.extensions import db
 from app.orders.models import Order
@@ -16,6 +17,8 @@ from app.payments.models import Payment, Refund
 from app.payments.tasks import reconcile
 from app.pickup.uncollected import refund_uncollected
 from tests.aftersales.helpers import ask, picked_up
+from tests.api.test_group_buys import after_deadline, join, refunds_at_stripe
+from tests.api.test_group_buys import deal as deal  # noqa: F401 (the fixture)
 from tests.api.test_refund_approvals import threshold
 from tests.api.test_refunds import order_row, paid_order, refund, stripe_refunds
 from tests.factories import checkout, make_buyer, make_group, make_leader, make_product, make_staff, sku_counts
@@ -274,3 +277,21 @@ def test_one_unit_above_the_approval_threshold_waits_for_a_colleague_at_its_own_
     assert asked.status_code == 202, asked.get_json()
     assert (asked.get_json()["kind"], asked.get_json()["amount_cents"]) == ("refund", 1500)
     assert refunds_listed(client, clerk, order["id"]) == [] and stripe_refunds(order) == []
+
+
+def test_a_failed_group_buy_refunds_what_a_staff_refund_left_of_the_order(client, deal):
+    """One of two units was refunded by staff before the deadline; when the deal fails, the rest of
+    the payment goes back with the one unit left, and the order ends fully refunded."""
+    staff = make_staff()
+    order = join(client, make_buyer(deal["groups"][0]), deal, quantity=2)
+    line_id = order["lines"][0]["id"]
+    first = refund(client, staff, order["id"], {"reason": "one", "lines": [{"line_id": line_id, "quantity": 1}]})
+    assert first.get_json()["amount_cents"] == 3000
+    with after_deadline():
+        assert groupbuy.settle()["failed"] == 1
+    assert sorted(refunds_at_stripe(order)) == [3000, 3000]
+    last = refunds_listed(client, staff, order["id"])[-1]
+    assert (last["amount_cents"], [(x["order_line_id"], x["quantity"]) for x in last["lines"]]) == (
+        3000, [(line_id, 1)])
+    row = order_row(order["id"])
+    assert (row.status.value, row.refunded_cents, row.lines[0].refunded_quantity) == ("refunded", 6000, 2)
