@@ -133,3 +133,15 @@ def test_the_audit_reports_an_entry_that_does_not_balance_and_checks_paid_orders
     assert (f"DIFFERENCE order 0 line None None: expected 0, ledger -40 (entry {stray.id} does not balance)"
             in out.output)
     assert "checked 3 orders" in out.output
+
+
+def test_approving_ones_own_payout_is_refused_with_the_payout_named(client, people):
+    staff, leader = people
+    earned(leader, 10_000)
+    payout_id = ask(client, leader, 5_000).get_json()["id"]
+    same_person = make_staff(role="finance", email=leader.account.email)  # one person, two logins
+    body = assert_error(client.post(f"{ADMIN}/payouts/{payout_id}/approve", headers=same_person.headers),
+                        403, "four_eyes_required")
+    assert body["details"] == {"rule": "four_eyes", "payout_id": payout_id}
+    assert body["message"] == "Another staff member must approve this payout: it is your own"
+    assert client.get(f"{LEADER}/payouts", headers=leader.headers).get_json()[0]["status"] == "requested"
