@@ -145,3 +145,40 @@ def test_approving_ones_own_payout_is_refused_with_the_payout_named(client, peop
     assert body["details"] == {"rule": "four_eyes", "payout_id": payout_id}
     assert body["message"] == "Another staff member must approve this payout: it is your own"
     assert client.get(f"{LEADER}/payouts", headers=leader.headers).get_json()[0]["status"] == "requested"
+
+
+def test_an_approval_records_who_and_when_and_a_rejected_payout_cannot_be_approved(client, people):
+    staff, leader = people
+    earned(leader, 9000)
+    payout = ask(client, leader, 2000, "a").get_json()
+    approved = client.post(f"{ADMIN}/payouts/{payout['id']}/approve", headers=staff.headers).get_json()
+    assert approved["status"] == "approved" and approved["decided_at"], approved
+    db.session.commit()
+    assert db.session.get(Payout, payout["id"]).decided_by_id == staff.id
+    other = ask(client, leader, 2000, "b").get_json()
+    client.post(f"{ADMIN}/payouts/{other['id']}/reject", headers=staff.headers, json={"reason": "no"})
+    body = assert_error(client.post(f"{ADMIN}/payouts/{other['id']}/approve", headers=staff.headers), 409,
+                        "payout_not_pending")
+    assert body["message"] == "This payout was rejected"
+
+
+def test_approving_again_sends_a_stripe_payout_whose_approval_died_but_not_one_stripe_refused(client):
+    """A second approval of an approved Stripe payout sends it if it was never sent (the process died
+    after committing the approval); one Stripe refused waits for the merchant's explicit send."""
+    from tests.api.test_stripe_payouts import onboard, set_up, transfers_of
+
+    staff, leader = make_staff(), make_leader()
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers, json={
+        "payout_min_cents": 1000, "payout_fee_cents": 100, "payout_fee_bps": 0, "payout_provider": "stripe_connect"}))
+    account_id = set_up(client, leader, complete=False)
+    earned(leader, 9000)
+    refused = ask(client, leader, 2000, "r").get_json()
+    assert client.post(f"{ADMIN}/payouts/{refused['id']}/approve", headers=staff.headers).get_json()["last_error"]
+    onboard(account_id)
+    again = client.post(f"{ADMIN}/payouts/{refused['id']}/approve", headers=staff.headers).get_json()
+    assert (again["status"], bool(again["last_error"])) == ("approved", True) and transfers_of(refused["id"]) == []
+    died = ask(client, leader, 3000, "d").get_json()
+    db.session.execute(sa.update(Payout).where(Payout.id == died["id"]).values(status="approved"))
+    db.session.commit()  # as if the process died between committing the approval and sending
+    sent = client.post(f"{ADMIN}/payouts/{died['id']}/approve", headers=staff.headers).get_json()
+    assert sent["status"] == "paid" and [t.amount for t in transfers_of(died["id"])] == [2900]
