@@ -182,3 +182,14 @@ def test_approving_again_sends_a_stripe_payout_whose_approval_died_but_not_one_s
     db.session.commit()  # as if the process died between committing the approval and sending
     sent = client.post(f"{ADMIN}/payouts/{died['id']}/approve", headers=staff.headers).get_json()
     assert sent["status"] == "paid" and [t.amount for t in transfers_of(died["id"])] == [2900]
+
+
+def test_the_fee_share_is_rounded_down_to_a_whole_cent_and_unknown_payouts_are_404(client, people):
+    staff, leader = people  # fee: 1.00 + 1 %
+    earned(leader, 9000)
+    payout = ask(client, leader, 2099).get_json()
+    assert (payout["fee_cents"], payout["net_cents"]) == (120, 1979)
+    for action, body in (("approve", None), ("reject", {"reason": "x"}), ("paid", {"bank_reference": "B"})):
+        missing = assert_error(client.post(f"{ADMIN}/payouts/987654/{action}", headers=staff.headers, json=body),
+                               404, "payout_not_found")
+        assert missing["details"]["id"] == 987654

@@ -299,3 +299,16 @@ def test_a_failed_group_buy_refunds_what_a_staff_refund_left_of_the_order(client
         3000, [(line_id, 1)])
     row = order_row(order["id"])
     assert (row.status.value, row.refunded_cents, row.lines[0].refunded_quantity) == ("refunded", 6000, 2)
+
+
+def test_a_line_named_twice_refunds_both_quantities_and_a_full_refund_skips_refunded_lines(client):
+    staff = make_staff()
+    order, _, _ = paid_order(client)  # 2 × 15.00 + 3 × 10.00
+    first_line, second_line = (ln["id"] for ln in order["lines"])
+    twice = refund(client, staff, order["id"], {"reason": "two", "lines": [
+        {"line_id": first_line, "quantity": 1}, {"line_id": first_line, "quantity": 1}]}).get_json()
+    assert (twice["amount_cents"], [(x["order_line_id"], x["quantity"]) for x in twice["lines"]]) == (
+        3000, [(first_line, 2)])
+    rest = refund(client, staff, order["id"], {"reason": "the rest"}).get_json()
+    assert (rest["amount_cents"], [(x["order_line_id"], x["quantity"]) for x in rest["lines"]]) == (
+        3000, [(second_line, 3)])
