@@ -193,3 +193,26 @@ def test_the_fee_share_is_rounded_down_to_a_whole_cent_and_unknown_payouts_are_4
         missing = assert_error(client.post(f"{ADMIN}/payouts/987654/{action}", headers=staff.headers, json=body),
                                404, "payout_not_found")
         assert missing["details"]["id"] == 987654
+
+
+def test_exactly_the_minimum_is_enough_and_two_leaders_may_use_the_same_key(client, people):
+    staff, leader = people  # minimum 10.00
+    other = make_leader()
+    earned(leader, 5000)
+    earned(other, 5000, ref="seed-other")
+    mine = ask(client, leader, 1000, "same-key")
+    theirs = ask(client, other, 1000, "same-key")
+    assert (mine.status_code, theirs.status_code) == (201, 201), (mine.get_json(), theirs.get_json())
+    assert mine.get_json()["id"] != theirs.get_json()["id"]
+    assert theirs.get_json()["leader_id"] == other.leader.id
+    assert balance(client, other)["withdrawing_cents"] == 1000
+
+
+def test_a_fee_equal_to_the_amount_is_refused(client):
+    staff, leader = make_staff(), make_leader()
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+                                        json={"payout_min_cents": 100, "payout_fee_cents": 500, "payout_fee_bps": 0}))
+    earned(leader, 5000)
+    body = assert_error(ask(client, leader, 500, "equal"), 422, "payout_fee_too_high")
+    assert body["details"] == {"fee_cents": 500}
+    assert ask(client, leader, 501, "above").status_code == 201
