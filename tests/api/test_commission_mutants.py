@@ -33,8 +33,10 @@ def test_a_rejected_payout_records_who_when_and_why_and_gives_the_leader_their_b
     assert sorted((e["bucket"], e["amount_cents"], e["role"]) for e in entries if e["kind"] == "payout") == [
         ("available", -2000, "leader"), ("available", 2000, "leader"),
         ("withdrawing", -2000, "leader"), ("withdrawing", 2000, "leader")]
-    memo = db.session.scalar(sa.select(JournalEntry.memo).where(JournalEntry.ref == f"payout:reject:{payout['id']}"))
-    assert memo == f"payout {payout['id']} rejected"
+    memos = dict(db.session.execute(sa.select(JournalEntry.ref, JournalEntry.memo).where(
+        JournalEntry.ref.like(f"payout:%:{payout['id']}"))).all())
+    assert memos == {f"payout:request:{payout['id']}": f"payout {payout['id']}",
+                     f"payout:reject:{payout['id']}": f"payout {payout['id']} rejected"}
     again = assert_error(client.post(f"{ADMIN}/payouts/{payout['id']}/reject", headers=staff.headers,
                                      json={"reason": "twice"}), 409, "payout_not_pending")
     assert again["message"] == "This payout was rejected"
@@ -216,3 +218,17 @@ def test_a_fee_equal_to_the_amount_is_refused(client):
     body = assert_error(ask(client, leader, 500, "equal"), 422, "payout_fee_too_high")
     assert body["details"] == {"fee_cents": 500}
     assert ask(client, leader, 501, "above").status_code == 201
+
+
+def test_refunding_one_line_of_two_claws_back_that_lines_share_only(client):
+    staff, leader = make_staff(), make_leader()
+    rule(client, staff, leader_rate_bps=1000)
+    cheap, dear = (make_product(skus=[{"code": f"CL{p}", "name": "x", "price_cents": p, "stock_total": 9}]).skus[0]
+                   for p in (1000, 3000))
+    order = paid_order(client, make_buyer(make_group(leader)), [(cheap.id, 1), (dear.id, 1)])
+    assert client.get(f"{LEADER}/commissions", headers=leader.headers).get_json()["pending_cents"] == 400
+    dear_line = next(ln["id"] for ln in order["lines"] if ln["sku_id"] == dear.id)
+    r = client.post(f"{ADMIN}/orders/{order['id']}/refunds", headers={**staff.headers, "Idempotency-Key": "cl"},
+                    json={"reason": "x", "lines": [{"line_id": dear_line, "quantity": 1}]})
+    assert r.status_code == 201 and r.get_json()["amount_cents"] == 3000, r.get_json()
+    assert client.get(f"{LEADER}/commissions", headers=leader.headers).get_json()["pending_cents"] == 100
