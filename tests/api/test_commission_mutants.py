@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.commissions import audit
+from app.commissions import audit, ledger
+from app.commissions.ledger import Line
 from app.commissions.models import Bucket, EntryKind, JournalEntry, JournalLine, Payout
 from app.extensions import db
 from app.groups.models import Group
@@ -232,3 +233,25 @@ def test_refunding_one_line_of_two_claws_back_that_lines_share_only(client):
                     json={"reason": "x", "lines": [{"line_id": dear_line, "quantity": 1}]})
     assert r.status_code == 201 and r.get_json()["amount_cents"] == 3000, r.get_json()
     assert client.get(f"{LEADER}/commissions", headers=leader.headers).get_json()["pending_cents"] == 100
+
+
+def test_the_audit_lists_every_unexpected_share_by_line_then_role(app, client):
+    """Two shares the orders do not explain, on two lines of one order: a referrer share on the
+    first line of an order nobody referred, and 0.05 too much leader share on the second."""
+    staff, leader = make_staff(), make_leader()
+    rule(client, staff, leader_rate_bps=1000)
+    skus = [make_product(skus=[{"code": f"UX{p}", "name": "x", "price_cents": p, "stock_total": 9}]).skus[0]
+            for p in (1000, 2000)]
+    order = paid_order(client, make_buyer(make_group(leader)), [(s.id, 1) for s in skus])
+    first, second = sorted(ln["id"] for ln in order["lines"])
+    for ref, role, line_id, cents in (("x-ref", "referrer", first, 30), ("x-lead", "leader", second, 5)):
+        ledger.post(EntryKind.ACCRUE, ref, [Line(leader.account.id, Bucket.PENDING, cents, role, line_id),
+                                            Line(None, Bucket.COMMISSION_EXPENSE, -cents, None, line_id)],
+                    order_id=order["id"])
+    db.session.commit()
+    assert audit.run() == [
+        audit.Difference(order["id"], first, "referrer", 0, 30, "net commission differs"),
+        audit.Difference(order["id"], second, "leader", 200, 205, "net commission differs")]
+    out = app.test_cli_runner().invoke(args=["commissions-audit"])
+    assert f"DIFFERENCE order {order['id']} line {first} referrer: expected 0, ledger 30 (net commission differs)" \
+        in out.output
