@@ -14,7 +14,8 @@ def test_sorting_sheet_counts_each_stop_and_sku_in_driving_order_with_masked_bag
     run = planned_run(client, n)
     sheet = client.get(f"{ADMIN}/route-runs/{run['id']}/sorting-sheet", headers=n["owner"].headers).get_json()
     first, second = sheet["stops"]
-    assert [first["pickup_point"]["id"], second["pickup_point"]["id"]] == [n["leader_b"].point.id, n["leader_a"].point.id]
+    driving_order = [first["pickup_point"]["id"], second["pickup_point"]["id"]]
+    assert driving_order == [n["leader_b"].point.id, n["leader_a"].point.id]
     assert [(s["sku_code"], s["quantity"]) for s in first["skus"]] == [("EGGS", 1)]
     assert [(s["sku_code"], s["quantity"]) for s in second["skus"]] == [("EGGS", 3), ("RICE", 3)]
     assert (first["bag_count"], first["units"], second["bag_count"], second["units"]) == (1, 1, 2, 6)
