@@ -57,6 +57,15 @@ def drivers_runs(account_id: int, day: dt.date) -> list[RouteRun]:
     return list(db.session.scalars(list_runs(delivery_date=day, driver_id=account_id)))
 
 
+def drivers() -> list[Account]:
+    """Active staff whose role (built-in or custom) may drive: who a run can be given to."""
+    from app.accounts.models import AccountKind
+
+    staff = db.session.scalars(sa.select(Account).where(Account.kind == AccountKind.STAFF, Account.is_active.is_(True))
+                               .order_by(Account.name, Account.id))
+    return [a for a in staff if DRIVE in permissions_of(a)]
+
+
 def _check_driver(driver_id: int | None) -> None:
     if driver_id is None:
         return

@@ -11,6 +11,7 @@ from blueprints.csv_response import COLUMN_LABELS, csv_response
 from blueprints.pagination import SQLPage
 from blueprints.privacy import mask_name
 from blueprints.schemas.delivery import (
+    DriverSchema,
     RouteInputSchema,
     RoutePatchSchema,
     RouteQuerySchema,
@@ -104,6 +105,14 @@ def get_run(run_id):
 def assign_driver(data, run_id):
     """Assign (or unassign) the run's driver"""
     return runs.assign_driver(runs.get_run(run_id), data["driver_id"])
+
+
+@blp.route("/drivers", methods=["GET"])
+@blp.requires(Role.STAFF, "routes.manage")
+@blp.response(200, DriverSchema(many=True))
+def list_drivers():
+    """Staff who may drive routes (their role holds routes.drive): whom a run can be given to"""
+    return runs.drivers()
 
 
 def sheet(run, stops) -> dict:

@@ -72,6 +72,11 @@ class DriverRunQuerySchema(QuerySchema):
     delivery_date = ma.fields.Date(metadata={"description": "Default: today in the store's time zone"})
 
 
+class DriverSchema(Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+
+
 def _driver_name(account_id: int | None) -> str | None:
     account = db.session.get(Account, account_id) if account_id else None
     return account.name if account else None
