@@ -53,8 +53,13 @@ def list_runs(*, delivery_date: dt.date | None = None, driver_id: int | None = N
     return query
 
 
-def drivers_runs(account_id: int, day: dt.date) -> list[RouteRun]:
-    return list(db.session.scalars(list_runs(delivery_date=day, driver_id=account_id)))
+def drivers_runs(account_id: int, day: dt.date | None, from_day: dt.date) -> list[RouteRun]:
+    """A driver's runs of one day, or from a day on (today's and the coming ones: tonight's load
+    is tomorrow morning's run)."""
+    query = list_runs(delivery_date=day, driver_id=account_id)
+    if day is None:
+        query = query.where(RouteRun.delivery_date >= from_day)
+    return list(db.session.scalars(query.limit(50)))
 
 
 def drivers() -> list[Account]:

@@ -19,9 +19,8 @@ from blueprints.schemas.delivery import DriverRunQuerySchema, RunSchema, RunStop
 @blp.arguments(DriverRunQuerySchema, location="query")
 @blp.response(200, RunSchema(many=True))
 def my_runs(query):
-    """Your route runs of a day (today unless asked), by departure"""
-    day = query.get("delivery_date") or local_today()
-    return runs.drivers_runs(current_account().id, day)
+    """Your route runs of a day, or (without a day) today's and the coming ones, by date and departure"""
+    return runs.drivers_runs(current_account().id, query.get("delivery_date"), local_today())
 
 
 @blp.route("/driver/runs/<id:run_id>", methods=["GET"])

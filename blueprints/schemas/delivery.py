@@ -69,7 +69,7 @@ class RunQuerySchema(QuerySchema):
 
 
 class DriverRunQuerySchema(QuerySchema):
-    delivery_date = ma.fields.Date(metadata={"description": "Default: today in the store's time zone"})
+    delivery_date = ma.fields.Date(metadata={"description": "Default: today and later (the store's time zone)"})
 
 
 class DriverSchema(Schema):

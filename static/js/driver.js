@@ -1,7 +1,7 @@
 // The driver page (phone first): today's route runs of the signed-in driver, the stops in driving
 // order with address, a map link and what to unload, and a "delivered" button per stop with an
 // optional photo. The leader's arrival confirmation then follows as before (docs/delivery-routes.md).
-import { $, ApiError, date, dateTime, describeError, el, followAccountLocale, onSubmit, startPage, storeToday, t }
+import { $, ApiError, date, dateTime, describeError, el, followAccountLocale, onSubmit, startPage, t }
   from "./common.js";
 import { api, token } from "./admin/context.js";
 
@@ -25,7 +25,7 @@ function showLogin() {
 }
 
 async function showRuns() {
-  const runs = await api(`/driver/runs?delivery_date=${storeToday()}`);
+  const runs = await api("/driver/runs");
   $("run").hidden = true;
   $("runs").hidden = false;
   const list = $("run-list");
@@ -35,6 +35,7 @@ async function showRuns() {
     const done = run.stops.filter((s) => s.delivered_at).length;
     const card = el("button", "", { type: "button", class: "card run-card", "data-run": run.id });
     card.append(el("strong", t("admin.driver.run_name", { route: run.route_name, time: run.departure_time })),
+      el("span", date(run.delivery_date)),
       el("span", t("admin.driver.progress", { done, count: run.stops.length }), { class: "muted" }));
     card.addEventListener("click", () => openRun(run.id).catch(report));
     list.append(card);

@@ -85,6 +85,7 @@ def test_a_driver_sees_only_their_own_runs_and_no_merchant_sheet(client):
     mine = client.get(f"{ADMIN}/driver/runs?delivery_date={n['day']}", headers=me.headers).get_json()
     assert [r["id"] for r in mine] == [run["id"]]
     assert client.get(f"{ADMIN}/driver/runs?delivery_date={n['day']}", headers=other.headers).get_json() == []
+    assert [r["id"] for r in client.get(f"{ADMIN}/driver/runs", headers=me.headers).get_json()] == [run["id"]]
     stop_id = run["stops"][0]["id"]
     with database_unchanged():
         assert_error(client.get(f"{ADMIN}/driver/runs/{run['id']}", headers=other.headers), 404)

@@ -96,7 +96,8 @@ export function init() {
 export async function show() {
   if (!$("runs-date").value) $("runs-date").value = storeToday();
   const manage = can("routes.manage");
-  const [pointList, drivers] = await Promise.all([api("/pickup-points?page_size=100"), manage ? api("/drivers") : []]);
+  const [pointList, drivers] = await Promise.all([manage ? api("/pickup-points?page_size=100") : [],
+    manage ? api("/drivers") : []]);
   points = pointList;
   $("route-point").replaceChildren(...points.map((p) => el("option", p.name, { value: p.id })));
   $("run-driver").replaceChildren(el("option", t("admin.routes.no_driver"), { value: "" }),

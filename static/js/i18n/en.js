@@ -178,20 +178,20 @@ export default {
 
   "admin.csv_of": "Download CSV of {what}",
 
-  "admin.driver.back": "All runs of today",
+  "admin.driver.back": "All my runs",
   "admin.driver.closed": "Closed today: nothing to unload (its orders moved to another day).",
   "admin.driver.delivered_at": "Delivered {when}",
   "admin.driver.facts": "{day} · {stops} stops · {bags} bags · {units} units",
   "admin.driver.map": "Map",
   "admin.driver.mark": "Delivered",
   "admin.driver.marked": "Delivered to {point}.",
-  "admin.driver.no_runs": "No route runs for you today.",
+  "admin.driver.no_runs": "No route runs for you today or coming up.",
   "admin.driver.not_driver": "Your role does not drive routes. Ask the merchant to give you the driver role.",
   "admin.driver.photo": "Photo (optional)",
   "admin.driver.progress": "{done} of {count} stops delivered",
   "admin.driver.run_name": "{route}, departs {time}",
   "admin.driver.title": "Driver",
-  "admin.driver.today": "Today's routes",
+  "admin.driver.today": "Your route runs",
   "admin.driver.unload": "Unload {bags} bags, {units} units",
   "admin.failed": "The dashboard could not start: {message}",
 

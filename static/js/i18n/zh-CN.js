@@ -178,20 +178,20 @@ export default {
 
   "admin.csv_of": "下载{what}的 CSV",
 
-  "admin.driver.back": "返回今日任务",
+  "admin.driver.back": "返回全部任务",
   "admin.driver.closed": "今日休息：无需卸货（订单已改到其他日期）。",
   "admin.driver.delivered_at": "已送达 {when}",
   "admin.driver.facts": "{day} · {stops} 个站点 · {bags} 袋 · {units} 件",
   "admin.driver.map": "地图导航",
   "admin.driver.mark": "确认送达",
   "admin.driver.marked": "已送达 {point}。",
-  "admin.driver.no_runs": "今天没有分配给您的配送任务。",
+  "admin.driver.no_runs": "今天及之后没有分配给您的配送任务。",
   "admin.driver.not_driver": "您的角色不能执行配送，请让商家为您分配司机角色。",
   "admin.driver.photo": "照片（可选）",
   "admin.driver.progress": "已送达 {done}/{count} 个站点",
   "admin.driver.run_name": "{route}，{time} 发车",
   "admin.driver.title": "司机配送",
-  "admin.driver.today": "今日线路",
+  "admin.driver.today": "我的配送任务",
   "admin.driver.unload": "卸货 {bags} 袋，共 {units} 件",
   "admin.failed": "后台无法启动：{message}",
 
