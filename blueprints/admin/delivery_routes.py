@@ -104,7 +104,8 @@ def get_run(run_id):
 @blp.errors(404, 422)
 def assign_driver(data, run_id):
     """Assign (or unassign) the run's driver"""
-    return runs.assign_driver(runs.get_run(run_id), data["driver_id"])
+    run = runs.get_run(run_id)
+    return runs.assign_driver(run, data["driver_id"]) if "driver_id" in data else run
 
 
 @blp.route("/drivers", methods=["GET"])

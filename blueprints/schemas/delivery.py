@@ -59,7 +59,7 @@ class RunInputSchema(Schema):
 
 
 class RunPatchSchema(Schema):
-    driver_id = f.Id(required=True, allow_none=True)
+    driver_id = f.Id(allow_none=True, metadata={"description": "null: no driver"})
 
 
 class RunQuerySchema(QuerySchema):

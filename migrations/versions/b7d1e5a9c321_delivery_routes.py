@@ -38,7 +38,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['pickup_point_id'], ['pickup_points.id'],
                                 name=op.f('fk_route_stops_pickup_point_id_pickup_points')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_route_stops')),
-        sa.UniqueConstraint('route_id', 'position', name=op.f('uq_route_stops_route_id')),
+        sa.UniqueConstraint('route_id', 'position', name=op.f('uq_route_stops_route_id_position')),
     )
     op.create_index('ux_route_stops_active_point', 'route_stops', ['pickup_point_id'], unique=True,
                     postgresql_where=sa.text('active'), sqlite_where=sa.text('active'))
@@ -54,7 +54,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['route_id'], ['delivery_routes.id'], name=op.f('fk_route_runs_route_id_delivery_routes')),
         sa.ForeignKeyConstraint(['driver_id'], ['accounts.id'], name=op.f('fk_route_runs_driver_id_accounts')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_route_runs')),
-        sa.UniqueConstraint('route_id', 'delivery_date', name=op.f('uq_route_runs_route_id')),
+        sa.UniqueConstraint('route_id', 'delivery_date', name=op.f('uq_route_runs_route_id_delivery_date')),
     )
     op.create_index('ix_route_runs_driver_date', 'route_runs', ['driver_id', 'delivery_date'])
     op.create_index(op.f('ix_route_runs_delivery_date'), 'route_runs', ['delivery_date'])
@@ -73,7 +73,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['delivered_by_id'], ['accounts.id'],
                                 name=op.f('fk_route_run_stops_delivered_by_id_accounts')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_route_run_stops')),
-        sa.UniqueConstraint('run_id', 'pickup_point_id', name=op.f('uq_route_run_stops_run_id')),
+        sa.UniqueConstraint('run_id', 'pickup_point_id', name=op.f('uq_route_run_stops_run_id_pickup_point_id')),
     )
     op.create_index(op.f('ix_route_run_stops_run_id'), 'route_run_stops', ['run_id'])
     op.create_index(op.f('ix_route_run_stops_pickup_point_id'), 'route_run_stops', ['pickup_point_id'])
