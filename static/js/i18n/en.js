@@ -10,7 +10,7 @@ export default {
   "admin.aftersale.decision_replace": "Replacement",
   "admin.aftersale.escalated": "Leader review overdue",
   "admin.aftersale.leader": "Leader: {verdict} ({note})",
-  "admin.aftersale.none": "No after-sale requests waiting.",
+  "admin.aftersale.none": "No after-sale requests waiting. A request comes here once its leader has reviewed it, or when the leader's review is overdue (choose that status above).",
   "admin.aftersale.overdue": "The leader did not review it by {when}",
   "admin.aftersale.photo_alt": "Photo of request {number}",
   "admin.aftersale.quantity": "Units",
@@ -177,6 +177,18 @@ export default {
   "admin.csv": "Download CSV",
 
   "admin.csv_of": "Download CSV of {what}",
+  "admin.empty.analytics": "No data for this period. Figures appear once shoppers pay for orders; choose a longer period or another month.",
+  "admin.empty.applications": "No leader applications with this status. Applications from residents who want to run a pickup point appear here; choose another status to see decided ones.",
+  "admin.empty.audit": "No audit entries match. Every staff action that changes money or settings is recorded here; widen the dates or clear the filters.",
+  "admin.empty.batch_orders": "No orders in this batch: it fills as shoppers of this pickup point order for this delivery day.",
+  "admin.empty.batches": "No delivery batches match. A batch is made for a pickup point and delivery day when its first order is placed; try another day or status.",
+  "admin.empty.campaign_groups": "No group has bought in this campaign yet.",
+  "admin.empty.campaign_items": "No items in this campaign's figures yet: they appear once shoppers reserve or buy.",
+  "admin.empty.campaigns": "No campaigns with this review status. Create one with the form below, or choose another status.",
+  "admin.empty.orders": "No orders match. Orders appear here as shoppers check out; choose another status or wider dates.",
+  "admin.empty.payouts": "No payouts with this status. Leaders request payouts from their console once commission is settled; choose another status to see older ones.",
+  "admin.empty.pick_list": "Nothing to pick: paid orders of this batch appear on the pick list.",
+  "admin.empty.staff": "No staff accounts. Invite a colleague with the form above.",
 
   "admin.failed": "The dashboard could not start: {message}",
 

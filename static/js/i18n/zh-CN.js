@@ -10,7 +10,7 @@ export default {
   "admin.aftersale.decision_replace": "补发",
   "admin.aftersale.escalated": "团长逾期未核实",
   "admin.aftersale.leader": "团长意见：{verdict}（{note}）",
-  "admin.aftersale.none": "没有待处理的售后申请。",
+  "admin.aftersale.none": "没有待处理的售后申请。团长核实后或团长逾期未核实时，申请会来到这里（逾期的请在上方选择该状态）。",
   "admin.aftersale.overdue": "团长未在 {when} 前核实",
   "admin.aftersale.photo_alt": "售后申请 {number} 的照片",
   "admin.aftersale.quantity": "数量",
@@ -177,6 +177,18 @@ export default {
   "admin.csv": "下载 CSV",
 
   "admin.csv_of": "下载{what}的 CSV",
+  "admin.empty.analytics": "这段时间没有数据。团员付款下单后才有统计；可选更长的时间段或其他月份。",
+  "admin.empty.applications": "没有该状态的团长申请。想开设自提点的居民提交申请后会出现在这里；换个状态可查看已处理的申请。",
+  "admin.empty.audit": "没有符合条件的操作记录。员工每次改动资金或设置都会记录在这里；可放宽日期或清除筛选条件。",
+  "admin.empty.batch_orders": "这个批次还没有订单：该自提点的团员为这个配送日下单后会出现在这里。",
+  "admin.empty.batches": "没有符合条件的配送批次。自提点在某个配送日有了第一笔订单就会生成批次；可换个日期或状态。",
+  "admin.empty.campaign_groups": "还没有团购群在这个活动中下单。",
+  "admin.empty.campaign_items": "活动暂无商品数据：团员预订或购买后会显示。",
+  "admin.empty.campaigns": "没有该审核状态的活动。可以用下方表单新建活动，或换个状态查看。",
+  "admin.empty.orders": "没有符合条件的订单。团员下单后订单会出现在这里；可换个状态或放宽日期。",
+  "admin.empty.payouts": "没有该状态的提现。佣金结算后团长在团长工作台申请提现；换个状态可查看以往的提现。",
+  "admin.empty.pick_list": "暂无需要拣货的商品：本批次已付款的订单会列在拣货单上。",
+  "admin.empty.staff": "还没有员工账号。可用上方表单邀请同事。",
 
   "admin.failed": "后台无法启动：{message}",
 
