@@ -243,7 +243,7 @@ export function table(columns, rows, caption, empty = t("common.empty")) {
     const td = body.insertRow().insertCell();
     td.colSpan = columns.length;
     td.textContent = empty;
-    td.className = "muted";
+    td.classList.add("muted", "empty");
   }
   return tableNode;
 }

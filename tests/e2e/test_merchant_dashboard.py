@@ -138,7 +138,7 @@ def test_staff_run_the_store_from_the_dashboard_on_a_phone(live_server, page, sh
     filters = page.locator("#orders-filter")
     filters.get_by_label(T("admin.filter.status")).select_option("cancelled")
     filters.get_by_role("button", name=T("common.show")).click()
-    orders.get_by_text(T("common.empty")).wait_for()
+    orders.get_by_text(T("admin.empty.orders")).wait_for()
     filters.get_by_label(T("admin.filter.status")).select_option("paid")
     filters.get_by_role("button", name=T("common.show")).click()
     row.wait_for()

@@ -52,7 +52,7 @@ function render(campaigns) {
     [t("admin.campaigns.items"), itemsText],
     [t("admin.campaigns.limit"), (c) => (c.per_person_limit ? String(c.per_person_limit) : "–"), "num"],
     [t("admin.campaigns.actions"), reviewActions],
-  ], campaigns, t("admin.tabs.campaigns"));
+  ], campaigns, t("admin.tabs.campaigns"), { empty: t("admin.empty.campaigns") });
 }
 
 const list = pagedList($("campaigns-list"), {
@@ -78,13 +78,13 @@ async function showStats(campaign) {
       [t("admin.campaigns.sell_through"), (i) => sellThrough(i.sell_through_pct), "num"],
       [t("admin.campaigns.revenue"), (i) => money(i.revenue_cents), "num"],
       [t("admin.campaigns.buyers"), (i) => String(i.unique_buyers), "num"],
-    ], stats.items, t("admin.campaigns.per_item")),
+    ], stats.items, t("admin.campaigns.per_item"), { empty: t("admin.empty.campaign_items") }),
     dataTable([
       [t("admin.orders.group"), (g) => g.group_name ?? `#${g.group_id}`],
       [t("admin.campaigns.units"), (g) => String(g.units), "num"],
       [t("admin.campaigns.revenue"), (g) => money(g.revenue_cents), "num"],
       [t("admin.campaigns.buyers"), (g) => String(g.unique_buyers), "num"],
-    ], stats.groups, t("admin.campaigns.per_group")));
+    ], stats.groups, t("admin.campaigns.per_group"), { empty: t("admin.empty.campaign_groups") }));
   heading.focus();
 }
 
