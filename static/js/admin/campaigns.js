@@ -1,8 +1,13 @@
-// Campaigns tab: the list with review actions (submit, approve, reject with a reason), a form for a
-// new flash sale or group buy with one SKU, and each approved campaign's stats.
-import { $, confirmAction, dateTime, el, label, money, onSubmit, storeLocalInput, t, toMinor } from "../common.js";
+// Campaigns tab: the list with review actions (submit, approve, reject with a reason, translate a
+// draft), a form for a new campaign of any kind with one SKU (and its name in other languages), and
+// each approved campaign's stats.
+import { $, ApiError, confirmAction, dateTime, describeError, el, label, money, onSubmit, storeLocalInput, t, toMinor } from "../common.js";
 import { api, can } from "./context.js";
 import { actionButton, actions, askReason, dataTable, figure, notify, pagedList, query, reportFailure } from "./ui.js";
+import { languageFieldsets, nameAndDescription, translationsFrom } from "./translations.js";
+
+// The longest name and description a campaign takes, in any language (app/content.py TRANSLATABLE).
+const TEXTS = { name: 120, description: 2000 };
 
 const panel = () => $("campaign-detail");
 
@@ -15,8 +20,11 @@ async function decide(campaign, verb, body) {
 function reviewActions(c) {
   const name = c.name;
   if (c.review === "draft" || c.review === "rejected") {
+    // Only these can still change (the API locks a campaign once submitted): translate before submitting.
     return actions(can("campaigns.edit") && actionButton(t("admin.campaigns.submit"), () => decide(c, "submit"),
-      { label: t("admin.campaigns.submit_named", { name }) }));
+      { label: t("admin.campaigns.submit_named", { name }) }),
+    can("campaigns.edit") && actionButton(t("admin.content.translate"), () => translate(c),
+      { label: t("admin.content.translate_named", { name }), secondary: true }));
   }
   if (c.review === "submitted") {
     if (!can("campaigns.approve")) return "";
@@ -88,6 +96,33 @@ async function showStats(campaign) {
   heading.focus();
 }
 
+/** The campaign's name and description in the other languages, saved with PATCH (drafts and rejected). */
+function translate(campaign) {
+  const heading = el("h3", t("admin.content.title", { name: campaign.name }), { tabindex: "-1" });
+  const form = el("form", "", { id: "campaign-translate" });
+  const error = el("p", "", { class: "error", role: "alert" });
+  form.append(...languageFieldsets((tag) => nameAndDescription(campaign, "campaign", tag, TEXTS)),
+    el("button", t("admin.content.save"), { type: "submit" }), error);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    const translations = translationsFrom(Object.fromEntries(new FormData(form)), campaign.translations, "campaign",
+      Object.keys(TEXTS));
+    try {
+      await api(`/campaigns/${campaign.id}`, { method: "PATCH", body: { translations } });
+    } catch (failure) {
+      if (!(failure instanceof ApiError)) throw failure;
+      error.textContent = describeError(failure, form);
+      return;
+    }
+    panel().replaceChildren();
+    notify(t("admin.content.saved", { name: campaign.name }));
+    await list.reload();
+  });
+  panel().replaceChildren(heading, el("p", t("admin.content.help"), { class: "muted" }), form);
+  heading.focus();
+}
+
 /** Fill the SKU picker with active products' SKUs (optionally those whose name matches). */
 async function loadSkus(q = "") {
   const products = await api(`/products${query({ status: "active", q, page_size: 100 })}`);
@@ -131,6 +166,8 @@ function campaignBody(f) {
   if (f.kind === "group_buy") {
     Object.assign(body, { threshold_kind: f.threshold_kind, threshold: int(f.threshold), threshold_scope: f.threshold_scope });
   }
+  const translations = translationsFrom(f, null, "campaign", Object.keys(TEXTS));
+  if (translations) body.translations = translations;
   return JSON.parse(JSON.stringify(body)); // drops the fields left empty
 }
 
@@ -139,6 +176,7 @@ export function init() {
     event.preventDefault();
     list.reload().catch(reportFailure);
   });
+  $("campaign-translations").replaceChildren(...languageFieldsets((tag) => nameAndDescription(null, "campaign", tag, TEXTS)));
   $("campaign-kind").addEventListener("change", toggleKind);
   toggleKind();
   $("campaign-find").addEventListener("click", () => loadSkus($("campaign-q").value.trim()).catch(reportFailure));

@@ -178,6 +178,9 @@ export default {
   "admin.campaigns.window": "Window",
 
   "admin.cancel": "Cancel",
+  "admin.categories.save": "Save category names",
+  "admin.categories.saved": "Category names saved.",
+  "admin.categories.title": "Category names in other languages",
 
   "admin.csv": "Download CSV",
 
@@ -190,9 +193,11 @@ export default {
   "admin.empty.campaign_groups": "No group has bought in this campaign yet.",
   "admin.empty.campaign_items": "No items in this campaign's figures yet: they appear once shoppers reserve or buy.",
   "admin.empty.campaigns": "No campaigns with this review status. Create one with the form below, or choose another status.",
+  "admin.empty.categories": "No categories yet: products are listed without one.",
   "admin.empty.orders": "No orders match. Orders appear here as shoppers check out; choose another status or wider dates.",
   "admin.empty.payouts": "No payouts with this status. Leaders request payouts from their console once commission is settled; choose another status to see older ones.",
   "admin.empty.pick_list": "Nothing to pick: paid orders of this batch appear on the pick list.",
+  "admin.empty.products": "No products match. Search by a name in any language, or clear the search to list every product.",
   "admin.empty.staff": "No staff accounts. Invite a colleague with the form above.",
 
   "admin.failed": "The dashboard could not start: {message}",
@@ -249,6 +254,12 @@ export default {
   "admin.payouts.via": "Via",
   "admin.payouts.why_reject": "Why is payout #{id} to {leader} rejected? (the amount goes back to their balance)",
   "admin.payouts.withdrawing": "Being withdrawn",
+  "admin.products.caption": "Products and their translations",
+  "admin.products.filter": "Find products",
+  "admin.products.name": "Name",
+  "admin.products.q": "Name (any language)",
+  "admin.products.skus": "SKUs",
+  "admin.products.translated": "Translated names",
 
   "admin.reject": "Reject",
 
@@ -264,6 +275,7 @@ export default {
   "admin.tabs.label": "Dashboard sections",
   "admin.tabs.orders": "Orders",
   "admin.tabs.payouts": "Payouts",
+  "admin.tabs.products": "Products",
 
   "admin.title": "Merchant dashboard",
 
@@ -272,6 +284,7 @@ export default {
   "admin.what.campaigns": "campaigns",
   "admin.what.orders": "orders",
   "admin.what.payouts": "payouts",
+  "admin.what.products": "products",
   "common.confirm.cancel": "Cancel",
   "common.confirm.ok": "Confirm",
   "leader.arrival.confirm_title": "Confirm that the delivery has arrived?",
@@ -292,6 +305,16 @@ export default {
   "admin.confirm.dispatch_title": "Dispatch {name}?",
   "admin.confirm.payout_message": "{amount} goes to the bank file or is sent to the leader; this cannot be undone.",
   "admin.confirm.payout_title": "Approve payout #{id} to {leader}?",
+  "admin.content.category_in": "{name} in {language}",
+  "admin.content.description_in": "Description in {language}",
+  "admin.content.help": "Shoppers reading another language see these texts; a field left empty shows the original.",
+  "admin.content.name_in": "Name in {language}",
+  "admin.content.save": "Save translations",
+  "admin.content.saved": "Translations of {name} saved.",
+  "admin.content.sku_in": "SKU {code} ({name}) in {language}",
+  "admin.content.title": "Translations of {name}",
+  "admin.content.translate": "Translate",
+  "admin.content.translate_named": "Translate {name}",
   "leader.waiting.empty_overdue": "No order is past its collection deadline.",
   "leader.waiting.empty_partial": "No order is partly collected.",
   "leader.waiting.empty_ready": "Nothing is waiting. Orders appear here once you confirm a delivery's arrival (Deliveries tab).",
@@ -803,6 +826,9 @@ export default {
   "status.price_rule.regular": "regular",
   "status.price_rule.subscription": "subscription",
   "status.price_rule.tier": "member tier",
+  "status.product.active": "On sale",
+  "status.product.archived": "Archived",
+  "status.product.draft": "Draft",
   "status.provider.bank_export": "Bank transfer",
   "status.provider.stripe_connect": "Stripe",
   "status.review.approved": "Approved",

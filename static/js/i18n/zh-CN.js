@@ -178,6 +178,9 @@ export default {
   "admin.campaigns.window": "时间",
 
   "admin.cancel": "取消",
+  "admin.categories.save": "保存分类名称",
+  "admin.categories.saved": "分类名称已保存。",
+  "admin.categories.title": "分类的其他语言名称",
 
   "admin.csv": "下载 CSV",
 
@@ -190,9 +193,11 @@ export default {
   "admin.empty.campaign_groups": "还没有团购群在这个活动中下单。",
   "admin.empty.campaign_items": "活动暂无商品数据：团员预订或购买后会显示。",
   "admin.empty.campaigns": "没有该审核状态的活动。可以用下方表单新建活动，或换个状态查看。",
+  "admin.empty.categories": "还没有分类：商品不分类展示。",
   "admin.empty.orders": "没有符合条件的订单。团员下单后订单会出现在这里；可换个状态或放宽日期。",
   "admin.empty.payouts": "没有该状态的提现。佣金结算后团长在团长工作台申请提现；换个状态可查看以往的提现。",
   "admin.empty.pick_list": "暂无需要拣货的商品：本批次已付款的订单会列在拣货单上。",
+  "admin.empty.products": "没有符合的商品。可以用任意语言的名称搜索，或清空搜索查看全部商品。",
   "admin.empty.staff": "还没有员工账号。可用上方表单邀请同事。",
 
   "admin.failed": "后台无法启动：{message}",
@@ -249,6 +254,12 @@ export default {
   "admin.payouts.via": "方式",
   "admin.payouts.why_reject": "为什么驳回给 {leader} 的提现 #{id}？（金额将退回其余额）",
   "admin.payouts.withdrawing": "提现中",
+  "admin.products.caption": "商品及其翻译",
+  "admin.products.filter": "查找商品",
+  "admin.products.name": "名称",
+  "admin.products.q": "名称（任意语言）",
+  "admin.products.skus": "规格",
+  "admin.products.translated": "译名",
 
   "admin.reject": "驳回",
 
@@ -264,6 +275,7 @@ export default {
   "admin.tabs.label": "后台栏目",
   "admin.tabs.orders": "订单",
   "admin.tabs.payouts": "提现",
+  "admin.tabs.products": "商品",
 
   "admin.title": "商家后台",
 
@@ -272,6 +284,7 @@ export default {
   "admin.what.campaigns": "活动",
   "admin.what.orders": "订单",
   "admin.what.payouts": "提现",
+  "admin.what.products": "商品",
   "common.confirm.cancel": "取消",
   "common.confirm.ok": "确认",
   "leader.arrival.confirm_title": "确认这批货已到达？",
@@ -292,6 +305,16 @@ export default {
   "admin.confirm.dispatch_title": "发货 {name}？",
   "admin.confirm.payout_message": "{amount} 将进入银行文件或转给团长；此操作无法撤销。",
   "admin.confirm.payout_title": "批准向 {leader} 的提现 #{id}？",
+  "admin.content.category_in": "{name}的{language}名称",
+  "admin.content.description_in": "{language}简介",
+  "admin.content.help": "用其他语言浏览的团员会看到这些文字；留空的项显示原文。",
+  "admin.content.name_in": "{language}译名",
+  "admin.content.save": "保存翻译",
+  "admin.content.saved": "已保存{name}的翻译。",
+  "admin.content.sku_in": "规格 {code}（{name}）的{language}名称",
+  "admin.content.title": "{name}的翻译",
+  "admin.content.translate": "翻译",
+  "admin.content.translate_named": "翻译{name}",
   "leader.waiting.empty_overdue": "没有超过取货期限的订单。",
   "leader.waiting.empty_partial": "没有部分取货的订单。",
   "leader.waiting.empty_ready": "暂无待取订单。在“到货”页确认到货后，订单会显示在这里。",
@@ -803,6 +826,9 @@ export default {
   "status.price_rule.regular": "原价",
   "status.price_rule.subscription": "订阅价",
   "status.price_rule.tier": "等级折扣",
+  "status.product.active": "在售",
+  "status.product.archived": "已下架",
+  "status.product.draft": "草稿",
   "status.provider.bank_export": "银行转账",
   "status.provider.stripe_connect": "Stripe",
   "status.review.approved": "已通过",
