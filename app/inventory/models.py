@@ -6,6 +6,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.catalog.models import Sku
 from app.db import Base, CreatedAt, str_enum, utcnow
 
 
@@ -82,6 +83,8 @@ class StockMovement(Base):
     note: Mapped[str | None] = mapped_column(sa.String(500))
     location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stock_locations.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    sku: Mapped[Sku] = relationship()
 
 
 class StockLocation(CreatedAt, Base):

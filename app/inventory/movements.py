@@ -14,7 +14,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.inventory.models import MovementReason, StockMovement
 
-__all__ = ["MovementReason", "on_hand", "receive", "record", "shift"]
+__all__ = ["MovementReason", "initial_stock", "on_hand", "receive", "record", "shift"]
 
 NO_SYNC = {"synchronize_session": False}
 
@@ -66,6 +66,13 @@ def shift(sku_id: int, reason: MovementReason, quantity: int, *, guard=None, tot
     # RETURNING, because psycopg reports rowcount -1 for this statement shape.
     stmt = sa.insert(StockMovement).from_select(list(_COLUMNS), select).add_cte(upd).returning(StockMovement.id)
     return db.session.execute(stmt.execution_options(**NO_SYNC)).first() is not None
+
+
+def initial_stock(sku: Sku) -> None:
+    """The stock a new SKU is created with (not yet flushed: the ORM inserts the SKU first)."""
+    db.session.add(StockMovement(sku=sku, reason=MovementReason.ADJUSTED, quantity=sku.stock_total,
+                                 total_change=sku.stock_total, reserved_change=0, sold_change=0,
+                                 reference_type="sku", created_at=utcnow()))
 
 
 def receive(sku_id: int, quantity: int, *, reference_type: str, reference_id: int, actor_id: int | None,
