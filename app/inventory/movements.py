@@ -20,7 +20,8 @@ NO_SYNC = {"synchronize_session": False}
 
 # The columns a movement is inserted with, in the order shift()'s SELECT produces them.
 _COLUMNS = ("sku_id", "reason", "quantity", "total_change", "reserved_change", "sold_change",
-            "reference_type", "reference_id", "cause", "actor_id", "note", "campaign_item_id", "created_at")
+            "reference_type", "reference_id", "cause", "actor_id", "note", "campaign_item_id", "location_id",
+            "created_at")
 
 
 def _values(sku_id, reason: MovementReason, quantity: int, changes: dict[str, int], ref: dict) -> dict:
@@ -28,21 +29,24 @@ def _values(sku_id, reason: MovementReason, quantity: int, changes: dict[str, in
             "total_change": changes.get("total", 0), "reserved_change": changes.get("reserved", 0),
             "sold_change": changes.get("sold", 0), "reference_type": ref.get("reference_type"),
             "reference_id": ref.get("reference_id"), "cause": ref.get("cause"), "actor_id": ref.get("actor_id"),
-            "note": ref.get("note"), "campaign_item_id": ref.get("campaign_item_id"), "created_at": utcnow()}
+            "note": ref.get("note"), "campaign_item_id": ref.get("campaign_item_id"),
+            "location_id": ref.get("location_id"), "created_at": utcnow()}
 
 
 def record(sku_id: int, reason: MovementReason, quantity: int, *, total: int = 0, reserved: int = 0, sold: int = 0,
-           **ref) -> None:
-    """Append a movement for a change the caller has already made to the counters (one INSERT).
-    ref: reference_type, reference_id, actor_id, note, cause, campaign_item_id."""
-    db.session.execute(sa.insert(StockMovement).values(
-        _values(sku_id, reason, quantity, {"total": total, "reserved": reserved, "sold": sold}, ref)))
+           **ref) -> int:
+    """Append a movement for a change the caller has already made to the counters (one INSERT);
+    returns its id. ref: reference_type, reference_id, actor_id, note, cause, campaign_item_id,
+    location_id."""
+    return db.session.execute(sa.insert(StockMovement).values(
+        _values(sku_id, reason, quantity, {"total": total, "reserved": reserved, "sold": sold}, ref))
+        .returning(StockMovement.id)).scalar_one()
 
 
 def shift(sku_id: int, reason: MovementReason, quantity: int, *, guard=None, total: int = 0, reserved: int = 0,
-          sold: int = 0, **ref) -> bool:
+          sold: int = 0, **ref) -> int | None:
     """Change a SKU's counters by (total, reserved, sold) if `guard` (an extra WHERE clause on Sku)
-    holds, and append the movement. True if the change was made.
+    holds, and append the movement. Returns the movement's id, or None if nothing was changed.
 
     On PostgreSQL this is ONE statement, `WITH upd AS (UPDATE skus … RETURNING id) INSERT INTO
     stock_movements SELECT … FROM upd`: the hot paths pay no extra round trip for the ledger, and a
@@ -55,9 +59,8 @@ def shift(sku_id: int, reason: MovementReason, quantity: int, *, guard=None, tot
     changes = {"total": total, "reserved": reserved, "sold": sold}
     if db.engine.dialect.name != "postgresql":
         if not db.session.execute(update.execution_options(**NO_SYNC)).rowcount:
-            return False
-        record(sku_id, reason, quantity, **changes, **ref)
-        return True
+            return None
+        return record(sku_id, reason, quantity, **changes, **ref)
     upd = update.returning(Sku.id).cte("upd")
     values = _values(None, reason, quantity, changes, ref)
     columns = [getattr(StockMovement, name) for name in _COLUMNS]
@@ -65,7 +68,7 @@ def shift(sku_id: int, reason: MovementReason, quantity: int, *, guard=None, tot
                                                                                           columns[1:], strict=True)])
     # RETURNING, because psycopg reports rowcount -1 for this statement shape.
     stmt = sa.insert(StockMovement).from_select(list(_COLUMNS), select).add_cte(upd).returning(StockMovement.id)
-    return db.session.execute(stmt.execution_options(**NO_SYNC)).first() is not None
+    return db.session.execute(stmt.execution_options(**NO_SYNC)).scalar()
 
 
 def initial_stock(sku: Sku) -> None:

@@ -55,7 +55,7 @@ def release_overdue(sku_id: int, now: dt.datetime | None = None) -> int:
     return released
 
 
-def _take(sku_id: int, quantity: int, column: str, ref: dict) -> bool:
+def _take(sku_id: int, quantity: int, column: str, ref: dict) -> int | None:
     """One guarded statement: add to reserved or sold only if sold + reserved stays within total
     (with its movement in the same statement on PostgreSQL)."""
     reason, changes = ((MovementReason.RESERVED, {"reserved": quantity}) if column == "stock_reserved"
@@ -64,7 +64,7 @@ def _take(sku_id: int, quantity: int, column: str, ref: dict) -> bool:
                  **changes, **ref)
 
 
-def _take_releasing_overdue(sku_id: int, quantity: int, column: str, ref: dict) -> bool:
+def _take_releasing_overdue(sku_id: int, quantity: int, column: str, ref: dict) -> int | None:
     """Try to take the stock; if it looks short, lapsed holds may be what blocks it: release them
     and try once more. Lapsed holds so never block a purchase, and cost nothing when stock is free."""
     return (_take(sku_id, quantity, column, ref)
@@ -84,7 +84,7 @@ def sell(sku_id: int, quantity: int, *, reference_type: str = "order", reference
     """Commit stock straight to sold (pay at pickup, a late payment re-acquiring stock, an
     after-sale replacement)."""
     return _take_releasing_overdue(sku_id, quantity, "stock_sold", {"reference_type": reference_type,
-                                                                    "reference_id": reference_id})
+                                                                    "reference_id": reference_id}) is not None
 
 
 def sell_or_raise(sku_id: int, quantity: int, *, reference_type: str = "order",
