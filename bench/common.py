@@ -107,7 +107,10 @@ def wrk(url: str, connections: int, duration: int, script: str | None = None, en
     """One wrk run; `status` counts responses by HTTP status when the script reports them."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk (Debian), then run this again")
-    cmd = ["wrk", "--threads", "2", "--connections", str(connections), "--duration", f"{duration}s", "--latency"]
+    # --timeout: on a loaded shared machine a request can take over wrk's default 2 s, and wrk then
+    # drops it from the count (a run showed 0 requests/s).
+    cmd = ["wrk", "--threads", "2", "--connections", str(connections), "--duration", f"{duration}s", "--latency",
+           "--timeout", "30s"]
     if script:
         cmd += ["--script", script]
     done = subprocess.run([*cmd, url], capture_output=True, text=True, env=env)
