@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app.commissions import audit
+from app.commissions import audit, ledger
+from app.commissions.ledger import Line
 from app.commissions.models import Bucket, EntryKind, JournalEntry, JournalLine, Payout
 from app.extensions import db
 from app.groups.models import Group
@@ -33,8 +34,10 @@ def test_a_rejected_payout_records_who_when_and_why_and_gives_the_leader_their_b
     assert sorted((e["bucket"], e["amount_cents"], e["role"]) for e in entries if e["kind"] == "payout") == [
         ("available", -2000, "leader"), ("available", 2000, "leader"),
         ("withdrawing", -2000, "leader"), ("withdrawing", 2000, "leader")]
-    memo = db.session.scalar(sa.select(JournalEntry.memo).where(JournalEntry.ref == f"payout:reject:{payout['id']}"))
-    assert memo == f"payout {payout['id']} rejected"
+    memos = dict(db.session.execute(sa.select(JournalEntry.ref, JournalEntry.memo).where(
+        JournalEntry.ref.like(f"payout:%:{payout['id']}"))).all())
+    assert memos == {f"payout:request:{payout['id']}": f"payout {payout['id']}",
+                     f"payout:reject:{payout['id']}": f"payout {payout['id']} rejected"}
     again = assert_error(client.post(f"{ADMIN}/payouts/{payout['id']}/reject", headers=staff.headers,
                                      json={"reason": "twice"}), 409, "payout_not_pending")
     assert again["message"] == "This payout was rejected"
@@ -193,3 +196,62 @@ def test_the_fee_share_is_rounded_down_to_a_whole_cent_and_unknown_payouts_are_4
         missing = assert_error(client.post(f"{ADMIN}/payouts/987654/{action}", headers=staff.headers, json=body),
                                404, "payout_not_found")
         assert missing["details"]["id"] == 987654
+
+
+def test_exactly_the_minimum_is_enough_and_two_leaders_may_use_the_same_key(client, people):
+    staff, leader = people  # minimum 10.00
+    other = make_leader()
+    earned(leader, 5000)
+    earned(other, 5000, ref="seed-other")
+    mine = ask(client, leader, 1000, "same-key")
+    theirs = ask(client, other, 1000, "same-key")
+    assert (mine.status_code, theirs.status_code) == (201, 201), (mine.get_json(), theirs.get_json())
+    assert mine.get_json()["id"] != theirs.get_json()["id"]
+    assert theirs.get_json()["leader_id"] == other.leader.id
+    assert balance(client, other)["withdrawing_cents"] == 1000
+
+
+def test_a_fee_equal_to_the_amount_is_refused(client):
+    staff, leader = make_staff(), make_leader()
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+                                        json={"payout_min_cents": 100, "payout_fee_cents": 500, "payout_fee_bps": 0}))
+    earned(leader, 5000)
+    body = assert_error(ask(client, leader, 500, "equal"), 422, "payout_fee_too_high")
+    assert body["details"] == {"fee_cents": 500}
+    assert ask(client, leader, 501, "above").status_code == 201
+
+
+def test_refunding_one_line_of_two_claws_back_that_lines_share_only(client):
+    staff, leader = make_staff(), make_leader()
+    rule(client, staff, leader_rate_bps=1000)
+    cheap, dear = (make_product(skus=[{"code": f"CL{p}", "name": "x", "price_cents": p, "stock_total": 9}]).skus[0]
+                   for p in (1000, 3000))
+    order = paid_order(client, make_buyer(make_group(leader)), [(cheap.id, 1), (dear.id, 1)])
+    assert client.get(f"{LEADER}/commissions", headers=leader.headers).get_json()["pending_cents"] == 400
+    dear_line = next(ln["id"] for ln in order["lines"] if ln["sku_id"] == dear.id)
+    r = client.post(f"{ADMIN}/orders/{order['id']}/refunds", headers={**staff.headers, "Idempotency-Key": "cl"},
+                    json={"reason": "x", "lines": [{"line_id": dear_line, "quantity": 1}]})
+    assert r.status_code == 201 and r.get_json()["amount_cents"] == 3000, r.get_json()
+    assert client.get(f"{LEADER}/commissions", headers=leader.headers).get_json()["pending_cents"] == 100
+
+
+def test_the_audit_lists_every_unexpected_share_by_line_then_role(app, client):
+    """Two shares the orders do not explain, on two lines of one order: a referrer share on the
+    first line of an order nobody referred, and 0.05 too much leader share on the second."""
+    staff, leader = make_staff(), make_leader()
+    rule(client, staff, leader_rate_bps=1000)
+    skus = [make_product(skus=[{"code": f"UX{p}", "name": "x", "price_cents": p, "stock_total": 9}]).skus[0]
+            for p in (1000, 2000)]
+    order = paid_order(client, make_buyer(make_group(leader)), [(s.id, 1) for s in skus])
+    first, second = sorted(ln["id"] for ln in order["lines"])
+    for ref, role, line_id, cents in (("x-ref", "referrer", first, 30), ("x-lead", "leader", second, 5)):
+        ledger.post(EntryKind.ACCRUE, ref, [Line(leader.account.id, Bucket.PENDING, cents, role, line_id),
+                                            Line(None, Bucket.COMMISSION_EXPENSE, -cents, None, line_id)],
+                    order_id=order["id"])
+    db.session.commit()
+    assert audit.run() == [
+        audit.Difference(order["id"], first, "referrer", 0, 30, "net commission differs"),
+        audit.Difference(order["id"], second, "leader", 200, 205, "net commission differs")]
+    out = app.test_cli_runner().invoke(args=["commissions-audit"])
+    assert f"DIFFERENCE order {order['id']} line {first} referrer: expected 0, ledger 30 (net commission differs)" \
+        in out.output
