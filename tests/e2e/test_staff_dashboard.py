@@ -22,7 +22,7 @@ TAB_PERMISSION = {"orders": "orders.read", "campaigns": "campaigns.read", "produ
                   "batches": "batches.read", "routes": "routes.read", "aftersales": "orders.refund",
                   "payouts": "payouts.read",
                   "analytics": "analytics.read",
-                  "staff": "staff.manage", "audit": "audit.read"}
+                  "staff": "staff.manage", "stock": "stock.read", "audit": "audit.read"}
 DESKTOP = {"width": 1280, "height": 900}
 
 
