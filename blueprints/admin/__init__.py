@@ -25,5 +25,6 @@ from blueprints.admin import (  # noqa: E402,F401
     settings,
     shoppers,
     staff,
+    stock,
     subscriptions,
 )
