@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Account
 from app.aftersales.models import AfterSaleRequest
@@ -16,6 +17,7 @@ from app.orders.models import Order, OrderLine
 from app.pickup.batches import IN_BATCH
 from app.pickup.models import DeliveryBatch
 from app.pickup.schedule import is_open
+from app.pickup_points.models import PickupPoint
 
 
 @dataclass
@@ -65,6 +67,9 @@ class Stop:
 
 def load(run: RouteRun) -> list[Stop]:
     """The run's stops in driving order, each with its bags (orders by number) and lines."""
+    # Each stop's hours and closures in two queries rather than two per stop (is_open reads them).
+    db.session.scalars(sa.select(PickupPoint).where(PickupPoint.id.in_([s.pickup_point_id for s in run.stops]))
+                       .options(selectinload(PickupPoint.hours), selectinload(PickupPoint.closures))).all()
     stops = {s.pickup_point_id: Stop(s.id, s.position, s.pickup_point, not is_open(s.pickup_point, run.delivery_date),
                                      delivered_at=s.delivered_at) for s in run.stops}
     batches = db.session.execute(sa.select(DeliveryBatch.id, DeliveryBatch.pickup_point_id, DeliveryBatch.status).where(
