@@ -39,3 +39,13 @@ from app.subscriptions.models import (  # noqa: F401
     SubscriptionSkip,
 )
 from app.wallet.models import BonusTier, TopUp, Wallet, WalletEntry  # noqa: F401
+from app.purchasing.models import (  # noqa: F401
+    CostPrice,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+    ReceiptLine,
+    SafetyStock,
+    Supplier,
+    SupplierSku,
+)
