@@ -148,3 +148,15 @@ def move(po_id: int, action: str) -> PurchaseOrder:
 
 def _refuse(po: PurchaseOrder, message: str) -> None:
     raise Conflict(message, code="purchase_order_state_conflict", details={"status": po.status.value})
+
+
+def printable_lines(po: PurchaseOrder) -> list[dict]:
+    """The order's lines with what the supplier needs to read: code, names, quantity and cost."""
+    from app.catalog.models import Product
+
+    names = {sku_id: (code, product, variant) for sku_id, code, product, variant in db.session.execute(
+        sa.select(Sku.id, Sku.code, Product.name, Sku.name).join(Product, Product.id == Sku.product_id)
+        .where(Sku.id.in_([ln.sku_id for ln in po.lines])))}
+    return [{"sku_code": names[ln.sku_id][0], "product_name": names[ln.sku_id][1], "sku_name": names[ln.sku_id][2],
+             "quantity": ln.quantity, "unit_cost_cents": ln.unit_cost_cents,
+             "line_cost_cents": ln.quantity * ln.unit_cost_cents} for ln in po.lines]

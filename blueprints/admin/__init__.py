@@ -20,8 +20,10 @@ from blueprints.admin import (  # noqa: E402,F401
     orders,
     pickup_points,
     posts,
+    purchasing,
     settings,
     shoppers,
     staff,
     subscriptions,
+    suppliers,
 )
