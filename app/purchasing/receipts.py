@@ -22,6 +22,8 @@ from app.inventory import movements
 from app.purchasing.models import PoStatus, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine, Supplier
 from app.purchasing.purchase_orders import _refuse, get_order
 
+# Short names for the grouped statements below.
+Line, Po = PurchaseOrderLine, PurchaseOrder
 RECEIVABLE = (PoStatus.SENT, PoStatus.PARTLY_RECEIVED)
 NO_SYNC = {"synchronize_session": False}
 
@@ -64,10 +66,10 @@ def receive(po_id: int, lines: list[dict], *, note: str | None = None, actor_id:
 
 def _count(receipt: Receipt, po_line: PurchaseOrderLine, ln: dict, actor_id: int | None) -> None:
     accepted, rejected, short = ln.get("accepted", 0), ln.get("rejected", 0), ln.get("short", 0)
-    L = PurchaseOrderLine
-    if not db.session.execute(sa.update(L).where(
-            L.id == po_line.id, L.accepted + L.rejected + L.short + accepted + rejected + short <= L.quantity)
-            .values(accepted=L.accepted + accepted, rejected=L.rejected + rejected, short=L.short + short)
+    counted = Line.accepted + Line.rejected + Line.short
+    if not db.session.execute(sa.update(Line).where(
+            Line.id == po_line.id, counted + accepted + rejected + short <= Line.quantity)
+            .values(accepted=Line.accepted + accepted, rejected=Line.rejected + rejected, short=Line.short + short)
             .execution_options(**NO_SYNC)).rowcount:
         db.session.rollback()
         db.session.refresh(po_line)
@@ -82,9 +84,8 @@ def _count(receipt: Receipt, po_line: PurchaseOrderLine, ln: dict, actor_id: int
 
 
 def _follow(po_id: int) -> None:
-    L = PurchaseOrderLine
-    outstanding = db.session.scalar(sa.select(sa.func.sum(L.quantity - L.accepted - L.rejected - L.short))
-                                    .where(L.purchase_order_id == po_id))
+    outstanding = db.session.scalar(sa.select(sa.func.sum(Line.quantity - Line.accepted - Line.rejected - Line.short))
+                                    .where(Line.purchase_order_id == po_id))
     done = not outstanding
     db.session.execute(sa.update(PurchaseOrder).where(PurchaseOrder.id == po_id).values(
         status=PoStatus.RECEIVED if done else PoStatus.PARTLY_RECEIVED,
@@ -99,18 +100,17 @@ def receipts_of(po_id: int) -> list[Receipt]:
 def discrepancies(from_date: dt.date, to_date: dt.date) -> list[dict]:
     """Per supplier, over purchase orders due in [from_date, to_date]: ordered, accepted, rejected
     (by reason) and short units, and the share of ordered units that did not arrive usable."""
-    L, P = PurchaseOrderLine, PurchaseOrder
-    window = sa.and_(P.delivery_date >= from_date, P.delivery_date <= to_date, P.status != PoStatus.CANCELLED)
+    window = sa.and_(Po.delivery_date >= from_date, Po.delivery_date <= to_date, Po.status != PoStatus.CANCELLED)
     rows = db.session.execute(
-        sa.select(Supplier.id, Supplier.name, sa.func.count(sa.distinct(P.id)), sa.func.sum(L.quantity),
-                  sa.func.sum(L.accepted), sa.func.sum(L.rejected), sa.func.sum(L.short))
-        .join(P, P.supplier_id == Supplier.id).join(L, L.purchase_order_id == P.id).where(window)
+        sa.select(Supplier.id, Supplier.name, sa.func.count(sa.distinct(Po.id)), sa.func.sum(Line.quantity),
+                  sa.func.sum(Line.accepted), sa.func.sum(Line.rejected), sa.func.sum(Line.short))
+        .join(Po, Po.supplier_id == Supplier.id).join(Line, Line.purchase_order_id == Po.id).where(window)
         .group_by(Supplier.id, Supplier.name).order_by(Supplier.name)).all()
     reasons: dict[int, dict[str, int]] = defaultdict(dict)
     for sid, reason, units in db.session.execute(
-            sa.select(P.supplier_id, ReceiptLine.reject_reason, sa.func.sum(ReceiptLine.rejected))
-            .join(Receipt, Receipt.id == ReceiptLine.receipt_id).join(P, P.id == Receipt.purchase_order_id)
-            .where(window, ReceiptLine.rejected > 0).group_by(P.supplier_id, ReceiptLine.reject_reason)):
+            sa.select(Po.supplier_id, ReceiptLine.reject_reason, sa.func.sum(ReceiptLine.rejected))
+            .join(Receipt, Receipt.id == ReceiptLine.receipt_id).join(Po, Po.id == Receipt.purchase_order_id)
+            .where(window, ReceiptLine.rejected > 0).group_by(Po.supplier_id, ReceiptLine.reject_reason)):
         reasons[sid][reason] = int(units)
     return [{"supplier_id": sid, "supplier_name": name, "purchase_orders": pos, "ordered": int(ordered),
              "accepted": int(acc), "rejected": int(rej), "short": int(short),

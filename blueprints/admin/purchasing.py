@@ -15,11 +15,11 @@ from blueprints.schemas.purchasing import (
     ConfirmInputSchema,
     DiscrepancyQuerySchema,
     DiscrepancySchema,
-    PlanQuerySchema,
-    PlanSchema,
     PoPatchSchema,
     PoQuerySchema,
     PurchaseOrderSchema,
+    PurchasePlanQuerySchema,
+    PurchasePlanSchema,
     ReceiptInputSchema,
     ReceiptSchema,
 )
@@ -32,8 +32,8 @@ DISCREPANCY_COLUMNS = ["supplier_id", "supplier", "purchase_orders", "ordered", 
 
 @blp.route("/purchase-plan", methods=["GET"])
 @blp.requires(Role.STAFF, "purchasing.read")
-@blp.arguments(PlanQuerySchema, location="query")
-@blp.response(200, PlanSchema)
+@blp.arguments(PurchasePlanQuerySchema, location="query")
+@blp.response(200, PurchasePlanSchema)
 def purchase_plan(query):
     """Demand per SKU for a delivery day (each term), less on hand and on order, and the purchase
     orders it proposes; a forecast (final=false) until the day's cut-off"""

@@ -13,7 +13,6 @@ from blueprints.schemas.purchasing import (
     SafetyStockInputSchema,
     SafetyStockSchema,
     SupplierInputSchema,
-    SupplierPatchSchema,
     SupplierQuerySchema,
     SupplierSchema,
 )
@@ -50,7 +49,7 @@ def get_supplier(supplier_id):
 
 @blp.route("/suppliers/<id:supplier_id>", methods=["PATCH"])
 @blp.requires(Role.STAFF, "purchasing.manage")
-@blp.arguments(SupplierPatchSchema)
+@blp.arguments(SupplierInputSchema(partial=True))
 @blp.response(200, SupplierSchema)
 @blp.errors(404, 409)
 def update_supplier(data, supplier_id):

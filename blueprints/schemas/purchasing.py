@@ -26,11 +26,6 @@ class SupplierInputSchema(Schema):
     active = ma.fields.Boolean(load_default=True)
 
 
-class SupplierPatchSchema(SupplierInputSchema):
-    class Meta:
-        partial = True
-
-
 class OfferInputSchema(Schema):
     cost_cents = f.Cents(required=True)
     lead_days = f.Int(0, 60, load_default=0)
@@ -82,11 +77,11 @@ class SafetyStockSchema(Schema):
     units = ma.fields.Integer()
 
 
-class PlanQuerySchema(QuerySchema):
+class PurchasePlanQuerySchema(QuerySchema):
     delivery_date = ma.fields.Date(required=True)
 
 
-class PlanLineSchema(Schema):
+class PurchasePlanLineSchema(Schema):
     sku_id = ma.fields.Integer()
     sku_code = ma.fields.String()
     product_name = ma.fields.String()
@@ -126,14 +121,14 @@ class ProposalSchema(Schema):
     confirm_key = ma.fields.String()
 
 
-class PlanSchema(Schema):
+class PurchasePlanSchema(Schema):
     delivery_date = ma.fields.Date()
     cutoff_at = ma.fields.DateTime()
     final = ma.fields.Boolean(metadata={"description": "False: before the cut-off, a forecast"})
     late_share = ma.fields.Float()
     reorder_share = ma.fields.Float()
     computed_at = ma.fields.DateTime()
-    lines = ma.fields.List(ma.fields.Nested(PlanLineSchema))
+    lines = ma.fields.List(ma.fields.Nested(PurchasePlanLineSchema))
     proposals = ma.fields.List(ma.fields.Nested(ProposalSchema))
     unsourced = ma.fields.List(ma.fields.Integer(), metadata={"description": "SKUs to buy with no supplier"})
 
