@@ -1,7 +1,7 @@
 """purchasing suppliers cost history purchase orders receipts
 
 Revision ID: a21b0c7e5d01
-Revises: e1f2a3b4c5d6
+Revises: 5a21c0ffee01
 Create Date: 2026-12-03 19:30:46.854212
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a21b0c7e5d01'
-down_revision = 'e1f2a3b4c5d6'
+down_revision = '5a21c0ffee01'
 branch_labels = None
 depends_on = None
 
