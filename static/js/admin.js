@@ -12,10 +12,11 @@ import * as campaigns from "./admin/campaigns.js";
 import { api, can, onSignedOut, state, token } from "./admin/context.js";
 import * as orders from "./admin/orders.js";
 import * as payouts from "./admin/payouts.js";
+import * as purchasing from "./admin/purchasing.js";
 import * as staff from "./admin/staff.js";
 import { notify, reportFailure } from "./admin/ui.js";
 
-const TABS = { orders, campaigns, applications, batches, aftersales, payouts, analytics, staff, audit };
+const TABS = { orders, campaigns, applications, batches, purchasing, aftersales, payouts, analytics, staff, audit };
 
 /** Show only what the role may do: every element naming a permission is hidden without it. */
 function applyPermissions() {
