@@ -32,26 +32,25 @@ LATE_HISTORY_DAYS = 7
 REMINDER_HISTORY_DAYS = 28
 
 
-def day_cutoff(day: dt.date) -> dt.datetime:
-    """The last cut-off of any group for orders picked up that day (the store's if no group differs)."""
+def schedules() -> set[tuple[dt.time, int]]:
+    """The (cut-off, lead days) pairs in use: the store's and each group's own."""
     store = get_settings()
-    schedules = db.session.execute(sa.select(Group.cutoff_time, Group.lead_days).distinct()).all()
-    pairs = {(cutoff or store.cutoff_time, store.lead_days if lead is None else lead) for cutoff, lead in schedules}
-    pairs.add((store.cutoff_time, store.lead_days))
-    return max(local_moment(day - dt.timedelta(days=lead), cutoff) for cutoff, lead in pairs)
+    rows = db.session.execute(sa.select(Group.cutoff_time, Group.lead_days).distinct()).all()
+    pairs = {(cutoff or store.cutoff_time, store.lead_days if lead is None else lead) for cutoff, lead in rows}
+    return pairs | {(store.cutoff_time, store.lead_days)}
 
 
-def _units(day: dt.date, placed_after: dt.datetime | None = None) -> dict[int, int]:
-    units = OrderLine.quantity - OrderLine.refunded_quantity
-    query = (sa.select(OrderLine.sku_id, sa.func.sum(units)).join(Order, Order.id == OrderLine.order_id)
-             .where(Order.pickup_date == day, Order.status.in_(HOLDING_STOCK)).group_by(OrderLine.sku_id))
-    if placed_after is not None:
-        query = query.where(Order.created_at > placed_after)
-    return {sku: int(total) for sku, total in db.session.execute(query) if total}
+def day_cutoff(day: dt.date, pairs: set[tuple[dt.time, int]] | None = None) -> dt.datetime:
+    """The last cut-off of any group for orders picked up that day (the store's if no group differs)."""
+    return max(local_moment(day - dt.timedelta(days=lead), cutoff) for cutoff, lead in (pairs or schedules()))
 
 
 def confirmed(day: dt.date) -> dict[int, int]:
-    return _units(day)
+    units = OrderLine.quantity - OrderLine.refunded_quantity
+    rows = db.session.execute(
+        sa.select(OrderLine.sku_id, sa.func.sum(units)).join(Order, Order.id == OrderLine.order_id)
+        .where(Order.pickup_date == day, Order.status.in_(HOLDING_STOCK)).group_by(OrderLine.sku_id))
+    return {sku: int(total) for sku, total in rows if total}
 
 
 def subscriptions_due(day: dt.date) -> dict[int, int]:
@@ -65,15 +64,18 @@ def subscriptions_due(day: dt.date) -> dict[int, int]:
 
 
 def late_share(day: dt.date, left: dt.timedelta) -> Fraction:
-    """Of the units ordered for recent days, the share ordered within `left` of their cut-off."""
-    late = total = 0
-    for back in range(1, LATE_HISTORY_DAYS + 1):
-        past = day - dt.timedelta(days=back)
-        units = sum(_units(past).values())
-        if units:
-            total += units
-            late += sum(_units(past, placed_after=day_cutoff(past) - left).values())
-    return Fraction(late, total) if total else Fraction(0)
+    """Of the units ordered for recent days, the share ordered within `left` of their cut-off (one
+    grouped read of those days' lines, each day with its own cut-off)."""
+    days = [day - dt.timedelta(days=back) for back in range(1, LATE_HISTORY_DAYS + 1)]
+    pairs = schedules()
+    threshold = sa.case({past: day_cutoff(past, pairs) - left for past in days}, value=Order.pickup_date)
+    units = OrderLine.quantity - OrderLine.refunded_quantity
+    total, late = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(units), 0),
+                  sa.func.coalesce(sa.func.sum(sa.case((Order.created_at > threshold, units), else_=0)), 0))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.pickup_date.between(days[-1], days[0]), Order.status.in_(HOLDING_STOCK))).one()
+    return Fraction(int(late), int(total)) if total else Fraction(0)
 
 
 def late_orders(confirmed_units: dict[int, int], share: Fraction) -> dict[int, int]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -89,45 +90,75 @@ def compute(day: dt.date, now: dt.datetime | None = None) -> dict:
     return {**head, "lines": lines, **propose(day, lines)}
 
 
-def _choose(offers: list[SupplierSku], day: dt.date) -> tuple[SupplierSku, bool]:
+@dataclass(frozen=True)
+class Offer:
+    supplier_id: int
+    supplier_name: str
+    min_order_cents: int
+    cost_cents: int
+    lead_days: int
+    min_units: int
+    preferred: bool
+
+
+def _choose(offers: list[Offer], day: dt.date) -> tuple[Offer, bool]:
     """The preferred, else cheapest offer among suppliers in time; (offer, late_delivery)."""
-    in_time = [o for o in offers if local_today() + dt.timedelta(days=o.lead_days) <= day]
+    today = local_today()
+    in_time = [o for o in offers if today + dt.timedelta(days=o.lead_days) <= day]
     pool = in_time or offers
     return min(pool, key=lambda o: (not o.preferred, o.cost_cents, o.lead_days, o.supplier_id)), not in_time
 
 
+def _offers(sku_ids) -> dict[int, list[Offer]]:
+    """Active suppliers' offers of these SKUs, as plain rows (one read, no ORM objects)."""
+    offers: dict[int, list[Offer]] = defaultdict(list)
+    for sku_id, *fields in db.session.execute(
+            sa.select(SupplierSku.sku_id, SupplierSku.supplier_id, Supplier.name, Supplier.min_order_cents,
+                      SupplierSku.cost_cents, SupplierSku.lead_days, SupplierSku.min_units, SupplierSku.preferred)
+            .join(Supplier, Supplier.id == SupplierSku.supplier_id)
+            .where(SupplierSku.sku_id.in_(sku_ids), Supplier.active.is_(True))):
+        offers[sku_id].append(Offer(*fields))
+    return offers
+
+
 def propose(day: dt.date, lines: list[dict]) -> dict:
     wanted = {ln["sku_id"]: ln for ln in lines if ln["need"] > 0}
-    offers: dict[int, list[SupplierSku]] = defaultdict(list)
-    for offer in db.session.scalars(sa.select(SupplierSku).join(Supplier).where(
-            SupplierSku.sku_id.in_(wanted), Supplier.active.is_(True))):
-        offers[offer.sku_id].append(offer)
+    offers = _offers(list(wanted))
     by_supplier: dict[int, list[dict]] = defaultdict(list)
+    chosen: dict[int, Offer] = {}
     for sku_id, line in wanted.items():
         if not offers[sku_id]:
             continue
         offer, late = _choose(offers[sku_id], day)
+        chosen[offer.supplier_id] = offer
         line.update(supplier_id=offer.supplier_id, unit_cost_cents=offer.cost_cents)
         by_supplier[offer.supplier_id].append({
             "sku_id": sku_id, "sku_code": line["sku_code"], "product_name": line["product_name"],
             "sku_name": line["sku_name"], "need": line["need"], "quantity": max(line["need"], offer.min_units),
             "min_units": offer.min_units, "unit_cost_cents": offer.cost_cents, "late_delivery": late})
-    proposals = [_proposal(db.session.get(Supplier, sid), day, rows) for sid, rows in sorted(by_supplier.items())]
+    made = _orders_made(day, list(by_supplier))
+    proposals = [_proposal(chosen[sid], day, rows, made.get(sid, 0)) for sid, rows in sorted(by_supplier.items())]
     return {"proposals": proposals, "unsourced": sorted(s for s in wanted if not offers[s])}
 
 
-def _proposal(supplier: Supplier, day: dt.date, rows: list[dict]) -> dict:
+def _orders_made(day: dt.date, supplier_ids: list[int]) -> dict[int, int]:
+    return dict(db.session.execute(
+        sa.select(PurchaseOrder.supplier_id, sa.func.count()).where(
+            PurchaseOrder.supplier_id.in_(supplier_ids), PurchaseOrder.delivery_date == day)
+        .group_by(PurchaseOrder.supplier_id)).all())
+
+
+def _proposal(offer: Offer, day: dt.date, rows: list[dict], made: int) -> dict:
     total = sum(r["quantity"] * r["unit_cost_cents"] for r in rows)
-    return {"supplier_id": supplier.id, "supplier_name": supplier.name, "delivery_date": day,
-            "lines": rows, "total_cents": total, "min_order_cents": supplier.min_order_cents,
-            "below_minimum": total < supplier.min_order_cents, "confirm_key": confirm_key(supplier.id, day, rows)}
+    return {"supplier_id": offer.supplier_id, "supplier_name": offer.supplier_name, "delivery_date": day,
+            "lines": rows, "total_cents": total, "min_order_cents": offer.min_order_cents,
+            "below_minimum": total < offer.min_order_cents,
+            "confirm_key": confirm_key(offer.supplier_id, day, rows, made)}
 
 
-def confirm_key(supplier_id: int, day: dt.date, rows: list[dict]) -> str:
+def confirm_key(supplier_id: int, day: dt.date, rows: list[dict], made: int) -> str:
     """Same proposal, same key: a double click or a retried request confirms one order. The count of
     the supplier's orders for the day is part of it, so a proposal made again after a cancel is new."""
-    made = db.session.scalar(sa.select(sa.func.count()).where(
-        PurchaseOrder.supplier_id == supplier_id, PurchaseOrder.delivery_date == day))
     content = ";".join(f"{r['sku_id']}x{r['quantity']}@{r['unit_cost_cents']}" for r in sorted(
         rows, key=lambda r: r["sku_id"]))
     digest = hashlib.sha256(f"{supplier_id}|{day}|{made}|{content}".encode()).hexdigest()[:24]
