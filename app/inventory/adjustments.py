@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog.models import Sku
-from app.errors import Conflict, InvalidRequest, not_found
+from app.errors import Conflict, InvalidRequest, NotFound, not_found
 from app.extensions import db
 from app.i18n import _
 from app.inventory.models import MovementReason, StockLocation, StockMovement
@@ -44,7 +44,7 @@ def location_or_default(location_id: int | None) -> int:
     if location_id is None:
         return default_location_id()
     if db.session.get(StockLocation, location_id) is None:
-        raise not_found("stock_location", id=location_id)
+        raise NotFound(_("Stock location not found"), code="stock_location_not_found", details={"id": location_id})
     return location_id
 
 

@@ -137,3 +137,4 @@ class StockTakeLine(Base):
     adjustment: Mapped[int | None]        # counted - on hand at confirmation, written on confirm
 
     stock_take: Mapped[StockTake] = relationship(back_populates="lines")
+    sku: Mapped[Sku] = relationship()

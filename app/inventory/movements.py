@@ -7,6 +7,8 @@ are the sum of the movements, and `flask stock-audit` proves it. None of these c
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from app.catalog.models import Sku
@@ -97,3 +99,22 @@ def on_hand(sku_ids: list[int]) -> dict[int, int]:
         return {}
     rows = db.session.execute(sa.select(Sku.id, Sku.stock_total - Sku.stock_sold).where(Sku.id.in_(sku_ids)))
     return {sku_id: int(units) for sku_id, units in rows}
+
+
+def query(filters: dict):
+    """Movements newest first, filtered by SKU, reason, reference type, campaign or regular stock,
+    and store-local date range (inclusive)."""
+    from app.orders.services import _day_start
+
+    q = sa.select(StockMovement).order_by(StockMovement.id.desc())
+    for key in ("sku_id", "reason", "reference_type"):
+        if filters.get(key):
+            q = q.where(getattr(StockMovement, key) == filters[key])
+    if filters.get("campaign") is not None:
+        item = StockMovement.campaign_item_id
+        q = q.where(item.isnot(None) if filters["campaign"] else item.is_(None))
+    if filters.get("created_from"):
+        q = q.where(StockMovement.created_at >= _day_start(filters["created_from"]))
+    if filters.get("created_to"):
+        q = q.where(StockMovement.created_at < _day_start(filters["created_to"] + dt.timedelta(days=1)))
+    return q

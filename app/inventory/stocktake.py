@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.catalog.models import Sku
 from app.db import utcnow
-from app.errors import Conflict, InvalidRequest, not_found
+from app.errors import Conflict, InvalidRequest, NotFound
 from app.extensions import db
 from app.i18n import _
 from app.inventory.adjustments import location_or_default
@@ -25,7 +25,7 @@ NO_SYNC = {"synchronize_session": False}
 def get(stock_take_id: int) -> StockTake:
     take = db.session.get(StockTake, stock_take_id)
     if take is None:
-        raise not_found("stock_take", id=stock_take_id)
+        raise NotFound(_("Count sheet not found"), code="stock_take_not_found", details={"id": stock_take_id})
     return take
 
 
@@ -63,7 +63,7 @@ def enter_counts(stock_take_id: int, counts: dict[int, int | None]) -> StockTake
 
 def _require_open(take: StockTake) -> None:
     if take.status is not StockTakeStatus.OPEN:
-        raise Conflict(_("This count sheet is already %(status)s", status=take.status.value),
+        raise Conflict(_("This count sheet is no longer open"),
                        code="stock_take_closed", details={"status": take.status.value})
 
 

@@ -26,6 +26,7 @@ from blueprints.admin import (  # noqa: E402,F401
     settings,
     shoppers,
     staff,
+    stock,
     subscriptions,
     suppliers,
 )

@@ -1,7 +1,7 @@
 """stock movements, locations, stock-takes
 
 Revision ID: 5a21c0ffee01
-Revises: e1f2a3b4c5d6
+Revises: b7d1e5a9c321
 Create Date: 2026-12-03 19:31:20.321417
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5a21c0ffee01'
-down_revision = 'e1f2a3b4c5d6'
+down_revision = 'b7d1e5a9c321'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """purchasing suppliers cost history purchase orders receipts
 
 Revision ID: a21b0c7e5d01
-Revises: 5a21c0ffee01, b7d1e5a9c321
+Revises: 5a21c0ffee01
 Create Date: 2026-12-03 19:30:46.854212
 
 """
@@ -11,8 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a21b0c7e5d01'
-# After the stock movements (supply21a) and delivery routes (routes21b) migrations: a merge point.
-down_revision = ('5a21c0ffee01', 'b7d1e5a9c321')
+down_revision = '5a21c0ffee01'
 branch_labels = None
 depends_on = None
 
