@@ -91,6 +91,9 @@ NOT_FOUND_MESSAGES = {
     "bonus_tier": _("Bonus tier not found"),
     "staff": _("Staff member not found"),
     "staff_role": _("Staff role not found"),
+    "supplier": _("Supplier not found"),
+    "supplier_sku": _("This supplier does not supply that SKU"),
+    "purchase_order": _("Purchase order not found"),
 }
 
 

@@ -35,6 +35,16 @@ from app.payments.models import Payment, Refund, RefundLine, WebhookEvent  # noq
 from app.pickup.models import DeliveryBatch, PickupAttempt, PickupEvent, Shortage  # noqa: F401
 from app.pickup_points.models import PickupClosure, PickupHours, PickupPoint  # noqa: F401
 from app.posts.models import PostLike, PostQuota, SharePost  # noqa: F401
+from app.purchasing.models import (  # noqa: F401
+    CostPrice,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+    ReceiptLine,
+    SafetyStock,
+    Supplier,
+    SupplierSku,
+)
 from app.replenishment.models import ReplenishmentReminder, SubscriptionSuggestion  # noqa: F401
 from app.settings.models import StoreSettings  # noqa: F401
 from app.staff.models import ApprovalRequest, AuditEntry, StaffRole  # noqa: F401

@@ -31,6 +31,13 @@ COLUMN_LABELS = {
     "sell_through_pct": _("sell_through_pct"), "revenue_cents": _("revenue_cents"), "month": _("month"),
     "buyers": _("buyers"), "returning": _("returning"), "days": _("days"), "repeated": _("repeated"),
     "repeat_rate": _("repeat_rate"),
+    # purchasing (app/purchasing) and margin (app/analytics/margin.py)
+    "purchase_order": _("purchase_order"), "supplier": _("supplier"), "delivery_date": _("delivery_date"),
+    "unit_cost_cents": _("unit_cost_cents"), "line_cost_cents": _("line_cost_cents"), "supplier_id": _("supplier_id"),
+    "purchase_orders": _("purchase_orders"), "ordered": _("ordered"), "accepted": _("accepted"),
+    "rejected": _("rejected"), "short": _("short"), "discrepancy_rate": _("discrepancy_rate"),
+    "reject_reasons": _("reject_reasons"), "key": _("key"), "units": _("units"), "cost_cents": _("cost_cents"),
+    "margin_cents": _("margin_cents"), "margin_pct": _("margin_pct"), "uncosted_units": _("uncosted_units"),
     # the audit log export (app/staff/audit.py CSV_HEADER)
     "id": _("id"), "at": _("at"), "actor_id": _("actor_id"), "actor_name": _("actor_name"),
     "actor_role": _("actor_role"), "action": _("action"), "method": _("method"), "path": _("path"),

@@ -52,6 +52,8 @@ class Order(Timestamps, Base):
         sa.Index("ix_orders_account_created", "account_id", "created_at"),
         sa.Index("ix_orders_status_expires", "status", "expires_at"),
         sa.Index("ix_orders_group_created", "group_id", "created_at"),
+        # The purchase plan reads a delivery day's orders (app/purchasing/demand.py).
+        sa.Index("ix_orders_pickup_date", "pickup_date"),
         # Flash-sale reservations are idempotent on (shopper, client key) without a key table.
         sa.UniqueConstraint("account_id", "client_key"),
     )

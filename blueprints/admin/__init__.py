@@ -22,9 +22,11 @@ from blueprints.admin import (  # noqa: E402,F401
     orders,
     pickup_points,
     posts,
+    purchasing,
     settings,
     shoppers,
     staff,
     stock,
     subscriptions,
+    suppliers,
 )

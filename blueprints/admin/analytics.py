@@ -2,7 +2,7 @@
 campaigns; each table also as CSV at the same path + `.csv` (definitions: docs/analytics.md)."""
 from __future__ import annotations
 
-from app.analytics import campaigns, cohorts, repurchase, value
+from app.analytics import campaigns, cohorts, margin, repurchase, value
 from app.clock import local_now
 from app.commissions import performance
 from blueprints.admin import blp
@@ -18,6 +18,7 @@ from blueprints.schemas.analytics import (
     RepurchaseMonthSchema,
 )
 from blueprints.schemas.commissions import PerformanceQuerySchema, PerformanceSchema
+from blueprints.schemas.purchasing import MarginQuerySchema, MarginSchema
 
 PREFIX = "/analytics"
 LEADER_COLUMNS = ["leader_id", "leader_name", "orders", "sales_cents", "unique_buyers", "repurchase_rate",
@@ -174,3 +175,30 @@ def analytics_campaigns():
 def analytics_campaigns_csv():
     """The campaign table as CSV"""
     return _table(f"campaigns-{local_now():%Y-%m-%d}.csv", CAMPAIGN_COLUMNS, campaigns.campaign_table())
+
+
+MARGIN_COLUMNS = ["key", "name", "units", "revenue_cents", "cost_cents", "margin_cents", "margin_pct", "uncosted_units"]
+
+
+def _margin(query):
+    return margin.margin(query["by"], *performance.month_window(query["month"]))
+
+
+@blp.route(f"{PREFIX}/margin", methods=["GET"])
+@blp.requires(Role.STAFF, "analytics.read")
+@blp.arguments(MarginQuerySchema, location="query")
+@blp.response(200, MarginSchema(many=True))
+def analytics_margin(query):
+    """Margin for a store-local month by SKU, campaign or leader: revenue less units × the cost price
+    in effect when each order was placed (docs/analytics.md)"""
+    return _margin(query)
+
+
+@blp.route(f"{PREFIX}/margin.csv", methods=["GET"])
+@blp.requires(Role.STAFF, "analytics.read")
+@blp.arguments(MarginQuerySchema, location="query")
+@blp.response(200, description="CSV: one row per SKU, campaign or leader", content_type="text/csv")
+def analytics_margin_csv(query):
+    """The margin table as CSV"""
+    month = query["month"] or f"{local_now():%Y-%m}"
+    return _table(f"margin-by-{query['by']}-{month}.csv", MARGIN_COLUMNS, _margin(query))

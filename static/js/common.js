@@ -195,6 +195,8 @@ const LABELS = {
     leader_disputed: "status.aftersale_event.leader_disputed", refund: "status.aftersale_event.refund",
     replace: "status.aftersale_event.replace", reject: "status.aftersale_event.reject",
     withdrawn: "status.aftersale_event.withdrawn" },
+  po: { draft: "status.po.draft", sent: "status.po.sent", partly_received: "status.po.partly_received",
+    received: "status.po.received", cancelled: "status.po.cancelled" },
 };
 
 /** A state of the API in words: label("order", "paid") → "已支付" / "Paid"; an unknown state as it is. */

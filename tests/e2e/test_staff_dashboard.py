@@ -19,7 +19,8 @@ from tests.factories import PASSWORD, make_campaign, make_leader, make_product, 
 
 TAB_PERMISSION = {"orders": "orders.read", "campaigns": "campaigns.read", "products": "catalog.read",
                   "applications": "leaders.read",
-                  "batches": "batches.read", "routes": "routes.read", "aftersales": "orders.refund",
+                  "batches": "batches.read", "purchasing": "purchasing.read", "routes": "routes.read",
+                  "aftersales": "orders.refund",
                   "payouts": "payouts.read",
                   "analytics": "analytics.read",
                   "staff": "staff.manage", "stock": "stock.read", "audit": "audit.read"}

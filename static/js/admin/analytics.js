@@ -200,6 +200,25 @@ function campaigns(rows) {
   ], rows, t("admin.analytics.campaigns.title"), { empty: noData() });
 }
 
+/** Margin by SKU for the month: the month's totals as figures, then the SKUs, best margin first. */
+function margin(rows, { figures }) {
+  const sum = (key) => rows.reduce((n, r) => n + r[key], 0);
+  const costed = rows.reduce((n, r) => n + (r.margin_pct === null ? 0 : r.margin_cents + r.cost_cents), 0);
+  figures.replaceChildren(
+    figure(t("admin.campaigns.revenue"), money(sum("revenue_cents"))),
+    figure(t("admin.analytics.margin.margin"), money(sum("margin_cents"))),
+    figure(t("admin.analytics.margin.rate"), costed ? percent(sum("margin_cents") / costed) : "–"),
+    figure(t("admin.analytics.margin.uncosted"), String(sum("uncosted_units"))));
+  return dataTable([
+    [t("admin.purchasing.sku"), (r) => r.name ?? "–"],
+    [t("admin.purchasing.units"), (r) => String(r.units), "num"],
+    [t("admin.campaigns.revenue"), (r) => money(r.revenue_cents), "num"],
+    [t("admin.analytics.margin.cost"), (r) => money(r.cost_cents), "num"],
+    [t("admin.analytics.margin.margin"), (r) => money(r.margin_cents), "num"],
+    [t("admin.analytics.margin.rate"), (r) => (r.margin_pct === null ? "–" : `${r.margin_pct.toFixed(1)}%`), "num"],
+  ], rows, t("admin.analytics.margin.caption", { month: month(params().month) }));
+}
+
 /** Each block: its box, API path (with the query it takes), CSV name, and how to show the answer. */
 // `what` names the block in the CSV button's label (its heading's key).
 const BLOCKS = [
@@ -215,6 +234,8 @@ const BLOCKS = [
       t("admin.analytics.all_referrers")) },
   { id: "an-leaders", path: "/analytics/leaders", query: (p) => ({ month: p.month }), what: "admin.analytics.leaders.title",
     show: leaders },
+  { id: "an-margin", path: "/analytics/margin", query: (p) => ({ month: p.month, by: "sku" }),
+    what: "admin.analytics.margin.title", show: margin },
   { id: "an-campaigns", path: "/analytics/campaigns", query: () => ({}), what: "admin.analytics.campaigns.title", show: campaigns },
 ];
 
