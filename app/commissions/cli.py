@@ -45,8 +45,8 @@ def audit_command() -> None:
 
 @click.command("leader-cash-audit")
 def cash_audit_command() -> None:
-    """Check the leader cash ledger: entries balance, nobody owes below zero, and each payout's netting
-    matches the cash ledger; exit 1 on any problem."""
+    """Check the leader cash ledger: entries balance and each payout's netting matches the cash
+    ledger; exit 1 on any problem."""
     from app.leader_cash.audit import run
 
     problems = run()

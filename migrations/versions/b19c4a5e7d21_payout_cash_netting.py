@@ -1,5 +1,5 @@
 """payout cash netting: pickup cash a leader owes withheld from their approved payout; one pending
-four-eyes approval per payout
+four-eyes approval per payout; pay-at-pickup refunds by the leader's cash or as wallet credit
 
 Revision ID: b19c4a5e7d21
 Revises: e1f2a3b4c5d6
@@ -39,6 +39,18 @@ def upgrade():
         batch_op.drop_constraint(batch_op.f('ck_leader_cash_lines_leader_cash_bucket'), type_='check')
         batch_op.create_check_constraint('leader_cash_bucket', sa.text(BUCKETS + ", 'netted')"))
 
+    with op.batch_alter_table('refunds', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('cash_refund_by', sa.String(length=10), nullable=True))
+        batch_op.create_check_constraint('cash_refund_by_known', sa.text("cash_refund_by IN ('leader', 'wallet')"))
+    # Cash refunds made before this were paid by the leader (the only way there was).
+    op.execute("UPDATE refunds SET cash_refund_by = 'leader' WHERE payment_id IN "
+               "(SELECT id FROM payments WHERE provider = 'pay_at_pickup')")
+
+    with op.batch_alter_table('aftersale_rules', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('cash_refund_by', sa.String(length=10), server_default='leader',
+                                      nullable=False))
+        batch_op.create_check_constraint('cash_refund_by_known', sa.text("cash_refund_by IN ('leader', 'wallet')"))
+
     with op.batch_alter_table('approval_requests', schema=None) as batch_op:
         batch_op.create_index('uq_approval_requests_pending_payout', ['subject_id'], unique=True,
                               postgresql_where=sa.text(PENDING_PAYOUT), sqlite_where=sa.text(PENDING_PAYOUT))
@@ -48,6 +60,11 @@ def downgrade():
     with op.batch_alter_table('approval_requests', schema=None) as batch_op:
         batch_op.drop_index('uq_approval_requests_pending_payout', postgresql_where=sa.text(PENDING_PAYOUT),
                             sqlite_where=sa.text(PENDING_PAYOUT))
+
+    for table in ('aftersale_rules', 'refunds'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(batch_op.f(f'ck_{table}_cash_refund_by_known'), type_='check')
+            batch_op.drop_column('cash_refund_by')
 
     with op.batch_alter_table('leader_cash_lines', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_leader_cash_lines_leader_cash_bucket'), type_='check')
