@@ -104,6 +104,14 @@ class StaffRequestSchema(RequestSchema):
     account_id = ma.fields.Integer()
     leader_id = ma.fields.Integer(allow_none=True)
     decided_by_id = ma.fields.Integer(allow_none=True)
+    paid_in_cash = ma.fields.Method("_paid_in_cash", metadata={
+        "description": "The order was paid in cash at pickup: a refund may go back by the leader or to the wallet"})
+
+    def _paid_in_cash(self, row) -> bool:
+        from app.extensions import db
+        from app.orders.models import Order
+
+        return db.session.get(Order, row.order_id).payment_method == "pay_at_pickup"
 
 
 class AnalyticsQuerySchema(QuerySchema):
