@@ -14,21 +14,9 @@ from app.extensions import db
 from app.leader_cash import ledger as cash
 from app.wallet.ledger import balance
 from tests.aftersales.helpers import ask, picked_up
-from tests.e2e.i18n import T, assert_in_language, new_page
+from tests.e2e.i18n import T, assert_in_language
+from tests.e2e.test_staff_dashboard import log_in
 from tests.factories import PASSWORD, make_staff
-
-DESKTOP = {"width": 1280, "height": 900}
-
-
-def staff_page(browser, base, email, name):
-    page = new_page(browser, viewport=DESKTOP)
-    page.goto(f"{base}/admin")
-    form = page.locator("#login-form")
-    form.get_by_label(T("admin.login.email")).fill(email)
-    form.get_by_label(T("common.login.password")).fill(PASSWORD)
-    form.get_by_role("button", name=T("common.login.submit")).click()
-    page.get_by_text(T("admin.signed_in_as", name=name)).wait_for()
-    return page
 
 
 def a_leader_with_cash_and_a_payout(client):
@@ -50,7 +38,7 @@ def test_a_colleague_approves_a_proposed_payout_and_the_cash_owed_is_netted(live
     make_staff(name="周敏", email="zhou@shop.test", role="finance")
     assert client.post(f"/api/v1/admin/payouts/{s['payout']}/approve", headers=proposer.headers).status_code == 202
     db.session.commit()
-    page = staff_page(browser, live_server, "zhou@shop.test", "周敏")
+    page = log_in(browser, live_server, "zhou@shop.test", "周敏")
     page.get_by_role("tab", name=T("admin.tabs.payouts")).click()
     owed = page.locator("#leader-cash tr", has_text=leader_name)
     expect(owed).to_contain_text("¥14.00")
@@ -81,7 +69,7 @@ def test_rules_a_wallet_refund_of_a_cash_order_the_decided_list_and_the_chart(li
                 json={"verdict": "confirmed"})
     make_staff(name="梅晓", email="mei@shop.test")  # an owner: rules and decisions
     db.session.commit()
-    page = staff_page(browser, live_server, "mei@shop.test", "梅晓")
+    page = log_in(browser, live_server, "mei@shop.test", "梅晓")
     page.get_by_role("tab", name=T("admin.tabs.aftersales")).click()
 
     # The rules: cash orders go back to the wallet unless a decision says otherwise.
