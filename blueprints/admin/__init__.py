@@ -12,6 +12,8 @@ from blueprints.admin import (  # noqa: E402,F401
     campaigns,
     catalog,
     commissions,
+    delivery_routes,
+    driver,
     groups,
     leader_cash,
     leaders,

@@ -15,7 +15,8 @@ from app.extensions import db
 from app.leader_cash import ledger as cash
 from app.leader_cash.audit import run as cash_audit
 from app.leader_cash.models import CashEntry, CashKind
-from tests.api.test_payouts import ADMIN, LEADER, ask, balance, earned, people  # noqa: F401 (fixture)
+from tests.api.test_payouts import ADMIN, LEADER, ask, balance, earned
+from tests.api.test_payouts import people as people  # noqa: F401 (the fixture)
 from tests.concurrency import race
 from tests.factories import approve_payout
 
@@ -37,7 +38,7 @@ def assert_books_agree():
     assert commissions_audit.run() == []
 
 
-def test_cash_owed_is_withheld_from_the_payout_and_shown_everywhere(client, people):  # noqa: F811
+def test_cash_owed_is_withheld_from_the_payout_and_shown_everywhere(client, people):
     staff, leader = people
     earned(leader, 10_000)
     owes(leader, 1_200)
@@ -63,7 +64,7 @@ def test_cash_owed_is_withheld_from_the_payout_and_shown_everywhere(client, peop
     assert_books_agree()
 
 
-def test_cash_owed_beyond_the_payout_is_carried_and_a_fully_netted_payout_is_paid_at_once(client, people):  # noqa: F811
+def test_cash_owed_beyond_the_payout_is_carried_and_a_fully_netted_payout_is_paid_at_once(client, people):
     staff, leader = people
     earned(leader, 10_000)
     owes(leader, 9_000)
@@ -82,7 +83,7 @@ def test_cash_owed_beyond_the_payout_is_carried_and_a_fully_netted_payout_is_pai
     assert_books_agree()
 
 
-def test_a_payout_rejected_after_approval_gives_the_cash_back_to_owed(client, people):  # noqa: F811
+def test_a_payout_rejected_after_approval_gives_the_cash_back_to_owed(client, people):
     staff, leader = people
     earned(leader, 10_000)
     owes(leader, 1_000)
@@ -104,7 +105,7 @@ def test_a_payout_rejected_after_approval_gives_the_cash_back_to_owed(client, pe
     assert_books_agree()
 
 
-def test_no_cash_owed_nets_nothing(client, people):  # noqa: F811
+def test_no_cash_owed_nets_nothing(client, people):
     staff, leader = people
     earned(leader, 10_000)
     requested = ask(client, leader, 5_000).get_json()
@@ -115,7 +116,7 @@ def test_no_cash_owed_nets_nothing(client, people):  # noqa: F811
     assert_books_agree()
 
 
-def test_the_audit_finds_a_payout_whose_netting_the_cash_ledger_does_not_show(client, people):  # noqa: F811
+def test_the_audit_finds_a_payout_whose_netting_the_cash_ledger_does_not_show(client, people):
     staff, leader = people
     earned(leader, 10_000)
     owes(leader, 500)
@@ -143,7 +144,7 @@ def test_a_real_handover_then_a_payout_nets_the_collected_cash(client):
 
 
 @pytest.mark.postgres
-def test_a_remittance_racing_the_netting_never_takes_more_than_is_owed(app, client, people):  # noqa: F811
+def test_a_remittance_racing_the_netting_never_takes_more_than_is_owed(app, client, people):
     staff, leader = people
     earned(leader, 10_000)
     owes(leader, 1_000)
