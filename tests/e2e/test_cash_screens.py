@@ -89,6 +89,9 @@ def test_rules_a_wallet_refund_of_a_cash_order_the_decided_list_and_the_chart(li
     card.get_by_label(T("admin.aftersale.cash_back")).select_option("wallet")
     assert_in_language(page, "zh-CN", shot="merchant-aftersale-rules")
     card.get_by_role("button", name=T("admin.aftersale.decide")).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(T("admin.aftersale.confirm_refund", quantity=1, amount="¥7.00"))
+    dialog.get_by_role("button", name=T("admin.aftersale.decision_refund")).click()
     page.get_by_text(T("admin.aftersale.none")).wait_for()
     db.session.commit()
     assert balance(s["buyer"].id).principal_cents == 700
