@@ -17,7 +17,13 @@ from app.coupons.models import Coupon, CouponTemplate, coupon_template_categorie
 from app.delivery.models import DeliveryRoute, RouteRun, RouteStop, RunStop  # noqa: F401
 from app.groups.models import Binding, Group, GroupLink, GroupTransfer  # noqa: F401
 from app.idempotency.models import IdempotencyKey  # noqa: F401
-from app.inventory.models import StockReservation  # noqa: F401
+from app.inventory.models import (  # noqa: F401
+    StockLocation,
+    StockMovement,
+    StockReservation,
+    StockTake,
+    StockTakeLine,
+)
 from app.leader_cash.models import CashEntry, CashLine  # noqa: F401
 from app.leaders.models import Leader, LeaderApplication  # noqa: F401
 from app.lotteries.models import Lottery, LotteryEntry, LotteryPrize  # noqa: F401

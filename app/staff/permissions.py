@@ -51,6 +51,8 @@ PERMISSIONS: dict[str, object] = {
     "shoppers.read": _("See shoppers"),
     "shoppers.points": _("Adjust a shopper's points"),
     "staff.manage": _("Invite staff, change their roles, deactivate them; manage roles"),
+    "stock.read": _("See stock movements, locations and count sheets"),
+    "stock.manage": _("Write off stock, transfer it, and run stock-takes"),
     "subscriptions.read": _("See subscriptions and plans"),
     "subscriptions.manage": _("Edit subscription plans"),
 }
@@ -68,13 +70,14 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
         "catalog.edit", "commissions.read", "coupons.manage", "groups.read", "groups.manage", "leaders.read",
         "leaders.manage", "lotteries.read", "lotteries.manage", "loyalty.read", "loyalty.manage", "orders.read",
         "orders.manage", "pickup_points.read", "pickup_points.manage", "posts.read", "posts.moderate",
-        "settings.read", "shoppers.read", "shoppers.points", "subscriptions.read", "subscriptions.manage"}),
+        "settings.read", "shoppers.read", "shoppers.points", "subscriptions.read", "subscriptions.manage",
+        "stock.read", "stock.manage"}),
     "finance": frozenset({
         "analytics.read", "commissions.read", "commissions.rules", "orders.read", "orders.refund", "payouts.read",
         "payouts.approve", "payouts.send", "settings.read", "shoppers.read", "loyalty.read", "campaigns.read",
-        "leaders.read"}),
+        "leaders.read", "stock.read"}),
     "warehouse": frozenset({"batches.read", "batches.manage", "catalog.read", "catalog.edit", "orders.read",
-                            "pickup_points.read", "routes.read", "routes.manage"}),
+                            "pickup_points.read", "routes.read", "routes.manage", "stock.read", "stock.manage"}),
     "driver": frozenset({"batches.read", "pickups.verify", "pickup_points.read", "routes.drive"}),
     "customer_service": frozenset({
         "orders.read", "orders.manage", "orders.refund", "shoppers.read", "shoppers.points", "posts.read",

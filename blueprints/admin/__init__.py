@@ -26,5 +26,6 @@ from blueprints.admin import (  # noqa: E402,F401
     settings,
     shoppers,
     staff,
+    stock,
     subscriptions,
 )

@@ -2,7 +2,7 @@
 four-eyes approval per payout; pay-at-pickup refunds by the leader's cash or as wallet credit
 
 Revision ID: b19c4a5e7d21
-Revises: b7d1e5a9c321
+Revises: 5a21c0ffee01
 Create Date: 2026-12-03 19:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'b19c4a5e7d21'
-down_revision = 'b7d1e5a9c321'
+down_revision = '5a21c0ffee01'
 branch_labels = None
 depends_on = None
 

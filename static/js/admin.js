@@ -15,9 +15,10 @@ import * as payouts from "./admin/payouts.js";
 import * as products from "./admin/products.js";
 import * as routes from "./admin/routes.js";
 import * as staff from "./admin/staff.js";
+import * as stock from "./admin/stock.js";
 import { notify, reportFailure } from "./admin/ui.js";
 
-const TABS = { orders, campaigns, products, applications, batches, routes, aftersales, payouts, analytics, staff, audit };
+const TABS = { orders, campaigns, products, applications, batches, routes, aftersales, payouts, analytics, staff, stock, audit };
 
 /** Show only what the role may do: every element naming a permission is hidden without it. */
 function applyPermissions() {
