@@ -20,8 +20,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(campaigns_sweep_command)
     app.cli.add_command(lotteries_draw_command)
     app.cli.add_command(birthdays_sweep_command)
-    from app.commissions.cli import audit_command, payouts_send_command, settle_command
+    from app.commissions.cli import audit_command, cash_audit_command, payouts_send_command, settle_command
 
+    app.cli.add_command(cash_audit_command)
     app.cli.add_command(settle_command)
     app.cli.add_command(payouts_send_command)
     app.cli.add_command(audit_command)

@@ -205,3 +205,13 @@ def approve_change(client, response, approver: User | None = None) -> dict[str, 
                     headers=approver.headers)
     assert r.status_code == 200, r.get_json()
     return r.get_json()
+
+
+def approve_payout(client, staff: User, payout_id: int, approver: User | None = None):
+    """Four-eyes: `staff` proposes approving the payout and a finance colleague approves. The refused
+    proposal's response if it was refused, else the approval's."""
+    proposed = client.post(f"/api/v1/admin/payouts/{payout_id}/approve", headers=staff.headers)
+    if proposed.status_code != 202:
+        return proposed
+    approver = approver or make_staff(role="finance")
+    return client.post(f"/api/v1/admin/payout-requests/{proposed.get_json()['id']}/approve", headers=approver.headers)

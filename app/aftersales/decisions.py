@@ -45,27 +45,23 @@ def _claim(row: AfterSaleRequest, staff_id: int | None, decision: Decision, reas
     db.session.refresh(row)
 
 
-def _refund(row: AfterSaleRequest, quantity: int, amount: int | None) -> int:
-    from app.payments.refunds import refund_lines
+def _refund(row: AfterSaleRequest, quantity: int, amount: int | None, cash_refund_by: str | None) -> int:
+    from app.payments.refunds import check_cash_choice, refund_lines
 
     order = db.session.get(Order, row.order_id)
+    check_cash_choice(order, cash_refund_by)
     line = db.session.get(OrderLine, row.order_line_id)
     full = line.amount_of(quantity) if quantity < line.quantity - line.refunded_quantity \
         else line.line_total_cents - line.refunded_cents
     if amount is not None and amount > full:
         raise InvalidRequest(_("A refund of %(quantity)s units can be at most %(max)s", quantity=quantity,
                                max=format_money(full)), code="refund_exceeds_claim", details={"max_cents": full})
+    # Cash paid at the point goes back by the leader (out of the cash they hold for the merchant) or
+    # as wallet credit: the decision's choice, else the merchant's rule (app/payments/cash_refunds.py).
     refund = refund_lines(order, {line.id: quantity}, reason=f"after-sale request {row.id} ({row.reason.value})",
-                          fee_cents=full - amount if amount is not None else 0)
-    row.refund_id, row.refund_cents = refund.id, refund.amount_cents
-    if order.payment_method == "pay_at_pickup" and row.leader_id is not None:
-        # Cash paid at the point goes back there: the leader pays it out of the cash they hold for
-        # the merchant, so what they owe falls by as much (recorded in the leader cash ledger).
-        from app.leader_cash.ledger import CashKind, post
-
-        row.cash_refund_by = "leader"
-        post(CashKind.CASH_REFUND, f"cash_refund:{refund.id}", row.leader_id, -refund.amount_cents,
-             order_id=order.id)
+                          fee_cents=full - amount if amount is not None else 0,
+                          cash_refund_by=cash_refund_by or rules().cash_refund_by)
+    row.refund_id, row.refund_cents, row.cash_refund_by = refund.id, refund.amount_cents, refund.cash_refund_by
     return refund.id
 
 
@@ -94,7 +90,7 @@ def decide(row: AfterSaleRequest, staff_id: int | None, data: dict) -> tuple[Aft
     _claim(row, staff_id, decision, data.get("reason"), target)
     refund_id = None
     if decision is Decision.REFUND:
-        refund_id = _refund(row, quantity, data.get("amount_cents"))
+        refund_id = _refund(row, quantity, data.get("amount_cents"), data.get("cash_refund_by"))
         tell_shopper(row, "aftersale.refunded", _("Refund approved"),
                      _("Your after-sale request is approved: the refund is on its way."))
     elif decision is Decision.REPLACE:

@@ -50,6 +50,7 @@ class AfterSaleRules(Timestamps, Base):
         sa.CheckConstraint("leader_review_hours BETWEEN 1 AND 168", name="review_hours_range"),
         sa.CheckConstraint("auto_approve_max_cents >= 0", name="auto_amount_not_negative"),
         sa.CheckConstraint("auto_approve_max_rate_bps BETWEEN 0 AND 10000", name="auto_rate_range"),
+        sa.CheckConstraint("cash_refund_by IN ('leader', 'wallet')", name="cash_refund_by_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +59,9 @@ class AfterSaleRules(Timestamps, Base):
     # bought) is below the rate, is refunded at once. 0: no auto-approval.
     auto_approve_max_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     auto_approve_max_rate_bps: Mapped[int] = mapped_column(default=1000)
+    # How a refund of cash paid at pickup goes back unless the decision says otherwise (and always for
+    # auto-approved claims): leader (cash from what the leader holds) or wallet (credit to the shopper).
+    cash_refund_by: Mapped[str] = mapped_column(sa.String(10), default="leader", server_default="leader")
 
 
 class AfterSaleRequest(Timestamps, Base):
@@ -100,7 +104,7 @@ class AfterSaleRequest(Timestamps, Base):
     refund_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     replacement_batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delivery_batches.id"))
     replacement_quantity: Mapped[int] = mapped_column(default=0)
-    # How cash paid at pickup goes back: by the leader in cash (recorded), when the payment was cash.
+    # How cash paid at pickup went back: leader (in cash, recorded) or wallet (credit), when paid in cash.
     cash_refund_by: Mapped[str | None] = mapped_column(sa.String(10))
 
     photos: Mapped[list[AfterSalePhoto]] = relationship(order_by="AfterSalePhoto.id", lazy="selectin")

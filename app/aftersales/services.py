@@ -39,7 +39,7 @@ def rules() -> AfterSaleRules:
         try:
             with db.session.begin_nested():
                 row = AfterSaleRules(id=1, leader_review_hours=24, auto_approve_max_cents=0,
-                                     auto_approve_max_rate_bps=1000)
+                                     auto_approve_max_rate_bps=1000, cash_refund_by="leader")
                 db.session.add(row)
         except IntegrityError:
             row = db.session.get(AfterSaleRules, 1)
@@ -48,7 +48,7 @@ def rules() -> AfterSaleRules:
 
 def update_rules(data: dict) -> AfterSaleRules:
     row = rules()
-    for key in ("leader_review_hours", "auto_approve_max_cents", "auto_approve_max_rate_bps"):
+    for key in ("leader_review_hours", "auto_approve_max_cents", "auto_approve_max_rate_bps", "cash_refund_by"):
         if key in data:
             setattr(row, key, data[key])
     db.session.commit()

@@ -1,4 +1,4 @@
-"""`flask commissions-settle`, `flask payouts-send` and `flask commissions-audit`."""
+"""`flask commissions-settle`, `flask payouts-send`, `flask commissions-audit`, `flask leader-cash-audit`."""
 from __future__ import annotations
 
 import sys
@@ -41,3 +41,19 @@ def audit_command() -> None:
                    "paying out; the ledger is append-only, so corrections are new entries.", err=True)
         sys.exit(1)
     click.echo("The commission ledger matches the orders.")
+
+
+@click.command("leader-cash-audit")
+def cash_audit_command() -> None:
+    """Check the leader cash ledger: entries balance and each payout's netting matches the cash
+    ledger; exit 1 on any problem."""
+    from app.leader_cash.audit import run
+
+    problems = run()
+    for problem in problems:
+        click.echo(f"PROBLEM {problem}")
+    if problems:
+        click.echo(f"{len(problems)} problems in the leader cash ledger. It is append-only: correct with new "
+                   "entries, never by editing rows.", err=True)
+        sys.exit(1)
+    click.echo("The leader cash ledger balances and matches the payouts.")

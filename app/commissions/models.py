@@ -143,6 +143,8 @@ class Payout(Timestamps, Base):
     __tablename__ = "commission_payouts"
     __table_args__ = (
         sa.CheckConstraint("amount_cents > 0 AND fee_cents >= 0 AND fee_cents < amount_cents", name="amounts_valid"),
+        sa.CheckConstraint("cash_netted_cents >= 0 AND fee_cents + cash_netted_cents <= amount_cents",
+                           name="netting_valid"),
         sa.UniqueConstraint("account_id", "client_key"),
         sa.Index("ix_commission_payouts_status", "status", "id"),
     )
@@ -152,6 +154,9 @@ class Payout(Timestamps, Base):
     leader_id: Mapped[int] = mapped_column(sa.ForeignKey("leaders.id"))
     amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
     fee_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    # Pickup cash the leader owed, withheld from this payout when it was approved (leader cash ledger);
+    # the leader is sent amount - fee - cash_netted. Back to 0 if the payout is rejected after approval.
+    cash_netted_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     status: Mapped[PayoutStatus] = mapped_column(str_enum(PayoutStatus, "payout_status"),
                                                  default=PayoutStatus.REQUESTED)
     provider: Mapped[str] = mapped_column(sa.String(24), default="bank_export")
@@ -169,4 +174,5 @@ class Payout(Timestamps, Base):
 
     @property
     def net_cents(self) -> int:
-        return self.amount_cents - self.fee_cents
+        """What leaves for the leader's bank or Stripe account."""
+        return self.amount_cents - self.fee_cents - self.cash_netted_cents

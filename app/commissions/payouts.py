@@ -6,6 +6,9 @@ request   available −A, withdrawing +A        (the amount is set aside at once
 reject    withdrawing −A, available +A
 paid      withdrawing −A, paid_out +(A − fee), store +fee
 
+Approval needs two staff members (four-eyes, payout_approvals.py). When approved, the pickup cash the
+leader owes is withheld from it (leader cash ledger, `netted`): the provider sends A − fee − netted.
+
 Providers (the store's setting when the payout is requested, kept on the payout):
 - bank export: approved payouts are written to a CSV for the merchant's bank
   (`POST /admin/payouts/export`), then marked paid when the bank confirms;
@@ -26,9 +29,9 @@ from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
 from app.i18n import _
 from app.leaders.models import Leader
-from app.staff import four_eyes
 
 NO_SYNC = {"synchronize_session": False}
+NETTED_REFERENCE = "NETTED"  # a payout the leader's cash owed took whole: nothing went to a bank or Stripe
 
 
 # What state a payout is in, for a refusal: one sentence per state so each translates naturally.
@@ -106,30 +109,41 @@ def transition(payout_id: int, from_states: tuple[PayoutStatus, ...], to: Payout
                                    .values(status=to, **values).execution_options(**NO_SYNC)).rowcount)
 
 
-def approve(payout_id: int, staff_id: int) -> Payout:
-    """Approve a requested payout. A Stripe Connect payout is sent at once (after the approval is
-    committed, never inside it); a bank-export one waits for the next export. Four-eyes: a staff
-    member who is also the requesting leader (same e-mail or phone) may not approve it."""
+def apply_approval(payout_id: int, staff_id: int) -> int:
+    """Approve a requested payout inside the four-eyes approval's transaction (payout_approvals.py; no
+    commit): the cash the leader owes is withheld from it first (netting, docs/commissions.md). A payout
+    the netting takes whole has nothing to send: it is paid at once, its reference NETTED."""
     payout = get(payout_id)
-    if four_eyes.same_person(staff_id, payout.account_id):
-        raise four_eyes.refuse("payout", payout_id=payout_id)
-    moved = transition(payout_id, (PayoutStatus.REQUESTED,), PayoutStatus.APPROVED, decided_by_id=staff_id,
-                  decided_at=utcnow())
-    if not moved and payout.status is not PayoutStatus.APPROVED:  # approving twice is fine; other states not
+    if not transition(payout_id, (PayoutStatus.REQUESTED,), PayoutStatus.APPROVED, decided_by_id=staff_id,
+                      decided_at=utcnow()):
         raise Conflict(state_of(payout.status), code="payout_not_pending")
-    db.session.commit()
-    if payout.provider == PayoutProvider.STRIPE_CONNECT and (moved or payout.last_error is None):
-        from app.commissions import stripe_payouts
+    from app.leader_cash import ledger as cash
 
-        return stripe_payouts.send(payout_id)
-    return db.session.get(Payout, payout_id, populate_existing=True)
+    netted = cash.net_against_payout(payout.leader_id, payout_id, payout.amount_cents - payout.fee_cents)
+    if netted:
+        db.session.execute(sa.update(Payout).where(Payout.id == payout_id).values(cash_netted_cents=netted)
+                           .execution_options(**NO_SYNC))
+    db.session.refresh(payout)
+    if payout.net_cents == 0:
+        post_paid(payout, NETTED_REFERENCE, (PayoutStatus.APPROVED,))
+    return payout_id
 
 
 def reject(payout_id: int, staff_id: int, reason: str) -> Payout:
+    """Reject a payout not yet sent: the amount goes back to available, cash withheld from it is owed
+    again, and a pending four-eyes approval of it is closed with the same reason."""
     payout = get(payout_id)
     if not transition(payout_id, (PayoutStatus.REQUESTED, PayoutStatus.APPROVED), PayoutStatus.REJECTED,
                  decided_by_id=staff_id, decided_at=utcnow(), reason=reason):
         raise Conflict(state_of(payout.status), code="payout_not_pending")
+    # Read after our guarded UPDATE holds the row: an approval that raced us has committed its netting.
+    from app.leader_cash import ledger as cash
+
+    if netted := cash.netted_for_payout(payout_id):
+        cash.reverse_netting(payout.leader_id, payout_id, netted)
+        db.session.execute(sa.update(Payout).where(Payout.id == payout_id).values(cash_netted_cents=0)
+                           .execution_options(**NO_SYNC))
+    close_pending_approval(payout_id, staff_id, reason)
     ledger.post(EntryKind.PAYOUT, f"payout:reject:{payout_id}",
                 [Line(payout.account_id, Bucket.WITHDRAWING, -payout.amount_cents, "leader"),
                  Line(payout.account_id, Bucket.AVAILABLE, payout.amount_cents, "leader")],
@@ -138,7 +152,8 @@ def reject(payout_id: int, staff_id: int, reason: str) -> Payout:
     return db.session.get(Payout, payout_id, populate_existing=True)
 
 
-EXPORT_HEADER = ["payout_id", "leader_id", "leader_name", "phone", "net_amount_cents", "fee_cents", "reference"]
+EXPORT_HEADER = ["payout_id", "leader_id", "leader_name", "phone", "net_amount_cents", "fee_cents",
+                 "reference", "amount_cents", "cash_netted_cents"]  # new columns last: bank imports read by position
 
 
 def export_rows() -> list[list]:
@@ -151,7 +166,7 @@ def export_rows() -> list[list]:
     for p in payouts:
         leader = db.session.get(Leader, p.leader_id)
         rows.append([p.id, p.leader_id, leader.display_name, leader.phone, p.net_cents, p.fee_cents,
-                     f"PAYOUT-{p.id}"])
+                     f"PAYOUT-{p.id}", p.amount_cents, p.cash_netted_cents])
         transition(p.id, (PayoutStatus.APPROVED,), PayoutStatus.EXPORTED, exported_at=now)
     db.session.commit()
     return rows
@@ -166,20 +181,36 @@ def mark_paid(payout_id: int, bank_reference: str) -> Payout:
     return record_paid(payout, bank_reference, (PayoutStatus.EXPORTED, PayoutStatus.APPROVED))
 
 
+def post_paid(payout: Payout, reference: str, from_states: tuple[PayoutStatus, ...]) -> bool:
+    """Move the payout to paid and post the entry, once (the status guard and the entry's ref). The
+    leader's paid_out grows by amount − fee: what was sent plus the cash owed it cancelled. No commit."""
+    if not transition(payout.id, from_states, PayoutStatus.PAID, paid_at=utcnow(), bank_reference=reference,
+                      last_error=None):
+        return False
+    ledger.post(EntryKind.PAYOUT, f"payout:paid:{payout.id}",
+                [Line(payout.account_id, Bucket.WITHDRAWING, -payout.amount_cents, "leader"),
+                 Line(payout.account_id, Bucket.PAID_OUT, payout.amount_cents - payout.fee_cents, "leader"),
+                 Line(None, Bucket.COMMISSION_EXPENSE, payout.fee_cents)], memo=f"payout {payout.id} paid")
+    return True
+
+
 def record_paid(payout: Payout, reference: str, from_states: tuple[PayoutStatus, ...]) -> Payout:
-    """Move the payout to paid and post the entry, once: the status guard and the entry's ref."""
-    if transition(payout.id, from_states, PayoutStatus.PAID, paid_at=utcnow(), bank_reference=reference,
-             last_error=None):
-        ledger.post(EntryKind.PAYOUT, f"payout:paid:{payout.id}",
-                    [Line(payout.account_id, Bucket.WITHDRAWING, -payout.amount_cents, "leader"),
-                     Line(payout.account_id, Bucket.PAID_OUT, payout.net_cents, "leader"),
-                     Line(None, Bucket.COMMISSION_EXPENSE, payout.fee_cents)], memo=f"payout {payout.id} paid")
-    else:
+    if not post_paid(payout, reference, from_states):
         db.session.refresh(payout)
         if payout.status is not PayoutStatus.PAID:
             raise Conflict(state_of(payout.status), code="payout_not_approved")
     db.session.commit()
     return db.session.get(Payout, payout.id, populate_existing=True)
+
+
+def close_pending_approval(payout_id: int, staff_id: int, reason: str | None) -> None:
+    from app.staff.models import ApprovalRequest, ApprovalStatus
+
+    db.session.execute(sa.update(ApprovalRequest).where(
+        ApprovalRequest.kind == "payout", ApprovalRequest.subject_id == payout_id,
+        ApprovalRequest.status == ApprovalStatus.PENDING).values(
+        status=ApprovalStatus.REJECTED, decided_by_id=staff_id, decided_at=utcnow(), rejection_reason=reason)
+        .execution_options(**NO_SYNC))
 
 
 def of_account(account_id: int) -> sa.Select:

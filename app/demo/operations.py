@@ -115,8 +115,14 @@ class Operations:
                 self.payouts += 1
 
     def approve_payouts(self) -> None:
-        for payout_id in db.session.scalars(sa.select(Payout.id).where(Payout.status == PayoutStatus.REQUESTED)):
-            payouts.approve(payout_id, self.store.staff_id)
+        """The owner proposes, the operations colleague approves (four-eyes)."""
+        from app.accounts.models import Account
+        from app.commissions import payout_approvals
+        from app.demo.store import REVIEWER
+
+        reviewer = db.session.scalar(sa.select(Account.id).where(Account.email == REVIEWER[0]))
+        for payout_id in list(db.session.scalars(sa.select(Payout.id).where(Payout.status == PayoutStatus.REQUESTED))):
+            payout_approvals.approve(payout_approvals.propose(payout_id, self.store.staff_id), reviewer)
 
     def pay_payouts(self, reference: str) -> None:
         """Finance downloads the bank file, the bank pays, finance marks each one paid."""

@@ -16,7 +16,8 @@ from app.leaders.models import Leader
 
 # The store-side bucket each kind moves against the leader's owed balance.
 COUNTER = {CashKind.COLLECTED: CashBucket.CASH_SALES, CashKind.CASH_REFUND: CashBucket.CASH_SALES,
-           CashKind.REMITTED: CashBucket.RECEIVED}
+           CashKind.REMITTED: CashBucket.RECEIVED, CashKind.NETTED: CashBucket.NETTED,
+           CashKind.NETTING_REVERSED: CashBucket.NETTED}
 
 
 def post(kind: CashKind, ref: str, leader_id: int, owed_delta: int, **fields) -> CashEntry | None:
@@ -62,6 +63,39 @@ def record_collection(leader_id: int, order_id: int, event_id: int, amount: int)
     post(CashKind.COLLECTED, f"collected:pickup:{event_id}", leader_id, amount, order_id=order_id)
 
 
+def lock_leader(leader_id: int) -> None:
+    """Take the leader's row lock (a touch): whatever lowers what a leader owes — a remittance, a
+    payout's netting — runs one at a time per leader, so together they never take more than is owed."""
+    if db.session.execute(sa.update(Leader).where(Leader.id == leader_id).values(updated_at=utcnow())
+                          .execution_options(synchronize_session=False)).rowcount == 0:
+        raise not_found("leader", id=leader_id)
+
+
+def net_against_payout(leader_id: int, payout_id: int, payable: int) -> int:
+    """Withhold the cash the leader owes from a payout being approved: at most `payable` (what the
+    payout would send); the rest stays owed for the next payout or a remittance. Once per payout.
+    No commit (the approval's transaction)."""
+    ref = f"netted:payout:{payout_id}"
+    if db.session.scalar(sa.select(CashEntry.id).where(CashEntry.ref == ref)) is not None:
+        return netted_for_payout(payout_id)
+    lock_leader(leader_id)
+    netted = max(0, min(outstanding(leader_id), payable))
+    post(CashKind.NETTED, ref, leader_id, -netted, payout_id=payout_id)
+    return netted
+
+
+def netted_for_payout(payout_id: int) -> int:
+    """What a payout withholds now: its netting less any reversal (the owed lines, negated)."""
+    return -int(db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(CashLine.amount_cents), 0)).join(CashEntry)
+        .where(CashEntry.payout_id == payout_id, CashLine.bucket == CashBucket.OWED)))
+
+
+def reverse_netting(leader_id: int, payout_id: int, netted: int) -> None:
+    """A payout rejected after approval sent nothing: the cash it withheld is owed again. Once."""
+    post(CashKind.NETTING_REVERSED, f"netting_reversed:payout:{payout_id}", leader_id, netted, payout_id=payout_id)
+
+
 def remit(leader_id: int, amount: int, reference: str, staff_id: int, key: str) -> CashEntry:
     """Staff record cash a leader paid in. Never more than is owed: the leader row is locked
     (touched) first, so two remittances at once are checked one after the other. A retry with
@@ -69,9 +103,7 @@ def remit(leader_id: int, amount: int, reference: str, staff_id: int, key: str) 
     ref = f"remit:{leader_id}:{key}"
     if (existing := db.session.scalar(sa.select(CashEntry).where(CashEntry.ref == ref))) is not None:
         return existing
-    if db.session.execute(sa.update(Leader).where(Leader.id == leader_id).values(updated_at=utcnow())
-                          .execution_options(synchronize_session=False)).rowcount == 0:
-        raise not_found("leader", id=leader_id)
+    lock_leader(leader_id)
     owed = outstanding(leader_id)
     if amount > owed:
         raise Conflict(_("More than the leader owes (%(owed)s)", owed=format_money(owed)), code="remit_exceeds_owed",

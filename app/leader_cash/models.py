@@ -12,12 +12,15 @@ class CashKind(enum.StrEnum):
     COLLECTED = "collected"      # a pay-at-pickup order handed over: the leader took the cash
     REMITTED = "remitted"        # the leader paid it to the merchant (recorded by staff, with a reference)
     CASH_REFUND = "cash_refund"  # the leader gave cash back to a shopper on the merchant's behalf
+    NETTED = "netted"            # withheld from an approved commission payout (docs/commissions.md)
+    NETTING_REVERSED = "netting_reversed"  # that payout was rejected after approval: owed again
 
 
 class CashBucket(enum.StrEnum):
     OWED = "owed"                # leader party: what the leader holds for the merchant
     CASH_SALES = "cash_sales"    # store: sales paid in cash at pickup (less cash refunds)
     RECEIVED = "received"        # store: cash the merchant has received from leaders
+    NETTED = "netted"            # store: cash settled by withholding it from leaders' commission payouts
 
 
 class CashEntry(CreatedAt, Base):
@@ -32,6 +35,7 @@ class CashEntry(CreatedAt, Base):
     leader_id: Mapped[int] = mapped_column(sa.ForeignKey("leaders.id"), index=True)
     order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id"), index=True)
     reference: Mapped[str | None] = mapped_column(sa.String(120))  # a remittance's bank/receipt reference
+    payout_id: Mapped[int | None] = mapped_column(sa.ForeignKey("commission_payouts.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id"))
 
     lines: Mapped[list[CashLine]] = relationship(lazy="selectin", order_by="CashLine.id")

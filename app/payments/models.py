@@ -59,7 +59,10 @@ class Payment(CreatedAt, Base):
 
 class Refund(CreatedAt, Base):
     __tablename__ = "refunds"
-    __table_args__ = (sa.CheckConstraint("amount_cents > 0", name="amount_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
+        sa.CheckConstraint("cash_refund_by IN ('leader', 'wallet')", name="cash_refund_by_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), index=True)
@@ -78,6 +81,9 @@ class Refund(CreatedAt, Base):
     # An order paid in two parts (wallet + card) is refunded in two: the part on the second
     # payment points at the first refund, which completes it too.
     parent_refund_id: Mapped[int | None] = mapped_column(sa.ForeignKey("refunds.id"), index=True)
+    # A refund of cash paid at pickup (no card to go back to): the leader pays it in cash out of the
+    # cash they hold (leader cash ledger), or the store credits the shopper's wallet. NULL otherwise.
+    cash_refund_by: Mapped[str | None] = mapped_column(sa.String(10))
 
     lines: Mapped[list[RefundLine]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 

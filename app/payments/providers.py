@@ -88,8 +88,8 @@ class StripeProvider:
 
 
 class PayAtPickupProvider:
-    """Money changes hands at the pickup point: nothing to start online; refunds are paid in cash
-    by the leader, so the provider confirms them at once."""
+    """Money changes hands at the pickup point: nothing to start online; a refund is paid in cash by
+    the leader or credited to the shopper's wallet (cash_refunds.py), confirmed at once."""
 
     name = "pay_at_pickup"
     online = False
@@ -108,7 +108,10 @@ class PayAtPickupProvider:
         return None
 
     def refund(self, *, ref: str | None, refund_id: int, amount: int) -> ProviderRefund:
-        return ProviderRefund("succeeded", None, "refunded in cash at the pickup point")
+        from app.payments.cash_refunds import pay_back
+
+        provider_ref, note = pay_back(refund_id, amount)
+        return ProviderRefund("succeeded", provider_ref, note)
 
 
 class WalletProvider:

@@ -61,14 +61,16 @@ def request_refund(order_id: int, staff_id: int, data: dict[str, Any]) -> Approv
         raise InvalidRequest("Nothing left to refund", code="nothing_to_refund")
     if amount > order.paid_cents - order.refunded_cents:
         raise Conflict("The refund would exceed what was paid", code="refund_exceeds_paid")
-    payload = {"lines": data["lines"], "reason": data["reason"], "restock": data["restock"]}
+    refunds.check_cash_choice(order, data.get("cash_refund_by"))
+    payload = {"lines": data["lines"], "reason": data["reason"], "restock": data["restock"],
+               "cash_refund_by": data.get("cash_refund_by")}
     return approvals.ask(KIND, staff_id, payload, subject_id=order_id, amount_cents=amount)
 
 
 def _apply(request: ApprovalRequest) -> int:
     p = request.payload
     refund = refunds.create_refund(request.subject_id, staff_id=request.requested_by_id, lines=p["lines"],
-                                   reason=p["reason"], restock=p["restock"])
+                                   reason=p["reason"], restock=p["restock"], cash_refund_by=p.get("cash_refund_by"))
     return refund.id
 
 

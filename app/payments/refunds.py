@@ -11,6 +11,7 @@ from app.accounts.models import Account
 from app.db import utcnow
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
+from app.i18n import _
 from app.inventory import stock
 from app.money import split_cents
 from app.notifications.messages import notify_order
@@ -56,14 +57,16 @@ def requested_amount(order: Order, lines: list[dict] | None) -> int:
 
 
 def _record(order: Order, payment: Payment, parts: list[tuple[OrderLine, int, int]], amount: int, *,
-            reason: str, restock: bool, staff_id: int | None, waiting_only: bool = False) -> Refund:
+            reason: str, restock: bool, staff_id: int | None, waiting_only: bool = False,
+            cash_refund_by: str | None = None) -> Refund:
     """parts: (line, quantity, amount); amount is the refund total (the lines' amounts, or more for
     a refund not tied to lines). waiting_only: the units must also be ones not handed over, which
     makes a repeated refund of the same waiting units fail its guard."""
     if amount <= 0:
         raise InvalidRequest("Nothing left to refund", code="nothing_to_refund")
+    cash = (cash_refund_by or "leader") if payment.provider == "pay_at_pickup" else None  # cash_refunds.py
     refund = Refund(order_id=order.id, payment_id=payment.id, amount_cents=amount, reason=reason, restock=restock,
-                    created_by_id=staff_id, status=RefundStatus.PENDING)
+                    created_by_id=staff_id, status=RefundStatus.PENDING, cash_refund_by=cash)
     for line, qty, line_amount in sorted(parts, key=lambda p: p[0].id):
         within = OrderLine.refunded_quantity + qty <= OrderLine.quantity
         if waiting_only:
@@ -150,21 +153,30 @@ def refund_whole_payment(order: Order, payment: Payment, *, reason: str) -> Refu
 
 
 def create_refund(order_id: int, *, staff_id: int, lines: list[dict] | None, reason: str,
-                  restock: bool) -> Refund:
-    """Staff refund a paid order, whole or by line and quantity. Does not commit (idempotent step)."""
+                  restock: bool, cash_refund_by: str | None = None) -> Refund:
+    """Staff refund a paid order, whole or by line and quantity; cash paid at pickup goes back as
+    the merchant chooses (cash_refund_by). Does not commit (idempotent step)."""
     order = db.session.get(Order, order_id)
     if order is None:
         raise not_found("order", id=order_id)
     if order.status not in PAID_STATES:
         raise Conflict("Only paid orders can be refunded; cancel unpaid ones", code="order_not_paid",
                        details={"status": order.status.value})
+    check_cash_choice(order, cash_refund_by)
     parts = [(line, qty, _line_amount(line, qty)) for line, qty in _requested(order, lines)]
     return _record_across(order, parts, sum(p[2] for p in parts), reason=reason, restock=restock,
-                          staff_id=staff_id)
+                          staff_id=staff_id, cash_refund_by=cash_refund_by)
+
+
+def check_cash_choice(order: Order, cash_refund_by: str | None) -> None:
+    """Choosing how cash goes back only means something for an order paid in cash at pickup."""
+    if cash_refund_by is not None and order.payment_method != "pay_at_pickup":
+        raise InvalidRequest(_("This order was not paid in cash at pickup: the refund goes back to how it was paid"),
+                             code="not_paid_in_cash", details={"payment_method": order.payment_method})
 
 
 def refund_lines(order: Order, quantities: dict[int, int], *, reason: str, restock: bool = False,
-                 fee_cents: int = 0, waiting_only: bool = False) -> Refund:
+                 fee_cents: int = 0, waiting_only: bool = False, cash_refund_by: str | None = None) -> Refund:
     """A system refund of these line quantities, less an optional fee spread over the lines in
     proportion to their amounts (largest remainder, so the parts add up exactly). No commit."""
     by_id = {line.id: line for line in order.lines}
@@ -173,7 +185,7 @@ def refund_lines(order: Order, quantities: dict[int, int], *, reason: str, resto
     fees = split_cents(min(fee_cents, sum(amounts)), amounts)
     parts = [(line, qty, amount - fee) for (line, qty), amount, fee in zip(items, amounts, fees, strict=True)]
     return _record_across(order, parts, sum(p[2] for p in parts), reason=reason, restock=restock, staff_id=None,
-                          waiting_only=waiting_only)
+                          waiting_only=waiting_only, cash_refund_by=cash_refund_by)
 
 
 def _finish_order_status(order_id: int) -> None:

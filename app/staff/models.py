@@ -63,7 +63,13 @@ class ApprovalRequest(Timestamps, Base):
     threshold. `payload` holds what to apply (JSON-safe); `result_id` what applying it made."""
 
     __tablename__ = "approval_requests"
-    __table_args__ = (sa.Index("ix_approval_requests_kind_status", "kind", "status"),)
+    __table_args__ = (
+        sa.Index("ix_approval_requests_kind_status", "kind", "status"),
+        # One pending approval per payout: two staff proposing the same payout at once get one request.
+        sa.Index("uq_approval_requests_pending_payout", "subject_id", unique=True,
+                 postgresql_where=sa.text("kind = 'payout' AND status = 'pending'"),
+                 sqlite_where=sa.text("kind = 'payout' AND status = 'pending'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(40))

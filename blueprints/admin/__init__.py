@@ -20,6 +20,7 @@ from blueprints.admin import (  # noqa: E402,F401
     lotteries,
     loyalty,
     orders,
+    payout_approvals,
     pickup_points,
     posts,
     purchasing,

@@ -63,7 +63,8 @@ def photo(request_id, photo_id):
 @blp.requires(Role.STAFF, "settings.read")
 @blp.response(200, RulesSchema)
 def get_rules():
-    """The after-sale rules: the leader's review deadline and the auto-approval of small claims"""
+    """The after-sale rules: the leader's review deadline, the auto-approval of small claims, and how cash paid
+    at pickup is refunded by default"""
     row = services.rules()
     from app.extensions import db
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.commissions import payouts, performance, rule_changes, stripe_payouts, views
+from app.commissions import payout_approvals, payouts, performance, rule_changes, stripe_payouts, views
 from app.commissions.models import CommissionRule
 from app.commissions.rules import settings as commission_settings
 from app.db import utcnow
@@ -15,6 +15,7 @@ from blueprints.auth import Role, current_account
 from blueprints.csv_response import csv_response
 from blueprints.pagination import RowPage, SQLPage
 from blueprints.schemas.commissions import (
+    AdminPayoutSchema,
     BalanceSchema,
     BalancesQuerySchema,
     CohortSchema,
@@ -26,7 +27,6 @@ from blueprints.schemas.commissions import (
     PaidSchema,
     PayoutAccountSchema,
     PayoutQuerySchema,
-    PayoutSchema,
     PerformanceQuerySchema,
     PerformanceSchema,
     RejectSchema,
@@ -154,27 +154,37 @@ def party_commission_entries(account_id):
 @blp.route("/payouts", methods=["GET"])
 @blp.requires(Role.STAFF, "payouts.read")
 @blp.arguments(PayoutQuerySchema, location="query")
-@blp.response(200, PayoutSchema(many=True))
+@blp.response(200, AdminPayoutSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
 def list_payouts(query):
     """Payouts, newest first; `status=requested` for the ones to approve"""
     return payouts.to_review(query["status"])
 
 
+@blp.route("/payouts/<id:payout_id>", methods=["GET"])
+@blp.requires(Role.STAFF, "payouts.read")
+@blp.response(200, AdminPayoutSchema)
+@blp.errors(404)
+def get_payout(payout_id):
+    """One payout: gross, fee, cash netted, net paid, and a proposal waiting for a second approver"""
+    return payouts.get(payout_id)
+
+
 @blp.route("/payouts/<id:payout_id>/approve", methods=["POST"])
 @blp.requires(Role.STAFF, "payouts.approve")
-@blp.response(200, PayoutSchema)
-@blp.errors(404, 409)
+@blp.response(202, ApprovalRequestSchema)
+@blp.errors(403, 404, 409)
 def approve_payout(payout_id):
-    """Approve a requested payout: a bank-export payout goes out in the next export; a Stripe
-    Connect payout is transferred at once (`paid`, or `approved` with `last_error` if Stripe refused)"""
-    return payouts.approve(payout_id, current_account().id)
+    """Propose approving a requested payout (four-eyes): the answer is a pending request (`kind:
+    payout`, as in GET /payout-requests) that a different staff member approves. Proposing again
+    answers the pending request; the payee themselves (same e-mail or phone) may not (403)"""
+    return payout_approvals.propose(payout_id, current_account().id)
 
 
 @blp.route("/payouts/<id:payout_id>/reject", methods=["POST"])
 @blp.requires(Role.STAFF, "payouts.approve")
 @blp.arguments(RejectSchema)
-@blp.response(200, PayoutSchema)
+@blp.response(200, AdminPayoutSchema)
 @blp.errors(404, 409)
 def reject_payout(data, payout_id):
     """Reject a payout not yet exported; the amount goes back to the leader's available balance"""
@@ -183,7 +193,7 @@ def reject_payout(data, payout_id):
 
 @blp.route("/payouts/<id:payout_id>/send", methods=["POST"])
 @blp.requires(Role.STAFF, "payouts.send")
-@blp.response(200, PayoutSchema)
+@blp.response(200, AdminPayoutSchema)
 @blp.errors(404, 409)
 def send_payout(payout_id):
     """Send an approved Stripe Connect payout again (after Stripe refused it and the leader fixed
@@ -222,7 +232,7 @@ def export_payouts():
 @blp.route("/payouts/<id:payout_id>/paid", methods=["POST"])
 @blp.requires(Role.STAFF, "payouts.send")
 @blp.arguments(PaidSchema)
-@blp.response(200, PayoutSchema)
+@blp.response(200, AdminPayoutSchema)
 @blp.errors(404, 409)
 def mark_payout_paid(data, payout_id):
     """The bank confirmed the transfer: the payout is paid (a repeat changes nothing)"""

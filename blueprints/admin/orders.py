@@ -82,7 +82,8 @@ def refund_order(headers, data, order_id):
     outcome = idempotency.run(
         account_id=staff_id, key=key, scope=scope, payload=data,
         create=lambda: refunds.create_refund(order_id, staff_id=staff_id, lines=data["lines"],
-                                             reason=data["reason"], restock=data["restock"]).id,
+                                             reason=data["reason"], restock=data["restock"],
+                                             cash_refund_by=data["cash_refund_by"]).id,
         complete=refunds.complete_refund, render=_render_refund)
     return respond(outcome)
 

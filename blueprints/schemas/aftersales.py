@@ -34,6 +34,9 @@ class DecisionSchema(Schema):
     amount_cents = f.Cents(load_default=None,
                            metadata={"description": "A partial refund: at most what the units cost"})
     reason = f.Str(max_length=500, load_default=None, metadata={"description": "Required for a rejection"})
+    cash_refund_by = f.Choice(["leader", "wallet"], load_default=None, metadata={
+        "description": "An order paid in cash at pickup: the leader pays the refund in cash, or the shopper's "
+                       "wallet is credited (default: the rules' cash_refund_by); 422 for other orders"})
 
 
 class RulesSchema(Schema):
@@ -41,6 +44,8 @@ class RulesSchema(Schema):
     auto_approve_max_cents = f.Cents(metadata={"description": "Claims up to this are refunded at once (0: off)"})
     auto_approve_max_rate_bps = f.Int(0, 10_000, metadata={
         "description": "…when the shopper's after-sale requests per line bought are below this (basis points)"})
+    cash_refund_by = f.Choice(["leader", "wallet"], metadata={
+        "description": "How a refund of cash paid at pickup goes back unless the decision says: leader or wallet"})
 
 
 class RequestQuerySchema(QuerySchema):
@@ -99,6 +104,14 @@ class StaffRequestSchema(RequestSchema):
     account_id = ma.fields.Integer()
     leader_id = ma.fields.Integer(allow_none=True)
     decided_by_id = ma.fields.Integer(allow_none=True)
+    paid_in_cash = ma.fields.Method("_paid_in_cash", metadata={
+        "description": "The order was paid in cash at pickup: a refund may go back by the leader or to the wallet"})
+
+    def _paid_in_cash(self, row) -> bool:
+        from app.extensions import db
+        from app.orders.models import Order
+
+        return db.session.get(Order, row.order_id).payment_method == "pay_at_pickup"
 
 
 class AnalyticsQuerySchema(QuerySchema):

@@ -97,9 +97,11 @@ class PayoutSchema(Schema):
     account_id = ma.fields.Integer()
     leader_id = ma.fields.Integer()
     leader_name = ma.fields.Method("_leader_name")
-    amount_cents = ma.fields.Integer()
+    amount_cents = ma.fields.Integer(metadata={"description": "Gross: the commission withdrawn"})
     fee_cents = ma.fields.Integer()
-    net_cents = ma.fields.Integer()
+    cash_netted_cents = ma.fields.Integer(metadata={
+        "description": "Pickup cash the leader owed, withheld when the payout was approved (0 before)"})
+    net_cents = ma.fields.Integer(metadata={"description": "Paid to the leader: amount − fee − cash netted"})
     status = ma.fields.Function(lambda p: p.status.value)
     provider = ma.fields.String(metadata={"description": "bank_export or stripe_connect"})
     bank_reference = ma.fields.String(allow_none=True, metadata={"description": "The bank's reference, or "
@@ -117,6 +119,29 @@ class PayoutSchema(Schema):
         from app.leaders.models import Leader
 
         return db.session.get(Leader, payout.leader_id).display_name  # identity map: once per leader per page
+
+
+class PendingApprovalSchema(Schema):
+    id = ma.fields.Integer(metadata={"description": "The approval request (POST /payout-requests/{id}/approve)"})
+    requested_by_id = ma.fields.Integer()
+    requested_by_name = ma.fields.Method("_name")
+
+    def _name(self, request) -> str:
+        from app.accounts.models import Account
+        from app.extensions import db
+
+        return db.session.get(Account, request.requested_by_id).name
+
+
+class AdminPayoutSchema(PayoutSchema):
+    pending_approval = ma.fields.Method("_pending", metadata={
+        "description": "A colleague's proposal to approve it, waiting for a second staff member (four-eyes)"})
+
+    def _pending(self, payout):
+        from app.commissions.payout_approvals import pending_for
+
+        pending = pending_for(payout.id) if payout.status is PayoutStatus.REQUESTED else None
+        return PendingApprovalSchema().dump(pending) if pending else None
 
 
 class PayoutQuerySchema(QuerySchema):

@@ -26,6 +26,7 @@ class CashEntrySchema(Schema):
     ref = ma.fields.String()
     order_id = ma.fields.Integer(allow_none=True)
     reference = ma.fields.String(allow_none=True)
+    payout_id = ma.fields.Integer(allow_none=True, metadata={"description": "The payout this cash was netted against"})
     created_at = ma.fields.DateTime()
     lines = ma.fields.List(ma.fields.Nested(CashLineSchema))
 

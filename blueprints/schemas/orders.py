@@ -223,6 +223,9 @@ class RefundInputSchema(Schema):
     reason = f.name(200, required=True)
     restock = ma.fields.Boolean(load_default=True,
                                 metadata={"description": "Put the units back on sale (goods not handed over)"})
+    cash_refund_by = f.Choice(["leader", "wallet"], load_default=None, metadata={
+        "description": "An order paid in cash at pickup: the leader pays it back in cash (default) or the "
+                       "shopper's wallet is credited; 422 `not_paid_in_cash` for other orders"})
 
 
 class RefundLineSchema(Schema):
@@ -243,6 +246,8 @@ class RefundSchema(Schema):
     payment_provider = ma.fields.Method("_provider", metadata={"description": "Where the money goes back"})
     parent_refund_id = ma.fields.Integer(allow_none=True, metadata={
         "description": "Set on the wallet part of a refund of an order paid by wallet and card"})
+    cash_refund_by = ma.fields.String(allow_none=True, metadata={
+        "description": "Cash paid at pickup went back by the leader (in cash) or as wallet credit; null otherwise"})
     created_at = ma.fields.DateTime()
     completed_at = ma.fields.DateTime(allow_none=True)
 

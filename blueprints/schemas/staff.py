@@ -94,17 +94,18 @@ class AuditEntrySchema(Schema):
 class ApprovalRequestSchema(Schema):
     id = ma.fields.Integer()
     kind = ma.fields.String(metadata={"description": "commission_rule, commission_rule_end, commission_settings "
-                                                     "or refund"})
+                                                     "refund or payout"})
     status = ma.fields.String(metadata={"description": "pending, approved or rejected"})
-    subject_id = ma.fields.Integer(allow_none=True, metadata={"description": "The rule ended, the order refunded"})
-    amount_cents = ma.fields.Integer(allow_none=True, metadata={"description": "A refund's total"})
+    subject_id = ma.fields.Integer(allow_none=True, metadata={
+        "description": "The rule ended, the order refunded, the payout approved"})
+    amount_cents = ma.fields.Integer(allow_none=True, metadata={"description": "A refund's or payout's total"})
     payload = ma.fields.Dict(metadata={"description": "The change as asked for"})
     requested_by_id = ma.fields.Integer()
     decided_by_id = ma.fields.Integer(allow_none=True)
     decided_at = ma.fields.DateTime(allow_none=True)
     rejection_reason = ma.fields.String(allow_none=True)
     result_id = ma.fields.Integer(allow_none=True, metadata={
-        "description": "What approving made: the rule, the settings row, the refund"})
+        "description": "What approving made: the rule, the settings row, the refund, the payout approved"})
     created_at = ma.fields.DateTime()
 
 

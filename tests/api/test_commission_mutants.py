@@ -15,7 +15,16 @@ from tests.api.test_commissions import rule
 from tests.api.test_payouts import ADMIN, LEADER, ask, balance, earned
 from tests.api.test_payouts import people as people  # noqa: F401 (the fixture)
 from tests.assertions import assert_error
-from tests.factories import approve_change, checkout, make_buyer, make_group, make_leader, make_product, make_staff
+from tests.factories import (
+    approve_change,
+    approve_payout,
+    checkout,
+    make_buyer,
+    make_group,
+    make_leader,
+    make_product,
+    make_staff,
+)
 from tests.flows import paid_order
 
 
@@ -50,7 +59,7 @@ def test_the_bank_file_holds_only_bank_payouts_in_order_and_records_when_it_went
     earned(other, 9000, ref="seed-other")
     first, second = ask(client, leader, 2000, "a").get_json(), ask(client, other, 3000, "b").get_json()
     for p in (second, first):
-        assert client.post(f"{ADMIN}/payouts/{p['id']}/approve", headers=staff.headers).status_code == 200
+        assert approve_payout(client, staff, p["id"]).status_code == 200
     # A payout requested under Stripe Connect stays out of the bank file.
     db.session.add(Payout(account_id=leader.account.id, leader_id=leader.leader.id, amount_cents=1500,
                           fee_cents=0, status="approved", provider="stripe_connect", client_key="s"))
@@ -154,10 +163,12 @@ def test_an_approval_records_who_and_when_and_a_rejected_payout_cannot_be_approv
     staff, leader = people
     earned(leader, 9000)
     payout = ask(client, leader, 2000, "a").get_json()
-    approved = client.post(f"{ADMIN}/payouts/{payout['id']}/approve", headers=staff.headers).get_json()
+    approver = make_staff(role="finance")
+    assert approve_payout(client, staff, payout["id"], approver).status_code == 200
+    approved = client.get(f"{ADMIN}/payouts/{payout['id']}", headers=staff.headers).get_json()
     assert approved["status"] == "approved" and approved["decided_at"], approved
     db.session.commit()
-    assert db.session.get(Payout, payout["id"]).decided_by_id == staff.id
+    assert db.session.get(Payout, payout["id"]).decided_by_id == approver.id  # the second pair of eyes
     other = ask(client, leader, 2000, "b").get_json()
     client.post(f"{ADMIN}/payouts/{other['id']}/reject", headers=staff.headers, json={"reason": "no"})
     body = assert_error(client.post(f"{ADMIN}/payouts/{other['id']}/approve", headers=staff.headers), 409,
@@ -166,8 +177,11 @@ def test_an_approval_records_who_and_when_and_a_rejected_payout_cannot_be_approv
 
 
 def test_approving_again_sends_a_stripe_payout_whose_approval_died_but_not_one_stripe_refused(client):
-    """A second approval of an approved Stripe payout sends it if it was never sent (the process died
-    after committing the approval); one Stripe refused waits for the merchant's explicit send."""
+    """Approving the approval request again sends an approved Stripe payout if it was never sent (the
+    process died after committing the approval); one Stripe refused waits for the merchant's explicit
+    send."""
+    from app.commissions import payout_approvals, payouts
+    from app.staff import approvals
     from tests.api.test_stripe_payouts import onboard, set_up, transfers_of
 
     staff, leader = make_staff(), make_leader()
@@ -175,15 +189,22 @@ def test_approving_again_sends_a_stripe_payout_whose_approval_died_but_not_one_s
         "payout_min_cents": 1000, "payout_fee_cents": 100, "payout_fee_bps": 0, "payout_provider": "stripe_connect"}))
     account_id = set_up(client, leader, complete=False)
     earned(leader, 9000)
+    approver = make_staff(role="finance")
     refused = ask(client, leader, 2000, "r").get_json()
-    assert client.post(f"{ADMIN}/payouts/{refused['id']}/approve", headers=staff.headers).get_json()["last_error"]
+    request = approve_payout(client, staff, refused["id"], approver).get_json()
+    payout = f"{ADMIN}/payouts/{refused['id']}"
+    assert client.get(payout, headers=staff.headers).get_json()["last_error"]
     onboard(account_id)
-    again = client.post(f"{ADMIN}/payouts/{refused['id']}/approve", headers=staff.headers).get_json()
+    assert client.post(f"{ADMIN}/payout-requests/{request['id']}/approve", headers=approver.headers).status_code == 200
+    again = client.get(payout, headers=staff.headers).get_json()
     assert (again["status"], bool(again["last_error"])) == ("approved", True) and transfers_of(refused["id"]) == []
     died = ask(client, leader, 3000, "d").get_json()
-    db.session.execute(sa.update(Payout).where(Payout.id == died["id"]).values(status="approved"))
-    db.session.commit()  # as if the process died between committing the approval and sending
-    sent = client.post(f"{ADMIN}/payouts/{died['id']}/approve", headers=staff.headers).get_json()
+    proposal = payout_approvals.propose(died["id"], staff.id)
+    # As if the process died between committing the approval and sending: approved, never sent.
+    approvals.approve(proposal, approver.id, lambda r: payouts.apply_approval(r.subject_id, approver.id))
+    assert db.session.get(Payout, died["id"], populate_existing=True).status.value == "approved"
+    assert client.post(f"{ADMIN}/payout-requests/{proposal.id}/approve", headers=approver.headers).status_code == 200
+    sent = client.get(f"{ADMIN}/payouts/{died['id']}", headers=staff.headers).get_json()
     assert sent["status"] == "paid" and [t.amount for t in transfers_of(died["id"])] == [2900]
 
 

@@ -1,4 +1,5 @@
-"""Four-eyes: nobody approves their own campaign or their own payout, however the requests race."""
+"""Four-eyes: nobody approves their own campaign, commission change or payout proposal, nor their own
+payout, however the requests race."""
 from __future__ import annotations
 
 import pytest
@@ -57,7 +58,45 @@ def test_author_and_colleague_racing_to_approve_make_one_approval_by_the_colleag
     assert (campaign.review.value, campaign.reviewed_by_id) == ("approved", colleague.id)
 
 
-def test_a_staff_member_cannot_approve_their_own_payout_as_a_leader(client):
+def payout_of(client, staff, payout_id):
+    return client.get(f"{ADMIN}/payouts/{payout_id}", headers=staff.headers).get_json()
+
+
+def test_a_payout_needs_one_staff_member_to_propose_and_another_to_approve(client):
+    leader = make_leader()
+    earned(leader, 10_000)
+    payout_id = ask(client, leader, 5_000).get_json()["id"]
+    ann, ben = make_staff(role="finance"), make_staff(role="finance")
+    proposed = client.post(f"{ADMIN}/payouts/{payout_id}/approve", headers=ann.headers)
+    assert proposed.status_code == 202
+    request = proposed.get_json()
+    assert (request["kind"], request["status"], request["subject_id"], request["amount_cents"]) == (
+        "payout", "pending", payout_id, 5_000)
+    payout = payout_of(client, ben, payout_id)
+    assert payout["status"] == "requested"
+    assert payout["pending_approval"] == {"id": request["id"], "requested_by_id": ann.id,
+                                          "requested_by_name": ann.account.name}
+    # Proposing again, by anyone, answers the proposal that stands.
+    for who in (ann, ben):
+        again = client.post(f"{ADMIN}/payouts/{payout_id}/approve", headers=who.headers)
+        assert again.status_code == 202 and again.get_json()["id"] == request["id"]
+    url = f"{ADMIN}/payout-requests/{request['id']}/approve"
+    with database_unchanged():
+        error = assert_error(client.post(url, headers=ann.headers), 403, "four_eyes_required")
+    assert error["details"] == {"rule": "four_eyes", "request_id": request["id"], "kind": "payout"}
+    approved = client.post(url, headers=ben.headers)
+    assert approved.status_code == 200, approved.get_json()
+    body = approved.get_json()
+    assert (body["status"], body["result_id"], body["decided_by_id"]) == ("approved", payout_id, ben.id)
+    payout = payout_of(client, ann, payout_id)
+    assert (payout["status"], payout["pending_approval"]) == ("approved", None)
+    assert client.post(url, headers=ben.headers).get_json() == body  # approving again answers the same
+    assert_error(client.post(f"{ADMIN}/payouts/{payout_id}/approve", headers=ann.headers), 409, "payout_not_pending")
+    listed = client.get(f"{ADMIN}/payout-requests?status=approved", headers=ann.headers).get_json()
+    assert [r["id"] for r in listed] == [request["id"]]
+
+
+def test_the_payee_may_neither_propose_nor_approve_their_own_payout(client):
     leader = make_leader()
     earned(leader, 10_000)
     payout_id = ask(client, leader, 5_000).get_json()["id"]
@@ -65,9 +104,60 @@ def test_a_staff_member_cannot_approve_their_own_payout_as_a_leader(client):
     with database_unchanged():
         assert_error(client.post(f"{ADMIN}/payouts/{payout_id}/approve", headers=same_person.headers),
                      403, "four_eyes_required")
-    finance = make_staff(role="finance")
-    approved = client.post(f"{ADMIN}/payouts/{payout_id}/approve", headers=finance.headers)
-    assert approved.status_code == 200 and approved.get_json()["status"] == "approved"
+    request = client.post(f"{ADMIN}/payouts/{payout_id}/approve", headers=make_staff(role="finance").headers)
+    with database_unchanged():
+        assert_error(client.post(f"{ADMIN}/payout-requests/{request.get_json()['id']}/approve",
+                                 headers=same_person.headers), 403, "four_eyes_required")
+
+
+def test_rejecting_a_payout_closes_its_proposal_and_a_withdrawn_proposal_leaves_it_requested(client):
+    leader = make_leader()
+    earned(leader, 10_000)
+    first, second = (ask(client, leader, 2_000, key).get_json()["id"] for key in ("a", "b"))
+    ann, ben = make_staff(role="finance"), make_staff(role="finance")
+    request = client.post(f"{ADMIN}/payouts/{first}/approve", headers=ann.headers).get_json()
+    client.post(f"{ADMIN}/payouts/{first}/reject", headers=ben.headers, json={"reason": "wrong bank"})
+    closed = client.get(f"{ADMIN}/payout-requests?status=rejected", headers=ben.headers).get_json()
+    assert [(r["id"], r["rejection_reason"]) for r in closed] == [(request["id"], "wrong bank")]
+    assert_error(client.post(f"{ADMIN}/payout-requests/{request['id']}/approve", headers=ben.headers), 409,
+                 "approval_request_decided")
+    request = client.post(f"{ADMIN}/payouts/{second}/approve", headers=ann.headers).get_json()
+    withdrawn = client.post(f"{ADMIN}/payout-requests/{request['id']}/reject", headers=ann.headers, json={})
+    assert withdrawn.get_json()["status"] == "rejected"
+    assert payout_of(client, ann, second)["status"] == "requested"
+    again = client.post(f"{ADMIN}/payouts/{second}/approve", headers=ben.headers)  # a fresh proposal
+    assert again.status_code == 202 and again.get_json()["id"] != request["id"]
+
+
+@pytest.mark.postgres
+def test_proposer_and_two_colleagues_racing_approve_a_payout_once(app, client):
+    leader = make_leader()
+    earned(leader, 10_000)
+    payout_id = ask(client, leader, 5_000).get_json()["id"]
+    proposer, ann, ben = make_staff(role="finance"), make_staff(role="finance"), make_staff(role="finance")
+    proposals = race(app, 6, lambda c, i: c.post(f"{ADMIN}/payouts/{payout_id}/approve",
+                                                 headers=[proposer.headers, ann.headers][i % 2]))
+    assert {r.status_code for r in proposals} == {202}
+    [request_id] = {r.get_json()["id"] for r in proposals}  # one proposal, however many raced
+    heads = [proposer.headers, ann.headers, ben.headers]
+    proposer_id = {r.get_json()["requested_by_id"] for r in proposals}.pop()
+    responses = race(app, 12, lambda c, i: c.post(f"{ADMIN}/payout-requests/{request_id}/approve",
+                                                  headers=heads[i % 3]))
+    ok = [r.get_json() for r in responses if r.status_code == 200]
+    assert ok and len({(r["decided_by_id"], r["result_id"]) for r in ok}) == 1
+    assert ok[0]["decided_by_id"] != proposer_id
+    refused = [r for r in responses if r.status_code != 200]
+    assert {r.status_code for r in refused} <= {403, 409}
+    db.session.commit()
+    from app.commissions import ledger
+    from app.commissions.models import EntryKind, JournalEntry, Payout
+
+    assert db.session.get(Payout, payout_id).status.value == "approved"
+    import sqlalchemy as sa
+
+    refs = db.session.scalars(sa.select(JournalEntry.ref).where(JournalEntry.kind == EntryKind.PAYOUT)).all()
+    assert sorted(refs) == [f"payout:request:{payout_id}"]
+    assert ledger.balances(leader.account.id)["withdrawing"] == 5_000
 
 
 RULE = {"scope": "default", "leader_rate_bps": 900, "valid_from": "2020-01-01T00:00:00Z"}

@@ -11,7 +11,7 @@ from app.commissions.models import Bucket, EntryKind
 from app.extensions import db
 from tests.assertions import assert_error, database_unchanged
 from tests.concurrency import race
-from tests.factories import approve_change, make_leader, make_staff
+from tests.factories import approve_change, approve_payout, make_leader, make_staff
 
 ADMIN, LEADER = "/api/v1/admin", "/api/v1/leader"
 
@@ -53,7 +53,7 @@ def test_request_approve_export_and_pay_once(client, people):
     assert (mine["available_cents"], mine["withdrawing_cents"]) == (5000, 5000)
     todo = client.get(f"{ADMIN}/payouts?status=requested", headers=staff.headers).get_json()
     assert [p["id"] for p in todo] == [payout["id"]]
-    assert client.post(f"{ADMIN}/payouts/{payout['id']}/approve", headers=staff.headers).status_code == 200
+    assert approve_payout(client, staff, payout["id"]).status_code == 200
     export = client.post(f"{ADMIN}/payouts/export", headers=staff.headers)
     assert export.status_code == 200 and export.headers["X-Payout-Count"] == "1"
     assert f"{payout['id']},{leader.leader.id}" in export.get_data(as_text=True)

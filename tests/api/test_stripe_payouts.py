@@ -20,7 +20,7 @@ from app.payments import stripe_gateway
 from tests.api.test_payouts import ADMIN, LEADER, ask, balance, earned
 from tests.assertions import assert_error, database_unchanged
 from tests.concurrency import race
-from tests.factories import approve_change, make_leader, make_staff
+from tests.factories import approve_change, approve_payout, make_leader, make_staff
 from tests.stripe_helpers import stripe_client
 
 
@@ -56,7 +56,9 @@ def set_up(client, leader, *, complete: bool = True) -> str:
 
 
 def approve(client, staff, payout_id):
-    return client.post(f"{ADMIN}/payouts/{payout_id}/approve", headers=staff.headers)
+    """Proposed by `staff`, approved by a colleague (four-eyes); the payout as it then stands."""
+    r = approve_payout(client, staff, payout_id)
+    return client.get(f"{ADMIN}/payouts/{payout_id}", headers=staff.headers) if r.status_code == 200 else r
 
 
 def test_leader_onboards_and_an_approved_payout_is_one_transfer_of_the_net(client, people):

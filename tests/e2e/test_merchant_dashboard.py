@@ -244,9 +244,10 @@ def test_staff_run_the_store_from_the_dashboard_on_a_phone(live_server, page, sh
     assert "王芳" in payout_row.inner_text() and "¥50.00" in payout_row.inner_text()
     page.get_by_role("button", name=T("admin.payouts.approve_named", id=shop["payout"], leader="王芳")).click()
     page.get_by_role("dialog").get_by_role("button", name=T("admin.approve")).click()
-    page.get_by_text(T("admin.payouts.decided", id=shop["payout"], leader="王芳",
-                       status=T("status.payout.approved"))).wait_for()
-    assert fresh(Payout, shop["payout"]).status.value == "approved"
+    # Four-eyes: the click proposes; the payout waits for a colleague.
+    page.get_by_text(T("admin.payouts.proposed", id=shop["payout"], leader="王芳")).wait_for()
+    expect(payout_row).to_contain_text(T("admin.payouts.waiting_colleague"))
+    assert fresh(Payout, shop["payout"]).status.value == "requested"
 
     # Keyboard: arrows move between the tabs; logging out returns to the login form.
     page.get_by_role("tab", name=T("admin.tabs.payouts")).focus()

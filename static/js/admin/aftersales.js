@@ -1,8 +1,12 @@
 // The After-sales tab: requests waiting for the merchant (reviewed by the leader, or escalated when
 // the review is overdue), with photos, the leader's verdict and the history; a decision per request:
-// refund (all, fewer units, or a partial amount), replacement, or rejection with a reason.
-import { $, ApiError, confirmAction, dateTime, el, fetchedImage, label, money, t, toMinor } from "../common.js";
+// refund (all, fewer units, or a partial amount; cash orders back by the leader or to the wallet),
+// replacement, or rejection with a reason. Decided requests (the history list) and the rules.
+import { $, ApiError, confirmAction, dateTime, el, fetchedImage, label, money, onSubmit, t, toMinor } from "../common.js";
 import { api } from "./context.js";
+import { notify } from "./ui.js";
+
+const OPEN = ["awaiting_leader", "awaiting_merchant"];
 
 function field(text, control) {
   const wrap = el("label", "");
@@ -34,14 +38,22 @@ function decisionForm(request) {
   const reason = el("input", "", { name: "reason", maxlength: 500 });
   const error = el("p", "", { class: "error", role: "alert" });
   form.append(field(t("admin.aftersale.decision"), decision), field(t("admin.aftersale.quantity"), quantity),
-    field(t("admin.aftersale.amount"), amount), field(t("admin.aftersale.reason"), reason),
-    el("button", t("admin.aftersale.decide"), { type: "submit" }), error);
+    field(t("admin.aftersale.amount"), amount), field(t("admin.aftersale.reason"), reason));
+  // Paid in cash at pickup: no card to refund, so the merchant says how the money goes back.
+  const cashBack = el("select", "", { name: "cash_refund_by" });
+  if (request.paid_in_cash) {
+    cashBack.append(new Option(t("admin.aftersale.cash_rule"), ""), new Option(label("cashRefundBy", "leader"), "leader"),
+      new Option(label("cashRefundBy", "wallet"), "wallet"));
+    form.append(field(t("admin.aftersale.cash_back"), cashBack));
+  }
+  form.append(el("button", t("admin.aftersale.decide"), { type: "submit" }), error);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
     const body = { decision: decision.value, quantity: Number(quantity.value) };
     if (decision.value === "refund" && amount.value.trim()) body.amount_cents = toMinor(amount.value);
     if (reason.value.trim()) body.reason = reason.value.trim();
+    if (decision.value === "refund" && cashBack.value) body.cash_refund_by = cashBack.value;
     // A refund moves money and a replacement takes stock, neither undone: say which and how much first.
     // A refusal (say, a rejection without a reason) is shown in the dialog, which stays open.
     const decided = await confirmAction({ title: t("admin.aftersale.confirm_title", { number: request.id }),
@@ -68,11 +80,34 @@ function requestCard(request) {
   const photos = el("div", "", { class: "row aftersale-photos" });
   photos.append(...request.photos.map((photo) => fetchedImage(api, `/after-sales/${request.id}/photos/${photo.id}`, {
     alt: t("admin.aftersale.photo_alt", { number: request.id }), class: "aftersale-photo", width: 96, height: 96 })));
-  card.append(photos, decisionForm(request));
+  card.append(photos, OPEN.includes(request.status) ? decisionForm(request) : decided(request));
   return card;
 }
 
+/** What was decided, by whom (a person or the rules) and when; how cash went back. */
+function decided(request) {
+  const box = el("div", "", { class: "aftersale-decided" });
+  box.append(el("p", t("admin.aftersale.decided", { decision: label("aftersaleEvent", request.decision),
+    when: dateTime(request.decided_at), by: request.decided_by_id ? t("admin.aftersale.by_staff") : t("admin.aftersale.by_rules") })));
+  if (request.refund_cents) {
+    box.append(el("p", t("admin.aftersale.refunded", { amount: money(request.refund_cents) })));
+  }
+  if (request.cash_refund_by) box.append(el("p", label("cashRefundBy", request.cash_refund_by), { class: "muted" }));
+  if (request.decision_reason) box.append(el("p", request.decision_reason, { class: "muted" }));
+  return box;
+}
+
+async function loadRules() {
+  const form = $("aftersale-rules");
+  const rules = await api("/after-sales/rules");
+  form.elements.leader_review_hours.value = rules.leader_review_hours;
+  form.elements.auto_approve_max.value = (rules.auto_approve_max_cents / 100).toFixed(2);
+  form.elements.auto_approve_max_rate_pct.value = rules.auto_approve_max_rate_bps / 100;
+  form.elements.cash_refund_by.value = rules.cash_refund_by;
+}
+
 export async function show() {
+  if (!$("aftersale-rules-box").hidden) await loadRules();
   const status = $("aftersales-status").value;
   const list = $("aftersales-list");
   const requests = await api(`/after-sales?status=${status}&page_size=50`);
@@ -81,6 +116,14 @@ export async function show() {
 }
 
 export function init() {
+  onSubmit($("aftersale-rules"), async (fields) => {
+    await api("/after-sales/rules", { method: "PATCH", body: {
+      leader_review_hours: Number(fields.leader_review_hours), auto_approve_max_cents: toMinor(fields.auto_approve_max),
+      auto_approve_max_rate_bps: Math.round(Number(fields.auto_approve_max_rate_pct) * 100),
+      cash_refund_by: fields.cash_refund_by } });
+    notify(t("admin.aftersale.rules_saved"));
+    await loadRules();
+  });
   $("aftersales-status").addEventListener("change", () => show().catch((error) => {
     if (!(error instanceof ApiError)) throw error;
     $("aftersales-list").replaceChildren(el("p", error.message, { class: "error", role: "alert" }));

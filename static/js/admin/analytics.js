@@ -1,6 +1,6 @@
 // Analytics tab: repurchase, repeat rates, retention cohorts, customer lifetime and referral value,
-// leader performance and campaign sell-through, as Chart.js charts (window.Chart, vendored UMD)
-// and tables, each with its CSV.
+// leader performance, campaign sell-through and after-sale rates, as Chart.js charts (window.Chart,
+// vendored UMD) and tables, each with its CSV.
 import { $, ApiError, describeError, el, label, money, month, percent, storeMonth, storeToday, t, wholeMoney } from "../common.js";
 import { api } from "./context.js";
 import { csvButton, dataTable, figure, query } from "./ui.js";
@@ -219,6 +219,36 @@ function margin(rows, { figures }) {
   ], rows, t("admin.analytics.margin.caption", { month: month(params().month) }));
 }
 
+/** After-sale requests per key, by outcome (stacked), the most first; the table adds rate and money. */
+function afterSales(rows) {
+  const name = (r) => ($("an-aftersales-by").value === "reason" ? label("aftersaleReason", r.key) : r.name ?? r.key ?? "–");
+  const charted = rows.slice(0, CHARTED_CAMPAIGNS);
+  $("chart-aftersales").parentElement.style.height = `${Math.max(160, 90 + charted.length * 32)}px`;
+  const open = (r) => r.requests - r.refunded - r.replaced - r.rejected;
+  const outcomes = [["refunded", GREEN], ["replaced", BLUE], ["rejected", "#868e96"]];
+  draw("chart-aftersales", {
+    type: "bar",
+    labels: charted.map(name),
+    datasets: [
+      ...outcomes.map(([status, color]) => ({ label: label("aftersale", status), data: charted.map((r) => r[status]),
+        backgroundColor: color, maxBarThickness: 36 })),
+      { label: t("admin.analytics.aftersales.open"), data: charted.map(open), backgroundColor: "#ffd8a8", maxBarThickness: 36 },
+    ],
+    options: { indexAxis: "y", scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
+      title: { display: true, text: t("admin.analytics.aftersales.requests") } }, y: { stacked: true } } },
+  });
+  return dataTable([
+    [t("admin.analytics.aftersales.key"), name],
+    [t("admin.analytics.aftersales.requests"), (r) => String(r.requests), "num"],
+    [t("admin.analytics.aftersales.lines"), (r) => (r.lines_sold === null ? "–" : String(r.lines_sold)), "num"],
+    [t("admin.analytics.aftersales.rate"), (r) => (r.rate_pct === null ? "–" : `${r.rate_pct.toFixed(2)}%`), "num"],
+    [label("aftersale", "refunded"), (r) => String(r.refunded), "num"],
+    [label("aftersale", "replaced"), (r) => String(r.replaced), "num"],
+    [label("aftersale", "rejected"), (r) => String(r.rejected), "num"],
+    [t("admin.analytics.aftersales.money"), (r) => money(r.refunded_cents), "num"],
+  ], rows, t("admin.analytics.aftersales.title"));
+}
+
 /** Each block: its box, API path (with the query it takes), CSV name, and how to show the answer. */
 // `what` names the block in the CSV button's label (its heading's key).
 const BLOCKS = [
@@ -237,13 +267,15 @@ const BLOCKS = [
   { id: "an-margin", path: "/analytics/margin", query: (p) => ({ month: p.month, by: "sku" }),
     what: "admin.analytics.margin.title", show: margin },
   { id: "an-campaigns", path: "/analytics/campaigns", query: () => ({}), what: "admin.analytics.campaigns.title", show: campaigns },
+  { id: "an-aftersales", path: "/analytics/after-sales", query: () => ({ by: $("an-aftersales-by").value }),
+    what: "admin.analytics.aftersales.title", show: afterSales, csvName: () => `after-sales-${$("an-aftersales-by").value}` },
 ];
 
 async function load(block) {
   const parts = part(block.id);
   parts.error.textContent = "";
   const q = () => query(block.query(params()));
-  const name = block.path.split("/").pop();
+  const name = block.csvName ? block.csvName() : block.path.split("/").pop();
   parts.actions.replaceChildren(
     csvButton(() => `${block.path}.csv${q()}`, () => `${name}-${block.query(params()).month ?? storeToday()}.csv`, t(block.what)),
     ...(block.extraCsv ? [block.extraCsv()] : []));
@@ -258,6 +290,7 @@ async function load(block) {
 
 export function init() {
   $("analytics-month").value = storeMonth();
+  $("an-aftersales-by").addEventListener("change", () => load(BLOCKS.find((b) => b.id === "an-aftersales")));
   $("analytics-form").addEventListener("submit", (event) => {
     event.preventDefault();
     show().catch((error) => console.error(error));

@@ -1,7 +1,8 @@
-// The Earnings tab: the commission balance, payouts and the commission ledger, requesting a
-// payout, and the Stripe payout account.
+// The Earnings tab: the commission balance, payouts (with the pickup cash netted from them) and the
+// commission ledger, requesting a payout, the Stripe payout account, and the cash owed (cash.js).
 import { $, ApiError, dateTime, el, label, newKey, t, toMinor } from "../common.js";
 import { api, cards, cash, explain, guarded, state, submit } from "./context.js";
+import { loadCash } from "./cash.js";
 
 export async function loadEarnings() {
   state.entriesPage = 1;
@@ -23,7 +24,7 @@ export async function loadEarnings() {
     state.entries = entries;
     renderEntries(entries.length === 20);
   });
-  await loadPayoutAccount();
+  await Promise.all([loadPayoutAccount(), loadCash()]);
 }
 
 function renderPayouts(payouts) {
@@ -31,6 +32,7 @@ function renderPayouts(payouts) {
     [t("leader.earnings.requested"), (p) => dateTime(p.created_at)],
     [t("leader.earnings.amount_col"), (p) => cash(p.amount_cents)],
     [t("leader.earnings.fee"), (p) => cash(p.fee_cents)],
+    [t("leader.earnings.netted"), (p) => cash(p.cash_netted_cents)],
     [t("leader.earnings.net"), (p) => cash(p.net_cents)],
     [t("leader.earnings.status"), (p) => label("payout", p.status)],
     [t("leader.earnings.note"), (p) => p.reason || p.last_error || p.bank_reference || ""],
