@@ -20,8 +20,9 @@ class StaffSchema(Schema):
         "description": "The language the staff member chose (zh-CN or en; PATCH /admin/me); null until chosen"})
     role = ma.fields.String(attribute="staff_role")
     is_active = ma.fields.Boolean()
-    permissions = ma.fields.Function(lambda a: sorted(permissions_of(a)), metadata={
-        "description": "What this staff member may do; the dashboard hides what is missing"})
+    permissions = f.Function(lambda a: sorted(permissions_of(a)), metadata={
+        "description": "What this staff member may do; the dashboard hides what is missing"},
+                             returns=ma.fields.List(ma.fields.String()))
     created_at = ma.fields.DateTime()
 
 
