@@ -23,8 +23,10 @@ def finish(doc: dict, *, marker: str) -> dict:
     doc["components"].setdefault("headers", {}).update(COMMON_HEADERS)
     doc["components"].setdefault("responses", {}).update(COMMON_RESPONSES)
     add_error_headers(doc["components"]["responses"])
-    for operation in _operations(doc):
-        add_common_answers(operation)
+    for path, item in doc.get("paths", {}).items():
+        for method, operation in item.items():
+            if method != "parameters":
+                add_common_answers(operation, has_path_parameters="{" in path)
     return doc
 
 

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from copy import deepcopy
 
+import marshmallow as ma
 from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.openapi import OpenAPIConverter
 
 from blueprints.openapi.finish import finish
+from blueprints.openapi.webhooks import register_webhooks
 
+JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 # Private marker carried from the converter to finish(): the fields a dump always writes.
 DUMP_REQUIRED = "x-dump-required"
 
@@ -58,6 +61,8 @@ class DocumentedMarshmallowPlugin(MarshmallowPlugin):
 
 def computed_field_type(converter, field, ret, **kwargs):
     """A Method/Function field declares what it returns (blueprints.fields.Computed): document that."""
+    if isinstance(field, ma.fields.Constant):
+        return {"type": JSON_TYPES[type(field.constant)], "const": field.constant}
     returns = getattr(field, "returns", None)
     if returns is None:
         return {}
@@ -67,7 +72,9 @@ def computed_field_type(converter, field, ret, **kwargs):
 
 
 def finish_document(spec) -> None:
-    """Make spec.to_dict() answer the finished document (flask-smorest serves and prints that)."""
+    """Add the outbound webhooks, and make spec.to_dict() answer the finished document (flask-smorest
+    serves and prints that)."""
+    register_webhooks(spec)
     build = spec.to_dict
 
     def to_dict():

@@ -44,7 +44,7 @@ ERROR_HEADERS = {
 }
 
 
-def add_common_answers(operation: dict) -> None:
+def add_common_answers(operation: dict, *, has_path_parameters: bool) -> None:
     responses = operation["responses"]
     parameters = operation.get("parameters", [])
     responses.setdefault("503", {"$ref": "#/components/responses/SERVICE_UNAVAILABLE"})
@@ -52,7 +52,7 @@ def add_common_answers(operation: dict) -> None:
         responses.setdefault("400", {"$ref": "#/components/responses/BAD_REQUEST"})  # malformed JSON
         responses.setdefault("413", {"$ref": "#/components/responses/REQUEST_ENTITY_TOO_LARGE"})
         responses.setdefault("422", {"$ref": "#/components/responses/UNPROCESSABLE_ENTITY"})
-    if any(p.get("in") == "path" for p in parameters):
+    if has_path_parameters:
         responses.setdefault("404", {"$ref": "#/components/responses/NOT_FOUND"})  # ids out of range
     idempotent = any(p.get("in") == "header" and p.get("name") == "Idempotency-Key" for p in parameters)
     for status, response in responses.items():

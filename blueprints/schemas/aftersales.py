@@ -18,8 +18,7 @@ class OpenRequestSchema(Schema):
 
 class PhotoUploadSchema(Schema):
     # Not required here: the request is looked up first (404 before 422); a missing file is refused then.
-    photo = Upload(load_default=None, metadata={"description": "A JPEG, PNG, WebP or GIF photo (re-encoded, "
-                                                           "metadata removed)"})
+    photo = Upload(metadata={"description": "A JPEG, PNG, WebP or GIF photo (re-encoded, metadata removed)"})
 
 
 class ReviewSchema(Schema):
