@@ -105,7 +105,7 @@ def test_response_schemas_say_which_fields_are_always_there(doc):
 def test_csv_operations_declare_text_csv(doc):
     csv = [(m, p) for m, p, op in operations(doc) if "text/csv" in op["responses"].get("200", {}).get("content", {})]
     assert len(csv) == CSV_OPERATIONS
-    for method, path, operation in operations(doc):
+    for method, path, _ in operations(doc):
         if path.endswith(".csv"):
             assert (method, path) in csv
     export = doc["paths"]["/api/v1/admin/payouts/export"]["post"]["responses"]["200"]
