@@ -46,7 +46,7 @@ class RoleSchema(Schema):
     id = ma.fields.Integer(allow_none=True, metadata={"description": "null for built-in roles"})
     key = ma.fields.String()
     name = ma.fields.String()
-    builtin = ma.fields.Boolean()
+    builtin = ma.fields.Boolean(dump_default=False)  # a custom role (a row) has no such attribute
     permissions = ma.fields.List(ma.fields.String())
 
 

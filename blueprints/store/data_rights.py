@@ -24,10 +24,11 @@ EXPORT_DESCRIPTION = ("Every row kept about you, by table (orders, order_lines, 
 @blp.requires(Role.SHOPPER)
 @blp.response(200, description=EXPORT_DESCRIPTION)
 @blp.doc(responses={"200": {"description": EXPORT_DESCRIPTION, "content": {"application/json": {"schema": {
-    "type": "object", "additionalProperties": {"anyOf": [{"type": "array", "items": {"type": "object"}},
-                                                         {"type": "object"}]},
-    "description": "Table name → its rows about you (the account itself: one object), each row an object of its "
-                   "columns"}}}}})
+    "type": "object", "required": ["exported_at", "account"],
+    "properties": {"exported_at": {"type": "string", "format": "date-time"},
+                   "account": {"type": "object", "description": "Your account's own columns"}},
+    "additionalProperties": {"type": "array", "items": {"type": "object"}},
+    "description": "Besides these two: table name → its rows about you, each row an object of its columns"}}}}})
 def export_my_data():
     """Download a copy of everything the store keeps about you, as JSON (PIPL art. 45, GDPR art. 15/20)"""
     return data_rights.export_data(current_account().id)
