@@ -55,6 +55,7 @@ def add_common_answers(operation: dict, *, has_path_parameters: bool) -> None:
     if has_path_parameters:
         responses.setdefault("404", {"$ref": "#/components/responses/NOT_FOUND"})  # ids out of range
     idempotent = any(p.get("in") == "header" and p.get("name") == "Idempotency-Key" for p in parameters)
+    rate_limited = "429" in responses  # the quota's state comes with every answer of a limited operation
     for status, response in responses.items():
         if not status.startswith("2") or "$ref" in response:
             continue
@@ -64,6 +65,9 @@ def add_common_answers(operation: dict, *, has_path_parameters: bool) -> None:
             headers["Link"] = _header("Link")
         if idempotent:
             headers["Idempotent-Replayed"] = _header("Idempotent-Replayed")
+        if rate_limited:
+            headers["RateLimit"] = _header("RateLimit")
+            headers["RateLimit-Policy"] = _header("RateLimit-Policy")
 
 
 def add_error_headers(responses: dict) -> None:

@@ -124,6 +124,8 @@ def test_errors_and_headers_every_operation_can_answer_with(doc):
             assert "404" in operation["responses"], (method, path)
     place = doc["paths"]["/api/v1/store/orders"]["post"]["responses"]["201"]["headers"]
     assert {"Idempotent-Replayed", "X-Request-Id"} <= set(place)
+    login = doc["paths"]["/api/v1/store/auth/login"]["post"]["responses"]
+    assert {"RateLimit", "RateLimit-Policy"} <= set(login["200"]["headers"]) and "429" in login
     listing = doc["paths"]["/api/v1/admin/orders"]["get"]["responses"]["200"]["headers"]
     assert {"X-Pagination", "Link"} <= set(listing)
 
