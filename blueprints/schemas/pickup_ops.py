@@ -122,9 +122,10 @@ class BatchSchema(Schema):
     closed_at = ma.fields.DateTime(allow_none=True)
     dispatched_at = ma.fields.DateTime(allow_none=True)
     arrived_at = ma.fields.DateTime(allow_none=True)
-    driver_delivered = ma.fields.Function(
+    driver_delivered = f.Function(
         lambda b: DeliveredMarkSchema().dump(m) if (m := delivered_mark(b.pickup_point_id, b.delivery_date)) else None,
-        allow_none=True, metadata={"description": "The route driver's delivered mark (docs/delivery-routes.md)"})
+        allow_none=True, returns=ma.fields.Nested(DeliveredMarkSchema),
+        metadata={"description": "The route driver's delivered mark (docs/delivery-routes.md)"})
 
 
 class BatchDetailSchema(BatchSchema):

@@ -10,7 +10,7 @@ from openapi_spec_validator import validate
 
 from blueprints.openapi.webhooks import EVENTS
 
-CSV_OPERATIONS = 13  # 12 `*.csv` downloads and the bank's payout file
+CSV_OPERATIONS = 15  # 14 `*.csv` downloads and the bank's payout file
 TYPED = ("type", "$ref", "anyOf", "oneOf", "allOf", "const")
 
 
