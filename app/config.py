@@ -214,7 +214,10 @@ class Defaults:
     DATABASE_PING_AFTER_IDLE_SECONDS = 10
     API_TITLE = "Community group-buying storefront"
     API_VERSION = "v1"
-    OPENAPI_VERSION = "3.0.3"
+    # 3.1: nullable nested objects as anyOf [$ref, null], which client generators read correctly.
+    OPENAPI_VERSION = "3.1.0"
+    # Paths carry /api/v1 already: the server is the host that serves the document.
+    API_SPEC_OPTIONS = {"servers": [{"url": "/", "description": "This server (the host serving this document)"}]}
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "docs"

@@ -15,18 +15,19 @@ def schema_name(schema) -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from apispec.ext.marshmallow import MarshmallowPlugin
-
     from blueprints import admin, leader, ops, store, web, webhooks
+    from blueprints.openapi import DocumentedMarshmallowPlugin, OperationIdPlugin, finish_document
     from blueprints.store.flash_gate import FlashGate
 
-    api.init_app(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    api.init_app(app, spec_kwargs={"marshmallow_plugin": DocumentedMarshmallowPlugin(schema_name_resolver=schema_name),
+                                   "extra_plugins": [OperationIdPlugin()]})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Token from the auth/login routes"}
     )
     register_converters(app, api)
     for blp in (store.blp, leader.blp, admin.blp):
         api.register_blueprint(blp)
+    finish_document(api.spec)
     app.register_blueprint(web.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(webhooks.bp)

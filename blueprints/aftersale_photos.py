@@ -9,8 +9,11 @@ from app.aftersales import services
 from app.aftersales.photos import BadPhoto
 from app.i18n import _
 
+# image/jpeg is what is sent; application/octet-stream is listed too because generators that know no
+# image types (openapi-python-client) then read the body as bytes instead of dropping the response.
+BINARY = {"schema": {"type": "string", "format": "binary"}}
 PHOTO_DOC = {"responses": {"200": {"description": "The photo (re-encoded JPEG, no metadata)",
-                                   "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}}}
+                                   "content": {"image/jpeg": BINARY, "application/octet-stream": BINARY}}}}
 
 
 def photo_upload(func):

@@ -75,6 +75,19 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
+    def csv(self, description: str, headers: dict | None = None):
+        """A 200 answered as a CSV file (spreadsheets, the bank, warehouse systems), documented as
+        `text/csv` so that generated clients read it as text rather than try to parse JSON."""
+        documented = {"description": description, "content": {"text/csv": {"schema": {"type": "string"}}}}
+        if headers:
+            documented["headers"] = headers
+
+        def decorator(func):
+            func = self.response(200, description=description, content_type="text/csv")(func)
+            return self.doc(responses={"200": documented})(func)
+
+        return decorator
+
     def requires(self, role: Role, permission: str | None = None):
         """Enforce a role (and for staff, a permission of their staff role) and document the bearer
         security, the permission (`x-permission`) and the 401/403 they imply. A staff operation

@@ -77,3 +77,21 @@ class Email(ma.fields.Email):
 class HttpUrl(ma.fields.Url):
     def __init__(self, **kwargs):
         super().__init__(schemes={"http", "https"}, validate=[Length(max=500)], **kwargs)
+
+
+class Method(ma.fields.Method):
+    """A computed output field that says what it returns (`returns`, a field), so the OpenAPI
+    document gives it a type (blueprints/openapi/plugins.py computed_field_type)."""
+
+    def __init__(self, serialize: str | None = None, deserialize: str | None = None, *,
+                 returns: ma.fields.Field, **kwargs):
+        super().__init__(serialize, deserialize, **kwargs)
+        self.returns = returns
+
+
+class Function(ma.fields.Function):
+    """fields.Function with `returns`, as Method above."""
+
+    def __init__(self, serialize=None, deserialize=None, *, returns: ma.fields.Field, **kwargs):
+        super().__init__(serialize, deserialize, **kwargs)
+        self.returns = returns

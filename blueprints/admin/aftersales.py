@@ -13,6 +13,7 @@ from blueprints.schemas.aftersales import (
     DecisionSchema,
     RequestQuerySchema,
     RulesSchema,
+    RulesUpdateSchema,
     StaffRequestSchema,
 )
 
@@ -74,7 +75,7 @@ def get_rules():
 
 @blp.route("/after-sales/rules", methods=["PATCH"])
 @blp.requires(Role.STAFF, "settings.manage")
-@blp.arguments(RulesSchema)
+@blp.arguments(RulesUpdateSchema)
 @blp.response(200, RulesSchema)
 @blp.errors(422)
 def set_rules(data):
@@ -99,7 +100,7 @@ def after_sale_rates(query):
 @blp.route("/analytics/after-sales.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(AnalyticsQuerySchema, location="query")
-@blp.response(200, description="CSV: one row per key", content_type="text/csv")
+@blp.csv("CSV: one row per key")
 def after_sale_rates_csv(query):
     """The after-sale rates as CSV"""
     rows = analytics.rates(query["by"])

@@ -51,7 +51,7 @@ def analytics_repurchase(query):
 @blp.route(f"{PREFIX}/repurchase.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(MonthsQuerySchema, location="query")
-@blp.response(200, description="CSV: one row per month", content_type="text/csv")
+@blp.csv("CSV: one row per month")
 def analytics_repurchase_csv(query):
     """The repurchase table as CSV"""
     return _table(f"repurchase-{local_now():%Y-%m}.csv", ["month", "buyers", "returning", "repurchase_rate"],
@@ -69,7 +69,7 @@ def analytics_repeat_rates():
 
 @blp.route(f"{PREFIX}/repeat-rates.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "analytics.read")
-@blp.response(200, description="CSV: one row per window", content_type="text/csv")
+@blp.csv("CSV: one row per window")
 def analytics_repeat_rates_csv():
     """The repeat rates as CSV"""
     return _table(f"repeat-rates-{local_now():%Y-%m-%d}.csv", ["days", "customers", "repeated", "repeat_rate"],
@@ -89,8 +89,7 @@ def analytics_cohorts(query):
 @blp.route(f"{PREFIX}/cohorts.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(MonthsQuerySchema, location="query")
-@blp.response(200, description="CSV: one row per cohort, one column per month offset (active customers)",
-              content_type="text/csv")
+@blp.csv("CSV: one row per cohort, one column per month offset (active customers)")
 def analytics_cohorts_csv(query):
     """The cohort table as CSV"""
     table = cohorts.cohorts(query["months"])
@@ -110,7 +109,7 @@ def analytics_lifetime_value():
 
 @blp.route(f"{PREFIX}/lifetime-value.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "analytics.read")
-@blp.response(200, description="CSV: one row per bucket", content_type="text/csv")
+@blp.csv("CSV: one row per bucket")
 def analytics_lifetime_value_csv():
     """The lifetime-value buckets as CSV"""
     return _buckets(f"lifetime-value-{local_now():%Y-%m-%d}.csv", value.lifetime_value(), "customers")
@@ -126,7 +125,7 @@ def analytics_referral_value():
 
 @blp.route(f"{PREFIX}/referral-value.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "analytics.read")
-@blp.response(200, description="CSV: one row per bucket (referrers)", content_type="text/csv")
+@blp.csv("CSV: one row per bucket (referrers)")
 def analytics_referral_value_csv():
     """The referral-value buckets as CSV"""
     return _buckets(f"referral-value-{local_now():%Y-%m-%d}.csv", value.referral_value(), "referrers")
@@ -134,7 +133,7 @@ def analytics_referral_value_csv():
 
 @blp.route(f"{PREFIX}/referrers.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "analytics.read")
-@blp.response(200, description="CSV: one row per referrer, most value first", content_type="text/csv")
+@blp.csv("CSV: one row per referrer, most value first")
 def analytics_referrers_csv():
     """Every referrer whose referred shoppers purchased, with the value they brought, as CSV"""
     return _table(f"referrers-{local_now():%Y-%m-%d}.csv", ["account_id", "name", "referred_customers", "value_cents"],
@@ -153,7 +152,7 @@ def analytics_leaders(query):
 @blp.route(f"{PREFIX}/leaders.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(PerformanceQuerySchema, location="query")
-@blp.response(200, description="CSV: one row per leader", content_type="text/csv")
+@blp.csv("CSV: one row per leader")
 def analytics_leaders_csv(query):
     """Leader performance for a month as CSV"""
     month = query["month"] or f"{local_now():%Y-%m}"
@@ -171,7 +170,7 @@ def analytics_campaigns():
 
 @blp.route(f"{PREFIX}/campaigns.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "analytics.read")
-@blp.response(200, description="CSV: one row per approved campaign", content_type="text/csv")
+@blp.csv("CSV: one row per approved campaign")
 def analytics_campaigns_csv():
     """The campaign table as CSV"""
     return _table(f"campaigns-{local_now():%Y-%m-%d}.csv", CAMPAIGN_COLUMNS, campaigns.campaign_table())

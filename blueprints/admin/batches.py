@@ -77,7 +77,7 @@ def pick_list(batch_id):
 
 @blp.route("/batches/<id:batch_id>/pick-list.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "batches.read")
-@blp.response(200, description="CSV: one row per order line", content_type="text/csv")
+@blp.csv("CSV: one row per order line")
 @blp.errors(404)
 def pick_list_csv(batch_id):
     """The pick list as CSV"""
@@ -100,7 +100,7 @@ def consolidated(query):
 @blp.route("/pick-lists.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "batches.read")
 @blp.arguments(DateQuerySchema, location="query")
-@blp.response(200, description="CSV: one row per SKU", content_type="text/csv")
+@blp.csv("CSV: one row per SKU")
 def consolidated_csv(query):
     """The warehouse pick list as CSV"""
     rows = [[r["sku_code"], r["product_name"], r["sku_name"], r["quantity"], r["pickup_points"]]

@@ -21,6 +21,7 @@ from blueprints.schemas.commissions import (
     CohortSchema,
     CommissionRuleSchema,
     CommissionSettingsSchema,
+    CommissionSettingsUpdateSchema,
     JournalLineSchema,
     LiabilitySchema,
     LinkPayoutAccountSchema,
@@ -77,7 +78,7 @@ def get_commission_settings():
 
 @blp.route("/commission-settings", methods=["PATCH"])
 @blp.requires(Role.STAFF, "commissions.rules")
-@blp.arguments(CommissionSettingsSchema)
+@blp.arguments(CommissionSettingsUpdateSchema)
 @blp.response(202, ApprovalRequestSchema)
 @blp.errors(409)
 def update_commission_settings(changes):
@@ -218,7 +219,9 @@ def link_payout_account(data, leader_id):
 
 @blp.route("/payouts/export", methods=["POST"])
 @blp.requires(Role.STAFF, "payouts.send")
-@blp.response(200, description="CSV for the bank: one row per approved payout not yet exported")
+@blp.csv("CSV for the bank: one row per approved payout not yet exported",
+         headers={"X-Payout-Count": {"description": "How many payouts the file holds (0: nothing new to export)",
+                                     "schema": {"type": "integer", "minimum": 0}}})
 def export_payouts():
     """The bank file: approved payouts not yet exported (they become `exported`); run it again
     and only newer approvals appear"""

@@ -144,8 +144,7 @@ def manifest(run_id):
 
 @blp.route("/route-runs/<id:run_id>/sorting-sheet.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "routes.read")
-@blp.response(200, description="CSV: one row per bag and line (label printers read the qr column)",
-              content_type="text/csv")
+@blp.csv("CSV: one row per bag and line (label printers read the qr column)")
 @blp.errors(404)
 def sorting_sheet_csv(run_id):
     """The sorting sheet as CSV"""
@@ -159,7 +158,7 @@ def sorting_sheet_csv(run_id):
 
 @blp.route("/route-runs/<id:run_id>/manifest.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "routes.read")
-@blp.response(200, description="CSV: one row per stop and SKU", content_type="text/csv")
+@blp.csv("CSV: one row per stop and SKU")
 @blp.errors(404)
 def manifest_csv(run_id):
     """The loading manifest as CSV"""

@@ -23,6 +23,7 @@ from blueprints.schemas.loyalty import (
     PointsAdjustmentSchema,
     PointsEntrySchema,
     ProgramSchema,
+    ProgramUpdateSchema,
     SocialValueSchema,
     TierSchema,
     TierUpdateSchema,
@@ -42,7 +43,7 @@ def get_program():
 
 @blp.route("/loyalty/program", methods=["PATCH"])
 @blp.requires(Role.STAFF, "loyalty.manage")
-@blp.arguments(ProgramSchema)
+@blp.arguments(ProgramUpdateSchema)
 @blp.response(200, ProgramSchema)
 @blp.errors(404)
 def update_program(changes):

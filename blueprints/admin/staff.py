@@ -129,7 +129,7 @@ def list_audit_log(query):
 @blp.route("/audit-log.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "audit.read")
 @blp.arguments(AuditQuerySchema, location="query")
-@blp.response(200, description="CSV: one row per entry, newest first", content_type="text/csv")
+@blp.csv("CSV: one row per entry, newest first")
 def export_audit_log(query):
     """The audit log (filtered like the list) as CSV"""
     return csv_response("audit-log.csv", audit.CSV_HEADER, audit.csv_rows(audit.entries(**query)))

@@ -3,6 +3,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.commissions.rules import settings
+from blueprints import fields as f
 from blueprints.auth import Role, current_leader
 from blueprints.leader import blp
 from blueprints.schemas.common import Schema
@@ -20,9 +21,11 @@ class PayoutTermsSchema(Schema):
 
 
 class LeaderMeSchema(LeaderSchema):
-    locale = ma.fields.Function(lambda leader: leader.account.locale, allow_none=True, metadata={
-        "description": "The language the leader chose (zh-CN or en; null until chosen); set with PATCH /store/me"})
-    payout_terms = ma.fields.Method("_terms", metadata={"description": "How and from what amount you are paid out"})
+    locale = f.Function(lambda leader: leader.account.locale, allow_none=True, metadata={
+        "description": "The language the leader chose (zh-CN or en; null until chosen); set with PATCH /store/me"},
+                        returns=ma.fields.String())
+    payout_terms = f.Method("_terms", metadata={"description": "How and from what amount you are paid out"},
+                            returns=ma.fields.Nested(PayoutTermsSchema))
 
     def _terms(self, leader) -> dict:
         terms = settings()

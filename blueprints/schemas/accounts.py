@@ -51,6 +51,12 @@ class GroupBriefSchema(Schema):
     name = ma.fields.String()
 
 
+class MemberStandingSchema(Schema):
+    active = ma.fields.Boolean()
+    tier = ma.fields.String(allow_none=True, metadata={"description": "The tier's name while a member"})
+    points_balance = ma.fields.Integer()
+
+
 class AccountSchema(Schema):
     id = ma.fields.Integer()
     kind = ma.fields.String()
@@ -70,17 +76,19 @@ class TokenSchema(Schema):
 
 
 class ShopperAccountSchema(AccountSchema):
-    group = ma.fields.Function(
+    group = f.Function(
         lambda a: GroupBriefSchema().dump(b.group) if (b := current_binding(a.id)) else None,
         allow_none=True, metadata={"description": "The shopper's current group, if any"},
+        returns=ma.fields.Nested(GroupBriefSchema),
     )
     phone_verified_at = ma.fields.DateTime(
         allow_none=True, metadata={"description": "When the phone was verified by a code; null: not verified"})
-    birthday = ma.fields.Function(
+    birthday = f.Function(
         lambda a: BirthdaySchema().dump(birthday_status(a)) if a.birth_month else None,
         allow_none=True, metadata={"description": "The shopper's birthday (GET /me/birthday), if set"},
+        returns=ma.fields.Nested(BirthdaySchema),
     )
-    member = ma.fields.Method("_member", metadata={
+    member = f.Method("_member", returns=ma.fields.Nested(MemberStandingSchema), metadata={
         "description": "Store membership now: {active, tier, points_balance} (details: GET /membership)"})
 
     def _member(self, account) -> dict:

@@ -18,8 +18,7 @@ class OpenRequestSchema(Schema):
 
 class PhotoUploadSchema(Schema):
     # Not required here: the request is looked up first (404 before 422); a missing file is refused then.
-    photo = Upload(load_default=None, metadata={"description": "A JPEG, PNG, WebP or GIF photo (re-encoded, "
-                                                           "metadata removed)"})
+    photo = Upload(metadata={"description": "A JPEG, PNG, WebP or GIF photo (re-encoded, metadata removed)"})
 
 
 class ReviewSchema(Schema):
@@ -46,6 +45,11 @@ class RulesSchema(Schema):
         "description": "…when the shopper's after-sale requests per line bought are below this (basis points)"})
     cash_refund_by = f.Choice(["leader", "wallet"], metadata={
         "description": "How a refund of cash paid at pickup goes back unless the decision says: leader or wallet"})
+
+
+class RulesUpdateSchema(RulesSchema):
+    """The PATCH body: Rules's fields, each optional. A name of its own, so that the answer's schema
+    (Rules) can say which fields it always has."""
 
 
 class RequestQuerySchema(QuerySchema):
@@ -77,17 +81,20 @@ class RequestSchema(Schema):
     pickup_point_id = ma.fields.Integer()
     batch_id = ma.fields.Integer(allow_none=True)
     product_id = ma.fields.Integer()
-    reason = ma.fields.Function(lambda r: r.reason.value)
+    reason = f.Function(lambda r: r.reason.value, returns=ma.fields.String())
     quantity = ma.fields.Integer()
     description = ma.fields.String()
     claim_cents = ma.fields.Integer()
-    status = ma.fields.Function(lambda r: r.status.value)
-    leader_review_overdue = ma.fields.Function(is_overdue, metadata={
-        "description": "The leader's review deadline passed: the merchant may decide (by the clock)"})
+    status = f.Function(lambda r: r.status.value, returns=ma.fields.String())
+    leader_review_overdue = f.Function(is_overdue, metadata={
+        "description": "The leader's review deadline passed: the merchant may decide (by the clock)"},
+                                       returns=ma.fields.Boolean())
     review_due_at = ma.fields.DateTime()
-    leader_verdict = ma.fields.Function(lambda r: r.leader_verdict.value if r.leader_verdict else None)
+    leader_verdict = f.Function(lambda r: r.leader_verdict.value if r.leader_verdict else None, allow_none=True,
+                                returns=ma.fields.String())
     leader_note = ma.fields.String(allow_none=True)
-    decision = ma.fields.Function(lambda r: r.decision.value if r.decision else None)
+    decision = f.Function(lambda r: r.decision.value if r.decision else None, allow_none=True,
+                          returns=ma.fields.String())
     decision_reason = ma.fields.String(allow_none=True)
     decided_at = ma.fields.DateTime(allow_none=True)
     refund_id = ma.fields.Integer(allow_none=True)

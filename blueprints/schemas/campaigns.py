@@ -12,7 +12,7 @@ from app.clock import store_tz
 from app.db import utcnow
 from app.i18n import gettext_now
 from blueprints import fields as f
-from blueprints.schemas.common import QuerySchema, Schema
+from blueprints.schemas.common import QuerySchema, Schema, WindowSchema
 from blueprints.schemas.content import Localized, Translations, localized_of
 
 
@@ -76,17 +76,18 @@ class CampaignUpdateSchema(CampaignInputSchema):
 class CampaignItemSchema(Schema):
     id = ma.fields.Integer()
     sku_id = ma.fields.Integer()
-    product_name = ma.fields.Function(lambda i: localized_of(i.sku.product, "name"))
-    sku_name = ma.fields.Function(lambda i: localized_of(i.sku, "name"))
-    list_price_cents = ma.fields.Function(lambda i: i.sku.price_cents)
+    product_name = f.Function(lambda i: localized_of(i.sku.product, "name"), returns=ma.fields.String())
+    sku_name = f.Function(lambda i: localized_of(i.sku, "name"), returns=ma.fields.String())
+    list_price_cents = f.Function(lambda i: i.sku.price_cents, returns=ma.fields.Integer())
     campaign_price_cents = ma.fields.Integer()
     stock_total = ma.fields.Integer(allow_none=True)
-    stock_left = ma.fields.Method("_left", allow_none=True)
+    stock_left = f.Method("_left", allow_none=True, returns=ma.fields.Integer())
     deposit_cents = ma.fields.Integer(allow_none=True)
     deposit_value_cents = ma.fields.Integer(allow_none=True)
     points_multiplier = ma.fields.Integer(allow_none=True)
-    balance_cents = ma.fields.Method("_balance", allow_none=True,
-                                     metadata={"description": "Pre-sale: what is left to pay after the deposit"})
+    balance_cents = f.Method("_balance", allow_none=True,
+                             metadata={"description": "Pre-sale: what is left to pay after the deposit"},
+                             returns=ma.fields.Integer())
 
     def _left(self, item):
         if item.stock_total is None or item.campaign.review is not Review.APPROVED:
@@ -112,12 +113,13 @@ class StoreCampaignSchema(Schema):
     kind = ma.fields.String()
     name = Localized("name", metadata={"description": "In the reader's language when translated"})
     description = Localized("description", allow_none=True)
-    phase = ma.fields.Function(lambda c: phase(c, utcnow()).value)
+    phase = f.Function(lambda c: phase(c, utcnow()).value, returns=ma.fields.String())
     starts_at = ma.fields.DateTime()
     ends_at = ma.fields.DateTime()
-    next_window = ma.fields.Method("_window", allow_none=True)
-    seconds_to_start = ma.fields.Method("_countdown", allow_none=True,
-                                        metadata={"description": "Countdown while warming up or scheduled"})
+    next_window = f.Method("_window", allow_none=True, returns=ma.fields.Nested(WindowSchema))
+    seconds_to_start = f.Method("_countdown", allow_none=True,
+                                metadata={"description": "Countdown while warming up or scheduled"},
+                                returns=ma.fields.Integer())
     members_only = ma.fields.Boolean()
     per_person_limit = ma.fields.Integer(allow_none=True)
     stackable = ma.fields.Boolean()
@@ -127,7 +129,7 @@ class StoreCampaignSchema(Schema):
     day_of_month = ma.fields.Integer(allow_none=True)
     coupon_template_id = ma.fields.Integer(allow_none=True)
     items = ma.fields.List(ma.fields.Nested(CampaignItemSchema))
-    group_buy = ma.fields.Method("_progress", allow_none=True)
+    group_buy = f.Method("_progress", allow_none=True, returns=ma.fields.Nested(ProgressSchema))
 
     def _window(self, campaign):
         current = window(campaign, utcnow())
@@ -160,7 +162,7 @@ class CampaignSchema(StoreCampaignSchema):
     warmup_minutes = ma.fields.Integer()
     hold_minutes = ma.fields.Integer()
     all_groups = ma.fields.Boolean()
-    group_ids = ma.fields.Function(lambda c: sorted(g.id for g in c.groups))
+    group_ids = f.Function(lambda c: sorted(g.id for g in c.groups), returns=ma.fields.List(ma.fields.Integer()))
     balance_policy = ma.fields.String(allow_none=True)
     threshold_kind = ma.fields.String(allow_none=True)
     threshold = ma.fields.Integer(allow_none=True)

@@ -134,12 +134,15 @@ class StoreProductSchema(Schema):
     repeat_use = ma.fields.Boolean()
     usage_days_per_unit = ma.fields.Integer(allow_none=True)
     members_only = ma.fields.Boolean()
-    min_tier = ma.fields.Method("_min_tier", allow_none=True, metadata={"description": "Tier name needed, if any"})
+    min_tier = f.Method("_min_tier", allow_none=True, metadata={"description": "Tier name needed, if any"},
+                        returns=ma.fields.String())
     is_new = ma.fields.Boolean()
     released_at = ma.fields.DateTime(allow_none=True, metadata={"description": "On sale to everyone from"})
-    members_from = ma.fields.Method("_members_from", allow_none=True,
-                                    metadata={"description": "New products: members may buy from (earliest tier)"})
-    skus = ma.fields.Method("_active_skus", metadata={"type": "array"})
+    members_from = f.Method("_members_from", allow_none=True,
+                            metadata={"description": "New products: members may buy from (earliest tier)"},
+                            returns=ma.fields.DateTime())
+    skus = f.Method("_active_skus",
+                    returns=ma.fields.List(ma.fields.Nested(StoreSkuSchema)))
 
     def _min_tier(self, product):
         from app.extensions import db
@@ -171,7 +174,7 @@ class ProductSchema(StoreProductSchema):
     min_tier_id = ma.fields.Integer(allow_none=True)
     status = ma.fields.String()
     position = ma.fields.Integer()
-    group_ids = ma.fields.Function(lambda p: sorted(g.id for g in p.groups))
+    group_ids = f.Function(lambda p: sorted(g.id for g in p.groups), returns=ma.fields.List(ma.fields.Integer()))
     skus = ma.fields.List(ma.fields.Nested(SkuSchema))
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()

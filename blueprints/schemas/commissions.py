@@ -49,6 +49,11 @@ class CommissionSettingsSchema(Schema):
                        "(applies to payouts requested from now on)"})
 
 
+class CommissionSettingsUpdateSchema(CommissionSettingsSchema):
+    """The PATCH body: CommissionSettings's fields, each optional. A name of its own, so that the answer's schema
+    (CommissionSettings) can say which fields it always has."""
+
+
 class BalanceSchema(Schema):
     account_id = ma.fields.Integer()
     name = ma.fields.String(allow_none=True)
@@ -96,13 +101,13 @@ class PayoutSchema(Schema):
     id = ma.fields.Integer()
     account_id = ma.fields.Integer()
     leader_id = ma.fields.Integer()
-    leader_name = ma.fields.Method("_leader_name")
+    leader_name = f.Method("_leader_name", returns=ma.fields.String())
     amount_cents = ma.fields.Integer(metadata={"description": "Gross: the commission withdrawn"})
     fee_cents = ma.fields.Integer()
     cash_netted_cents = ma.fields.Integer(metadata={
         "description": "Pickup cash the leader owed, withheld when the payout was approved (0 before)"})
     net_cents = ma.fields.Integer(metadata={"description": "Paid to the leader: amount − fee − cash netted"})
-    status = ma.fields.Function(lambda p: p.status.value)
+    status = f.Function(lambda p: p.status.value, returns=ma.fields.String())
     provider = ma.fields.String(metadata={"description": "bank_export or stripe_connect"})
     bank_reference = ma.fields.String(allow_none=True, metadata={"description": "The bank's reference, or "
                                                                                "the Stripe transfer id"})

@@ -71,4 +71,4 @@ def localized_of(row, field: str):
 
 def Localized(field: str, **kwargs) -> ma.fields.Function:  # noqa: N802
     """A dump-only field: the row's ``field`` in the reader's language."""
-    return ma.fields.Function(lambda row: localized_of(row, field), dump_only=True, **kwargs)
+    return f.Function(lambda row: localized_of(row, field), dump_only=True, **kwargs, returns=ma.fields.String())

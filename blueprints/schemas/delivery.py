@@ -87,17 +87,17 @@ class RunStopSchema(Schema):
     position = ma.fields.Integer()
     pickup_point = ma.fields.Nested(PointBriefSchema)
     delivered_at = ma.fields.DateTime(allow_none=True)
-    has_photo = ma.fields.Function(lambda s: bool(s.photo_key))
+    has_photo = f.Function(lambda s: bool(s.photo_key), returns=ma.fields.Boolean())
 
 
 class RunHeadSchema(Schema):
     id = ma.fields.Integer()
     route_id = ma.fields.Integer()
-    route_name = ma.fields.Function(lambda r: r.route.name)
+    route_name = f.Function(lambda r: r.route.name, returns=ma.fields.String())
     delivery_date = ma.fields.Date()
     departure_time = ma.fields.Time(format=TIME_FORMAT)
     driver_id = ma.fields.Integer(allow_none=True)
-    driver_name = ma.fields.Function(lambda r: _driver_name(r.driver_id), allow_none=True)
+    driver_name = f.Function(lambda r: _driver_name(r.driver_id), allow_none=True, returns=ma.fields.String())
 
 
 class RunSchema(RunHeadSchema):
@@ -113,7 +113,7 @@ class SkuCountSchema(Schema):
 
 class BagSchema(Schema):
     order_number = ma.fields.String()
-    shopper_name = ma.fields.Function(lambda b: mask_name(b.shopper_name), metadata={
+    shopper_name = f.Function(lambda b: mask_name(b.shopper_name), returns=ma.fields.String(), metadata={
         "description": "Masked (陈**): a bag is seen by many hands"})
     qr_text = ma.fields.String(metadata={"description": "The pickup QR text, PICKUP/<order number>/<code>"})
     replacement_for = ma.fields.Integer(allow_none=True)
@@ -129,7 +129,7 @@ class SheetStopSchema(Schema):
     batch_id = ma.fields.Integer(allow_none=True)
     batch_status = ma.fields.String(allow_none=True)
     delivered_at = ma.fields.DateTime(allow_none=True)
-    bag_count = ma.fields.Function(lambda s: len(s.bags))
+    bag_count = f.Function(lambda s: len(s.bags), returns=ma.fields.Integer())
     units = ma.fields.Integer()
     skus = ma.fields.List(ma.fields.Nested(SkuCountSchema))
 

@@ -108,9 +108,9 @@ class GroupSchema(PublicGroupSchema):
     pickup_from = ma.fields.Time(format="%H:%M", allow_none=True)
     pickup_until = ma.fields.Time(format="%H:%M", allow_none=True)
     leader = ma.fields.Nested(LeaderBriefSchema, allow_none=True)
-    code = ma.fields.Function(lambda g: public_link(g.id).code)
-    url = ma.fields.Function(lambda g: link_url(public_link(g.id).code))
-    member_count = ma.fields.Function(lambda g: member_count(g.id))
+    code = f.Function(lambda g: public_link(g.id).code, returns=ma.fields.String())
+    url = f.Function(lambda g: link_url(public_link(g.id).code), returns=ma.fields.String())
+    member_count = f.Function(lambda g: member_count(g.id), returns=ma.fields.Integer())
     created_at = ma.fields.DateTime()
 
 
@@ -123,9 +123,9 @@ class GroupLandingSchema(Schema):
 
 class LinkSchema(Schema):
     code = ma.fields.String()
-    url = ma.fields.Function(lambda link: link_url(link.code))
+    url = f.Function(lambda link: link_url(link.code), returns=ma.fields.String())
     group_id = ma.fields.Integer()
-    group_name = ma.fields.Function(lambda link: link.group.name)
+    group_name = f.Function(lambda link: link.group.name, returns=ma.fields.String())
     owner_account_id = ma.fields.Integer(allow_none=True)
     created_at = ma.fields.DateTime()
 
@@ -138,8 +138,9 @@ class BindingSchema(Schema):
     id = ma.fields.Integer()
     group = ma.fields.Nested(GroupBriefSchema)
     referrer_account_id = ma.fields.Integer(allow_none=True)
-    link_code = ma.fields.Function(lambda b: b.link.code if b.link else None, allow_none=True,
-                                   metadata={"description": "The link the shopper followed"})
+    link_code = f.Function(lambda b: b.link.code if b.link else None, allow_none=True,
+                           metadata={"description": "The link the shopper followed"},
+                           returns=ma.fields.String())
     leader_id = ma.fields.Integer(allow_none=True)
     bound_at = ma.fields.DateTime()
     ended_at = ma.fields.DateTime(allow_none=True)
@@ -153,7 +154,7 @@ class JoinResultSchema(Schema):
 
 class MemberSchema(Schema):
     account_id = ma.fields.Integer()
-    name = ma.fields.Function(lambda b: b.account.name)
+    name = f.Function(lambda b: b.account.name, returns=ma.fields.String())
     referrer_account_id = ma.fields.Integer(allow_none=True)
     bound_at = ma.fields.DateTime()
 
@@ -210,6 +211,7 @@ class ShopperQuerySchema(QuerySchema):
 class ShopperSchema(AccountSchema):
     lifetime_spend_cents = ma.fields.Integer()
     phone_verified_at = ma.fields.DateTime(allow_none=True)
-    current_binding = ma.fields.Function(
-        lambda a: BindingSchema().dump(b) if (b := current_binding(a.id)) else None, allow_none=True
+    current_binding = f.Function(
+        lambda a: BindingSchema().dump(b) if (b := current_binding(a.id)) else None, allow_none=True,
+                                 returns=ma.fields.Nested(BindingSchema)
     )

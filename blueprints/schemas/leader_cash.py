@@ -15,14 +15,14 @@ class CashOwedSchema(Schema):
 
 
 class CashLineSchema(Schema):
-    bucket = ma.fields.Function(lambda x: x.bucket.value)
+    bucket = f.Function(lambda x: x.bucket.value, returns=ma.fields.String())
     leader_id = ma.fields.Integer(allow_none=True)
     amount_cents = ma.fields.Integer()
 
 
 class CashEntrySchema(Schema):
     id = ma.fields.Integer()
-    kind = ma.fields.Function(lambda e: e.kind.value)
+    kind = f.Function(lambda e: e.kind.value, returns=ma.fields.String())
     ref = ma.fields.String()
     order_id = ma.fields.Integer(allow_none=True)
     reference = ma.fields.String(allow_none=True)

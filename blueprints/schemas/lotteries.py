@@ -63,17 +63,19 @@ class LotteryBaseSchema(Schema):
     group_id = ma.fields.Integer()
     title = ma.fields.String()
     description = ma.fields.String(allow_none=True)
-    phase = ma.fields.Function(lambda lot: lotteries.phase(lot, utcnow()).value, metadata={
-        "description": "draft, open (taking entries), closed (waiting for the draw), drawn, cancelled"})
+    phase = f.Function(lambda lot: lotteries.phase(lot, utcnow()).value, metadata={
+        "description": "draft, open (taking entries), closed (waiting for the draw), drawn, cancelled"},
+                       returns=ma.fields.String())
     entry_rule = ma.fields.String()
     recent_order_days = ma.fields.Integer(allow_none=True)
     entries_close_at = ma.fields.DateTime()
-    seconds_to_close = ma.fields.Method("_countdown", allow_none=True)
+    seconds_to_close = f.Method("_countdown", allow_none=True, returns=ma.fields.Integer())
     entry_count = ma.fields.Integer()
     prizes = ma.fields.List(ma.fields.Nested(LotteryPrizeSchema))
     seed_hash = ma.fields.String(allow_none=True, metadata={"description": "SHA-256 (hex) of the secret seed, "
                                                                            "fixed when the lottery was published"})
-    seed = ma.fields.Function(_seed, allow_none=True, metadata={"description": "The seed (hex), revealed by the draw"})
+    seed = f.Function(_seed, allow_none=True, metadata={"description": "The seed (hex), revealed by the draw"},
+                      returns=ma.fields.String())
     drawn_at = ma.fields.DateTime(allow_none=True)
 
     def _countdown(self, lottery):
@@ -83,7 +85,8 @@ class LotteryBaseSchema(Schema):
 
 
 class StoreLotterySchema(LotteryBaseSchema):
-    my_entry = ma.fields.Method("_mine", allow_none=True, metadata={"description": "Your entry, if you entered"})
+    my_entry = f.Method("_mine", allow_none=True, metadata={"description": "Your entry, if you entered"},
+                        returns=ma.fields.Nested("LotteryEntrySchema"))
 
     def _mine(self, lottery):
         account = getattr(g, "account", None)
@@ -123,11 +126,13 @@ class LotteryEntrySchema(Schema):
     number = ma.fields.Integer(metadata={"description": "Entry number: the public order the draw uses"})
     ticket = ma.fields.String(metadata={"description": "Your code in the published entry list"})
     created_at = ma.fields.DateTime()
-    result = ma.fields.Function(_result, metadata={"description": "pending (not drawn yet), won, not_won, cancelled"})
+    result = f.Function(_result, metadata={"description": "pending (not drawn yet), won, not_won, cancelled"},
+                        returns=ma.fields.String())
     win_rank = ma.fields.Integer(allow_none=True)
-    prize = ma.fields.Function(lambda e: LotteryPrizeSchema().dump(e.prize) if e.prize else None, allow_none=True)
-    prize_issued = ma.fields.Function(lambda e: e.prize_issued_at is not None, metadata={
-        "description": "The prize coupon is in your account"})
+    prize = f.Function(lambda e: LotteryPrizeSchema().dump(e.prize) if e.prize else None, allow_none=True,
+                       returns=ma.fields.Nested(LotteryPrizeSchema))
+    prize_issued = f.Function(lambda e: e.prize_issued_at is not None, metadata={
+        "description": "The prize coupon is in your account"}, returns=ma.fields.Boolean())
 
 
 class AdminLotteryEntrySchema(LotteryEntrySchema):

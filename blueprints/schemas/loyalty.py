@@ -7,7 +7,7 @@ from app.coupons.models import CouponKind
 from app.coupons.services import shown_status
 from app.i18n import gettext_now
 from blueprints import fields as f
-from blueprints.schemas.common import QuerySchema, Schema, currency_field
+from blueprints.schemas.common import NextActionSchema, QuerySchema, Schema, currency_field
 
 
 class TierSchema(Schema):
@@ -49,6 +49,11 @@ class ProgramSchema(Schema):
                                              metadata={"description": "0: joining is free; else paid from the wallet"})
     membership_days = ma.fields.Integer(validate=ma.validate.Range(min=1, max=3660),
                                         metadata={"description": "How long a paid membership runs"})
+
+
+class ProgramUpdateSchema(ProgramSchema):
+    """The PATCH body: Program's fields, each optional. A name of its own, so that the answer's schema
+    (Program) can say which fields it always has."""
 
 
 class JoinSchema(Schema):
@@ -193,18 +198,20 @@ class CouponSchema(Schema):
     id = ma.fields.Integer()
     template_id = ma.fields.Integer()
     account_id = ma.fields.Integer()
-    name = ma.fields.Function(lambda c: c.template.name)
-    kind = ma.fields.Function(lambda c: c.template.kind.value)
-    amount_off_cents = ma.fields.Function(lambda c: c.template.amount_off_cents, allow_none=True)
-    percent_off = ma.fields.Function(lambda c: c.template.percent_off, allow_none=True)
-    min_spend_cents = ma.fields.Function(lambda c: c.template.min_spend_cents)
-    product_ids = ma.fields.Function(lambda c: [p.id for p in c.template.products])
-    category_ids = ma.fields.Function(lambda c: [x.id for x in c.template.categories])
-    status = ma.fields.Function(lambda c: shown_status(c),
-                                metadata={"enum": ["available", "not_yet_valid", "expired", "used", "void"]})
+    name = f.Function(lambda c: c.template.name, returns=ma.fields.String())
+    kind = f.Function(lambda c: c.template.kind.value, returns=ma.fields.String())
+    amount_off_cents = f.Function(lambda c: c.template.amount_off_cents, allow_none=True, returns=ma.fields.Integer())
+    percent_off = f.Function(lambda c: c.template.percent_off, allow_none=True, returns=ma.fields.Integer())
+    min_spend_cents = f.Function(lambda c: c.template.min_spend_cents, returns=ma.fields.Integer())
+    product_ids = f.Function(lambda c: [p.id for p in c.template.products], returns=ma.fields.List(ma.fields.Integer()))
+    category_ids = f.Function(lambda c: [x.id for x in c.template.categories],
+                              returns=ma.fields.List(ma.fields.Integer()))
+    status = f.Function(lambda c: shown_status(c),
+                        metadata={"enum": ["available", "not_yet_valid", "expired", "used", "void"]},
+                        returns=ma.fields.String())
     valid_from = ma.fields.DateTime()
     valid_until = ma.fields.DateTime()
-    source = ma.fields.Function(lambda c: c.source.value)
+    source = f.Function(lambda c: c.source.value, returns=ma.fields.String())
     order_id = ma.fields.Integer(allow_none=True)
     used_at = ma.fields.DateTime(allow_none=True)
 
@@ -249,14 +256,15 @@ class TopUpSchema(Schema):
     id = ma.fields.Integer()
     amount_cents = ma.fields.Integer()
     bonus_cents = ma.fields.Integer()
-    status = ma.fields.Function(lambda t: t.status.value)
+    status = f.Function(lambda t: t.status.value, returns=ma.fields.String())
     client_secret = ma.fields.String(allow_none=True, metadata={"description": "Confirm with Stripe.js"})
-    method = ma.fields.Function(lambda t: t.method or "card")
-    next_action = ma.fields.Function(lambda t: _next_action(t.next_action) if t.status.value == "pending" else None,
-                                     allow_none=True, metadata={"description": "WeChat Pay QR / Alipay redirect, as on "
-                                                                               "an order's payment"})
-    failure_message = ma.fields.Function(lambda t: _shopper_failure() if t.status.value == "failed" else None,
-                                         allow_none=True)
+    method = f.Function(lambda t: t.method or "card", returns=ma.fields.String())
+    next_action = f.Function(lambda t: _next_action(t.next_action) if t.status.value == "pending" else None,
+                             allow_none=True, metadata={"description": "WeChat Pay QR / Alipay redirect, as on "
+                                                                               "an order's payment"},
+                             returns=ma.fields.Nested(NextActionSchema))
+    failure_message = f.Function(lambda t: _shopper_failure() if t.status.value == "failed" else None,
+                                 allow_none=True, returns=ma.fields.String())
     succeeded_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
 

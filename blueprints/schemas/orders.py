@@ -14,7 +14,7 @@ from app.pickup.uncollected import effective_fulfilment
 from app.pickup.verification import amount_due
 from app.settings.services import get_settings
 from blueprints import fields as f
-from blueprints.schemas.common import QuerySchema, Schema
+from blueprints.schemas.common import NextActionSchema, QuerySchema, Schema, WindowSchema
 
 IDEMPOTENCY_KEY_RE = r"^[\x21-\x7e]{1,255}$"
 
@@ -75,21 +75,33 @@ class PaymentInfoSchema(Schema):
     purpose = ma.fields.String()
     status = ma.fields.String()
     amount_cents = ma.fields.Integer()
-    method = ma.fields.Function(lambda p: (p.method or "card") if p.provider == "stripe" else p.provider,
-                                metadata={"description": "card, wechat_pay, alipay, wallet or pay_at_pickup"})
+    method = f.Function(lambda p: (p.method or "card") if p.provider == "stripe" else p.provider,
+                        metadata={"description": "card, wechat_pay, alipay, wallet or pay_at_pickup"},
+                        returns=ma.fields.String())
     client_secret = ma.fields.String(allow_none=True, metadata={
         "description": "For Stripe.js (confirmCardPayment, confirmWechatPayPayment, confirmAlipayPayment); "
                        "present while the payment is open"})
-    publishable_key = ma.fields.Function(lambda p: current_app.config["STRIPE_PUBLISHABLE_KEY"] or None
-                                         if p.provider == "stripe" else None, allow_none=True)
-    next_action = ma.fields.Function(
+    publishable_key = f.Function(lambda p: current_app.config["STRIPE_PUBLISHABLE_KEY"] or None
+                                 if p.provider == "stripe" else None, allow_none=True,
+                                 returns=ma.fields.String())
+    next_action = f.Function(
         lambda p: methods.next_action_view(p.next_action) if p.status.value == "pending" else None, allow_none=True,
         metadata={"description": "While a WeChat Pay / Alipay payment is open: {type, qr_code_data (render as a "
                                  "QR code), hosted_url, image_url_png, image_url_svg, redirect_url (Alipay: send "
-                                 "the shopper there; they come back to the order)}. See docs/payments.md"})
-    failure_message = ma.fields.Function(
+                                 "the shopper there; they come back to the order)}. See docs/payments.md"},
+                             returns=ma.fields.Nested(NextActionSchema))
+    failure_message = f.Function(
         lambda p: shopper_message(None) if p.status.value == "failed" else None, allow_none=True,
-        metadata={"description": "In the shopper's language; the provider's own text is never shown"})
+        metadata={"description": "In the shopper's language; the provider's own text is never shown"},
+                                 returns=ma.fields.String())
+
+
+class PresaleBalanceSchema(Schema):
+    deposit_cents = ma.fields.Integer()
+    deposit_value_cents = ma.fields.Integer()
+    balance_cents = ma.fields.Integer()
+    opens_at = ma.fields.DateTime()
+    closes_at = ma.fields.DateTime()
 
 
 class PickupSnapshotSchema(Schema):
@@ -115,23 +127,27 @@ class OrderSchema(Schema):
     group_id = ma.fields.Integer()
     group_name = ma.fields.String()
     leader_name = ma.fields.String(allow_none=True)
-    pickup_point = ma.fields.Function(lambda o: PickupSnapshotSchema().dump(o))
+    pickup_point = f.Function(lambda o: PickupSnapshotSchema().dump(o), returns=ma.fields.Nested(PickupSnapshotSchema))
     lines = ma.fields.List(ma.fields.Nested(OrderLineSchema))
-    payment = ma.fields.Method("_payment", allow_none=True)
+    payment = f.Method("_payment", allow_none=True, returns=ma.fields.Nested(PaymentInfoSchema))
     expires_at = ma.fields.DateTime(allow_none=True, metadata={"description": "Stock is held until then"})
-    fulfilment = ma.fields.Method("_fulfilment", metadata={"description": "Where the goods are"})
+    fulfilment = f.Method("_fulfilment", metadata={"description": "Where the goods are"}, returns=ma.fields.String())
     pickup_date = ma.fields.Date(allow_none=True)
-    pickup_window = ma.fields.Method("_window", allow_none=True)
-    pickup_code = ma.fields.Method("_code", allow_none=True,
-                                   metadata={"description": "Show it at the pickup point; present once confirmed"})
-    pickup_qr = ma.fields.Method("_qr", allow_none=True, metadata={"description": "Text to render as a QR code"})
-    amount_due_cents = ma.fields.Method("_due", metadata={"description": "To pay at pickup"})
+    pickup_window = f.Method("_window", allow_none=True, returns=ma.fields.Nested(WindowSchema))
+    pickup_code = f.Method("_code", allow_none=True,
+                           metadata={"description": "Show it at the pickup point; present once confirmed"},
+                           returns=ma.fields.String())
+    pickup_qr = f.Method("_qr", allow_none=True, metadata={"description": "Text to render as a QR code"},
+                         returns=ma.fields.String())
+    amount_due_cents = f.Method("_due", metadata={"description": "To pay at pickup"}, returns=ma.fields.Integer())
     ready_at = ma.fields.DateTime(allow_none=True)
     picked_up_at = ma.fields.DateTime(allow_none=True)
     campaign_id = ma.fields.Integer(allow_none=True)
-    balance = ma.fields.Method("_balance", allow_none=True, metadata={"description": "Pre-sale deposit and balance"})
-    payment_methods = ma.fields.Method("_methods", metadata={
-        "description": "What can pay this order now (POST …/pay with one of them); empty when nothing is due"})
+    balance = f.Method("_balance", allow_none=True, metadata={"description": "Pre-sale deposit and balance"},
+                       returns=ma.fields.Nested(PresaleBalanceSchema))
+    payment_methods = f.Method("_methods", metadata={
+        "description": "What can pay this order now (POST …/pay with one of them); empty when nothing is due"},
+                               returns=ma.fields.List(ma.fields.String()))
 
     def _methods(self, order):
         from app.campaigns.presale import balance_of
@@ -243,7 +259,8 @@ class RefundSchema(Schema):
     restock = ma.fields.Boolean()
     failure_message = ma.fields.String(allow_none=True)
     lines = ma.fields.List(ma.fields.Nested(RefundLineSchema))
-    payment_provider = ma.fields.Method("_provider", metadata={"description": "Where the money goes back"})
+    payment_provider = f.Method("_provider", metadata={"description": "Where the money goes back"},
+                                returns=ma.fields.String())
     parent_refund_id = ma.fields.Integer(allow_none=True, metadata={
         "description": "Set on the wallet part of a refund of an order paid by wallet and card"})
     cash_refund_by = ma.fields.String(allow_none=True, metadata={

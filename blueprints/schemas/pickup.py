@@ -56,7 +56,8 @@ class PickupPointSchema(Schema):
     leader_id = ma.fields.Integer(allow_none=True)
     status = ma.fields.String()
     hours = ma.fields.List(ma.fields.Nested(HoursSchema))
-    upcoming_closures = ma.fields.Method("_upcoming_closures", metadata={"type": "array"})
+    upcoming_closures = f.Method("_upcoming_closures",
+                                 returns=ma.fields.List(ma.fields.Nested(ClosureSchema)))
 
     def _upcoming_closures(self, point):
         today = local_today()
@@ -74,8 +75,9 @@ class PublicPickupPointSchema(PickupPointSchema):
     """A pickup point as the shop shows it: its contact phone (usually the leader's own) in full
     only to members of a group at this point, masked to anyone else."""
 
-    contact_phone = ma.fields.Function(point_phone, allow_none=True, metadata={
-        "description": "In full for members of a group at this point; masked (+86138****8000) otherwise"})
+    contact_phone = f.Function(point_phone, allow_none=True, metadata={
+        "description": "In full for members of a group at this point; masked (+86138****8000) otherwise"},
+                               returns=ma.fields.String())
 
 
 class NearbyPointSchema(Schema):

@@ -31,8 +31,8 @@ class SettingsSchema(Schema):
     refund_approval_above_cents = ma.fields.Integer(allow_none=True, metadata={
         "description": "Staff refunds above this need a second staff member's approval; null: never"})
     webhook_url = ma.fields.String(allow_none=True)
-    webhook_secret_hint = ma.fields.Function(lambda s: f"…{s.webhook_secret[-4:]}" if s.webhook_secret else None,
-                                             allow_none=True)
+    webhook_secret_hint = f.Function(lambda s: f"…{s.webhook_secret[-4:]}" if s.webhook_secret else None,
+                                     allow_none=True, returns=ma.fields.String())
     birthday_coupon_template_id = ma.fields.Integer(
         allow_none=True, metadata={"description": "Coupon template each shopper gets on their birthday; null: none"})
     replenishment_remind_days_before = ma.fields.Integer(
@@ -73,7 +73,7 @@ class BatchLineSchema(Schema):
     sku_code = ma.fields.String()
     product_name = ma.fields.String()
     sku_name = ma.fields.String()
-    quantity = ma.fields.Function(to_pack, metadata={"description": "Units sent"})
+    quantity = f.Function(to_pack, metadata={"description": "Units sent"}, returns=ma.fields.Integer())
     shorted_quantity = ma.fields.Integer()
     picked_up_quantity = ma.fields.Integer()
 
@@ -83,11 +83,12 @@ class BatchOrderSchema(Schema):
 
     order_id = ma.fields.Integer(attribute="id")
     number = ma.fields.String()
-    shopper_name = ma.fields.Function(lambda o: o.shopper_name)
+    shopper_name = f.Function(lambda o: o.shopper_name, returns=ma.fields.String())
     fulfilment = ma.fields.String()
     status = ma.fields.String()
     payment_method = ma.fields.String()
-    amount_due_cents = ma.fields.Method("_due", metadata={"description": "To collect at pickup (pay at pickup)"})
+    amount_due_cents = f.Method("_due", metadata={"description": "To collect at pickup (pay at pickup)"},
+                                returns=ma.fields.Integer())
     pickup_date = ma.fields.Date(allow_none=True)
     lines = ma.fields.List(ma.fields.Nested(BatchLineSchema))
 
@@ -114,15 +115,17 @@ class BatchSchema(Schema):
     id = ma.fields.Integer()
     delivery_date = ma.fields.Date()
     status = ma.fields.String()
-    pickup_point = ma.fields.Function(lambda b: {"id": b.pickup_point.id, "name": b.pickup_point.name,
-                                                 "address": b.pickup_point.address})
-    totals = ma.fields.Function(lambda b: TotalsSchema().dump(totals(b.id)))
+    pickup_point = f.Function(lambda b: {"id": b.pickup_point.id, "name": b.pickup_point.name,
+                                                 "address": b.pickup_point.address},
+                              returns=ma.fields.Nested("PickupSnapshotSchema"))
+    totals = f.Function(lambda b: TotalsSchema().dump(totals(b.id)), returns=ma.fields.Nested(TotalsSchema))
     closed_at = ma.fields.DateTime(allow_none=True)
     dispatched_at = ma.fields.DateTime(allow_none=True)
     arrived_at = ma.fields.DateTime(allow_none=True)
-    driver_delivered = ma.fields.Function(
+    driver_delivered = f.Function(
         lambda b: DeliveredMarkSchema().dump(m) if (m := delivered_mark(b.pickup_point_id, b.delivery_date)) else None,
-        allow_none=True, metadata={"description": "The route driver's delivered mark (docs/delivery-routes.md)"})
+        allow_none=True, returns=ma.fields.Nested(DeliveredMarkSchema),
+        metadata={"description": "The route driver's delivered mark (docs/delivery-routes.md)"})
 
 
 class BatchDetailSchema(BatchSchema):
@@ -237,14 +240,15 @@ class WebhookAttemptSchema(Schema):
 
 class WebhookDeliverySchema(Schema):
     id = ma.fields.Integer()
-    event_id = ma.fields.Function(lambda d: f"evt_{d.outbox_event_id}")
-    event_type = ma.fields.Function(lambda d: d.event_type)
+    event_id = f.Function(lambda d: f"evt_{d.outbox_event_id}", returns=ma.fields.String())
+    event_type = f.Function(lambda d: d.event_type, returns=ma.fields.String())
     url = ma.fields.String()
     status = ma.fields.String()
     attempts = ma.fields.Integer()
     next_attempt_at = ma.fields.DateTime()
     sent_at = ma.fields.DateTime(allow_none=True)
-    log = ma.fields.Function(lambda d: WebhookAttemptSchema(many=True).dump(d.log))
+    log = f.Function(lambda d: WebhookAttemptSchema(many=True).dump(d.log),
+                     returns=ma.fields.List(ma.fields.Nested(WebhookAttemptSchema)))
 
 
 class PickupAttemptSchema(Schema):

@@ -65,13 +65,15 @@ class StorePostSchema(Schema):
     group_id = ma.fields.Integer()
     product_id = ma.fields.Integer()
     product_name = ma.fields.String()
-    author_name = ma.fields.Function(lambda p: p.author_name if _mine(p) else masked(p.author_name),
-                                     metadata={"description": "Others' names are masked to their initial"})
-    mine = ma.fields.Function(lambda p: _mine(p), metadata={"description": "You wrote it"})
+    author_name = f.Function(lambda p: p.author_name if _mine(p) else masked(p.author_name),
+                             metadata={"description": "Others' names are masked to their initial"},
+                             returns=ma.fields.String())
+    mine = f.Function(lambda p: _mine(p), metadata={"description": "You wrote it"}, returns=ma.fields.Boolean())
     text = ma.fields.String()
     image_urls = ma.fields.List(ma.fields.String())
     like_count = ma.fields.Integer()
-    liked = ma.fields.Function(lambda p: bool(p.liked_by_viewer), metadata={"description": "You like it"})
+    liked = f.Function(lambda p: bool(p.liked_by_viewer), metadata={"description": "You like it"},
+                       returns=ma.fields.Boolean())
     hidden = ma.fields.Boolean(metadata={"description": "Hidden by the leader or merchant: only you see it"})
     hidden_reason = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()

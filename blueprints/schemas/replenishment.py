@@ -22,7 +22,7 @@ class ReminderLineSchema(Schema):
 class ReminderSchema(Schema):
     id = ma.fields.Integer()
     product_id = ma.fields.Integer()
-    product_name = ma.fields.Function(lambda r: localized_of(r.product, "name"))
+    product_name = f.Function(lambda r: localized_of(r.product, "name"), returns=ma.fields.String())
     basis = ma.fields.String(metadata=BASIS)
     basis_order_id = ma.fields.Integer(metadata={"description": "The latest purchase it was predicted from"})
     last_purchase_on = ma.fields.Date()
@@ -31,8 +31,9 @@ class ReminderSchema(Schema):
     remind_on = ma.fields.Date()
     lines = ma.fields.List(ma.fields.Nested(ReminderLineSchema), metadata={"description": "What a reorder places"})
     order_id = ma.fields.Integer(allow_none=True, metadata={"description": "The order placed from this reminder"})
-    reorder_url = ma.fields.Function(lambda r: reorder_url(r.id), metadata={
-        "description": "POST it with a payment_method to place the same lines again (once per reminder)"})
+    reorder_url = f.Function(lambda r: reorder_url(r.id), metadata={
+        "description": "POST it with a payment_method to place the same lines again (once per reminder)"},
+                             returns=ma.fields.String())
     created_at = ma.fields.DateTime(metadata={"description": "When the reminder was sent"})
 
 
@@ -43,7 +44,7 @@ class OutlookSchema(Schema):
     purchases = ma.fields.Integer(metadata={"description": "Purchase days counted (paid, net of refunds, last year)"})
     last_purchase_on = ma.fields.Date()
     units = ma.fields.Integer(metadata={"description": "Units bought in the latest purchase"})
-    days_per_unit = ma.fields.Function(lambda o: round(float(o.days_per_unit), 2))
+    days_per_unit = f.Function(lambda o: round(float(o.days_per_unit), 2), returns=ma.fields.Float())
     cycle_days = ma.fields.Integer(metadata={"description": "How long the latest purchase is predicted to last"})
     run_out_on = ma.fields.Date()
     remind_on = ma.fields.Date()

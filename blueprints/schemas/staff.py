@@ -20,8 +20,9 @@ class StaffSchema(Schema):
         "description": "The language the staff member chose (zh-CN or en; PATCH /admin/me); null until chosen"})
     role = ma.fields.String(attribute="staff_role")
     is_active = ma.fields.Boolean()
-    permissions = ma.fields.Function(lambda a: sorted(permissions_of(a)), metadata={
-        "description": "What this staff member may do; the dashboard hides what is missing"})
+    permissions = f.Function(lambda a: sorted(permissions_of(a)), metadata={
+        "description": "What this staff member may do; the dashboard hides what is missing"},
+                             returns=ma.fields.List(ma.fields.String()))
     created_at = ma.fields.DateTime()
 
 
@@ -45,7 +46,7 @@ class RoleSchema(Schema):
     id = ma.fields.Integer(allow_none=True, metadata={"description": "null for built-in roles"})
     key = ma.fields.String()
     name = ma.fields.String()
-    builtin = ma.fields.Boolean()
+    builtin = ma.fields.Boolean(dump_default=False)  # a custom role (a row) has no such attribute
     permissions = ma.fields.List(ma.fields.String())
 
 

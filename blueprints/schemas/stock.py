@@ -12,9 +12,9 @@ from blueprints.schemas.common import QuerySchema, Schema
 class MovementSchema(Schema):
     id = ma.fields.Integer()
     sku_id = ma.fields.Integer()
-    sku_code = ma.fields.Function(lambda m: m.sku.code)
+    sku_code = f.Function(lambda m: m.sku.code, returns=ma.fields.String())
     campaign_item_id = ma.fields.Integer(allow_none=True)
-    reason = ma.fields.Function(lambda m: m.reason.value)
+    reason = f.Function(lambda m: m.reason.value, returns=ma.fields.String())
     quantity = ma.fields.Integer()
     total_change = ma.fields.Integer()
     reserved_change = ma.fields.Integer()
@@ -61,7 +61,7 @@ class LocationSchema(Schema):
 
 class StockTakeLineSchema(Schema):
     sku_id = ma.fields.Integer()
-    sku_code = ma.fields.Function(lambda ln: ln.sku.code)
+    sku_code = f.Function(lambda ln: ln.sku.code, returns=ma.fields.String())
     expected = ma.fields.Integer()
     counted = ma.fields.Integer(allow_none=True)
     adjustment = ma.fields.Integer(allow_none=True)
@@ -70,7 +70,7 @@ class StockTakeLineSchema(Schema):
 class StockTakeSchema(Schema):
     id = ma.fields.Integer()
     location_id = ma.fields.Integer()
-    status = ma.fields.Function(lambda t: t.status.value)
+    status = f.Function(lambda t: t.status.value, returns=ma.fields.String())
     note = ma.fields.String(allow_none=True)
     created_by_id = ma.fields.Integer(allow_none=True)
     confirmed_by_id = ma.fields.Integer(allow_none=True)

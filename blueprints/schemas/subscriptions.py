@@ -79,7 +79,8 @@ class ResumeSchema(Schema):
 
 class CycleSchema(Schema):
     cycle_date = ma.fields.Date()
-    status = ma.fields.Function(lambda c: c.status.value, metadata={"enum": [s.value for s in CycleStatus]})
+    status = f.Function(lambda c: c.status.value, metadata={"enum": [s.value for s in CycleStatus]},
+                        returns=ma.fields.String())
     order_id = ma.fields.Integer(allow_none=True)
     amount_cents = ma.fields.Integer()
     attempts = ma.fields.Integer(metadata={"description": "Failed charge attempts"})
@@ -94,20 +95,22 @@ class SubscriptionSchema(Schema):
 
         return item if isinstance(item, dict) else describe(item)
 
-    id = ma.fields.Function(lambda d: d["subscription"].id)
-    account_id = ma.fields.Function(lambda d: d["subscription"].account_id)
-    sku_id = ma.fields.Function(lambda d: d["subscription"].sku_id)
-    sku_name = ma.fields.Function(lambda d: localized_of(d["subscription"].sku, "name"))
-    quantity = ma.fields.Function(lambda d: d["subscription"].quantity)
-    interval = ma.fields.Function(lambda d: {"unit": d["subscription"].interval_unit.value,
-                                             "count": d["subscription"].interval_count})
-    status = ma.fields.Function(lambda d: d["subscription"].status.value,
-                                metadata={"enum": [s.value for s in SubscriptionStatus]})
-    pause_reason = ma.fields.Function(lambda d: d["subscription"].pause_reason,
-                                      metadata={"description": "shopper, or payment_failed (dunning)"})
-    paused_until = ma.fields.Function(lambda d: d["subscription"].paused_until and
-                                      d["subscription"].paused_until.isoformat())
-    pay_with = ma.fields.Function(lambda d: d["subscription"].pay_with.value)
+    id = f.Function(lambda d: d["subscription"].id, returns=ma.fields.Integer())
+    account_id = f.Function(lambda d: d["subscription"].account_id, returns=ma.fields.Integer())
+    sku_id = f.Function(lambda d: d["subscription"].sku_id, returns=ma.fields.Integer())
+    sku_name = f.Function(lambda d: localized_of(d["subscription"].sku, "name"), returns=ma.fields.String())
+    quantity = f.Function(lambda d: d["subscription"].quantity, returns=ma.fields.Integer())
+    interval = f.Function(lambda d: {"unit": d["subscription"].interval_unit.value,
+                                             "count": d["subscription"].interval_count},
+                          returns=ma.fields.Nested(IntervalSchema))
+    status = f.Function(lambda d: d["subscription"].status.value,
+                        metadata={"enum": [s.value for s in SubscriptionStatus]}, returns=ma.fields.String())
+    pause_reason = f.Function(lambda d: d["subscription"].pause_reason, allow_none=True,
+                              metadata={"description": "shopper, or payment_failed (dunning)"},
+                              returns=ma.fields.String())
+    paused_until = f.Function(lambda d: d["subscription"].paused_until and d["subscription"].paused_until.isoformat(),
+                              allow_none=True, returns=ma.fields.Date())
+    pay_with = f.Function(lambda d: d["subscription"].pay_with.value, returns=ma.fields.String())
     next_delivery_date = ma.fields.Date(allow_none=True)
     next_charge_at = ma.fields.DateTime(allow_none=True)
     next_charge_cents = ma.fields.Integer(allow_none=True, metadata={"description": "At today's prices"})

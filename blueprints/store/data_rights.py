@@ -16,10 +16,19 @@ class DeleteAccountSchema(Schema):
                                 metadata={"description": "The account's password, to confirm"})
 
 
+EXPORT_DESCRIPTION = ("Every row kept about you, by table (orders, order_lines, points_entries, wallet_entries, "
+                      "coupons, bindings, subscriptions, notifications, ...)")
+
+
 @blp.route("/me/export", methods=["GET"])
 @blp.requires(Role.SHOPPER)
-@blp.response(200, description="Every row kept about you, by table (orders, order_lines, points_entries, "
-                               "wallet_entries, coupons, bindings, subscriptions, notifications, ...)")
+@blp.response(200, description=EXPORT_DESCRIPTION)
+@blp.doc(responses={"200": {"description": EXPORT_DESCRIPTION, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["exported_at", "account"],
+    "properties": {"exported_at": {"type": "string", "format": "date-time"},
+                   "account": {"type": "object", "description": "Your account's own columns"}},
+    "additionalProperties": {"type": "array", "items": {"type": "object"}},
+    "description": "Besides these two: table name → its rows about you, each row an object of its columns"}}}}})
 def export_my_data():
     """Download a copy of everything the store keeps about you, as JSON (PIPL art. 45, GDPR art. 15/20)"""
     return data_rights.export_data(current_account().id)
