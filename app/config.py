@@ -220,7 +220,8 @@ class Defaults:
     OPENAPI_SWAGGER_UI_PATH = "docs"
     # Vendored (static/vendor/swagger-ui) so the docs work without internet access.
     OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
-    RATELIMIT_HEADERS_ENABLED = True
+    # flask-limiter writes only the legacy X-RateLimit-* fields: blueprints/rate_limit_headers.py writes the IETF ones.
+    RATELIMIT_HEADERS_ENABLED = False
     # If Redis is unreachable, count in memory rather than fail every login with a 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
