@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from app.aftersales import analytics, decisions, queries, services
 from app.clock import local_now
+from blueprints import sort_keys
 from blueprints.admin import blp
 from blueprints.aftersale_photos import PHOTO_DOC, photo_response
 from blueprints.auth import Role, current_account
@@ -15,6 +16,7 @@ from blueprints.schemas.aftersales import (
     RulesSchema,
     StaffRequestSchema,
 )
+from blueprints.sorting import sorted_by
 
 
 @blp.route("/after-sales", methods=["GET"])
@@ -22,6 +24,7 @@ from blueprints.schemas.aftersales import (
 @blp.arguments(RequestQuerySchema, location="query")
 @blp.response(200, StaffRequestSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
+@sorted_by(sort_keys.AFTER_SALES)
 def queue(query):
     """After-sale requests, oldest first. `status=awaiting_merchant` and `status=escalated` (the
     leader's review is overdue, by the clock) are what waits for a decision."""

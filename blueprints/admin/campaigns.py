@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from app.campaigns import services as campaigns
 from app.campaigns.stats import campaign_stats
+from blueprints import sort_keys
 from blueprints.admin import blp
 from blueprints.auth import Role, current_account
 from blueprints.pagination import SQLPage
@@ -13,6 +14,7 @@ from blueprints.schemas.campaigns import (
     CampaignUpdateSchema,
 )
 from blueprints.schemas.groups import ReasonSchema
+from blueprints.sorting import sorted_by
 
 
 @blp.route("/campaigns", methods=["GET"])
@@ -20,6 +22,7 @@ from blueprints.schemas.groups import ReasonSchema
 @blp.arguments(CampaignQuerySchema, location="query")
 @blp.response(200, CampaignSchema(many=True))
 @blp.paginate(SQLPage, page_size=20)
+@sorted_by(sort_keys.CAMPAIGNS)
 def list_campaigns(query):
     """Campaigns, newest first; filter by review state and kind. `phase` comes from the clock."""
     return campaigns.list_campaigns(**query)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from app.catalog import services as catalog
+from blueprints import sort_keys
 from blueprints.admin import blp
 from blueprints.auth import Role
 from blueprints.pagination import SQLPage
@@ -16,6 +17,7 @@ from blueprints.schemas.catalog import (
     SkuSchema,
     SkuUpdateSchema,
 )
+from blueprints.sorting import sorted_by
 
 
 @blp.route("/categories", methods=["GET"])
@@ -60,6 +62,7 @@ def delete_category(category_id):
 @blp.arguments(AdminProductQuerySchema, location="query")
 @blp.response(200, ProductSchema(many=True))
 @blp.paginate(SQLPage, page_size=20)
+@sorted_by(sort_keys.PRODUCTS)
 def list_products(query):
     """All products in any status; filter by status, category, name"""
     return catalog.list_products(**query)

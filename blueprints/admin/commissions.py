@@ -10,6 +10,7 @@ from app.db import utcnow
 from app.errors import not_found
 from app.extensions import db
 from app.staff import approvals
+from blueprints import sort_keys
 from blueprints.admin import blp
 from blueprints.auth import Role, current_account
 from blueprints.csv_response import csv_response
@@ -34,6 +35,7 @@ from blueprints.schemas.commissions import (
     RuleEndSchema,
 )
 from blueprints.schemas.staff import ApprovalQuerySchema, ApprovalRejectSchema, ApprovalRequestSchema
+from blueprints.sorting import sorted_by
 
 
 @blp.route("/commission-rules", methods=["GET"])
@@ -156,6 +158,7 @@ def party_commission_entries(account_id):
 @blp.arguments(PayoutQuerySchema, location="query")
 @blp.response(200, PayoutSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
+@sorted_by(sort_keys.PAYOUTS)
 def list_payouts(query):
     """Payouts, newest first; `status=requested` for the ones to approve"""
     return payouts.to_review(query["status"])
