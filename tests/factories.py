@@ -205,3 +205,10 @@ def approve_change(client, response, approver: User | None = None) -> dict[str, 
                     headers=approver.headers)
     assert r.status_code == 200, r.get_json()
     return r.get_json()
+
+
+def if_match(client, url: str, headers: dict[str, str]) -> dict[str, str]:
+    """`headers` plus the If-Match a PATCH of `url` needs: the ETag of reading it now (docs/api.md ETags)."""
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200 and response.headers.get("ETag"), response.get_data(as_text=True)
+    return headers | {"If-Match": response.headers["ETag"]}

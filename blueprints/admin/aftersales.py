@@ -64,6 +64,7 @@ def photo(request_id, photo_id):
 
 @blp.route("/after-sales/rules", methods=["GET"])
 @blp.requires(Role.STAFF, "settings.read")
+@blp.etag
 @blp.response(200, RulesSchema)
 def get_rules():
     """The after-sale rules: the leader's review deadline and the auto-approval of small claims"""
@@ -76,11 +77,13 @@ def get_rules():
 
 @blp.route("/after-sales/rules", methods=["PATCH"])
 @blp.requires(Role.STAFF, "settings.manage")
+@blp.etag
 @blp.arguments(RulesSchema)
 @blp.response(200, RulesSchema)
 @blp.errors(422)
 def set_rules(data):
-    """Change the after-sale rules"""
+    """Change the after-sale rules; `If-Match` required"""
+    blp.check_etag(services.rules(), RulesSchema)
     return services.update_rules(data)
 
 

@@ -40,6 +40,7 @@ def create_campaign(data):
 
 @blp.route("/campaigns/<id:campaign_id>", methods=["GET"])
 @blp.requires(Role.STAFF, "campaigns.read")
+@blp.etag
 @blp.response(200, CampaignSchema)
 @blp.errors(404)
 def get_campaign(campaign_id):
@@ -49,12 +50,15 @@ def get_campaign(campaign_id):
 
 @blp.route("/campaigns/<id:campaign_id>", methods=["PATCH"])
 @blp.requires(Role.STAFF, "campaigns.edit")
+@blp.etag
 @blp.arguments(CampaignUpdateSchema)
 @blp.response(200, CampaignSchema)
 @blp.errors(404, 409, 422)
 def update_campaign(changes, campaign_id):
-    """Edit a draft or rejected campaign (items are replaced as a whole)"""
-    return campaigns.update(campaigns.get_campaign(campaign_id), changes)
+    """Edit a draft or rejected campaign (items are replaced as a whole); `If-Match` required"""
+    campaign = campaigns.get_campaign(campaign_id)
+    blp.check_etag(campaign, CampaignSchema)
+    return campaigns.update(campaign, changes)
 
 
 @blp.route("/campaigns/<id:campaign_id>", methods=["DELETE"])

@@ -69,6 +69,7 @@ def end_commission_rule(data, rule_id):
 
 @blp.route("/commission-settings", methods=["GET"])
 @blp.requires(Role.STAFF, "commissions.read")
+@blp.etag
 @blp.response(200, CommissionSettingsSchema)
 def get_commission_settings():
     """The after-sale window and whether referrers get a share"""
@@ -79,13 +80,18 @@ def get_commission_settings():
 
 @blp.route("/commission-settings", methods=["PATCH"])
 @blp.requires(Role.STAFF, "commissions.rules")
+@blp.etag
 @blp.arguments(CommissionSettingsSchema)
 @blp.response(202, ApprovalRequestSchema)
 @blp.errors(409)
 def update_commission_settings(changes):
     """Propose a change (four-eyes) to the after-sale window (applies to settlements from the
     approval on), the referrer share (orders placed from then on) or the payout terms and provider
-    (payouts requested from then on; Stripe Connect needs STRIPE_SECRET_KEY)"""
+    (payouts requested from then on; Stripe Connect needs STRIPE_SECRET_KEY). `If-Match`: the
+    settings' ETag; the answer's ETag is still theirs (nothing changes until the approval)."""
+    current = commission_settings()
+    blp.check_etag(current, CommissionSettingsSchema)
+    blp.set_etag(current, CommissionSettingsSchema)
     return rule_changes.propose_settings(changes, current_account().id)
 
 

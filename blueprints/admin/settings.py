@@ -17,6 +17,7 @@ from blueprints.schemas.pickup_ops import (
 
 @blp.route("/settings", methods=["GET"])
 @blp.requires(Role.STAFF, "settings.read")
+@blp.etag
 @blp.response(200, SettingsSchema)
 def get_settings():
     """Pickup schedule (cut-off, lead days, window), uncollected policy and the notification webhook"""
@@ -25,10 +26,12 @@ def get_settings():
 
 @blp.route("/settings", methods=["PATCH"])
 @blp.requires(Role.STAFF, "settings.manage")
+@blp.etag
 @blp.arguments(SettingsUpdateSchema)
 @blp.response(200, SettingsSchema)
 def update_settings(changes):
-    """Change store settings; groups may override the schedule (PATCH /groups/{id})"""
+    """Change store settings; groups may override the schedule (PATCH /groups/{id}); `If-Match` required"""
+    blp.check_etag(settings.get_settings(), SettingsSchema)
     return settings.update_settings(changes)
 
 

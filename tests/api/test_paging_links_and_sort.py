@@ -22,7 +22,8 @@ def links_of(response) -> dict[str, dict[str, list[str]]]:
 @pytest.fixture
 def staff_and_five_products(app):
     staff = make_staff()
-    products = [make_product(name=f"Item {name}", position=pos) for pos, name in zip([3, 1, 5, 2, 4], "CAEBD")]
+    positions = {"C": 3, "A": 1, "E": 5, "B": 2, "D": 4}
+    products = [make_product(name=f"Item {name}", position=pos) for name, pos in positions.items()]
     return staff, products
 
 
@@ -64,7 +65,8 @@ def test_sort_pages_do_not_skip_or_repeat(client, staff_and_five_products):
     staff, products = staff_and_five_products
     seen = []
     for page in (1, 2, 3):
-        r = client.get(PRODUCTS, query_string={"sort": "-created_at", "page": page, "page_size": 2}, headers=staff.headers)
+        query = {"sort": "-created_at", "page": page, "page_size": 2}
+        r = client.get(PRODUCTS, query_string=query, headers=staff.headers)
         seen += [p["id"] for p in r.get_json()]
     assert sorted(seen) == sorted(p.id for p in products) and len(seen) == 5
     assert seen == sorted(seen, reverse=True)  # created in id order in one transaction: the id breaks ties
