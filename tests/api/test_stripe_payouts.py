@@ -218,10 +218,9 @@ def test_the_merchant_links_an_existing_account(client, people):
 def test_stripe_connect_needs_stripe(client, monkeypatch):
     staff = make_staff()
     monkeypatch.setitem(current_app.config, "STRIPE_SECRET_KEY", "")
+    headers = if_match(client, f"{ADMIN}/commission-settings", staff.headers)  # the first read makes the row
     with database_unchanged():
-        assert_error(client.patch(f"{ADMIN}/commission-settings",
-                                  headers=if_match(client, f"{ADMIN}/commission-settings", staff.headers),
+        assert_error(client.patch(f"{ADMIN}/commission-settings", headers=headers,
                                   json={"payout_provider": "stripe_connect"}), 409, "stripe_not_configured")
-        assert_error(client.patch(f"{ADMIN}/commission-settings",
-                                  headers=if_match(client, f"{ADMIN}/commission-settings", staff.headers),
+        assert_error(client.patch(f"{ADMIN}/commission-settings", headers=headers,
                                   json={"payout_provider": "paypal"}), 422, "validation_error")
