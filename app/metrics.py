@@ -7,9 +7,14 @@ they are noted on the session and added after commit (a rolled-back order is not
 """
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
-from prometheus_client import Counter, Histogram
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # must exist before the first metric is made
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
+from prometheus_client import Counter, Histogram  # noqa: E402
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
