@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.catalog.models import Product, ProductStatus, Sku, product_groups
+from app.content import name_contains
 from app.errors import not_found
 from app.extensions import db
 
@@ -28,7 +29,7 @@ def group_catalogue(group_id: int, *, category_id: int | None = None, q: str | N
     if category_id is not None:
         query = query.where(Product.category_id == category_id)
     if q:
-        query = query.where(Product.name.icontains(q, autoescape=True))
+        query = query.where(name_contains(Product, q))
     return query
 
 

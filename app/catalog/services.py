@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.catalog.models import Category, Product, ProductStatus, Sku
+from app.content import name_contains
 from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
 from app.groups.models import Group
@@ -141,7 +142,7 @@ def list_products(*, status: str | None = None, category_id: int | None = None, 
     if category_id is not None:
         query = query.where(Product.category_id == category_id)
     if q:
-        query = query.where(Product.name.icontains(q, autoescape=True))
+        query = query.where(name_contains(Product, q))
     return query
 
 

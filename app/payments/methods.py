@@ -20,6 +20,33 @@ CAMPAIGN_KINDS = ("flash_sale", "group_buy", "pre_sale")
 SINGLE_USE = ("wechat_pay", "alipay")
 
 
+# The currencies Stripe can present each single-use wallet in (Stripe's docs, "Determine
+# compatibility": docs.stripe.com/payments/wechat-pay and /payments/alipay, read 2026-12). We
+# charge in the store's currency and never convert (it is the ledgers' currency), so a method that
+# cannot be presented in it cannot succeed: it is not offered, and the merchant cannot choose it.
+# Cards are presentable in every currency Stripe takes (STORE_CURRENCY is checked at start-up).
+PRESENTMENT = {
+    "wechat_pay": frozenset({"AUD", "CAD", "CNY", "EUR", "GBP", "HKD", "JPY", "SGD", "USD", "DKK", "NOK", "SEK",
+                             "CHF"}),
+    "alipay": frozenset({"AUD", "CAD", "CNY", "EUR", "GBP", "HKD", "JPY", "NZD", "SGD", "USD", "MYR"}),
+}
+
+
+def store_currency() -> str:
+    from flask import current_app
+
+    return current_app.config["STORE_CURRENCY"]
+
+
+def presentable(method: str, currency: str) -> bool:
+    """Whether Stripe can charge `method` in `currency` (the store's, as our amounts are)."""
+    return currency.upper() in PRESENTMENT.get(method, {currency.upper()})
+
+
+class PaymentMethodCurrency(InvalidRequest):
+    code = "payment_method_currency"
+
+
 class PaymentMethodNotAllowed(InvalidRequest):
     code = "payment_method_not_allowed"
 
@@ -42,7 +69,9 @@ def online_offered() -> list[str]:
     if not gateway.configured():
         return []
     chosen = get_settings().online_methods or []
-    return [m for m in chosen if m in ONLINE]
+    # Settings saved before the store's currency changed may name a method it cannot be charged in.
+    currency = store_currency()
+    return [m for m in chosen if m in ONLINE and presentable(m, currency)]
 
 
 def allowed(*, group=None, campaign_kind: str | None = None) -> list[str]:
@@ -90,6 +119,15 @@ def validate_settings(online_methods: list[str] | None, campaign: dict | None) -
                                        len(set(online_methods)) != len(online_methods)):
         raise InvalidRequest(_("Online methods are card, wechat_pay and alipay, each once"),
                              code="invalid_payment_methods", details={"online": list(ONLINE)})
+    currency = store_currency()
+    unpresentable = [m for m in online_methods or [] if not presentable(m, currency)]
+    if unpresentable:
+        raise PaymentMethodCurrency(
+            _("%(methods)s cannot be charged in %(currency)s, the store's currency. Stripe charges WeChat Pay "
+              "in %(wechat_pay)s and Alipay in %(alipay)s.", methods=", ".join(unpresentable), currency=currency,
+              wechat_pay=", ".join(sorted(PRESENTMENT["wechat_pay"])), alipay=", ".join(sorted(PRESENTMENT["alipay"]))),
+            details={"methods": unpresentable, "currency": currency,
+                     "presentment": {m: sorted(PRESENTMENT[m]) for m in unpresentable}})
     for kind, names in (campaign or {}).items():
         if kind not in CAMPAIGN_KINDS or not isinstance(names, list) or \
                 set(names) - {"online", "wallet", *ONLINE}:

@@ -1,5 +1,5 @@
-// The merchant dashboard: staff log in, then work through tabs (orders, campaigns, leader
-// applications, delivery batches, payouts, analytics; for owners staff and the audit log), each
+// The merchant dashboard: staff log in, then work through tabs (orders, campaigns, products and
+// their translations, leader applications, delivery batches, payouts, analytics; for owners staff and the audit log), each
 // shown only to a role that holds its permission (GET /admin/me). Each tab is a module in ./admin/ with
 // init() (wire its forms once) and show() (load its data whenever it is opened).
 import { $, followAccountLocale, keepsLocale, onSubmit, startPage, t, tabs } from "./common.js";
@@ -12,10 +12,11 @@ import * as campaigns from "./admin/campaigns.js";
 import { api, can, onSignedOut, state, token } from "./admin/context.js";
 import * as orders from "./admin/orders.js";
 import * as payouts from "./admin/payouts.js";
+import * as products from "./admin/products.js";
 import * as staff from "./admin/staff.js";
 import { notify, reportFailure } from "./admin/ui.js";
 
-const TABS = { orders, campaigns, applications, batches, aftersales, payouts, analytics, staff, audit };
+const TABS = { orders, campaigns, products, applications, batches, aftersales, payouts, analytics, staff, audit };
 
 /** Show only what the role may do: every element naming a permission is hidden without it. */
 function applyPermissions() {
@@ -74,7 +75,8 @@ async function saveToAccount(locale) {
 }
 
 async function main() {
-  await startPage({ saveToAccount });
+  const config = await startPage({ saveToAccount });
+  state.storeLocale = config.locale; // merchant content is written in it; translations go to the others
   for (const tab of Object.values(TABS)) tab.init();
   onSignedOut(() => {
     showLogin();

@@ -92,9 +92,15 @@ export async function startPage({ saveToAccount } = {}) {
 // Each language is named in its own words, in both catalogues.
 const LANGUAGE_NAMES = { "zh-CN": "common.language.zh", en: "common.language.en" };
 
+/** A language the client has, named in its own words ("English", "简体中文"). */
+export const languageName = (tag) => t(LANGUAGE_NAMES[tag]);
+
+/** The languages merchant content may be translated into: every one the client has but `original`. */
+export const otherLanguages = (original) => LOCALES.filter((tag) => tag !== (supported(original) ?? "zh-CN"));
+
 function languageMenu(saveToAccount) {
   const select = el("select", "", { id: "language" });
-  for (const tag of LOCALES) select.append(new Option(t(LANGUAGE_NAMES[tag]), tag, false, tag === locale()));
+  for (const tag of LOCALES) select.append(new Option(languageName(tag), tag, false, tag === locale()));
   const label = el("label", "", { class: "language" });
   label.append(el("span", t("common.language")), select);
   select.addEventListener("change", async () => {
@@ -156,6 +162,7 @@ const LABELS = {
     picked_up: "status.fulfilment.picked_up", uncollected: "status.fulfilment.uncollected",
     not_delivered: "status.fulfilment.not_delivered",
   },
+  product: { draft: "status.product.draft", active: "status.product.active", archived: "status.product.archived" },
   batch: { open: "status.batch.open", closed: "status.batch.closed", dispatched: "status.batch.dispatched",
     arrived: "status.batch.arrived" },
   payout: { requested: "status.payout.requested", approved: "status.payout.approved", exported: "status.payout.exported",
@@ -249,7 +256,7 @@ export function table(columns, rows, caption, empty = t("common.empty")) {
     const td = body.insertRow().insertCell();
     td.colSpan = columns.length;
     td.textContent = empty;
-    td.className = "muted";
+    td.classList.add("muted", "empty");
   }
   return tableNode;
 }

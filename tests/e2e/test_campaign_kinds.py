@@ -13,7 +13,7 @@ from tests.e2e.test_merchant_dashboard import log_in, shop  # noqa: F401 (a fixt
 
 def fill_common(page, name: str, kind: str, shop_data) -> object:  # noqa: F811
     form = page.locator("#campaign-form")
-    form.get_by_label(T("admin.campaign_form.name")).fill(name)
+    form.get_by_label(T("admin.campaign_form.name"), exact=True).fill(name)
     form.get_by_label(T("admin.campaign_form.kind")).select_option(kind)
     form.get_by_label(T("admin.campaign_form.starts")).fill("2031-03-01T10:00")
     form.get_by_label(T("admin.campaign_form.ends")).fill("2031-03-05T12:00")

@@ -138,7 +138,7 @@ def test_staff_run_the_store_from_the_dashboard_on_a_phone(live_server, page, sh
     filters = page.locator("#orders-filter")
     filters.get_by_label(T("admin.filter.status")).select_option("cancelled")
     filters.get_by_role("button", name=T("common.show")).click()
-    orders.get_by_text(T("common.empty")).wait_for()
+    orders.get_by_text(T("admin.empty.orders")).wait_for()
     filters.get_by_label(T("admin.filter.status")).select_option("paid")
     filters.get_by_role("button", name=T("common.show")).click()
     row.wait_for()
@@ -148,7 +148,7 @@ def test_staff_run_the_store_from_the_dashboard_on_a_phone(live_server, page, sh
     # Campaigns: a flash sale through the form, submitted and approved; another one rejected.
     page.get_by_role("tab", name=T("admin.tabs.campaigns")).click()
     form = page.locator("#campaign-form")
-    form.get_by_label(T("admin.campaign_form.name")).fill("鸡蛋秒杀")
+    form.get_by_label(T("admin.campaign_form.name"), exact=True).fill("鸡蛋秒杀")
     form.get_by_label(T("admin.campaign_form.kind")).select_option("flash_sale")
     form.get_by_label(T("admin.campaign_form.starts")).fill("2031-03-01T10:00")
     form.get_by_label(T("admin.campaign_form.ends")).fill("2031-03-01T12:00")

@@ -1,7 +1,9 @@
 """After-sales in a real browser at phone width, in zh-CN then English: on the shop's Orders tab,
 asking for help on a picked-up line with photos and following the request, cancelling a paid order
 before its cut-off (with a confirm step) and being refused once its batch is closed; in the leader
-console, reviewing a request with its photos."""
+console, reviewing a request with its photos. Every step that changes money or a request's state
+(asking, withdrawing, the leader's verdict, the merchant's decision) asks first in the shared dialog,
+naming the amount."""
 from __future__ import annotations
 
 import re
@@ -59,6 +61,16 @@ def test_a_shopper_asks_for_help_on_a_line_with_photos_and_follows_it(live_serve
         {"name": "b.jpg", "mimeType": "image/jpeg", "buffer": jpeg(300, 200)},
     ])
     form.get_by_role("button", name=T("shop.aftersale.submit")).click()
+    # It asks first, saying what is claimed (1 of the line's 2 units of ¥30.00); cancelling sends nothing.
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(T("shop.aftersale.confirm_message", name=name, quantity=1, amount="¥15.00"))
+    assert_in_language(page, "zh-CN", shot="shop-aftersale-confirm")
+    dialog.get_by_role("button", name=T("common.confirm.cancel")).click()
+    expect(dialog).to_have_count(0)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AfterSaleRequest)) == 0
+    form.get_by_role("button", name=T("shop.aftersale.submit")).click()
+    dialog.get_by_role("button", name=T("shop.aftersale.submit")).click()
 
     status = T("shop.aftersale.status", status=T("status.aftersale.awaiting_leader"),
                reason=T("status.aftersale_reason.damaged"), quantity=1)
@@ -90,6 +102,17 @@ def test_a_shopper_asks_for_help_on_a_line_with_photos_and_follows_it(live_serve
     page.locator("nav [data-tab=tab-orders]").click()
     expect(page.locator(".aftersale-status")).to_contain_text(T("status.aftersale.awaiting_merchant", "en"))
     assert_in_language(page, "en", shot="shop-aftersale-open")
+
+    # Withdrawing asks first too; confirmed, the request is closed.
+    page.locator(".aftersale").get_by_role("button", name=T("shop.aftersale.withdraw", "en")).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(T("shop.aftersale.withdraw_title", "en", number=request.id))
+    expect(dialog).to_contain_text(T("shop.aftersale.withdraw_message", "en"))
+    dialog.get_by_role("button", name=T("shop.aftersale.withdraw", "en")).click()
+    expect(page.locator(".aftersale-status")).to_contain_text(T("status.aftersale.withdrawn", "en"))
+    db.session.commit()
+    db.session.refresh(request)
+    assert request.status.value == "withdrawn"
 
 
 def test_a_paid_order_is_cancelled_after_a_confirm_step_and_refused_once_its_batch_closes(live_server, page, client):
@@ -148,6 +171,12 @@ def test_a_leader_reviews_a_request_with_its_photos_in_the_console(live_server, 
     assert_in_language(page, "zh-CN", shot="leader-aftersale-review")
     card.get_by_label(T("leader.aftersale.note")).fill("包装确实破了")
     card.get_by_role("button", name=T("leader.aftersale.dispute")).click()
+    # The verdict cannot be changed: the dialog says what disputing means, with the claim's amount.
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(T("leader.aftersale.dispute_message", reason=T("status.aftersale_reason.damaged"),
+                                     quantity=1, amount="¥15.00"))
+    assert_in_language(page, "zh-CN", shot="leader-aftersale-confirm")
+    dialog.get_by_role("button", name=T("leader.aftersale.dispute")).click()
     page.get_by_text(T("leader.aftersale.none")).wait_for()
     db.session.commit()
     request = db.session.get(AfterSaleRequest, request_id)
@@ -182,10 +211,21 @@ def test_the_merchant_refunds_part_of_a_reviewed_request_from_the_dashboard(live
     assert_in_language(page, "zh-CN", shot="admin-aftersale-decide")
     card.get_by_label(T("admin.aftersale.decision")).select_option("reject")
     card.get_by_role("button", name=T("admin.aftersale.decide")).click()
-    expect(card.locator(".error[role=alert]")).not_to_be_empty()  # a rejection needs a reason: 422 shown
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(T("admin.aftersale.confirm_reject"))
+    dialog.get_by_role("button", name=T("admin.aftersale.decision_reject")).click()
+    expect(dialog.locator(".error[role=alert]")).not_to_be_empty()  # a rejection needs a reason: 422 shown
+    dialog.get_by_role("button", name=T("common.confirm.cancel")).click()
+    expect(dialog).to_have_count(0)
     card.get_by_label(T("admin.aftersale.decision")).select_option("refund")
     card.get_by_label(T("admin.aftersale.amount")).fill("5.00")
     card.get_by_role("button", name=T("admin.aftersale.decide")).click()
+    # The refund cannot be undone: the dialog names the amount before any money moves.
+    expect(dialog).to_contain_text(T("admin.aftersale.confirm_refund", quantity=1, amount="¥5.00"))
+    assert_in_language(page, "zh-CN", shot="admin-aftersale-confirm")
+    db.session.commit()
+    assert db.session.get(AfterSaleRequest, request_id).status.value == "awaiting_merchant"
+    dialog.get_by_role("button", name=T("admin.aftersale.decision_refund")).click()
     page.get_by_text(T("admin.aftersale.none")).wait_for()
     db.session.commit()
     request = db.session.get(AfterSaleRequest, request_id)

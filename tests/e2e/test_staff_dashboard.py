@@ -17,7 +17,8 @@ from app.staff.permissions import BUILTIN_ROLES
 from tests.e2e.i18n import T, new_page
 from tests.factories import PASSWORD, make_campaign, make_leader, make_product, make_staff
 
-TAB_PERMISSION = {"orders": "orders.read", "campaigns": "campaigns.read", "applications": "leaders.read",
+TAB_PERMISSION = {"orders": "orders.read", "campaigns": "campaigns.read", "products": "catalog.read",
+                  "applications": "leaders.read",
                   "batches": "batches.read", "aftersales": "orders.refund", "payouts": "payouts.read",
                   "analytics": "analytics.read",
                   "staff": "staff.manage", "audit": "audit.read"}

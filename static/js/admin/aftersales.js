@@ -1,7 +1,7 @@
 // The After-sales tab: requests waiting for the merchant (reviewed by the leader, or escalated when
 // the review is overdue), with photos, the leader's verdict and the history; a decision per request:
 // refund (all, fewer units, or a partial amount), replacement, or rejection with a reason.
-import { $, ApiError, dateTime, describeError, el, fetchedImage, label, money, t, toMinor } from "../common.js";
+import { $, ApiError, confirmAction, dateTime, el, fetchedImage, label, money, t, toMinor } from "../common.js";
 import { api } from "./context.js";
 
 function field(text, control) {
@@ -12,6 +12,18 @@ function field(text, control) {
 
 const DECISIONS = { refund: "admin.aftersale.decision_refund", replace: "admin.aftersale.decision_replace",
   reject: "admin.aftersale.decision_reject" };
+
+/** What the decision will do, in words: the refund's amount when it is known here (the amount typed,
+ * or the whole claim); the server computes a share of fewer units, so that case names the units. */
+function consequence(request, body) {
+  if (body.decision === "replace") return t("admin.aftersale.confirm_replace", { quantity: body.quantity });
+  if (body.decision === "reject") return t("admin.aftersale.confirm_reject");
+  if (body.amount_cents == null && body.quantity !== request.quantity) {
+    return t("admin.aftersale.confirm_refund_units", { quantity: body.quantity, claimed: request.quantity });
+  }
+  return t("admin.aftersale.confirm_refund", { quantity: body.quantity,
+    amount: money(body.amount_cents ?? request.claim_cents) });
+}
 
 function decisionForm(request) {
   const form = el("form", "", { class: "aftersale-decision" });
@@ -30,13 +42,16 @@ function decisionForm(request) {
     const body = { decision: decision.value, quantity: Number(quantity.value) };
     if (decision.value === "refund" && amount.value.trim()) body.amount_cents = toMinor(amount.value);
     if (reason.value.trim()) body.reason = reason.value.trim();
-    try {
-      await api(`/after-sales/${request.id}/decision`, { method: "POST", body });
-      await show();
-    } catch (failure) {
+    // A refund moves money and a replacement takes stock, neither undone: say which and how much first.
+    // A refusal (say, a rejection without a reason) is shown in the dialog, which stays open.
+    const decided = await confirmAction({ title: t("admin.aftersale.confirm_title", { number: request.id }),
+      message: consequence(request, body), confirm: t(DECISIONS[body.decision]),
+      onConfirm: () => api(`/after-sales/${request.id}/decision`, { method: "POST", body }) });
+    if (!decided) return;
+    await show().catch((failure) => {
       if (!(failure instanceof ApiError)) throw failure;
-      error.textContent = describeError(failure, form);
-    }
+      error.textContent = failure.message;
+    });
   });
   return form;
 }

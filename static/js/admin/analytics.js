@@ -10,6 +10,8 @@ const BLUE = "#1c7ed6";
 const GREEN = "#2b8a3e";
 const CHARTED_CAMPAIGNS = 15; // the latest; the table below lists them all
 const pct = (share) => `${Math.round(share * 100)}%`;
+// Every table of the tab is empty for the same reason (no paid orders in the period).
+const noData = () => t("admin.empty.analytics");
 
 /** One chart per canvas: redrawing replaces it. No animation, so what is drawn is final at once. */
 function draw(canvasId, { type, labels, datasets, options = {} }) {
@@ -65,7 +67,7 @@ function repurchase(rows) {
     [buyers, (r) => String(r.buyers), "num"],
     [t("admin.analytics.returning"), (r) => String(r.returning), "num"],
     [rate, (r) => percent(r.repurchase_rate), "num"],
-  ], rows, t("admin.analytics.repurchase.title"));
+  ], rows, t("admin.analytics.repurchase.title"), { empty: noData() });
 }
 
 function repeatRates(rows, { figures }) {
@@ -84,7 +86,7 @@ function repeatRates(rows, { figures }) {
     [t("admin.analytics.customers"), (r) => String(r.customers), "num"],
     [t("admin.analytics.bought_again"), (r) => String(r.repeated), "num"],
     [t("admin.analytics.repeat_rate"), (r) => percent(r.repeat_rate), "num"],
-  ], rows, t("admin.analytics.repeat.title"));
+  ], rows, t("admin.analytics.repeat.title"), { empty: noData() });
 }
 
 /** Retention as a table whose cells are tinted by their value (darker = more customers kept). */
@@ -104,7 +106,7 @@ function cohorts(rows) {
       return cell;
     }, "num"]);
   }
-  const table = dataTable(columns, rows, t("admin.analytics.cohorts.caption"), { stack: false });
+  const table = dataTable(columns, rows, t("admin.analytics.cohorts.caption"), { stack: false, empty: noData() });
   table.classList.add("cohorts");
   return table;
 }
@@ -132,7 +134,8 @@ function lifetimeValue(v, { figures }) {
 }
 
 function bucketTable(buckets, caption, counted) {
-  return dataTable([[t("admin.analytics.value"), bucketLabel], [counted, (b) => String(b.customers), "num"]], buckets, caption);
+  return dataTable([[t("admin.analytics.value"), bucketLabel], [counted, (b) => String(b.customers), "num"]], buckets, caption,
+    { empty: noData() });
 }
 
 /** The value is per referrer (what the shoppers they brought spent); `customers` are those shoppers. */
@@ -148,7 +151,7 @@ function referralValue(v, { figures }) {
     [t("admin.analytics.referrer"), (r) => r.name ?? `#${r.account_id}`],
     [referred, (r) => String(r.referred_customers), "num"],
     [t("admin.analytics.value_brought"), (r) => money(r.value_cents), "num"],
-  ], v.top, t("admin.analytics.top_referrers")), el("details"));
+  ], v.top, t("admin.analytics.top_referrers"), { empty: noData() }), el("details"));
   const data = wrap.lastChild;
   data.append(el("summary", t("admin.analytics.data")), bucketTable(v.buckets, t("admin.analytics.referral.caption"), referrers));
   return wrap;
@@ -164,7 +167,7 @@ function leaders(rows) {
     [t("leader.performance.commission"), (r) => money(r.commission_cents), "num"],
     [t("leader.performance.pickup_rate"), (r) => percent(r.pickup_rate), "num"],
     [t("leader.performance.uncollected_rate"), (r) => percent(r.uncollected_rate), "num"],
-  ], rows, t("admin.analytics.leaders.caption", { month: month(params().month) }));
+  ], rows, t("admin.analytics.leaders.caption", { month: month(params().month) }), { empty: noData() });
 }
 
 function campaigns(rows) {
@@ -194,7 +197,7 @@ function campaigns(rows) {
     [t("admin.campaigns.sell_through"), (r) => (r.sell_through_pct === null ? "–" : `${r.sell_through_pct.toFixed(1)}%`), "num"],
     [t("admin.campaigns.revenue"), (r) => money(r.revenue_cents), "num"],
     [t("admin.campaigns.buyers"), (r) => String(r.unique_buyers), "num"],
-  ], rows, t("admin.analytics.campaigns.title"));
+  ], rows, t("admin.analytics.campaigns.title"), { empty: noData() });
 }
 
 /** Each block: its box, API path (with the query it takes), CSV name, and how to show the answer. */

@@ -35,7 +35,7 @@ function render(entries) {
     [t("admin.audit.object"), (e) => (e.object_type ? `${e.object_type} ${e.object_id ?? ""}` : "")],
     [t("admin.audit.changes"), changed],
     [t("admin.audit.from"), (e) => e.ip_address ?? ""],
-  ], entries, t("admin.tabs.audit"));
+  ], entries, t("admin.tabs.audit"), { empty: t("admin.empty.audit") });
 }
 
 const list = pagedList($("audit-list"), {

@@ -17,7 +17,7 @@ function render(batches) {
     [t("admin.batches.amount"), (b) => money(b.totals.amount_cents), "num"],
     ["", (b) => actionButton(t("admin.batches.open"), () => open(b.id),
       { label: t("admin.batches.open_named", { name: batchName(b) }), secondary: true })],
-  ], batches, t("admin.tabs.batches"));
+  ], batches, t("admin.tabs.batches"), { empty: t("admin.empty.batches") });
 }
 
 const list = pagedList($("batches-list"), {
@@ -58,7 +58,7 @@ function pickListTable(orders) {
       }
       return lines;
     }],
-  ], orders, t("admin.batches.pick_list"));
+  ], orders, t("admin.batches.pick_list"), { empty: t("admin.empty.pick_list") });
 }
 
 /** Show one batch: its state, actions, orders and pick list. */
@@ -87,7 +87,7 @@ export async function open(batchId) {
       [t("admin.orders.status"), (o) => label("order", o.status)],
       [t("admin.orders.fulfilment"), (o) => label("fulfilment", o.fulfilment)],
       [t("admin.campaigns.units"), (o) => String(o.lines.reduce((n, l) => n + l.quantity, 0)), "num"],
-    ], batch.orders, t("admin.batches.orders_in")),
+    ], batch.orders, t("admin.batches.orders_in"), { empty: t("admin.empty.batch_orders") }),
     pickListTable(pickList),
   );
   box.hidden = false;

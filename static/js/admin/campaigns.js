@@ -1,8 +1,13 @@
-// Campaigns tab: the list with review actions (submit, approve, reject with a reason), a form for a
-// new flash sale or group buy with one SKU, and each approved campaign's stats.
-import { $, confirmAction, dateTime, el, label, money, onSubmit, storeLocalInput, t, toMinor } from "../common.js";
+// Campaigns tab: the list with review actions (submit, approve, reject with a reason, translate a
+// draft), a form for a new campaign of any kind with one SKU (and its name in other languages), and
+// each approved campaign's stats.
+import { $, ApiError, confirmAction, dateTime, describeError, el, label, money, onSubmit, storeLocalInput, t, toMinor } from "../common.js";
 import { api, can } from "./context.js";
 import { actionButton, actions, askReason, dataTable, figure, notify, pagedList, query, reportFailure } from "./ui.js";
+import { languageFieldsets, nameAndDescription, translationsFrom } from "./translations.js";
+
+// The longest name and description a campaign takes, in any language (app/content.py TRANSLATABLE).
+const TEXTS = { name: 120, description: 2000 };
 
 const panel = () => $("campaign-detail");
 
@@ -15,8 +20,11 @@ async function decide(campaign, verb, body) {
 function reviewActions(c) {
   const name = c.name;
   if (c.review === "draft" || c.review === "rejected") {
+    // Only these can still change (the API locks a campaign once submitted): translate before submitting.
     return actions(can("campaigns.edit") && actionButton(t("admin.campaigns.submit"), () => decide(c, "submit"),
-      { label: t("admin.campaigns.submit_named", { name }) }));
+      { label: t("admin.campaigns.submit_named", { name }) }),
+    can("campaigns.edit") && actionButton(t("admin.content.translate"), () => translate(c),
+      { label: t("admin.content.translate_named", { name }), secondary: true }));
   }
   if (c.review === "submitted") {
     if (!can("campaigns.approve")) return "";
@@ -52,7 +60,7 @@ function render(campaigns) {
     [t("admin.campaigns.items"), itemsText],
     [t("admin.campaigns.limit"), (c) => (c.per_person_limit ? String(c.per_person_limit) : "–"), "num"],
     [t("admin.campaigns.actions"), reviewActions],
-  ], campaigns, t("admin.tabs.campaigns"));
+  ], campaigns, t("admin.tabs.campaigns"), { empty: t("admin.empty.campaigns") });
 }
 
 const list = pagedList($("campaigns-list"), {
@@ -78,13 +86,40 @@ async function showStats(campaign) {
       [t("admin.campaigns.sell_through"), (i) => sellThrough(i.sell_through_pct), "num"],
       [t("admin.campaigns.revenue"), (i) => money(i.revenue_cents), "num"],
       [t("admin.campaigns.buyers"), (i) => String(i.unique_buyers), "num"],
-    ], stats.items, t("admin.campaigns.per_item")),
+    ], stats.items, t("admin.campaigns.per_item"), { empty: t("admin.empty.campaign_items") }),
     dataTable([
       [t("admin.orders.group"), (g) => g.group_name ?? `#${g.group_id}`],
       [t("admin.campaigns.units"), (g) => String(g.units), "num"],
       [t("admin.campaigns.revenue"), (g) => money(g.revenue_cents), "num"],
       [t("admin.campaigns.buyers"), (g) => String(g.unique_buyers), "num"],
-    ], stats.groups, t("admin.campaigns.per_group")));
+    ], stats.groups, t("admin.campaigns.per_group"), { empty: t("admin.empty.campaign_groups") }));
+  heading.focus();
+}
+
+/** The campaign's name and description in the other languages, saved with PATCH (drafts and rejected). */
+function translate(campaign) {
+  const heading = el("h3", t("admin.content.title", { name: campaign.name }), { tabindex: "-1" });
+  const form = el("form", "", { id: "campaign-translate" });
+  const error = el("p", "", { class: "error", role: "alert" });
+  form.append(...languageFieldsets((tag) => nameAndDescription(campaign, "campaign", tag, TEXTS)),
+    el("button", t("admin.content.save"), { type: "submit" }), error);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    const translations = translationsFrom(Object.fromEntries(new FormData(form)), campaign.translations, "campaign",
+      Object.keys(TEXTS));
+    try {
+      await api(`/campaigns/${campaign.id}`, { method: "PATCH", body: { translations } });
+    } catch (failure) {
+      if (!(failure instanceof ApiError)) throw failure;
+      error.textContent = describeError(failure, form);
+      return;
+    }
+    panel().replaceChildren();
+    notify(t("admin.content.saved", { name: campaign.name }));
+    await list.reload();
+  });
+  panel().replaceChildren(heading, el("p", t("admin.content.help"), { class: "muted" }), form);
   heading.focus();
 }
 
@@ -131,6 +166,8 @@ function campaignBody(f) {
   if (f.kind === "group_buy") {
     Object.assign(body, { threshold_kind: f.threshold_kind, threshold: int(f.threshold), threshold_scope: f.threshold_scope });
   }
+  const translations = translationsFrom(f, null, "campaign", Object.keys(TEXTS));
+  if (translations) body.translations = translations;
   return JSON.parse(JSON.stringify(body)); // drops the fields left empty
 }
 
@@ -139,6 +176,7 @@ export function init() {
     event.preventDefault();
     list.reload().catch(reportFailure);
   });
+  $("campaign-translations").replaceChildren(...languageFieldsets((tag) => nameAndDescription(null, "campaign", tag, TEXTS)));
   $("campaign-kind").addEventListener("change", toggleKind);
   toggleKind();
   $("campaign-find").addEventListener("click", () => loadSkus($("campaign-q").value.trim()).catch(reportFailure));

@@ -23,7 +23,8 @@ export function onSignedOut(fn) {
   signedOutListeners.push(fn);
 }
 
-export const state = { me: null };
+// storeLocale: the store's own language (client-config), the one merchant content is written in.
+export const state = { me: null, storeLocale: null };
 
 /** Whether the signed-in staff member's role holds a permission (from GET /admin/me). The server
  * refuses regardless (403); hiding what the role may not do just keeps the screen honest. */

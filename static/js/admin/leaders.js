@@ -34,7 +34,7 @@ function render(applications) {
     [t("admin.applications.applied"), (a) => dateTime(a.created_at)],
     [t("admin.orders.status"), (a) => el("span", label("application", a.status), { class: "badge" })],
     [t("admin.applications.decision"), decisionActions],
-  ], applications, t("admin.tabs.applications"));
+  ], applications, t("admin.tabs.applications"), { empty: t("admin.empty.applications") });
 }
 
 const list = pagedList($("applications-list"), {

@@ -37,7 +37,7 @@ function render(orders) {
     [t("admin.orders.total"), (o) => money(o.total_cents), "num"],
     [t("admin.orders.placed"), (o) => dateTime(o.created_at)],
     [t("admin.orders.pickup_date"), (o) => date(o.pickup_date)],
-  ], orders, t("admin.orders.caption"));
+  ], orders, t("admin.orders.caption"), { empty: t("admin.empty.orders") });
 }
 
 const list = pagedList($("orders-list"), {

@@ -38,7 +38,7 @@ function render(payouts) {
     [t("admin.orders.status"), (p) => el("span", label("payout", p.status), { class: "badge" })],
     [t("admin.payouts.requested_col"), (p) => dateTime(p.created_at)],
     [t("admin.applications.decision"), decisionActions],
-  ], payouts, t("admin.tabs.payouts"));
+  ], payouts, t("admin.tabs.payouts"), { empty: t("admin.empty.payouts") });
 }
 
 const list = pagedList($("payouts-list"), {

@@ -53,7 +53,7 @@ function render(staff) {
     [t("admin.orders.status"), (s) => el("span", t(s.is_active ? "admin.staff.active" : "admin.staff.inactive"), { class: "badge" })],
     [t("admin.staff.since"), (s) => dateTime(s.created_at)],
     [t("admin.staff.access"), activeActions],
-  ], staff, t("admin.tabs.staff"));
+  ], staff, t("admin.tabs.staff"), { empty: t("admin.empty.staff") });
 }
 
 const list = pagedList($("staff-list"), {

@@ -20,9 +20,11 @@ export function reportFailure(error) {
  * common.table with alignment and a phone layout: a column is [header, cell(row)] or
  * [header, cell(row), "num"] for right-aligned figures. Unless `stack` is false, each row becomes a
  * card of "header: value" lines on narrow screens (explicit roles keep it a table for screen readers).
+ * `empty` is the section's own words for no rows: why it is empty and what to do (a generic
+ * "nothing here" leaves a merchant guessing whether the filter, the day or the store is the cause).
  */
-export function dataTable(columns, rows, caption, { stack = true } = {}) {
-  const t = table(columns.map(([h, cell]) => [h, cell]), rows, caption);
+export function dataTable(columns, rows, caption, { stack = true, empty } = {}) {
+  const t = table(columns.map(([h, cell]) => [h, cell]), rows, caption, empty);
   const headers = [...t.tHead.rows[0].cells];
   columns.forEach(([, , kind], i) => { if (kind === "num") headers[i].classList.add("num"); });
   for (const row of t.tBodies[0].rows) {

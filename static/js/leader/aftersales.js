@@ -1,7 +1,12 @@
 // The After-sales tab: requests at the leader's points awaiting their review, with the shopper's
 // photos; the leader confirms what they see or disputes it, with a note the merchant and shopper read.
-import { $, ApiError, dateTime, el, fetchedImage, label, t } from "../common.js";
+import { $, ApiError, confirmAction, dateTime, el, fetchedImage, label, t } from "../common.js";
 import { api, cash, explain, guarded } from "./context.js";
+
+const VERDICTS = {
+  confirmed: { title: "leader.aftersale.confirm_title", message: "leader.aftersale.confirm_message", button: "leader.aftersale.confirm" },
+  disputed: { title: "leader.aftersale.dispute_title", message: "leader.aftersale.dispute_message", button: "leader.aftersale.dispute" },
+};
 
 function requestCard(request) {
   const card = el("article", "", { class: "card aftersale", "data-aftersale": request.id });
@@ -18,11 +23,16 @@ function requestCard(request) {
   const noteLabel = el("label", "");
   noteLabel.append(el("span", t("leader.aftersale.note")), note);
   const error = el("p", "", { class: "error", role: "alert" });
+  const claim = { number: request.id, reason: label("aftersaleReason", request.reason), quantity: request.quantity,
+    amount: cash(request.claim_cents) };
+  // The verdict moves the request on to the merchant and cannot be changed: say what it means first.
   const review = (verdict) => async () => {
     error.textContent = "";
+    const keys = VERDICTS[verdict];
     try {
-      await api(`/after-sales/${request.id}/review`, { method: "POST", body: { verdict, note: note.value || null } });
-      await loadAfterSales();
+      const done = await confirmAction({ title: t(keys.title, claim), message: t(keys.message, claim), confirm: t(keys.button),
+        onConfirm: () => api(`/after-sales/${request.id}/review`, { method: "POST", body: { verdict, note: note.value || null } }) });
+      if (done) await loadAfterSales();
     } catch (failure) {
       if (!(failure instanceof ApiError)) throw failure;
       error.textContent = explain(failure);

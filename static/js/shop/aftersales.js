@@ -1,7 +1,7 @@
 // After-sales (售后) on the Orders tab: ask for help on a line of a picked-up order (reason, units,
 // description, up to 6 photos), follow the request (status, history, photos) and withdraw it while open.
 // The API decides what is allowed (window, one open request per line); its refusals are shown as they come.
-import { ApiError, dateTime, el, fetchedImage, label, t } from "../common.js";
+import { ApiError, confirmAction, dateTime, el, fetchedImage, label, money, t } from "../common.js";
 import { api, report } from "./context.js";
 
 export const MAX_PHOTOS = 6;
@@ -63,7 +63,10 @@ function requestBox(request, line, refresh) {
       await uploadPhotos(request.id, input.files);
     }, refresh));
     const withdraw = el("button", t("shop.aftersale.withdraw"), { type: "button", class: "secondary",
-      onclick: () => act(error, () => api(`/after-sales/${request.id}/withdraw`, { method: "POST" }), refresh) });
+      onclick: () => confirmAction({ title: t("shop.aftersale.withdraw_title", { number: request.id }),
+        message: t("shop.aftersale.withdraw_message"), confirm: t("shop.aftersale.withdraw"),
+        onConfirm: () => api(`/after-sales/${request.id}/withdraw`, { method: "POST" }) })
+        .then((done) => done && refresh()).catch(report) });
     const add = el("label", "", { class: "file" });
     add.append(el("span", t("shop.aftersale.add_photos")), input);
     actions.append(add, withdraw);
@@ -90,6 +93,9 @@ function field(labelText, control) {
   return wrap;
 }
 
+/** What `units` of a line claim: their share of the line total, rounded down (the server's rule). */
+const claimOf = (line, units) => Math.min(Math.floor(line.line_total_cents * units / line.quantity), line.line_total_cents);
+
 function requestForm(order, line, refresh) {
   const form = el("form", "", { class: "aftersale-form", hidden: true });
   const reason = el("select", "", { name: "reason", required: true });
@@ -104,18 +110,27 @@ function requestForm(order, line, refresh) {
     el("button", t("shop.aftersale.submit"), { type: "submit" }), error);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    act(error, async () => {
-      if (photos.files.length > MAX_PHOTOS) throw new ApiError(422, t("shop.aftersale.too_many_photos"));
-      const files = [...photos.files];
-      const opened = await api(`/orders/${order.id}/after-sales`, { method: "POST", body: {
-        order_line_id: line.id, reason: reason.value, quantity: Number(quantity.value), description: description.value } });
-      try {
-        await uploadPhotos(opened.id, files);
-      } catch (failure) {
-        if (!(failure instanceof ApiError)) throw failure;
-        notices.set(opened.id, t("shop.aftersale.photo_failed", { message: failure.message }));
-      }
-    }, refresh).catch(report);
+    error.textContent = "";
+    if (photos.files.length > MAX_PHOTOS) {
+      error.textContent = t("shop.aftersale.too_many_photos");
+      return;
+    }
+    const files = [...photos.files];
+    const units = Number(quantity.value);
+    // A request starts a refund the shopper cannot take back once decided: say what it claims first.
+    confirmAction({ title: t("shop.aftersale.confirm_title"), confirm: t("shop.aftersale.submit"),
+      message: t("shop.aftersale.confirm_message", { name: `${line.product_name} ${line.sku_name}`, quantity: units,
+        amount: money(claimOf(line, units)) }),
+      onConfirm: async () => {
+        const opened = await api(`/orders/${order.id}/after-sales`, { method: "POST", body: {
+          order_line_id: line.id, reason: reason.value, quantity: units, description: description.value } });
+        try {
+          await uploadPhotos(opened.id, files);
+        } catch (failure) {
+          if (!(failure instanceof ApiError)) throw failure;
+          notices.set(opened.id, t("shop.aftersale.photo_failed", { message: failure.message }));
+        }
+      } }).then((sent) => sent && refresh()).catch(report);
   });
   return form;
 }
