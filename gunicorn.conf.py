@@ -28,7 +28,7 @@ max_requests_jitter = max_requests // 10
 # The app logs one JSON line per request with its request id (blueprints/metrics.py); gunicorn's own
 # access log would repeat it in another format. GUNICORN_ACCESS_LOG=- turns it back on.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
-# gunicorn's own lines (start, worker exits, timeouts) as JSON too, unless LOG_FORMAT=text.
+# gunicorn's own error log (start, worker exits, timeouts) as JSON too, unless LOG_FORMAT=text.
 if os.environ.get("LOG_FORMAT", "json") == "json":
     logconfig_dict = {
         "version": 1, "disable_existing_loggers": False,
@@ -37,8 +37,8 @@ if os.environ.get("LOG_FORMAT", "json") == "json":
                                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
         "root": {"handlers": ["stderr"], "level": "INFO"},  # replaces gunicorn's default, which names its own handler
-        "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-                    "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+        # gunicorn.access is left to gunicorn: GUNICORN_ACCESS_LOG and --access-logformat keep working.
+        "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
     }
 
 # gunicorn 27 opens a control socket at ~/.gunicorn/gunicorn.ctl by default: two instances on one
