@@ -50,7 +50,7 @@ def _configure_derived(app: Flask) -> None:
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    if not app.config.get("TESTING"):  # tests keep pytest's log capture
+    if not app.config.get("TESTING") and app.config["APP_ENV"] != "test":  # tests keep pytest's log capture
         configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
     init_error_tracking(app.config)
 
