@@ -27,6 +27,7 @@ def init_error_tracking(config: dict[str, Any], **options: Any) -> bool:
     sentry_sdk.init(dsn=config["SENTRY_DSN"], environment=config.get("APP_ENV"),
                     traces_sample_rate=config.get("SENTRY_TRACES_SAMPLE_RATE", 0.0),
                     integrations=[FlaskIntegration(), SqlalchemyIntegration(), RqIntegration()],
-                    send_default_pii=False,  # shoppers' phone numbers and tokens stay out of reports
+                    # No send_default_pii / data_collection: the SDK's default sends no personal data
+                    # (no user ids, cookies or bodies), so shoppers' phones and tokens stay out.
                     before_send=tag_request_id, **options)
     return True
