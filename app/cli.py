@@ -27,6 +27,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(settle_command)
     app.cli.add_command(payouts_send_command)
     app.cli.add_command(audit_command)
+    from app.inventory.cli import audit_command as stock_audit_command
+
+    app.cli.add_command(stock_audit_command)
     from app.subscriptions.cli import renew_command
 
     app.cli.add_command(renew_command)

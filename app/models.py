@@ -14,9 +14,16 @@ from app.campaigns.models import (  # noqa: F401
 from app.catalog.models import Category, Product, Sku, product_groups  # noqa: F401
 from app.commissions.models import CommissionRule, CommissionSettings, JournalEntry, JournalLine  # noqa: F401
 from app.coupons.models import Coupon, CouponTemplate, coupon_template_categories, coupon_template_products  # noqa: F401
+from app.delivery.models import DeliveryRoute, RouteRun, RouteStop, RunStop  # noqa: F401
 from app.groups.models import Binding, Group, GroupLink, GroupTransfer  # noqa: F401
 from app.idempotency.models import IdempotencyKey  # noqa: F401
-from app.inventory.models import StockReservation  # noqa: F401
+from app.inventory.models import (  # noqa: F401
+    StockLocation,
+    StockMovement,
+    StockReservation,
+    StockTake,
+    StockTakeLine,
+)
 from app.leader_cash.models import CashEntry, CashLine  # noqa: F401
 from app.leaders.models import Leader, LeaderApplication  # noqa: F401
 from app.lotteries.models import Lottery, LotteryEntry, LotteryPrize  # noqa: F401

@@ -48,6 +48,11 @@ def seed(env: dict, shoppers: int, per_scenario: int) -> tuple[list[str], dict[s
         from app.db import utcnow
 
         staff_id, tokens = seed_store(shoppers)
+        # Four-eyes (issue 13): a campaign's author may not approve it, so a second staff member does.
+        from app.accounts import services as accounts
+
+        approver_id = accounts.create_staff(name="Bench approver", email="approver@example.com",
+                                            password="bench-pass-2").id
         item_ids: dict[str, list[int]] = {name: [] for name in SCENARIOS}
         for n, name in enumerate([name for name in SCENARIOS for _ in range(per_scenario)]):
             scenario = SCENARIOS[name]
@@ -61,7 +66,7 @@ def seed(env: dict, shoppers: int, per_scenario: int) -> tuple[list[str], dict[s
                 "items": [{"sku_id": sku.id, "campaign_price_cents": 500, "stock_total": scenario["stock"]}]},
                 staff_id)
             campaigns.submit(campaign)
-            campaigns.approve(campaign, staff_id)
+            campaigns.approve(campaign, approver_id)
             item_ids[name].append(campaign.items[0].id)
     return tokens, item_ids
 

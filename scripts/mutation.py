@@ -61,11 +61,19 @@ TARGETS: dict[str, Target] = {
          "tests/api/test_refund_mutants.py"),
         "line refunds: ceilings, splits across card and wallet, completion, restock and clawback"),
     "commissions": Target(
-        ("app/commissions/*",),
+        # The money paths only: the split, the journal, accrual, settlement and clawback, the audit,
+        # payout requests. Not mutated: the reports (performance.py, views.py), the four-eyes rule
+        # changes, the CLI, and the Stripe transfer (target stripe-payouts) — 880 mutants more.
+        ("app/commissions/services.py", "app/commissions/ledger.py", "app/commissions/rules.py",
+         "app/commissions/audit.py", "app/commissions/payouts.py"),
         ("tests/api/test_commissions.py", "tests/api/test_payouts.py", "tests/api/test_stripe_payouts.py",
          "tests/api/test_flash_commission.py", "tests/api/test_leader_performance.py",
          "tests/test_commission_properties.py", "tests/api/test_commission_mutants.py"),
         "commission rules, the double-entry journal, settlement, clawbacks, payouts, the audit"),
+    "stripe-payouts": Target(
+        ("app/commissions/stripe_payouts.py",),
+        ("tests/api/test_stripe_payouts.py", "tests/api/test_payouts.py"),
+        "payouts sent as Stripe Connect transfers: the claim, the lookup before a transfer, the sweep"),
     "wallet": Target(
         ("app/wallet/*",),
         ("tests/api/test_wallet.py", "tests/test_ledger_properties.py", "tests/api/test_wallet_ledger_edges.py",

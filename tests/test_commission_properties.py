@@ -22,6 +22,8 @@ amounts = st.integers(min_value=0, max_value=10**12)
 rates = st.integers(min_value=0, max_value=5000)
 
 
+# too_slow: under a mutation run on a loaded machine drawing three integers took 4 s (mutmut's stats run).
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(amount=amounts, leader_bps=rates, referrer_bps=st.integers(min_value=0, max_value=2000))
 def test_the_parts_of_a_split_add_up_and_each_share_is_rate_times_amount_rounded_down(amount, leader_bps,
                                                                                       referrer_bps):

@@ -14,6 +14,7 @@ from app.coupons.models import Coupon, CouponSource
 from app.demo.catalogue import PRODUCTS
 from app.extensions import db
 from app.groups.models import Binding, Group
+from app.inventory.models import MovementReason, StockMovement
 from app.lotteries.models import Lottery, LotteryStatus
 from app.loyalty.models import PointsEntry
 from app.members.models import Membership
@@ -109,6 +110,9 @@ def every_analytics_table_and_the_leader_performance_have_data(client):
 def the_ledgers_add_up_and_the_commission_audit_passes(app):
     audit = app.test_cli_runner().invoke(args=["commissions-audit"])
     assert audit.exit_code == 0, audit.output
+    stock = app.test_cli_runner().invoke(args=["stock-audit"])
+    assert stock.exit_code == 0, stock.output
+    assert count(StockMovement, StockMovement.reason == MovementReason.RECEIVED) > 0   # the demo's deliveries
     assert count(JournalEntry, JournalEntry.kind == EntryKind.SETTLE) > 0
     assert count(Payout, Payout.status == PayoutStatus.PAID) > 0
     for model, kind in ((Wallet, WalletEntry), (Membership, PointsEntry)):

@@ -75,7 +75,7 @@ def _replace(row: AfterSaleRequest, quantity: int) -> None:
 
     order = db.session.get(Order, row.order_id)
     line = db.session.get(OrderLine, row.order_line_id)
-    stock.sell_or_raise(line.sku_id, quantity)
+    stock.sell_or_raise(line.sku_id, quantity, reference_type="after_sale", reference_id=row.id)
     _, batch = _next_open_batch(order)
     row.replacement_batch_id, row.replacement_quantity = batch.id, quantity
 

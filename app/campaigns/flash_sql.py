@@ -131,6 +131,10 @@ WITH existing AS (
 ), new_hold AS (
     INSERT INTO campaign_holds (order_id, item_id, bucket_id, account_id, quantity, expires_at, status, created_at)
     SELECT new_order.id, :item_id, took.id, :account_id, :qty, :expires_at, 'active', :now FROM new_order, took
+), new_move AS (
+    INSERT INTO stock_movements (sku_id, campaign_item_id, reason, quantity, total_change, reserved_change,
+                                 sold_change, reference_type, reference_id, created_at)
+    SELECT :sku_id, :item_id, 'reserved', :qty, 0, :qty, 0, 'order', new_order.id, :now FROM new_order
 ), new_line AS (
     INSERT INTO order_lines (order_id, sku_id, product_id, product_name, sku_name, sku_code, unit_price_cents,
                              list_price_cents, price_rule, campaign_item_id, campaign_id, points_multiplier, quantity,

@@ -4,6 +4,9 @@ Stock is split over a few bucket rows so concurrent buyers of one hot item mostl
 rows; each bucket keeps sold + reserved <= total (a CHECK as well), so the sum never oversells.
 The per-person limit is one guarded upsert (INSERT … ON CONFLICT DO UPDATE … WHERE quantity + n <=
 limit), so there is no count-then-check race. None of these commit.
+
+Every change also appends a stock movement against the campaign item (app/inventory/movements),
+so `flask stock-audit` can add the buckets up from the ledger.
 """
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from app.db import utcnow
 from app.errors import Conflict
 from app.extensions import db
 from app.i18n import _
+from app.inventory.models import MovementReason
+from app.inventory.movements import record
 from app.inventory.stock import InsufficientStock
 from app.money import split_cents
 
@@ -33,6 +38,17 @@ def make_buckets(item: CampaignItem, count: int = BUCKETS) -> None:
     count = max(1, min(count, item.stock_total or 1))
     for no, share in enumerate(split_cents(item.stock_total or 0, [1] * count)):
         db.session.add(StockBucket(item_id=item.id, bucket_no=no, total=share, reserved=0, sold=0))
+    if item.stock_total:
+        record(item.sku_id, MovementReason.ADJUSTED, item.stock_total, total=item.stock_total,
+               campaign_item_id=item.id, reference_type="campaign", reference_id=item.campaign_id)
+
+
+def _moved(item_id: int, reason: MovementReason, quantity: int, order_id: int | None, cause: str | None = None,
+           **changes: int) -> None:
+    """A campaign-stock movement; the SKU is looked up inside the INSERT (no extra round trip)."""
+    sku_id = sa.select(CampaignItem.sku_id).where(CampaignItem.id == item_id).scalar_subquery()
+    record(sku_id, reason, quantity, **changes, campaign_item_id=item_id, reference_type="order",
+           reference_id=order_id, cause=cause)
 
 
 def _insert(table):
@@ -120,6 +136,7 @@ def hold(order_id: int, item_id: int, account_id: int, quantity: int, expires_at
             raise InsufficientStock(_("This campaign item is sold out") if needed == quantity else
                                     _("Only %(left)s left", left=quantity - needed),
                                     details={"campaign_item_id": item_id, "requested": quantity})
+    _moved(item_id, MovementReason.RESERVED, quantity, order_id, reserved=quantity)
     for bucket_id, share in taken:
         db.session.add(CampaignHold(order_id=order_id, item_id=item_id, bucket_id=bucket_id, account_id=account_id,
                                     quantity=share, expires_at=expires_at, status=HoldStatus.ACTIVE))
@@ -130,8 +147,11 @@ def release_overdue(bucket_id: int) -> int:
     rows = [tuple(r) for r in db.session.execute(sa.update(CampaignHold).where(
         CampaignHold.bucket_id == bucket_id, CampaignHold.status == HoldStatus.ACTIVE,
         CampaignHold.expires_at <= utcnow()).values(status=HoldStatus.EXPIRED)
-        .returning(CampaignHold.item_id, CampaignHold.account_id, CampaignHold.quantity)
+        .returning(CampaignHold.item_id, CampaignHold.account_id, CampaignHold.quantity, CampaignHold.order_id)
         .execution_options(**NO_SYNC))]
+    for item_id, _account_id, quantity, order_id in rows:
+        _moved(item_id, MovementReason.RELEASED, quantity, order_id, "lapsed", reserved=-quantity)
+    rows = [r[:3] for r in rows]
     _after_release(rows, {bucket_id: sum(r[2] for r in rows)})
     return sum(r[2] for r in rows)
 
@@ -156,8 +176,13 @@ def release(order_id: int, status: HoldStatus = HoldStatus.RELEASED) -> int:
         .returning(CampaignHold.item_id, CampaignHold.account_id, CampaignHold.quantity, CampaignHold.bucket_id)
         .execution_options(**NO_SYNC)).all()
     per_bucket: dict[int, int] = defaultdict(int)
+    per_item: dict[int, int] = defaultdict(int)
     for row in rows:
         per_bucket[row.bucket_id] += row.quantity
+        per_item[row.item_id] += row.quantity
+    cause = "lapsed" if status is HoldStatus.EXPIRED else "cancelled"
+    for item_id in sorted(per_item):
+        _moved(item_id, MovementReason.RELEASED, per_item[item_id], order_id, cause, reserved=-per_item[item_id])
     _after_release([(r.item_id, r.account_id, r.quantity) for r in rows], per_bucket)
     return sum(r.quantity for r in rows)
 
@@ -174,6 +199,9 @@ def consume(order_id: int) -> dict[int, int]:
         db.session.execute(sa.update(StockBucket).where(StockBucket.id == bucket_id).values(
             reserved=StockBucket.reserved - qty, sold=StockBucket.sold + qty).execution_options(**NO_SYNC))
         consumed[item_id] += qty
+    for item_id in sorted(consumed):
+        _moved(item_id, MovementReason.SOLD, consumed[item_id], order_id, reserved=-consumed[item_id],
+               sold=consumed[item_id])
     return dict(consumed)
 
 
@@ -192,9 +220,13 @@ def unsell(order_id: int) -> int:
         .values(status=HoldStatus.RELEASED)
         .returning(CampaignHold.bucket_id, CampaignHold.item_id, CampaignHold.account_id, CampaignHold.quantity)
         .execution_options(**NO_SYNC)).all()
-    for bucket_id, _item_id, _account_id, qty in sorted(rows):
-        db.session.execute(sa.update(StockBucket).where(StockBucket.id == bucket_id, StockBucket.sold >= qty)
-                           .values(sold=StockBucket.sold - qty).execution_options(**NO_SYNC))
+    back: dict[int, int] = defaultdict(int)
+    for bucket_id, item_id, _account_id, qty in sorted(rows):
+        if db.session.execute(sa.update(StockBucket).where(StockBucket.id == bucket_id, StockBucket.sold >= qty)
+                              .values(sold=StockBucket.sold - qty).execution_options(**NO_SYNC)).rowcount:
+            back[item_id] += qty
+    for item_id in sorted(back):
+        _moved(item_id, MovementReason.REFUNDED, back[item_id], order_id, sold=-back[item_id])
     from app.campaigns import redis_gate
 
     redis_gate.after_release_later([(r.item_id, r.account_id, r.quantity) for r in rows])

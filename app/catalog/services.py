@@ -12,6 +12,8 @@ from app.errors import Conflict, InvalidRequest, not_found
 from app.extensions import db
 from app.groups.models import Group
 from app.i18n import _
+from app.inventory import movements
+from app.inventory.models import MovementReason
 from app.persistence import commit_unique
 
 PRODUCT_FIELDS = ("name", "description", "category_id", "image_urls", "position", "repeat_use", "usage_days_per_unit",
@@ -154,6 +156,8 @@ def _new_sku(data: dict[str, Any]) -> Sku:
         if key in data:
             setattr(sku, key, data[key])
     _check_prices(sku)
+    if sku.stock_total:
+        movements.initial_stock(sku)
     return sku
 
 
@@ -192,12 +196,11 @@ def update_sku(sku: Sku, changes: dict[str, Any]) -> Sku:
 def _set_stock_total(sku: Sku, total: int) -> None:
     # Guarded: orders may be reserving this SKU right now; never set total below what is committed.
     db.session.flush()
-    done = db.session.execute(
-        sa.update(Sku)
-        .where(Sku.id == sku.id, Sku.stock_sold + Sku.stock_reserved <= total)
-        .values(stock_total=total)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    # Locked (PostgreSQL) and re-checked in the guard, so the movement records exactly the change.
+    before = db.session.scalar(sa.select(Sku.stock_total).where(Sku.id == sku.id).with_for_update())
+    done = before == total or movements.shift(
+        sku.id, MovementReason.ADJUSTED, abs(total - before), total=total - before, reference_type="sku",
+        reference_id=sku.id, guard=sa.and_(Sku.stock_total == before, Sku.stock_sold + Sku.stock_reserved <= total))
     db.session.refresh(sku, ["stock_total", "stock_reserved", "stock_sold"])
     if not done:
         committed = sku.stock_sold + sku.stock_reserved

@@ -8,7 +8,6 @@ import random
 
 import sqlalchemy as sa
 
-from app.catalog import services as catalog
 from app.catalog.models import Sku
 from app.coupons.models import Coupon, CouponKind, CouponStatus
 from app.db import utcnow
@@ -18,6 +17,7 @@ from app.demo.people import Persona
 from app.demo.store import BONUS_TIERS, MEMBERSHIP_FEE, Store
 from app.errors import DomainError
 from app.extensions import db
+from app.inventory import movements
 from app.members import services as members
 from app.orders.checkout import build_order
 from app.wallet import ledger as wallet_ledger
@@ -142,10 +142,13 @@ class Shopping:
         return None
 
     def restock(self, sku_ids: list[int]) -> None:
-        """A supplier delivery for every SKU of these running low (the merchant raises its stock)."""
-        for sku in db.session.scalars(sa.select(Sku).where(Sku.id.in_(sku_ids))).all():
-            if sku.stock_total - sku.stock_sold - sku.stock_reserved < RESTOCK // 2:
-                catalog.update_sku(sku, {"stock_total": sku.stock_total + RESTOCK})
+        """A supplier delivery for every SKU of these running low: goods received into stock, each a
+        `received` movement (so the demo's stock history adds up: `flask stock-audit`)."""
+        low = [sku.id for sku in db.session.scalars(sa.select(Sku).where(Sku.id.in_(sku_ids))).all()
+               if sku.stock_total - sku.stock_sold - sku.stock_reserved < RESTOCK // 2]
+        for sku_id in sorted(low):
+            movements.receive(sku_id, RESTOCK, reference_type="demo_delivery", reference_id=sku_id, actor_id=None)
+        db.session.commit()
 
     def subscribe(self, persona: Persona, start: dt.date) -> None:
         from app.subscriptions import services as subscriptions

@@ -1,5 +1,7 @@
 """Stock counter changes. Each is one guarded statement, never read-then-write, so concurrent
 checkouts cannot oversell: sold + reserved <= total holds in the statement and in a CHECK.
+Each also appends its stock movement (app/inventory/movements.py) — on PostgreSQL inside the same
+statement — so the counters always equal the sum of the movements.
 
 None of these commit: they are steps inside a caller's unit of work. Callers touching several SKUs
 go in ascending sku_id order, so two multi-line orders cannot deadlock on each other's rows.
@@ -16,7 +18,8 @@ from app.db import utcnow
 from app.errors import Conflict
 from app.extensions import db
 from app.i18n import _
-from app.inventory.models import ReservationStatus, StockReservation
+from app.inventory.models import MovementReason, ReservationStatus, StockReservation
+from app.inventory.movements import record, shift
 
 NO_SYNC = {"synchronize_session": False}
 
@@ -35,52 +38,58 @@ def _code_and_available(sku_id: int) -> tuple[str, int]:
 def release_overdue(sku_id: int, now: dt.datetime | None = None) -> int:
     """Give back a SKU's holds that have expired, so they never count against stock even when
     no sweep has run. Flipping each row's status first makes a second releaser find nothing."""
-    quantities = db.session.scalars(
+    rows = db.session.execute(
         sa.update(StockReservation)
         .where(StockReservation.sku_id == sku_id, StockReservation.status == ReservationStatus.ACTIVE,
                StockReservation.expires_at <= (now or utcnow()))
         .values(status=ReservationStatus.EXPIRED)
-        .returning(StockReservation.quantity)
+        .returning(StockReservation.order_id, StockReservation.quantity)
         .execution_options(**NO_SYNC)
     ).all()
-    released = sum(quantities)
+    released = sum(quantity for _order_id, quantity in rows)
     if released:
         _shift(sku_id, reserved=-released)
+        for order_id, quantity in rows:
+            record(sku_id, MovementReason.RELEASED, quantity, reserved=-quantity, reference_type="order",
+                   reference_id=order_id, cause="lapsed")
     return released
 
 
-def _take(sku_id: int, quantity: int, column: str) -> bool:
-    """One guarded statement: add to reserved or sold only if sold + reserved stays within total."""
-    target = getattr(Sku, column)
-    return bool(db.session.execute(
-        sa.update(Sku)
-        .where(Sku.id == sku_id, Sku.stock_sold + Sku.stock_reserved + quantity <= Sku.stock_total)
-        .values({column: target + quantity})
-        .execution_options(**NO_SYNC)
-    ).rowcount)
+def _take(sku_id: int, quantity: int, column: str, ref: dict) -> int | None:
+    """One guarded statement: add to reserved or sold only if sold + reserved stays within total
+    (with its movement in the same statement on PostgreSQL)."""
+    reason, changes = ((MovementReason.RESERVED, {"reserved": quantity}) if column == "stock_reserved"
+                       else (MovementReason.SOLD, {"sold": quantity}))
+    return shift(sku_id, reason, quantity, guard=Sku.stock_sold + Sku.stock_reserved + quantity <= Sku.stock_total,
+                 **changes, **ref)
 
 
-def _take_releasing_overdue(sku_id: int, quantity: int, column: str) -> bool:
+def _take_releasing_overdue(sku_id: int, quantity: int, column: str, ref: dict) -> int | None:
     """Try to take the stock; if it looks short, lapsed holds may be what blocks it: release them
     and try once more. Lapsed holds so never block a purchase, and cost nothing when stock is free."""
-    return _take(sku_id, quantity, column) or (release_overdue(sku_id) > 0 and _take(sku_id, quantity, column))
+    return (_take(sku_id, quantity, column, ref)
+            or (release_overdue(sku_id) > 0 and _take(sku_id, quantity, column, ref)))
 
 
 def reserve(order_id: int, sku_id: int, quantity: int, expires_at: dt.datetime) -> None:
     """Hold stock for an unpaid order until expires_at, or raise insufficient_stock."""
-    if not _take_releasing_overdue(sku_id, quantity, "stock_reserved"):
+    if not _take_releasing_overdue(sku_id, quantity, "stock_reserved", {"reference_type": "order",
+                                                                        "reference_id": order_id}):
         _raise_insufficient(sku_id, quantity)
     db.session.add(StockReservation(order_id=order_id, sku_id=sku_id, quantity=quantity, expires_at=expires_at,
                                     status=ReservationStatus.ACTIVE))
 
 
-def sell(sku_id: int, quantity: int) -> bool:
-    """Commit stock straight to sold (pay at pickup, or a late payment re-acquiring stock)."""
-    return _take_releasing_overdue(sku_id, quantity, "stock_sold")
+def sell(sku_id: int, quantity: int, *, reference_type: str = "order", reference_id: int | None = None) -> bool:
+    """Commit stock straight to sold (pay at pickup, a late payment re-acquiring stock, an
+    after-sale replacement)."""
+    return _take_releasing_overdue(sku_id, quantity, "stock_sold", {"reference_type": reference_type,
+                                                                    "reference_id": reference_id}) is not None
 
 
-def sell_or_raise(sku_id: int, quantity: int) -> None:
-    if not sell(sku_id, quantity):
+def sell_or_raise(sku_id: int, quantity: int, *, reference_type: str = "order",
+                  reference_id: int | None = None) -> None:
+    if not sell(sku_id, quantity, reference_type=reference_type, reference_id=reference_id):
         _raise_insufficient(sku_id, quantity)
 
 
@@ -102,7 +111,8 @@ def consume(order_id: int) -> dict[int, int]:
     ).all()
     consumed = _sum_by_sku(rows)
     for sku_id in sorted(consumed):
-        _shift(sku_id, reserved=-consumed[sku_id], sold=consumed[sku_id])
+        shift(sku_id, MovementReason.SOLD, consumed[sku_id], reserved=-consumed[sku_id], sold=consumed[sku_id],
+              reference_type="order", reference_id=order_id)
     return consumed
 
 
@@ -116,19 +126,24 @@ def release(order_id: int, reason: ReservationStatus = ReservationStatus.RELEASE
         .execution_options(**NO_SYNC)
     ).all()
     released = _sum_by_sku(rows)
+    cause = "lapsed" if reason is ReservationStatus.EXPIRED else "cancelled"
     for sku_id in sorted(released):
-        _shift(sku_id, reserved=-released[sku_id])
+        shift(sku_id, MovementReason.RELEASED, released[sku_id], reserved=-released[sku_id],
+              reference_type="order", reference_id=order_id, cause=cause)
     return released
 
 
-def unsell(sku_id: int, quantity: int) -> None:
+def unsell(sku_id: int, quantity: int, *, reference_type: str = "order", reference_id: int | None = None) -> None:
     """Return sold units to sale (a refund of goods never handed over, a cancelled unpaid order)."""
-    db.session.execute(
-        sa.update(Sku)
-        .where(Sku.id == sku_id, Sku.stock_sold >= quantity)
-        .values(stock_sold=Sku.stock_sold - quantity)
-        .execution_options(**NO_SYNC)
-    )
+    shift(sku_id, MovementReason.REFUNDED, quantity, guard=Sku.stock_sold >= quantity, sold=-quantity,
+          reference_type=reference_type, reference_id=reference_id)
+
+
+def shortage(sku_id: int, quantity: int, *, batch_id: int, cause: str, actor_id: int | None) -> None:
+    """Sold units that never arrived at the pickup point: they leave the books (total and sold),
+    so what is left to sell is unchanged and on hand stays true."""
+    shift(sku_id, MovementReason.SHORTAGE, quantity, guard=Sku.stock_sold >= quantity, total=-quantity,
+          sold=-quantity, reference_type="batch", reference_id=batch_id, cause=cause, actor_id=actor_id)
 
 
 def _shift(sku_id: int, *, reserved: int = 0, sold: int = 0) -> None:

@@ -241,7 +241,7 @@ def build_order(account_id: int, lines: list[dict], method: str, *, coupon_id: i
             campaign_stock.take_allowance(req.campaign_item_id, account_id, req.quantity, campaign.per_person_limit)
             campaign_stock.hold(order.id, req.campaign_item_id, account_id, req.quantity, order.expires_at)
         elif method == "pay_at_pickup":
-            stock.sell_or_raise(req.sku_id, req.quantity)
+            stock.sell_or_raise(req.sku_id, req.quantity, reference_id=order.id)
         else:
             stock.reserve(order.id, req.sku_id, req.quantity, order.expires_at)
     _settle_method(order, method, campaign, wallet_cents, pay_method)

@@ -72,7 +72,7 @@ def _take_again(order: Order, consumed: dict[int, int], consumed_campaign: dict[
                 if line.campaign_item_id is None:
                     missing = line.quantity - consumed.get(line.sku_id, 0)
                     if missing > 0:
-                        stock.sell_or_raise(line.sku_id, missing)
+                        stock.sell_or_raise(line.sku_id, missing, reference_id=order.id)
                 else:
                     missing = line.quantity - consumed_campaign.get(line.campaign_item_id, 0)
                     if missing > 0:
@@ -207,7 +207,7 @@ def cancel(order: Order, reason: str, follow: FollowUps) -> bool:
              fulfilment=Fulfilment.NOT_DELIVERED):
         _give_back_discounts(order)
         for line in sorted(order.lines, key=lambda ln: ln.sku_id):
-            stock.unsell(line.sku_id, line.quantity)
+            stock.unsell(line.sku_id, line.quantity, reference_id=order.id)
         db.session.execute(
             sa.update(Payment).where(Payment.order_id == order.id, Payment.status == PaymentStatus.PENDING)
             .values(status=PaymentStatus.CANCELLED).execution_options(**NO_SYNC))

@@ -225,7 +225,7 @@ def _restock(refund: Refund) -> None:
                 OrderLine.id == line.id,
                 OrderLine.restocked_quantity + OrderLine.shorted_quantity + OrderLine.picked_up_quantity + back
                 <= OrderLine.quantity).values(restocked_quantity=OrderLine.restocked_quantity + back)):
-            stock.unsell(line.sku_id, back)
+            stock.unsell(line.sku_id, back, reference_type="refund", reference_id=refund.id)
 
 
 def _money(cents: int, currency: str) -> str:

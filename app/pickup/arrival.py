@@ -7,6 +7,7 @@ from app.db import utcnow
 from app.errors import Conflict, InvalidRequest
 from app.extensions import db
 from app.i18n import _
+from app.inventory import stock
 from app.notifications.messages import notify_order
 from app.orders.lifecycle import FollowUps
 from app.orders.models import PAID_STATES, Fulfilment, Order, OrderLine
@@ -58,6 +59,10 @@ def _record_shortages(batch_id: int, account_id: int, orders: list[Order], short
                                  details={"order_line_id": entry["order_line_id"]})
         db.session.add(Shortage(batch_id=batch_id, order_line_id=entry["order_line_id"], quantity=qty,
                                 reason=ShortageReason(entry["reason"]), recorded_by_id=account_id))
+    # The missing units leave the stock books, SKU by SKU in ascending order (lock order).
+    for sku_id, qty, reason in sorted((lines[e["order_line_id"]].sku_id, e["quantity"], e["reason"])
+                                      for e in shortages if lines[e["order_line_id"]].campaign_item_id is None):
+        stock.shortage(sku_id, qty, batch_id=batch_id, cause=reason, actor_id=account_id)
 
 
 def _arrive(order: Order, follow: FollowUps) -> None:

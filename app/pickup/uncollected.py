@@ -131,7 +131,7 @@ def _return_paid(waiting: dict[int, int]) -> None:
                 OrderLine.restocked_quantity + OrderLine.shorted_quantity + OrderLine.picked_up_quantity + qty
                 <= OrderLine.quantity).values(restocked_quantity=OrderLine.restocked_quantity + qty)
                 .execution_options(**NO_SYNC)).rowcount:
-            stock.unsell(line.sku_id, qty)
+            stock.unsell(line.sku_id, qty, reference_id=line.order_id)
 
 
 def refund_uncollected(order_id: int, quantities: dict[str, int], fee_cents: int) -> None:

@@ -12,6 +12,8 @@ from blueprints.admin import (  # noqa: E402,F401
     campaigns,
     catalog,
     commissions,
+    delivery_routes,
+    driver,
     groups,
     leader_cash,
     leaders,
@@ -23,5 +25,6 @@ from blueprints.admin import (  # noqa: E402,F401
     settings,
     shoppers,
     staff,
+    stock,
     subscriptions,
 )

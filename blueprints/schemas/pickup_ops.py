@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from app.delivery.runs import delivered_mark
 from app.pickup.batches import to_pack, totals
 from app.pickup.models import BatchStatus, ShortageReason
 from app.settings.models import UncollectedPolicy
@@ -103,6 +104,12 @@ class TotalsSchema(Schema):
     amount_cents = ma.fields.Integer()
 
 
+class DeliveredMarkSchema(Schema):
+    at = ma.fields.DateTime()
+    driver_name = ma.fields.String(allow_none=True)
+    has_photo = ma.fields.Boolean()
+
+
 class BatchSchema(Schema):
     id = ma.fields.Integer()
     delivery_date = ma.fields.Date()
@@ -113,6 +120,9 @@ class BatchSchema(Schema):
     closed_at = ma.fields.DateTime(allow_none=True)
     dispatched_at = ma.fields.DateTime(allow_none=True)
     arrived_at = ma.fields.DateTime(allow_none=True)
+    driver_delivered = ma.fields.Function(
+        lambda b: DeliveredMarkSchema().dump(m) if (m := delivered_mark(b.pickup_point_id, b.delivery_date)) else None,
+        allow_none=True, metadata={"description": "The route driver's delivered mark (docs/delivery-routes.md)"})
 
 
 class BatchDetailSchema(BatchSchema):

@@ -40,3 +40,15 @@ def leader_console():
 def merchant_dashboard():
     """The merchant's dashboard: orders, campaigns, leaders, batches, payouts, analytics."""
     return _page("admin.html")
+
+
+@bp.get("/driver")
+def driver_page():
+    """The driver's phone page: today's route runs, stops in order, delivered marks."""
+    return _page("driver.html")
+
+
+@bp.get("/admin/route-sheet")
+def route_sheet():
+    """A route run's printable sorting sheet or loading manifest (?run=<id>&kind=sorting|manifest)."""
+    return _page("route-sheet.html")

@@ -1,7 +1,7 @@
 """outbox events remember the request that emitted them (its id goes out with the webhook)
 
 Revision ID: 7d2a91c4e0f3
-Revises: e1f2a3b4c5d6
+Revises: 5a21c0ffee01
 Create Date: 2026-12-03 19:50:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '7d2a91c4e0f3'
-down_revision = 'e1f2a3b4c5d6'
+down_revision = '5a21c0ffee01'
 branch_labels = None
 depends_on = None
 

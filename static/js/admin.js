@@ -13,10 +13,12 @@ import { api, can, onSignedOut, state, token } from "./admin/context.js";
 import * as orders from "./admin/orders.js";
 import * as payouts from "./admin/payouts.js";
 import * as products from "./admin/products.js";
+import * as routes from "./admin/routes.js";
 import * as staff from "./admin/staff.js";
+import * as stock from "./admin/stock.js";
 import { notify, reportFailure } from "./admin/ui.js";
 
-const TABS = { orders, campaigns, products, applications, batches, aftersales, payouts, analytics, staff, audit };
+const TABS = { orders, campaigns, products, applications, batches, routes, aftersales, payouts, analytics, staff, stock, audit };
 
 /** Show only what the role may do: every element naming a permission is hidden without it. */
 function applyPermissions() {

@@ -61,4 +61,4 @@ def test_the_matrix_has_a_role_for_every_kind_of_work():
     readers = {p: [r for r, perms in BUILTIN_ROLES.items() if p in perms] for p in PERMISSIONS}
     assert all(readers.values())
     assert "payouts.approve" not in BUILTIN_ROLES["operations"]
-    assert BUILTIN_ROLES["driver"] == {"batches.read", "pickups.verify", "pickup_points.read"}
+    assert BUILTIN_ROLES["driver"] == {"batches.read", "pickups.verify", "pickup_points.read", "routes.drive"}

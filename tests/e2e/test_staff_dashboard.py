@@ -19,7 +19,8 @@ from tests.factories import PASSWORD, make_campaign, make_leader, make_product, 
 
 TAB_PERMISSION = {"orders": "orders.read", "campaigns": "campaigns.read", "products": "catalog.read",
                   "applications": "leaders.read",
-                  "batches": "batches.read", "aftersales": "orders.refund", "payouts": "payouts.read",
+                  "batches": "batches.read", "routes": "routes.read", "aftersales": "orders.refund",
+                  "payouts": "payouts.read",
                   "analytics": "analytics.read",
                   "staff": "staff.manage", "audit": "audit.read"}
 DESKTOP = {"width": 1280, "height": 900}

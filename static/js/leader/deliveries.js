@@ -20,13 +20,20 @@ export async function loadBatches() {
       const card = el("article", "", { class: "card batch" });
       const title = el("h3", `${date(b.delivery_date)} `);
       title.append(el("span", label("batch", b.status), { class: "badge" }));
-      card.append(title, el("p", b.pickup_point.name, { class: "muted" }), el("p", totals(b)),
+      card.append(title, el("p", b.pickup_point.name, { class: "muted" }), el("p", totals(b)), driverMark(b),
         el("button", t("leader.deliveries.open"), { type: "button", class: "secondary",
           "aria-label": t("leader.deliveries.open_named", { day: date(b.delivery_date), point: b.pickup_point.name }),
           onclick: () => openBatch(b.id) }));
       list.append(card);
     }
   });
+}
+
+/** The route driver's "delivered" mark, when there is one: the goods are at the point, count them in. */
+const driverText = (mark) => t("leader.deliveries.driver_delivered", { when: dateTime(mark.at), driver: mark.driver_name ?? "–" });
+
+function driverMark(batch) {
+  return batch.driver_delivered ? el("p", driverText(batch.driver_delivered), { class: "ok driver-mark" }) : "";
 }
 
 async function openBatch(id) {
@@ -47,6 +54,9 @@ function renderBatch(batch) {
   };
   $("batch-meta").textContent = [label("batch", batch.status), stage[batch.status], totals(batch), batch.pickup_point.address]
     .filter(Boolean).join(" · ");
+  const mark = batch.driver_delivered;
+  $("batch-driver").hidden = !mark;
+  $("batch-driver").textContent = mark ? driverText(mark) : "";
   const arrival = $("arrival");
   arrival.replaceChildren();
   if (batch.status === "closed" || batch.status === "dispatched") arrival.append(arrivalForm(batch));
