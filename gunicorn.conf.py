@@ -25,13 +25,47 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))   # SIGT
 keepalive = 5                                   # behind a load balancer that reuses connections
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))
 max_requests_jitter = max_requests // 10
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The app logs one JSON line per request with its request id (blueprints/metrics.py); gunicorn's own
+# access log would repeat it in another format. GUNICORN_ACCESS_LOG=- turns it back on.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+# gunicorn's own error log (start, worker exits, timeouts) as JSON too, unless LOG_FORMAT=text.
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    logconfig_dict = {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "root": {"handlers": ["stderr"], "level": "INFO"},  # replaces gunicorn's default, which names its own handler
+        # gunicorn.access is left to gunicorn: GUNICORN_ACCESS_LOG and --access-logformat keep working.
+        "loggers": {"gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+    }
 
 # gunicorn 27 opens a control socket at ~/.gunicorn/gunicorn.ctl by default: two instances on one
 # machine (two ports, a test run beside the demo) would fight over it. One per instance folder and port.
 _instance = Path(__file__).resolve().parent / "instance"
 _instance.mkdir(exist_ok=True)
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", str(_instance / f"gunicorn-{_port}.ctl"))
+
+# Prometheus metrics from every worker process (app/metrics.py): each writes its values into files
+# in this folder and /metrics sums them. By default one folder per instance and port, emptied at
+# start (a previous run's values would be added in). A PROMETHEUS_MULTIPROC_DIR given in the
+# environment is the operator's (shared with `flask worker` on the host, say): empty it before start.
+_own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+_metrics_dir = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_instance / f"prometheus-{_port}")))
+
+
+def on_starting(server):
+    _metrics_dir.mkdir(parents=True, exist_ok=True)
+    if _own_metrics_dir:
+        for stale in _metrics_dir.glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 # Requests gunicorn refuses before the app sees them (an over-long URL or header, a malformed
 # request line) get the API's JSON error envelope instead of gunicorn's HTML page.

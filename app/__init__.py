@@ -1,7 +1,6 @@
 """Application factory."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Defaults, load_settings
 from app.db import ping_when_idle, render_migration_item
+from app.error_tracking import init_error_tracking
 from app.extensions import db, limiter, migrate
+from app.logs import configure_logging
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -49,8 +50,9 @@ def _configure_derived(app: Flask) -> None:
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    if not app.debug:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not app.config.get("TESTING") and app.config["APP_ENV"] != "test":  # tests keep pytest's log capture
+        configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    init_error_tracking(app.config)
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,6 +1,8 @@
 """Flask CLI commands: `flask create-staff`, `flask seed-demo`, `flask worker`, `flask purge-tokens`."""
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask, current_app
 
@@ -92,12 +94,21 @@ def seed_demo_command(if_empty: bool, days: int, orders: int) -> None:
 @click.option("--burst", is_flag=True, help="Exit when the queues are empty")
 @click.option("--with-scheduler/--without-scheduler", default=True, show_default=True,
               help="Also run RQ's scheduler (needed for jobs enqueued for later)")
-def worker_command(queues: tuple[str, ...], burst: bool, with_scheduler: bool) -> None:
+@click.option("--metrics-port", type=click.IntRange(1, 65535), envvar="WORKER_METRICS_PORT",
+              help="Serve this worker's Prometheus metrics (jobs, webhook failures) on this port, "
+                   "on WORKER_METRICS_HOST (default 127.0.0.1); keep it on an internal network")
+def worker_command(queues: tuple[str, ...], burst: bool, with_scheduler: bool, metrics_port: int | None) -> None:
     """Run an RQ worker for background jobs (needs REDIS_URL)."""
     from app.jobs.worker import make_worker
 
     if not current_app.config["REDIS_URL"]:
         raise click.ClickException("REDIS_URL is not set: without Redis, jobs already run inline.")
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        host = os.environ.get("WORKER_METRICS_HOST", "127.0.0.1")
+        start_http_server(metrics_port, addr=host)
+        click.echo(f"Worker metrics on http://{host}:{metrics_port}/metrics")
     make_worker(current_app._get_current_object(), list(queues)).work(burst=burst, with_scheduler=with_scheduler)
 
 

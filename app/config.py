@@ -159,6 +159,14 @@ def _read(env: Env, instance_path: Path) -> dict[str, Any]:
         "AFTERSALE_PHOTO_MAX_BYTES": env.int("AFTERSALE_PHOTO_MAX_BYTES", 8 * 1024 * 1024,
                                              validate=Range(64 * 1024, 32 * 1024 * 1024)),
         "MAX_CONTENT_LENGTH": env.int("MAX_CONTENT_LENGTH", 1024 * 1024, validate=Range(1024, 64 * 1024 * 1024)),
+        # Operations (docs/operations.md): one JSON object per log line with the request id, or text.
+        "LOG_FORMAT": env.str("LOG_FORMAT", "json", validate=OneOf(("json", "text"))),
+        "LOG_LEVEL": env.str("LOG_LEVEL", "INFO", validate=OneOf(("DEBUG", "INFO", "WARNING", "ERROR"))),
+        # Error tracking: off unless a DSN is given (sentry.io or a self-hosted Sentry/GlitchTip).
+        "SENTRY_DSN": env.str("SENTRY_DSN", ""),
+        "SENTRY_TRACES_SAMPLE_RATE": env.float("SENTRY_TRACES_SAMPLE_RATE", 0.0, validate=Range(0.0, 1.0)),
+        # Prometheus metrics at /metrics: refused (404) unless METRICS_TOKEN is set and sent as a bearer token.
+        "METRICS_TOKEN": env.str("METRICS_TOKEN", ""),
     }
 
 
@@ -223,7 +231,8 @@ class Defaults:
     OPENAPI_SWAGGER_UI_PATH = "docs"
     # Vendored (static/vendor/swagger-ui) so the docs work without internet access.
     OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
-    RATELIMIT_HEADERS_ENABLED = True
+    # flask-limiter writes only the legacy X-RateLimit-* fields: blueprints/rate_limit_headers.py writes the IETF ones.
+    RATELIMIT_HEADERS_ENABLED = False
     # If Redis is unreachable, count in memory rather than fail every login with a 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True

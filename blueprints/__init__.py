@@ -44,6 +44,12 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.audit import register_audit
 
     register_audit(app)
+    from blueprints.metrics import register_metrics
+
+    register_metrics(app)
+    from blueprints.rate_limit_headers import register_rate_limit_headers
+
+    register_rate_limit_headers(app)
     app.wsgi_app = FlashGate(app, app.wsgi_app)  # turns a flash-sale crowd away before Flask
 
     @app.after_request

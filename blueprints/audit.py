@@ -7,6 +7,7 @@ import uuid
 from flask import Flask, g, has_request_context, request
 
 from app.accounts.models import Account
+from app.request_context import bind_request_id, unbind_request_id
 from app.staff import audit
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -51,6 +52,11 @@ def register_audit(app: Flask) -> None:
     audit.set_context_provider(_current)
     audit.install()
 
+    @app.before_request
+    def bind_id():
+        # Logs, jobs enqueued and webhooks emitted by this request carry its id (app/request_context.py).
+        g.request_id_token = bind_request_id(request_id())
+
     @app.after_request
     def send_request_id(response):
         response.headers["X-Request-Id"] = request_id()
@@ -59,3 +65,6 @@ def register_audit(app: Flask) -> None:
     @app.teardown_request
     def close_context(_exc=None):
         g.pop("audit", None)
+        token = g.pop("request_id_token", None)
+        if token is not None:
+            unbind_request_id(token)

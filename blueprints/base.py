@@ -12,6 +12,7 @@ from blueprints.auth import Role, authenticate_request
 from blueprints.errors import ErrorEnvelopeSchema, handle_http_exception
 from blueprints.fields import MAX_ID
 from blueprints.json_body import DepthLimitedParser
+from blueprints.pagination import link_header
 
 STATUS_NAMES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
                 409: "CONFLICT", 413: "REQUEST_ENTITY_TOO_LARGE", 422: "UNPROCESSABLE_ENTITY",
@@ -60,6 +61,20 @@ def register_converters(app, api: Api) -> None:
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = DepthLimitedParser()  # refuses absurdly nested bodies with a 400
+
+    def _set_pagination_metadata(self, page_params, result, headers):
+        # X-Pagination (flask-smorest) plus an RFC 8288 Link header that generic clients follow.
+        result, headers = super()._set_pagination_metadata(page_params, result, headers)
+        links = link_header(page_params.page, page_params.page_size, page_params.item_count)
+        if links:
+            headers["Link"] = links
+        return result, headers
+
+    def _document_pagination_metadata(self, spec, resp_doc):
+        super()._document_pagination_metadata(spec, resp_doc)
+        resp_doc["headers"]["Link"] = {
+            "description": 'RFC 8288 links to the first, prev, next and last pages (rel="first" …)',
+            "schema": {"type": "string"}}
 
     def errors(self, *statuses: int):
         """Document the error statuses an operation can answer with (all use the error envelope)."""

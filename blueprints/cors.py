@@ -11,8 +11,9 @@ from flask import Flask, request
 from flask_cors import CORS
 
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "Accept-Language", "Idempotency-Key"]
-EXPOSED_HEADERS = ["Content-Language", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining",
-                   "X-RateLimit-Reset"]
+# What a front end on another origin may read: paging (X-Pagination, Link), caching (ETag), rate limits.
+EXPOSED_HEADERS = ["Content-Language", "Retry-After", "RateLimit", "RateLimit-Policy", "X-Request-Id",
+                   "X-Pagination", "Link", "ETag", "Idempotent-Replayed", "X-Payout-Count"]
 
 
 def register_cors(app: Flask) -> None:

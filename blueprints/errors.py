@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 import marshmallow as ma
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -29,7 +29,7 @@ DOMAIN_STATUS = {NotFound: 404, AuthenticationFailed: 401, PermissionDenied: 403
 HTTP_CODES = {
     400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     406: "not_acceptable", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
-    422: "validation_error", 429: "rate_limited",
+    412: "precondition_failed", 422: "validation_error", 428: "precondition_required", 429: "rate_limited",
 }
 # werkzeug's descriptions are English: each status says its own, translated, message.
 HTTP_MESSAGES = {
@@ -42,6 +42,8 @@ HTTP_MESSAGES = {
     409: lambda: _("The change conflicts with the current state; reload and try again"),
     413: lambda: _("The request is too large"),
     415: lambda: _("Send the body as JSON (Content-Type: application/json)"),
+    412: lambda: _("Someone changed this since you loaded it; reload it and make your change again"),
+    428: lambda: _("Send the ETag of what you loaded as If-Match, so another person's change is not overwritten"),
     429: lambda: _("Too many requests; wait a moment and try again"),
 }
 # Headers of an HTTPException worth passing on; the rest (an HTML content type) is not ours.
@@ -85,6 +87,8 @@ def handle_domain_error(exc: DomainError):
 
 
 def handle_http_exception(exc: HTTPException):
+    if exc.code == 304:  # If-None-Match matched (flask-smorest ETag): an empty answer, never an envelope
+        return Response(status=304)
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages") or data.get("errors")
     code = HTTP_CODES.get(exc.code or 500, "http_error")

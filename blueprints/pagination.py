@@ -1,7 +1,10 @@
-"""flask-smorest pagination over SQLAlchemy select statements (metadata in X-Pagination)."""
+"""flask-smorest pagination over SQLAlchemy select statements (metadata in X-Pagination, links in Link)."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import sqlalchemy as sa
+from flask import request
 from flask_smorest import Page
 
 from app.extensions import db
@@ -33,3 +36,20 @@ class RowPage(SQLPage):
 
     def _fetch(self, stmt) -> list:
         return [dict(row) for row in db.session.execute(stmt).mappings()]
+
+
+def link_header(page: int, page_size: int, item_count: int) -> str | None:
+    """RFC 8288 links to the first, previous, next and last pages, keeping the other query parameters
+    (filters, sort, page_size) as the client sent them."""
+    if item_count == 0:
+        return None
+    last = (item_count - 1) // page_size + 1
+    pages = {"first": 1, "prev": page - 1 if 1 < page <= last + 1 else None,
+             "next": page + 1 if page < last else None, "last": last}
+    base = request.base_url
+    links = []
+    for rel, number in pages.items():
+        if number is not None:
+            query = urlencode([*((k, v) for k, v in request.args.items(multi=True) if k != "page"), ("page", number)])
+            links.append(f'<{base}?{query}>; rel="{rel}"')
+    return ", ".join(links)

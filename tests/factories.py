@@ -215,3 +215,10 @@ def approve_payout(client, staff: User, payout_id: int, approver: User | None = 
         return proposed
     approver = approver or make_staff(role="finance")
     return client.post(f"/api/v1/admin/payout-requests/{proposed.get_json()['id']}/approve", headers=approver.headers)
+
+
+def if_match(client, url: str, headers: dict[str, str]) -> dict[str, str]:
+    """`headers` plus the If-Match a PATCH of `url` needs: the ETag of reading it now (docs/api.md ETags)."""
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200 and response.headers.get("ETag"), response.get_data(as_text=True)
+    return headers | {"If-Match": response.headers["ETag"]}

@@ -37,6 +37,7 @@ from app.idempotency.service import POLL_SECONDS, WAIT_SECONDS
 from app.inventory.stock import InsufficientStock
 from app.leaders.models import Leader
 from app.members.services import is_member
+from app.metrics import FLASH_REFUSALS
 from app.orders.models import Fulfilment, Order, OrderLine, OrderStatus
 from app.pickup.schedule import slot_of_group
 from app.pickup_points.models import PickupPoint
@@ -283,6 +284,13 @@ def refusal(item: FlashItem, row, quantity: int, now: dt.datetime) -> DomainErro
     """Why PEEK's or CONTEXT's row turns this attempt away — the error the route answers with —
     or None: it can go ahead, or it repeats an Idempotency-Key whose order exists (a replay).
     The edge gate (blueprints/store/flash_gate.py) asks the same, so both refuse alike."""
+    error = _why_refused(item, row, quantity, now)
+    if error is not None:
+        FLASH_REFUSALS.labels(error.code).inc()
+    return error
+
+
+def _why_refused(item: FlashItem, row, quantity: int, now: dt.datetime) -> DomainError | None:
     if row is None:
         return _invalid_token()
     if row.kind != AccountKind.SHOPPER.value:

@@ -9,6 +9,8 @@ from flask import Flask, current_app
 from redis import Redis
 from rq import Queue
 
+from app.request_context import current_request_id
+
 DEFAULT_QUEUE = "default"
 
 
@@ -43,4 +45,5 @@ def enqueue(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     _check_primitives(args, kwargs)
     if not current_app.config["REDIS_URL"]:
         return func(*args, **kwargs)
-    return get_queue().enqueue(func, *args, **kwargs)
+    # The request id travels in the job's meta; the worker logs the job's lines under it.
+    return get_queue().enqueue(func, args=args, kwargs=kwargs, meta={"request_id": current_request_id()})

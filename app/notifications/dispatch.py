@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from app.db import utcnow
 from app.extensions import db
+from app.metrics import WEBHOOK_FAILURES
 from app.notifications.models import (
     DeliveryStatus,
     Notification,
@@ -103,9 +104,12 @@ def _try_delivery(delivery_id: int) -> bool:
     if not _claim(delivery_id):
         return False
     delivery = db.session.get(WebhookDelivery, delivery_id)
-    body = json.dumps(envelope(db.session.get(OutboxEvent, delivery.outbox_event_id)), sort_keys=True).encode()
+    event = db.session.get(OutboxEvent, delivery.outbox_event_id)
+    body = json.dumps(envelope(event), sort_keys=True).encode()
     headers = {"Content-Type": "application/json", "X-Storefront-Event-Id": f"evt_{delivery.outbox_event_id}",
                SIGNATURE_HEADER: sign(body, get_settings().webhook_secret or "", int(time.time()))}
+    if event.request_id:  # the receiver can quote it; our logs of that request carry the same id
+        headers["X-Request-Id"] = event.request_id
     url = delivery.url
     db.session.rollback()  # no transaction stays open across the HTTP call
     started = time.monotonic()
@@ -117,6 +121,8 @@ def _try_delivery(delivery_id: int) -> bool:
         error = None if ok else f"HTTP {status_code}"
     except requests.RequestException as exc:
         ok, error = False, f"{type(exc).__name__}: {exc}"[:500]
+    if not ok:
+        WEBHOOK_FAILURES.inc()
     _record(delivery_id, ok, status_code, error, int((time.monotonic() - started) * 1000))
     return ok
 

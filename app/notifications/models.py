@@ -21,6 +21,8 @@ class OutboxEvent(CreatedAt, Base):
     # [{"account_id": 1, "audience": "shopper", "title": "...", "body": "..."}]
     recipients: Mapped[list[dict]] = mapped_column(sa.JSON)
     dispatched_at: Mapped[dt.datetime | None]
+    # The request (or job) that emitted it: sent with every webhook try as X-Request-Id.
+    request_id: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class Notification(CreatedAt, Base):

@@ -16,6 +16,7 @@ from app.accounts.models import Account
 from app.extensions import db
 from app.i18n import for_reader
 from app.notifications.models import OutboxEvent
+from app.request_context import current_request_id
 
 PENDING, COMMITTED = "outbox_pending", "outbox_committed"
 
@@ -39,7 +40,7 @@ def _in_their_language(recipient: Recipient) -> dict:
 
 def emit(event_type: str, payload: dict, recipients: list[Recipient]) -> None:
     """Record a notification as part of the current unit of work."""
-    db.session.add(OutboxEvent(event_type=event_type, payload=payload,
+    db.session.add(OutboxEvent(event_type=event_type, payload=payload, request_id=current_request_id(),
                                recipients=[_in_their_language(r) for r in recipients]))
     db.session.info[PENDING] = True
 

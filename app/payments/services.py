@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.db import utcnow
 from app.errors import not_found
 from app.extensions import db
+from app.metrics import PAYMENTS, count_on_commit
 from app.orders import lifecycle
 from app.orders.lifecycle import FollowUps
 from app.orders.models import Order
@@ -89,6 +90,7 @@ def apply_success(payment: Payment, follow: FollowUps) -> bool:
     ).rowcount:
         return False
     lifecycle.mark_paid(db.session.get(Order, payment.order_id), payment, follow)
+    count_on_commit(db.session, PAYMENTS, provider=payment.provider)
     return True
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from app.aftersales import analytics, decisions, queries, services
 from app.clock import local_now
+from blueprints import sort_keys
 from blueprints.admin import blp
 from blueprints.aftersale_photos import PHOTO_DOC, photo_response
 from blueprints.auth import Role, current_account
@@ -16,6 +17,7 @@ from blueprints.schemas.aftersales import (
     RulesUpdateSchema,
     StaffRequestSchema,
 )
+from blueprints.sorting import sorted_by
 
 
 @blp.route("/after-sales", methods=["GET"])
@@ -23,6 +25,7 @@ from blueprints.schemas.aftersales import (
 @blp.arguments(RequestQuerySchema, location="query")
 @blp.response(200, StaffRequestSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
+@sorted_by(sort_keys.AFTER_SALES)
 def queue(query):
     """After-sale requests, oldest first. `status=awaiting_merchant` and `status=escalated` (the
     leader's review is overdue, by the clock) are what waits for a decision."""
@@ -62,6 +65,7 @@ def photo(request_id, photo_id):
 
 @blp.route("/after-sales/rules", methods=["GET"])
 @blp.requires(Role.STAFF, "settings.read")
+@blp.etag
 @blp.response(200, RulesSchema)
 def get_rules():
     """The after-sale rules: the leader's review deadline, the auto-approval of small claims, and how cash paid
@@ -75,11 +79,13 @@ def get_rules():
 
 @blp.route("/after-sales/rules", methods=["PATCH"])
 @blp.requires(Role.STAFF, "settings.manage")
+@blp.etag
 @blp.arguments(RulesUpdateSchema)
 @blp.response(200, RulesSchema)
 @blp.errors(422)
 def set_rules(data):
-    """Change the after-sale rules"""
+    """Change the after-sale rules; `If-Match` required"""
+    blp.check_etag(services.rules(), RulesSchema)
     return services.update_rules(data)
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from app.campaigns import services as campaigns
 from app.campaigns.stats import campaign_stats
+from blueprints import sort_keys
 from blueprints.admin import blp
 from blueprints.auth import Role, current_account
 from blueprints.pagination import SQLPage
@@ -13,6 +14,7 @@ from blueprints.schemas.campaigns import (
     CampaignUpdateSchema,
 )
 from blueprints.schemas.groups import ReasonSchema
+from blueprints.sorting import sorted_by
 
 
 @blp.route("/campaigns", methods=["GET"])
@@ -20,6 +22,7 @@ from blueprints.schemas.groups import ReasonSchema
 @blp.arguments(CampaignQuerySchema, location="query")
 @blp.response(200, CampaignSchema(many=True))
 @blp.paginate(SQLPage, page_size=20)
+@sorted_by(sort_keys.CAMPAIGNS)
 def list_campaigns(query):
     """Campaigns, newest first; filter by review state and kind. `phase` comes from the clock."""
     return campaigns.list_campaigns(**query)
@@ -37,6 +40,7 @@ def create_campaign(data):
 
 @blp.route("/campaigns/<id:campaign_id>", methods=["GET"])
 @blp.requires(Role.STAFF, "campaigns.read")
+@blp.etag
 @blp.response(200, CampaignSchema)
 @blp.errors(404)
 def get_campaign(campaign_id):
@@ -46,12 +50,15 @@ def get_campaign(campaign_id):
 
 @blp.route("/campaigns/<id:campaign_id>", methods=["PATCH"])
 @blp.requires(Role.STAFF, "campaigns.edit")
+@blp.etag
 @blp.arguments(CampaignUpdateSchema)
 @blp.response(200, CampaignSchema)
 @blp.errors(404, 409, 422)
 def update_campaign(changes, campaign_id):
-    """Edit a draft or rejected campaign (items are replaced as a whole)"""
-    return campaigns.update(campaigns.get_campaign(campaign_id), changes)
+    """Edit a draft or rejected campaign (items are replaced as a whole); `If-Match` required"""
+    campaign = campaigns.get_campaign(campaign_id)
+    blp.check_etag(campaign, CampaignSchema)
+    return campaigns.update(campaign, changes)
 
 
 @blp.route("/campaigns/<id:campaign_id>", methods=["DELETE"])

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from app.catalog import services as catalog
+from blueprints import sort_keys
 from blueprints.admin import blp
 from blueprints.auth import Role
 from blueprints.pagination import SQLPage
@@ -16,6 +17,7 @@ from blueprints.schemas.catalog import (
     SkuSchema,
     SkuUpdateSchema,
 )
+from blueprints.sorting import sorted_by
 
 
 @blp.route("/categories", methods=["GET"])
@@ -60,6 +62,7 @@ def delete_category(category_id):
 @blp.arguments(AdminProductQuerySchema, location="query")
 @blp.response(200, ProductSchema(many=True))
 @blp.paginate(SQLPage, page_size=20)
+@sorted_by(sort_keys.PRODUCTS)
 def list_products(query):
     """All products in any status; filter by status, category, name"""
     return catalog.list_products(**query)
@@ -77,6 +80,7 @@ def create_product(data):
 
 @blp.route("/products/<id:product_id>", methods=["GET"])
 @blp.requires(Role.STAFF, "catalog.read")
+@blp.etag
 @blp.response(200, ProductSchema)
 @blp.errors(404)
 def get_product(product_id):
@@ -86,12 +90,16 @@ def get_product(product_id):
 
 @blp.route("/products/<id:product_id>", methods=["PATCH"])
 @blp.requires(Role.STAFF, "catalog.edit")
+@blp.etag
 @blp.arguments(ProductUpdateSchema)
 @blp.response(200, ProductSchema)
 @blp.errors(404, 409)
 def update_product(changes, product_id):
-    """Edit a product, publish (active) or archive it, restrict it to groups"""
-    return catalog.update_product(catalog.get_product(product_id), changes)
+    """Edit a product, publish (active) or archive it, restrict it to groups. Send the ETag of
+    your read as `If-Match`: 412 if someone changed it since, 428 without it."""
+    product = catalog.get_product(product_id)
+    blp.check_etag(product, ProductSchema)
+    return catalog.update_product(product, changes)
 
 
 @blp.route("/products/<id:product_id>", methods=["DELETE"])
@@ -113,11 +121,25 @@ def add_sku(data, product_id):
     return catalog.add_sku(catalog.get_product(product_id), data)
 
 
+@blp.route("/skus/<id:sku_id>", methods=["GET"])
+@blp.requires(Role.STAFF, "catalog.read")
+@blp.etag
+@blp.response(200, SkuSchema)
+@blp.errors(404)
+def get_sku(sku_id):
+    """One SKU, with the ETag its PATCH needs as If-Match"""
+    return catalog.get_sku(sku_id)
+
+
 @blp.route("/skus/<id:sku_id>", methods=["PATCH"])
 @blp.requires(Role.STAFF, "catalog.edit")
+@blp.etag
 @blp.arguments(SkuUpdateSchema)
 @blp.response(200, SkuSchema)
 @blp.errors(404, 409)
 def update_sku(changes, sku_id):
-    """Change price, code, name or stock total (never below what is sold or reserved)"""
-    return catalog.update_sku(catalog.get_sku(sku_id), changes)
+    """Change price, code, name or stock total (never below what is sold or reserved). `If-Match`:
+    the SKU's ETag (GET /skus/{id} or the previous PATCH's answer); 412/428 as for products."""
+    sku = catalog.get_sku(sku_id)
+    blp.check_etag(sku, SkuSchema)
+    return catalog.update_sku(sku, changes)

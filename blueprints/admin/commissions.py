@@ -10,6 +10,7 @@ from app.db import utcnow
 from app.errors import not_found
 from app.extensions import db
 from app.staff import approvals
+from blueprints import sort_keys
 from blueprints.admin import blp
 from blueprints.auth import Role, current_account
 from blueprints.csv_response import csv_response
@@ -35,6 +36,7 @@ from blueprints.schemas.commissions import (
     RuleEndSchema,
 )
 from blueprints.schemas.staff import ApprovalQuerySchema, ApprovalRejectSchema, ApprovalRequestSchema
+from blueprints.sorting import sorted_by
 
 
 @blp.route("/commission-rules", methods=["GET"])
@@ -68,6 +70,7 @@ def end_commission_rule(data, rule_id):
 
 @blp.route("/commission-settings", methods=["GET"])
 @blp.requires(Role.STAFF, "commissions.read")
+@blp.etag
 @blp.response(200, CommissionSettingsSchema)
 def get_commission_settings():
     """The after-sale window and whether referrers get a share"""
@@ -78,13 +81,18 @@ def get_commission_settings():
 
 @blp.route("/commission-settings", methods=["PATCH"])
 @blp.requires(Role.STAFF, "commissions.rules")
+@blp.etag
 @blp.arguments(CommissionSettingsUpdateSchema)
 @blp.response(202, ApprovalRequestSchema)
 @blp.errors(409)
 def update_commission_settings(changes):
     """Propose a change (four-eyes) to the after-sale window (applies to settlements from the
     approval on), the referrer share (orders placed from then on) or the payout terms and provider
-    (payouts requested from then on; Stripe Connect needs STRIPE_SECRET_KEY)"""
+    (payouts requested from then on; Stripe Connect needs STRIPE_SECRET_KEY). `If-Match`: the
+    settings' ETag; the answer's ETag is still theirs (nothing changes until the approval)."""
+    current = commission_settings()
+    blp.check_etag(current, CommissionSettingsSchema)
+    blp.set_etag(current, CommissionSettingsSchema)
     return rule_changes.propose_settings(changes, current_account().id)
 
 
@@ -157,6 +165,7 @@ def party_commission_entries(account_id):
 @blp.arguments(PayoutQuerySchema, location="query")
 @blp.response(200, AdminPayoutSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
+@sorted_by(sort_keys.PAYOUTS)
 def list_payouts(query):
     """Payouts, newest first; `status=requested` for the ones to approve"""
     return payouts.to_review(query["status"])

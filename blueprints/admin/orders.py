@@ -7,6 +7,7 @@ from app.payments import refund_approvals, refunds
 from app.payments.models import Refund
 from app.staff import approvals
 from app.staff.models import ApprovalRequest
+from blueprints import sort_keys
 from blueprints.admin import blp
 from blueprints.auth import Role, current_account
 from blueprints.idempotent import respond
@@ -20,6 +21,7 @@ from blueprints.schemas.orders import (
     StaffOrderSchema,
 )
 from blueprints.schemas.staff import ApprovalQuerySchema, ApprovalRejectSchema, ApprovalRequestSchema
+from blueprints.sorting import sorted_by
 
 
 @blp.route("/orders", methods=["GET"])
@@ -27,6 +29,7 @@ from blueprints.schemas.staff import ApprovalQuerySchema, ApprovalRejectSchema, 
 @blp.arguments(OrderQuerySchema, location="query")
 @blp.response(200, StaffOrderSchema(many=True))
 @blp.paginate(SQLPage, page_size=20)
+@sorted_by(sort_keys.ORDERS)
 def list_orders(query):
     """Orders, newest first; filter by group, shopper, status, store-local date range, number"""
     return orders.list_for_staff(query)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app.extensions import db
 from app.notifications.models import WebhookDelivery
 from app.settings import services as settings
 from blueprints.admin import blp
@@ -17,18 +18,25 @@ from blueprints.schemas.pickup_ops import (
 
 @blp.route("/settings", methods=["GET"])
 @blp.requires(Role.STAFF, "settings.read")
+@blp.etag
 @blp.response(200, SettingsSchema)
 def get_settings():
     """Pickup schedule (cut-off, lead days, window), uncollected policy and the notification webhook"""
-    return settings.get_settings()
+    row = settings.get_settings()
+    # The first read makes the row (with a new webhook secret): keep it, or every read until the
+    # first change would show another secret hint, and another ETag.
+    db.session.commit()
+    return row
 
 
 @blp.route("/settings", methods=["PATCH"])
 @blp.requires(Role.STAFF, "settings.manage")
+@blp.etag
 @blp.arguments(SettingsUpdateSchema)
 @blp.response(200, SettingsSchema)
 def update_settings(changes):
-    """Change store settings; groups may override the schedule (PATCH /groups/{id})"""
+    """Change store settings; groups may override the schedule (PATCH /groups/{id}); `If-Match` required"""
+    blp.check_etag(settings.get_settings(), SettingsSchema)
     return settings.update_settings(changes)
 
 

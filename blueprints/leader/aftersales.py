@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from app.aftersales import queries, services
 from app.extensions import db
 from app.pickup_points.models import PickupPoint
+from blueprints import sort_keys
 from blueprints.aftersale_photos import PHOTO_DOC, photo_response, photo_upload, read_upload
 from blueprints.auth import Role, current_account, current_leader
 from blueprints.leader import blp
@@ -16,6 +17,7 @@ from blueprints.schemas.aftersales import (
     RequestSchema,
     ReviewSchema,
 )
+from blueprints.sorting import sorted_by
 
 
 def _mine(request_id: int):
@@ -27,6 +29,7 @@ def _mine(request_id: int):
 @blp.arguments(RequestQuerySchema, location="query")
 @blp.response(200, RequestSchema(many=True))
 @blp.paginate(SQLPage, page_size=50)
+@sorted_by(sort_keys.AFTER_SALES)
 def review_queue(query):
     """After-sale requests at your pickup points, soonest review deadline first (status
     `awaiting_leader` for your queue)"""

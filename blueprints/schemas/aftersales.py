@@ -6,6 +6,7 @@ from flask_smorest.fields import Upload
 from app.aftersales.decisions import is_overdue
 from app.aftersales.models import Decision, LeaderVerdict, Reason, Status
 from blueprints import fields as f
+from blueprints import sort_keys
 from blueprints.schemas.common import QuerySchema, Schema
 
 
@@ -53,6 +54,7 @@ class RulesUpdateSchema(RulesSchema):
 
 
 class RequestQuerySchema(QuerySchema):
+    sort = sort_keys.AFTER_SALES.field()
     status = f.Choice([*Status, "escalated", "open"], load_default=None,
                       metadata={"description": "escalated: the leader's review is overdue; open: not decided"})
 

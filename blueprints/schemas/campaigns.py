@@ -12,6 +12,7 @@ from app.clock import store_tz
 from app.db import utcnow
 from app.i18n import gettext_now
 from blueprints import fields as f
+from blueprints import sort_keys
 from blueprints.schemas.common import QuerySchema, Schema, WindowSchema
 from blueprints.schemas.content import Localized, Translations, localized_of
 
@@ -174,6 +175,7 @@ class CampaignSchema(StoreCampaignSchema):
 
 
 class CampaignQuerySchema(QuerySchema):
+    sort = sort_keys.CAMPAIGNS.field()
     review = f.Choice(Review)
     kind = f.Choice(CampaignKind)
 

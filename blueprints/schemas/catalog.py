@@ -5,6 +5,7 @@ import marshmallow as ma
 from app.catalog.models import ProductStatus
 from app.inventory.stock import overdue_held
 from blueprints import fields as f
+from blueprints import sort_keys
 from blueprints.schemas.common import QuerySchema, Schema, currency_field
 from blueprints.schemas.content import Localized, Translations
 
@@ -186,4 +187,5 @@ class CatalogueQuerySchema(QuerySchema):
 
 
 class AdminProductQuerySchema(CatalogueQuerySchema):
+    sort = sort_keys.PRODUCTS.field()
     status = f.Choice(ProductStatus)

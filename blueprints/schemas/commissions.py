@@ -6,6 +6,7 @@ import marshmallow as ma
 from app.commissions.models import PayoutProvider, PayoutStatus, RuleScope
 from app.i18n import gettext_now
 from blueprints import fields as f
+from blueprints import sort_keys
 from blueprints.schemas.common import QuerySchema, Schema, currency_field
 
 
@@ -150,6 +151,7 @@ class AdminPayoutSchema(PayoutSchema):
 
 
 class PayoutQuerySchema(QuerySchema):
+    sort = sort_keys.PAYOUTS.field()
     status = f.Choice([s.value for s in PayoutStatus], load_default=None)
 
 

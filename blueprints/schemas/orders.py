@@ -14,6 +14,7 @@ from app.pickup.uncollected import effective_fulfilment
 from app.pickup.verification import amount_due
 from app.settings.services import get_settings
 from blueprints import fields as f
+from blueprints import sort_keys
 from blueprints.schemas.common import NextActionSchema, QuerySchema, Schema, WindowSchema
 
 IDEMPOTENCY_KEY_RE = r"^[\x21-\x7e]{1,255}$"
@@ -211,6 +212,7 @@ class StaffOrderSchema(OrderSchema):
 
 
 class OrderQuerySchema(QuerySchema):
+    sort = sort_keys.ORDERS.field()
     group_id = f.QueryInt(1)
     shopper_id = f.QueryInt(1)
     status = f.Choice(OrderStatus)

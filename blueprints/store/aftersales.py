@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from app.aftersales import queries, services
+from blueprints import sort_keys
 from blueprints.aftersale_photos import PHOTO_DOC, photo_response, photo_upload, read_upload
 from blueprints.auth import Role, current_account
 from blueprints.pagination import SQLPage
@@ -11,6 +12,7 @@ from blueprints.schemas.aftersales import (
     RequestQuerySchema,
     RequestSchema,
 )
+from blueprints.sorting import sorted_by
 from blueprints.store import blp
 
 
@@ -31,6 +33,7 @@ def open_request(data, order_id):
 @blp.arguments(RequestQuerySchema, location="query")
 @blp.response(200, RequestSchema(many=True))
 @blp.paginate(SQLPage)
+@sorted_by(sort_keys.AFTER_SALES)
 def my_requests(query):
     """Your after-sale requests, newest first, each with its history"""
     return queries.for_shopper(current_account().id, query["status"])

@@ -41,6 +41,7 @@ from app.db import utcnow
 from app.errors import Conflict
 from app.extensions import db
 from app.i18n import LOCALES, in_locale
+from app.metrics import FLASH_REFUSALS
 from blueprints.audit import request_id_from
 from blueprints.auth import MAX_TOKEN_LENGTH
 from blueprints.errors import envelope, handle_domain_error
@@ -85,6 +86,7 @@ class FlashGate:
         try:
             admission = redis_gate.admit(*attempt, utcnow(), app=self.app)
         except Conflict as refusal:
+            FLASH_REFUSALS.labels(refusal.code).inc()
             status, headers, body = self.refusals[(refusal.code, self._language(environ))]
             start_response(status, [*headers, _request_id_header(environ)])
             return [body]

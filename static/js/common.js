@@ -37,9 +37,16 @@ export class ApiError extends Error {
  * says which language the person reads (Accept-Language), so the API's messages come back in it.
  * A network failure becomes an ApiError with status 0, so forms show it instead of failing silently.
  */
+const IF_MATCH = "if-match"; // a header name (lower case: fetch treats names alike)
+
 export function client(prefix, token) {
+  // The ETag of each address's last answer, sent back as If-Match when that address is changed:
+  // the API refuses a change to something edited since it was read (412) or sent blind (428).
+  const etags = new Map();
   async function request(path, { method = "GET", body, headers: extra = {}, raw = false } = {}) {
     const headers = { Accept: raw ? "*/*" : "application/json", "Accept-Language": locale(), ...extra };
+    const changes = method === "PATCH" || method === "PUT";
+    if (changes && etags.has(path) && !(IF_MATCH in headers)) headers[IF_MATCH] = etags.get(path);
     const form = body instanceof FormData; // a file upload: the browser writes its multipart boundary
     if (body !== undefined && !form) headers["Content-Type"] = "application/json";
     if (token.get()) headers.Authorization = `Bearer ${token.get()}`;
@@ -49,6 +56,7 @@ export function client(prefix, token) {
     } catch {
       throw new ApiError(0, t("common.error.offline"));
     }
+    if (response.ok && response.headers.get("ETag")) etags.set(path, response.headers.get("ETag"));
     if (raw && response.ok) return response;
     const data = response.status === 204 ? null : await response.json().catch(() => null);
     if (!response.ok) {

@@ -13,7 +13,7 @@ from app.payments.models import Refund
 from app.pickup.models import DeliveryBatch
 from tests.aftersales.helpers import stripe_refunds
 from tests.concurrency import race
-from tests.factories import make_buyer, make_group, make_leader, make_product
+from tests.factories import if_match, make_buyer, make_group, make_leader, make_product
 from tests.flows import order_row, paid_order
 
 pytestmark = pytest.mark.postgres
@@ -87,7 +87,8 @@ def test_a_request_racing_a_staff_refund_never_refunds_more_than_paid(app, clien
     from tests.aftersales.helpers import picked_up
 
     s = picked_up(client, lines=((2, 1500),))
-    client.patch("/api/v1/admin/after-sales/rules", headers=s["staff"].headers,
+    client.patch("/api/v1/admin/after-sales/rules",
+                 headers=if_match(client, "/api/v1/admin/after-sales/rules", s["staff"].headers),
                  json={"auto_approve_max_cents": 100_000, "auto_approve_max_rate_bps": 10_000})
     order, line_id = s["order"], s["order"]["lines"][0]["id"]
     buyer_headers, staff_headers = s["buyer"].headers, s["staff"].headers

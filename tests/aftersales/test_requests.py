@@ -12,7 +12,7 @@ from app.aftersales.models import AfterSaleRequest
 from app.extensions import db
 from tests.aftersales.helpers import ask, jpeg, picked_up, stripe_refunds, upload
 from tests.assertions import assert_error, database_unchanged
-from tests.factories import make_buyer, make_leader
+from tests.factories import if_match, make_buyer, make_leader
 from tests.flows import order_row
 
 
@@ -65,7 +65,9 @@ def test_a_partial_refund_and_a_reasoned_rejection(client):
 
 def test_an_overdue_leader_review_is_escalated_by_the_clock(client):
     s = picked_up(client)
-    client.patch("/api/v1/admin/after-sales/rules", headers=s["staff"].headers, json={"leader_review_hours": 2})
+    client.patch("/api/v1/admin/after-sales/rules",
+                 headers=if_match(client, "/api/v1/admin/after-sales/rules", s["staff"].headers),
+                 json={"leader_review_hours": 2})
     req = ask(client, s["buyer"], s["order"]).get_json()
     later = dt.datetime.fromisoformat(req["review_due_at"]) + dt.timedelta(seconds=1)
     with time_machine.travel(later, tick=False):
@@ -83,7 +85,8 @@ def test_an_overdue_leader_review_is_escalated_by_the_clock(client):
 
 def test_small_claims_are_approved_by_the_rules(client):
     s = picked_up(client)
-    r = client.patch("/api/v1/admin/after-sales/rules", headers=s["staff"].headers,
+    r = client.patch("/api/v1/admin/after-sales/rules",
+                     headers=if_match(client, "/api/v1/admin/after-sales/rules", s["staff"].headers),
                      json={"auto_approve_max_cents": 1500, "auto_approve_max_rate_bps": 6000})
     assert r.status_code == 200 and r.get_json()["auto_approve_max_cents"] == 1500
     small = ask(client, s["buyer"], s["order"]).get_json()

@@ -18,7 +18,7 @@ from app.notifications.dispatch import dispatch_pending
 from app.notifications.models import OutboxEvent
 from app.settings.services import get_settings, update_settings
 from tests.assertions import assert_error, database_unchanged
-from tests.factories import PASSWORD, auth, make_shopper, make_staff
+from tests.factories import PASSWORD, auth, if_match, make_shopper, make_staff
 
 UTC = dt.UTC
 ME = "/api/v1/store/me"
@@ -279,17 +279,19 @@ def test_staff_choose_the_birthday_coupon_in_the_settings(client):
     template = coupons.create_template({"name": "Cake", "kind": "percent", "percent_off": 10, "valid_days": 14})
     url, shopper = "/api/v1/admin/settings", make_shopper()
     assert client.get(url, headers=staff.headers).get_json()["birthday_coupon_template_id"] is None
-    r = client.patch(url, json={"birthday_coupon_template_id": template.id}, headers=staff.headers)
+    r = client.patch(url, json={"birthday_coupon_template_id": template.id},
+                     headers=if_match(client, url, staff.headers))
     assert r.status_code == 200 and r.get_json()["birthday_coupon_template_id"] == template.id
     with database_unchanged():
         error = assert_error(client.patch(url, json={"birthday_coupon_template_id": 999999},
-                                          headers=staff.headers), 422, "unknown_coupon_template")
+                                          headers=if_match(client, url, staff.headers)), 422, "unknown_coupon_template")
         assert error["details"] == {"birthday_coupon_template_id": 999999}
-        assert_error(client.patch(url, json={"birthday_coupon_template_id": 0}, headers=staff.headers), 422,
+        assert_error(client.patch(url, json={"birthday_coupon_template_id": 0},
+                                  headers=if_match(client, url, staff.headers)), 422,
                      "validation_error")
         assert_error(client.patch(url, json={"birthday_coupon_template_id": template.id},
                                   headers=shopper.headers), 403)
-    r = client.patch(url, json={"birthday_coupon_template_id": None}, headers=staff.headers)
+    r = client.patch(url, json={"birthday_coupon_template_id": None}, headers=if_match(client, url, staff.headers))
     assert r.get_json()["birthday_coupon_template_id"] is None
     db.session.commit()
     assert get_settings().birthday_coupon_template_id is None

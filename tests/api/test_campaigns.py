@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from tests.assertions import assert_error, database_unchanged
-from tests.factories import make_buyer, make_campaign, make_group, make_leader, make_product, make_staff
+from tests.factories import if_match, make_buyer, make_campaign, make_group, make_leader, make_product, make_staff
 
 ADMIN = "/api/v1/admin/campaigns"
 
@@ -35,10 +35,14 @@ def test_draft_submit_approve_and_local_times(client, sku):
     assert campaign["review"] == "draft" and campaign["phase"] == "draft"
     assert campaign["starts_at"] == "2031-06-01T12:00:00+00:00"  # 20:00 in Shanghai
     cid = campaign["id"]
-    assert client.patch(f"{ADMIN}/{cid}", headers=staff.headers, json={"name": "Midnight eggs!"}).status_code == 200
+    assert client.patch(f"{ADMIN}/{cid}",
+                        headers=if_match(client, f"{ADMIN}/{cid}", staff.headers),
+                        json={"name": "Midnight eggs!"}).status_code == 200
     assert client.post(f"{ADMIN}/{cid}/submit", headers=staff.headers).get_json()["review"] == "submitted"
     with database_unchanged():
-        assert_error(client.patch(f"{ADMIN}/{cid}", headers=staff.headers, json={"name": "x"}), 409, "campaign_locked")
+        assert_error(client.patch(f"{ADMIN}/{cid}",
+                                  headers=if_match(client, f"{ADMIN}/{cid}", staff.headers),
+                                  json={"name": "x"}), 409, "campaign_locked")
     with database_unchanged():  # four-eyes: the author may not approve their own campaign
         assert_error(client.post(f"{ADMIN}/{cid}/approve", headers=staff.headers), 403, "four_eyes_required")
     colleague = make_staff(role="operations")
@@ -55,7 +59,9 @@ def test_rejection_with_a_reason_then_resubmission(client, sku):
     client.post(f"{ADMIN}/{cid}/submit", headers=staff.headers)
     r = client.post(f"{ADMIN}/{cid}/reject", headers=staff.headers, json={"reason": "Price too low"})
     assert r.get_json()["review"] == "rejected" and r.get_json()["rejection_reason"] == "Price too low"
-    assert client.patch(f"{ADMIN}/{cid}", headers=staff.headers, json={"per_person_limit": 1}).status_code == 200
+    assert client.patch(f"{ADMIN}/{cid}",
+                        headers=if_match(client, f"{ADMIN}/{cid}", staff.headers),
+                        json={"per_person_limit": 1}).status_code == 200
     assert client.post(f"{ADMIN}/{cid}/submit", headers=staff.headers).get_json()["rejection_reason"] is None
 
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.catalog.models import Sku
 from app.extensions import db
 from tests.assertions import assert_error, database_unchanged
-from tests.factories import make_category, make_product, make_shopper, make_staff
+from tests.factories import if_match, make_category, make_product, make_shopper, make_staff
 
 PRODUCTS = "/api/v1/admin/products"
 
@@ -64,12 +64,16 @@ def test_staff_add_and_update_skus(client):
                     json={"code": "BIG", "name": "Family pack", "price_cents": 9900, "stock_total": 5})
     assert r.status_code == 201
     sku_id = r.get_json()["id"]
-    r = client.patch(f"/api/v1/admin/skus/{sku_id}", headers=staff.headers, json={"price_cents": 8800})
+    r = client.patch(f"/api/v1/admin/skus/{sku_id}",
+                     headers=if_match(client, f"/api/v1/admin/skus/{sku_id}", staff.headers),
+                     json={"price_cents": 8800})
     assert r.get_json()["price_cents"] == 8800
     with database_unchanged():
-        assert_error(client.patch(f"/api/v1/admin/skus/{sku_id}", headers=staff.headers,
+        assert_error(client.patch(f"/api/v1/admin/skus/{sku_id}",
+                                  headers=if_match(client, f"/api/v1/admin/skus/{sku_id}", staff.headers),
                                   json={"compare_at_price_cents": 100}), 422, "invalid_compare_at_price")
-        assert_error(client.patch("/api/v1/admin/skus/999999", headers=staff.headers, json={"name": "x"}), 404)
+        assert_error(client.patch("/api/v1/admin/skus/999999",
+                                  headers=staff.headers | {"If-Match": "\"stale\""}, json={"name": "x"}), 404)
 
 
 def test_stock_total_can_never_drop_below_sold_plus_reserved(client):
@@ -78,10 +82,12 @@ def test_stock_total_can_never_drop_below_sold_plus_reserved(client):
     db.session.execute(sa.update(Sku).where(Sku.id == sku.id).values(stock_sold=20, stock_reserved=10))
     db.session.commit()
     with database_unchanged():
-        error = assert_error(client.patch(f"/api/v1/admin/skus/{sku.id}", headers=staff.headers,
+        error = assert_error(client.patch(f"/api/v1/admin/skus/{sku.id}",
+                                          headers=if_match(client, f"/api/v1/admin/skus/{sku.id}", staff.headers),
                                           json={"stock_total": 29}), 409, "stock_below_committed")
     assert error["details"] == {"committed": 30}
-    r = client.patch(f"/api/v1/admin/skus/{sku.id}", headers=staff.headers, json={"stock_total": 30})
+    r = client.patch(f"/api/v1/admin/skus/{sku.id}",
+                     headers=if_match(client, f"/api/v1/admin/skus/{sku.id}", staff.headers), json={"stock_total": 30})
     assert r.status_code == 200 and r.get_json()["stock_available"] == 0
 
 
@@ -97,10 +103,13 @@ def test_publishing_needs_an_active_sku_and_archiving_hides_the_product(client):
     staff = make_staff()
     draft = client.post(PRODUCTS, headers=staff.headers, json=product_body(status="draft", skus=[])).get_json()
     with database_unchanged():
-        assert_error(client.patch(f"{PRODUCTS}/{draft['id']}", headers=staff.headers, json={"status": "active"}),
+        assert_error(client.patch(f"{PRODUCTS}/{draft['id']}",
+                                  headers=if_match(client, f"{PRODUCTS}/{draft['id']}", staff.headers),
+                                  json={"status": "active"}),
                      409, "product_has_no_skus")
     product = make_product()
-    r = client.patch(f"{PRODUCTS}/{product.id}", headers=staff.headers, json={"status": "archived"})
+    r = client.patch(f"{PRODUCTS}/{product.id}",
+                     headers=if_match(client, f"{PRODUCTS}/{product.id}", staff.headers), json={"status": "archived"})
     assert r.get_json()["status"] == "archived"
 
 

@@ -19,6 +19,7 @@ from tests.factories import (
     approve_change,
     approve_payout,
     checkout,
+    if_match,
     make_buyer,
     make_group,
     make_leader,
@@ -26,6 +27,8 @@ from tests.factories import (
     make_staff,
 )
 from tests.flows import paid_order
+
+SETTINGS = f"{ADMIN}/commission-settings"
 
 
 def test_a_rejected_payout_records_who_when_and_why_and_gives_the_leader_their_balance_back(client, people):
@@ -96,7 +99,7 @@ def test_the_audit_expects_no_share_for_a_missing_leader_or_referrer(app, client
     from tests.factories import join, make_shopper
 
     staff = make_staff()
-    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+    approve_change(client, client.patch(SETTINGS, headers=if_match(client, SETTINGS, staff.headers),
                                         json={"referrer_share_enabled": True}))
     rule(client, staff, leader_rate_bps=1000, referrer_rate_bps=200)
     sku = make_product(skus=[{"code": "AU", "name": "x", "price_cents": 20_001, "stock_total": 9}]).skus[0]
@@ -185,7 +188,7 @@ def test_approving_again_sends_a_stripe_payout_whose_approval_died_but_not_one_s
     from tests.api.test_stripe_payouts import onboard, set_up, transfers_of
 
     staff, leader = make_staff(), make_leader()
-    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers, json={
+    approve_change(client, client.patch(SETTINGS, headers=if_match(client, SETTINGS, staff.headers), json={
         "payout_min_cents": 1000, "payout_fee_cents": 100, "payout_fee_bps": 0, "payout_provider": "stripe_connect"}))
     account_id = set_up(client, leader, complete=False)
     earned(leader, 9000)

@@ -13,7 +13,16 @@ from app.commissions.ledger import Line
 from app.commissions.models import Bucket, EntryKind, JournalEntry
 from app.db import utcnow
 from app.extensions import db
-from tests.factories import approve_change, make_buyer, make_category, make_group, make_leader, make_product, make_staff
+from tests.factories import (
+    approve_change,
+    if_match,
+    make_buyer,
+    make_category,
+    make_group,
+    make_leader,
+    make_product,
+    make_staff,
+)
 from tests.flows import batch_of, deliver, order_row, paid_order
 
 ADMIN, LEADER = "/api/v1/admin", "/api/v1/leader"
@@ -71,7 +80,8 @@ def test_the_most_specific_rule_wins_and_is_snapshotted_on_the_line(client, shop
 
 def test_commission_settles_after_pickup_plus_the_window_once(client, shop):
     staff, leader, group = shop
-    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings",
+                                        headers=if_match(client, f"{ADMIN}/commission-settings", staff.headers),
                                         json={"after_sale_days": 7}))
     rule(client, staff, leader_rate_bps=1000)
     sku = make_product(skus=[{"code": "S1", "name": "x", "price_cents": 1999, "stock_total": 9}]).skus[0]
@@ -160,7 +170,8 @@ def test_the_referrer_share_when_enabled(client, shop):
     from tests.factories import join, make_shopper
 
     staff, leader, group = shop
-    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings",
+                                        headers=if_match(client, f"{ADMIN}/commission-settings", staff.headers),
                                         json={"referrer_share_enabled": True}))
     rule(client, staff, leader_rate_bps=1000, referrer_rate_bps=200)
     alice = make_buyer(group)

@@ -11,7 +11,7 @@ from app.wallet.models import WalletKind
 from tests.api.test_payouts import ask, earned
 from tests.api.test_refunds import order_row, paid_order, refund
 from tests.assertions import assert_error, database_unchanged
-from tests.factories import approve_change, make_leader, make_shopper, make_staff
+from tests.factories import approve_change, if_match, make_leader, make_shopper, make_staff
 from tests.stripe_helpers import event_payload, intent_of, post_webhook, stripe_client
 
 ADMIN = "/api/v1/admin"
@@ -20,7 +20,8 @@ ADMIN = "/api/v1/admin"
 def test_a_payout_whose_fee_takes_it_all_is_422_not_a_constraint_500(client):
     """Bug: request() without `if fee >= amount` (the payouts CHECK fee_cents < amount_cents refuses: 500)."""
     staff, leader = make_staff(), make_leader()
-    r = client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+    r = client.patch(f"{ADMIN}/commission-settings",
+                     headers=if_match(client, f"{ADMIN}/commission-settings", staff.headers),
                      json={"payout_min_cents": 0, "payout_fee_cents": 500, "payout_fee_bps": 0})
     approve_change(client, r)  # commission settings change with a colleague's approval (four-eyes)
     earned(leader, 10_000)

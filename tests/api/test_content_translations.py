@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tests.assertions import assert_error, database_unchanged
-from tests.factories import code_of, make_buyer, make_campaign, make_category, make_group, make_product, make_staff
+from tests.factories import (
+    code_of,
+    if_match,
+    make_buyer,
+    make_campaign,
+    make_category,
+    make_group,
+    make_product,
+    make_staff,
+)
 
 EN = {"Accept-Language": "en"}
 ZH = {"Accept-Language": "zh-CN"}
@@ -71,12 +80,15 @@ def test_staff_set_and_replace_translations_and_see_the_originals(client):
     assert r.status_code == 201, r.get_json()
     assert r.get_json()["translations"] == {"en": {"name": "Vegetables"}}
     product = make_product(name="菠菜")
-    r = client.patch(f"/api/v1/admin/products/{product.id}", headers=staff.headers | EN,
+    r = client.patch(f"/api/v1/admin/products/{product.id}",
+                     headers=if_match(client, f"/api/v1/admin/products/{product.id}", staff.headers | EN),
                      json={"translations": {"en": {"name": "Spinach", "description": "Picked today."}}})
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
     assert body["name"] == "菠菜" and body["translations"]["en"]["name"] == "Spinach"  # staff edit the original
-    r = client.patch(f"/api/v1/admin/products/{product.id}", headers=staff.headers, json={"translations": None})
+    r = client.patch(f"/api/v1/admin/products/{product.id}",
+                     headers=if_match(client, f"/api/v1/admin/products/{product.id}", staff.headers),
+                     json={"translations": None})
     assert r.status_code == 200 and r.get_json()["translations"] is None
 
 
@@ -93,7 +105,8 @@ def test_bad_translations_are_422_and_change_nothing(client, translations):
     staff = make_staff()
     product = make_product(name="菠菜")
     with database_unchanged():
-        assert_error(client.patch(f"/api/v1/admin/products/{product.id}", headers=staff.headers,
+        assert_error(client.patch(f"/api/v1/admin/products/{product.id}",
+                                  headers=if_match(client, f"/api/v1/admin/products/{product.id}", staff.headers),
                                   json={"translations": translations}), 422, "validation_error")
         assert_error(client.post("/api/v1/admin/categories", headers=staff.headers,
                                  json={"name": "蔬菜", "translations": translations}), 422, "validation_error")
@@ -103,7 +116,8 @@ def test_a_sku_and_a_campaign_validate_their_own_fields(client):
     staff = make_staff()
     product = make_product(name="菠菜")
     with database_unchanged():
-        assert_error(client.patch(f"/api/v1/admin/skus/{product.skus[0].id}", headers=staff.headers,
+        assert_error(client.patch(f"/api/v1/admin/skus/{product.skus[0].id}",
+                                  headers=if_match(client, f"/api/v1/admin/skus/{product.skus[0].id}", staff.headers),
                                   json={"translations": {"en": {"description": "no SKU descriptions"}}}),
                      422, "validation_error")
         assert_error(client.post("/api/v1/admin/campaigns", headers=staff.headers,

@@ -20,6 +20,7 @@ from tests.api.test_commissions import rule
 from tests.api.test_flash_sales import path, reserve  # noqa: F401  (path: both flash-sale paths)
 from tests.factories import (
     approve_change,
+    if_match,
     join,
     make_campaign,
     make_category,
@@ -69,7 +70,8 @@ def test_the_reservation_snapshots_the_rule_checkout_would(client, path, case, r
         if targets[scope] is not None:
             body["target_id"] = targets[scope]
         ids[name] = rule(client, staff, **body)["id"]
-    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings",
+                                        headers=if_match(client, f"{ADMIN}/commission-settings", staff.headers),
                                         json={"referrer_share_enabled": referrer_share}))
     group = make_group(make_leader())
     referrer = make_shopper()

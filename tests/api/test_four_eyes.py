@@ -9,7 +9,7 @@ from app.extensions import db
 from tests.api.test_payouts import ask, earned
 from tests.assertions import assert_error, database_unchanged
 from tests.concurrency import race
-from tests.factories import make_campaign, make_leader, make_staff
+from tests.factories import if_match, make_campaign, make_leader, make_staff
 
 ADMIN = "/api/v1/admin"
 
@@ -198,7 +198,9 @@ def test_a_commission_rule_takes_effect_only_when_a_colleague_approves_it(client
 
 def test_settings_and_rule_ends_wait_for_approval_and_a_proposer_may_withdraw(client):
     proposer, colleague = make_staff(role="finance"), make_staff()
-    r = client.patch(f"{ADMIN}/commission-settings", headers=proposer.headers, json={"after_sale_days": 9})
+    r = client.patch(f"{ADMIN}/commission-settings",
+                     headers=if_match(client, f"{ADMIN}/commission-settings", proposer.headers),
+                     json={"after_sale_days": 9})
     assert r.status_code == 202
     assert client.get(f"{ADMIN}/commission-settings", headers=proposer.headers).get_json()["after_sale_days"] != 9
     withdrawn = client.post(f"{ADMIN}/commission-changes/{r.get_json()['id']}/reject", headers=proposer.headers,
@@ -206,7 +208,9 @@ def test_settings_and_rule_ends_wait_for_approval_and_a_proposer_may_withdraw(cl
     assert withdrawn.get_json()["status"] == "rejected"
     assert_error(client.post(f"{ADMIN}/commission-changes/{r.get_json()['id']}/approve",
                              headers=colleague.headers), 409, "approval_request_decided")
-    r = client.patch(f"{ADMIN}/commission-settings", headers=proposer.headers, json={"after_sale_days": 9})
+    r = client.patch(f"{ADMIN}/commission-settings",
+                     headers=if_match(client, f"{ADMIN}/commission-settings", proposer.headers),
+                     json={"after_sale_days": 9})
     assert client.post(f"{ADMIN}/commission-changes/{r.get_json()['id']}/approve",
                        headers=colleague.headers).status_code == 200
     assert client.get(f"{ADMIN}/commission-settings", headers=proposer.headers).get_json()["after_sale_days"] == 9

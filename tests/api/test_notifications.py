@@ -20,7 +20,7 @@ from app.notifications.outbox import Recipient, emit
 from app.settings.services import get_settings, update_settings
 from tests.assertions import assert_error
 from tests.concurrency import race
-from tests.factories import make_buyer, make_group, make_leader, make_product, make_shopper, make_staff
+from tests.factories import if_match, make_buyer, make_group, make_leader, make_product, make_shopper, make_staff
 from tests.flows import paid_order
 
 
@@ -171,7 +171,7 @@ def test_concurrent_dispatchers_dispatch_each_event_once(app):
 
 def test_settings_api_validates_and_rotates_the_secret(client):
     staff = make_staff()
-    r = client.patch("/api/v1/admin/settings", headers=staff.headers,
+    r = client.patch("/api/v1/admin/settings", headers=if_match(client, "/api/v1/admin/settings", staff.headers),
                      json={"cutoff_time": "21:30", "lead_days": 2, "uncollected_policy": "refund_minus_fee",
                            "restocking_fee_bps": 500})
     assert r.status_code == 200 and r.get_json()["cutoff_time"] == "21:30"
@@ -184,7 +184,8 @@ def test_settings_api_validates_and_rotates_the_secret(client):
     for bad in ({"pickup_from": "22:00", "pickup_until": "08:00"}, {"lead_days": 30},
                 {"uncollected_after_days": 1, "reminder_after_days": 2}, {"webhook_url": "ftp://x"},
                 {"uncollected_policy": "shrug"}):
-        assert_error(client.patch("/api/v1/admin/settings", headers=staff.headers, json=bad), 422)
+        assert_error(client.patch("/api/v1/admin/settings",
+                                  headers=if_match(client, "/api/v1/admin/settings", staff.headers), json=bad), 422)
     assert client.get("/api/v1/admin/settings", headers=staff.headers).get_json()["lead_days"] == 2
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.payments.methods import PRESENTMENT, presentable
 from tests.assertions import assert_error, database_unchanged
-from tests.factories import make_buyer, make_product, make_staff
+from tests.factories import if_match, make_buyer, make_product, make_staff
 
 CONFIG = "/api/v1/store/client-config"
 
@@ -61,14 +61,16 @@ def test_a_method_the_store_currency_cannot_use_is_not_offered_and_is_refused(cl
 def test_the_merchant_cannot_choose_a_method_the_currency_cannot_use(client, currency):
     staff = make_staff()
     currency("NZD")
+    url = "/api/v1/admin/settings"
+    headers = if_match(client, url, staff.headers)  # the first read makes the settings row
     with database_unchanged():
-        r = client.patch("/api/v1/admin/settings", json={"online_methods": ["card", "wechat_pay"]},
-                         headers={**staff.headers, "Accept-Language": "en"})
+        r = client.patch(url, json={"online_methods": ["card", "wechat_pay"]},
+                         headers={**headers, "Accept-Language": "en"})
         body = assert_error(r, 422, "payment_method_currency")
     assert body["details"]["methods"] == ["wechat_pay"] and body["details"]["currency"] == "NZD"
     assert "NZD" in body["message"] and "wechat_pay" in body["message"]
-    r = client.patch("/api/v1/admin/settings", json={"online_methods": ["card", "wechat_pay"]},
-                     headers={**staff.headers, "Accept-Language": "zh-CN"})
+    r = client.patch(url, json={"online_methods": ["card", "wechat_pay"]},
+                     headers={**headers, "Accept-Language": "zh-CN"})
     assert "商店币种" in assert_error(r, 422, "payment_method_currency")["message"]
-    r = client.patch("/api/v1/admin/settings", json={"online_methods": ["alipay", "card"]}, headers=staff.headers)
+    r = client.patch(url, json={"online_methods": ["alipay", "card"]}, headers=headers)
     assert r.status_code == 200 and r.get_json()["online_methods"] == ["alipay", "card"]

@@ -14,14 +14,24 @@ from app.wallet import ledger
 from app.wallet.models import WalletKind
 from tests.assertions import assert_error, database_unchanged
 from tests.conftest import TEST_REDIS_URL
-from tests.factories import checkout, make_buyer, make_campaign, make_group, make_leader, make_product, make_staff
+from tests.factories import (
+    checkout,
+    if_match,
+    make_buyer,
+    make_campaign,
+    make_group,
+    make_leader,
+    make_product,
+    make_staff,
+)
 from tests.flows import order_row
 
 CONFIG = "/api/v1/store/client-config"
 
 
 def set_methods(client, **changes):
-    r = client.patch("/api/v1/admin/settings", json=changes, headers=make_staff().headers)
+    r = client.patch("/api/v1/admin/settings", json=changes,
+                     headers=if_match(client, "/api/v1/admin/settings", make_staff().headers))
     assert r.status_code == 200, r.get_json()
     return r.get_json()
 
@@ -96,7 +106,8 @@ def test_settings_are_validated(client):
     staff = make_staff()
     for body in ({"online_methods": ["card", "paypal"]}, {"online_methods": ["card", "card"]},
                  {"campaign_methods": {"lottery": ["wallet"]}}, {"campaign_methods": {"group_buy": ["cash"]}}):
-        assert_error(client.patch("/api/v1/admin/settings", json=body, headers=staff.headers), 422,
+        assert_error(client.patch("/api/v1/admin/settings", json=body,
+                                  headers=if_match(client, "/api/v1/admin/settings", staff.headers)), 422,
                      "invalid_payment_methods")
 
 

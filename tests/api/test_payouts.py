@@ -11,7 +11,7 @@ from app.commissions.models import Bucket, EntryKind
 from app.extensions import db
 from tests.assertions import assert_error, database_unchanged
 from tests.concurrency import race
-from tests.factories import approve_change, approve_payout, make_leader, make_staff
+from tests.factories import approve_change, approve_payout, if_match, make_leader, make_staff
 
 ADMIN, LEADER = "/api/v1/admin", "/api/v1/leader"
 
@@ -35,7 +35,8 @@ def balance(client, leader):
 @pytest.fixture
 def people(client):
     staff, leader = make_staff(), make_leader()
-    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings",
+                                        headers=if_match(client, f"{ADMIN}/commission-settings", staff.headers),
                                         json={"payout_min_cents": 1000, "payout_fee_cents": 100,
                                               "payout_fee_bps": 100}))
     return staff, leader
@@ -120,6 +121,7 @@ def test_a_leader_reads_their_payout_terms_from_me(client, people):
     terms = client.get(f"{LEADER}/me", headers=leader.headers).get_json()["payout_terms"]
     assert terms == {"provider": "bank_export", "minimum_cents": 1000, "fee_cents": 100, "fee_bps": 100,
                      "has_stripe_account": False}
-    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings",
+                                        headers=if_match(client, f"{ADMIN}/commission-settings", staff.headers),
                                         json={"payout_min_cents": 2500}))
     assert client.get(f"{LEADER}/me", headers=leader.headers).get_json()["payout_terms"]["minimum_cents"] == 2500

@@ -12,13 +12,15 @@ from app.payments.models import Refund
 from tests.api.test_refunds import order_row, paid_order, refund, stripe_refunds
 from tests.assertions import assert_error, database_unchanged
 from tests.concurrency import race
-from tests.factories import make_staff
+from tests.factories import if_match, make_staff
 
 ADMIN = "/api/v1/admin"
 
 
 def threshold(client, cents):
-    r = client.patch(f"{ADMIN}/settings", headers=make_staff().headers, json={"refund_approval_above_cents": cents})
+    r = client.patch(f"{ADMIN}/settings",
+                     headers=if_match(client, f"{ADMIN}/settings", make_staff().headers),
+                     json={"refund_approval_above_cents": cents})
     assert r.status_code == 200 and r.get_json()["refund_approval_above_cents"] == cents
 
 

@@ -13,7 +13,7 @@ from app.replenishment import reminders
 from app.replenishment.cli import remind_command
 from app.settings.services import update_settings
 from tests.assertions import assert_error, database_unchanged
-from tests.factories import make_shopper, make_staff
+from tests.factories import if_match, make_shopper, make_staff
 from tests.replenishment_flows import (
     START,
     at_local,
@@ -170,11 +170,12 @@ def test_a_long_gone_run_out_is_not_reminded(client, shop):
 def test_the_merchant_sets_how_many_days_before(client, shop):
     staff, shopper, url = make_staff(), make_shopper(), "/api/v1/admin/settings"
     assert client.get(url, headers=staff.headers).get_json()["replenishment_remind_days_before"] == 3
-    r = client.patch(url, json={"replenishment_remind_days_before": 5}, headers=staff.headers)
+    r = client.patch(url, json={"replenishment_remind_days_before": 5}, headers=if_match(client, url, staff.headers))
     assert r.status_code == 200 and r.get_json()["replenishment_remind_days_before"] == 5
     with database_unchanged():
         for bad in (31, -1, "5", None):
-            assert_error(client.patch(url, json={"replenishment_remind_days_before": bad}, headers=staff.headers),
+            assert_error(client.patch(url, json={"replenishment_remind_days_before": bad},
+                                      headers=if_match(client, url, staff.headers)),
                          422, "validation_error")
         assert_error(client.patch(url, json={"replenishment_remind_days_before": 4},
                                   headers=shopper.headers), 403)

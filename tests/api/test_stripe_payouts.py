@@ -20,7 +20,7 @@ from app.payments import stripe_gateway
 from tests.api.test_payouts import ADMIN, LEADER, ask, balance, earned
 from tests.assertions import assert_error, database_unchanged
 from tests.concurrency import race
-from tests.factories import approve_change, approve_payout, make_leader, make_staff
+from tests.factories import approve_change, approve_payout, if_match, make_leader, make_staff
 from tests.stripe_helpers import stripe_client
 
 
@@ -38,7 +38,8 @@ def onboard(account_id: str) -> None:
 @pytest.fixture
 def people(client):
     staff, leader = make_staff(), make_leader()
-    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings",
+                                        headers=if_match(client, f"{ADMIN}/commission-settings", staff.headers),
                                         json={"payout_min_cents": 1000, "payout_fee_cents": 100,
                                               "payout_fee_bps": 0, "payout_provider": "stripe_connect"}))
     r = client.get(f"{ADMIN}/commission-settings", headers=staff.headers)
@@ -219,8 +220,9 @@ def test_the_merchant_links_an_existing_account(client, people):
 def test_stripe_connect_needs_stripe(client, monkeypatch):
     staff = make_staff()
     monkeypatch.setitem(current_app.config, "STRIPE_SECRET_KEY", "")
+    headers = if_match(client, f"{ADMIN}/commission-settings", staff.headers)  # the first read makes the row
     with database_unchanged():
-        assert_error(client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+        assert_error(client.patch(f"{ADMIN}/commission-settings", headers=headers,
                                   json={"payout_provider": "stripe_connect"}), 409, "stripe_not_configured")
-        assert_error(client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+        assert_error(client.patch(f"{ADMIN}/commission-settings", headers=headers,
                                   json={"payout_provider": "paypal"}), 422, "validation_error")

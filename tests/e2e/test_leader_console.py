@@ -20,6 +20,7 @@ from tests.e2e.i18n import T, T_pattern, assert_in_language, new_page, switch_la
 from tests.factories import (
     PASSWORD,
     approve_change,
+    if_match,
     make_buyer,
     make_group,
     make_leader,
@@ -65,7 +66,8 @@ def delivery(client):
     staff = make_staff()
     approve_change(client, client.post(f"{ADMIN}/commission-rules", headers=staff.headers, json={
         "scope": "default", "leader_rate_bps": 1000, "valid_from": "2020-01-01T00:00:00Z"}))
-    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers, json={
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings",
+                                        headers=if_match(client, f"{ADMIN}/commission-settings", staff.headers), json={
         "after_sale_days": 0, "payout_min_cents": 500, "payout_fee_cents": 50}))
     leader = make_leader(staff, name="王芳", point_name="枫林苑大堂")
     group = make_group(leader, name="枫林苑邻里团")

@@ -97,7 +97,9 @@ async function showStats(campaign) {
 }
 
 /** The campaign's name and description in the other languages, saved with PATCH (drafts and rejected). */
-function translate(campaign) {
+async function translate(listed) {
+  // Read it now: the list may be stale, and this read's ETag is what the PATCH sends as If-Match.
+  const campaign = await api(`/campaigns/${listed.id}`);
   const heading = el("h3", t("admin.content.title", { name: campaign.name }), { tabindex: "-1" });
   const form = el("form", "", { id: "campaign-translate" });
   const error = el("p", "", { class: "error", role: "alert" });

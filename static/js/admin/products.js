@@ -54,6 +54,8 @@ async function save(product, form) {
 /** The translation form of one product: its name and description and its SKUs' names, per language. */
 async function open(productId) {
   const product = await api(`/products/${productId}`);
+  // Each SKU read now too: its ETag goes back as If-Match when it is saved (412 if changed meanwhile).
+  product.skus = await Promise.all(product.skus.map((sku) => api(`/skus/${sku.id}`)));
   const box = $("product-detail");
   const heading = el("h3", t("admin.content.title", { name: product.name }), { tabindex: "-1" });
   const form = el("form", "", { id: "product-translations" });
