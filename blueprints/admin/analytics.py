@@ -196,7 +196,7 @@ def analytics_margin(query):
 @blp.route(f"{PREFIX}/margin.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "analytics.read")
 @blp.arguments(MarginQuerySchema, location="query")
-@blp.response(200, description="CSV: one row per SKU, campaign or leader", content_type="text/csv")
+@blp.csv("CSV: one row per SKU, campaign or leader")
 def analytics_margin_csv(query):
     """The margin table as CSV"""
     month = query["month"] or f"{local_now():%Y-%m}"

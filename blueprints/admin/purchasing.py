@@ -102,7 +102,7 @@ def cancel_purchase_order(po_id):
 
 @blp.route("/purchase-orders/<id:po_id>.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "purchasing.read")
-@blp.response(200, description="CSV: one row per line, for the supplier", content_type="text/csv")
+@blp.csv("CSV: one row per line, for the supplier")
 @blp.errors(404)
 def purchase_order_csv(po_id):
     """The purchase order as CSV for the supplier"""
@@ -154,7 +154,7 @@ def discrepancies(query):
 @blp.route("/purchasing/discrepancies.csv", methods=["GET"])
 @blp.requires(Role.STAFF, "purchasing.read")
 @blp.arguments(DiscrepancyQuerySchema, location="query")
-@blp.response(200, description="CSV: one row per supplier", content_type="text/csv")
+@blp.csv("CSV: one row per supplier")
 def discrepancies_csv(query):
     """The discrepancies per supplier as CSV"""
     rows = [[r["supplier_id"], r["supplier_name"], r["purchase_orders"], r["ordered"], r["accepted"], r["rejected"],

@@ -107,6 +107,8 @@ def _enum_uses(doc: dict, schemas: dict):
         yield from walk(schemas[schema_name], schema_name)
     for operation in _operations(doc):
         for parameter in operation.get("parameters", []):
+            if "$ref" in parameter:  # a shared parameter (flask-smorest's If-Match): its schema has no enum
+                continue
             yield from walk(parameter.get("schema"), _pascal(operation.get("operationId", ""), parameter["name"]))
 
 

@@ -113,7 +113,7 @@ class StaffRequestSchema(RequestSchema):
     account_id = ma.fields.Integer()
     leader_id = ma.fields.Integer(allow_none=True)
     decided_by_id = ma.fields.Integer(allow_none=True)
-    paid_in_cash = ma.fields.Method("_paid_in_cash", metadata={
+    paid_in_cash = f.Method("_paid_in_cash", returns=ma.fields.Boolean(), metadata={
         "description": "The order was paid in cash at pickup: a refund may go back by the leader or to the wallet"})
 
     def _paid_in_cash(self, row) -> bool:

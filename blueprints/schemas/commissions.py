@@ -130,7 +130,7 @@ class PayoutSchema(Schema):
 class PendingApprovalSchema(Schema):
     id = ma.fields.Integer(metadata={"description": "The approval request (POST /payout-requests/{id}/approve)"})
     requested_by_id = ma.fields.Integer()
-    requested_by_name = ma.fields.Method("_name")
+    requested_by_name = f.Method("_name", returns=ma.fields.String())
 
     def _name(self, request) -> str:
         from app.accounts.models import Account
@@ -140,7 +140,7 @@ class PendingApprovalSchema(Schema):
 
 
 class AdminPayoutSchema(PayoutSchema):
-    pending_approval = ma.fields.Method("_pending", metadata={
+    pending_approval = f.Method("_pending", returns=ma.fields.Nested(PendingApprovalSchema, allow_none=True), metadata={
         "description": "A colleague's proposal to approve it, waiting for a second staff member (four-eyes)"})
 
     def _pending(self, payout):

@@ -10,7 +10,7 @@ from openapi_spec_validator import validate
 
 from blueprints.openapi.webhooks import EVENTS
 
-CSV_OPERATIONS = 15  # 14 `*.csv` downloads and the bank's payout file
+CSV_OPERATIONS = 18  # 17 `*.csv` downloads and the bank's payout file
 TYPED = ("type", "$ref", "anyOf", "oneOf", "allOf", "const")
 
 
@@ -45,6 +45,8 @@ def all_schemas(doc):
         yield from walk(schema, name, top=True)
     for method, path, operation in operations(doc):
         for parameter in operation.get("parameters", []):
+            if "$ref" in parameter:  # shared (flask-smorest's If-Match / If-None-Match): resolve it
+                parameter = doc["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[-1]]
             yield from walk(parameter.get("schema"), f"{method} {path} {parameter['name']}")
         for part in [operation.get("requestBody", {}), *operation["responses"].values()]:
             for media, content in part.get("content", {}).items():
