@@ -67,14 +67,16 @@ def _take(sku_id: int, quantity: int, column: str, ref: dict) -> int | None:
 def _take_releasing_overdue(sku_id: int, quantity: int, column: str, ref: dict) -> int | None:
     """Try to take the stock; if it looks short, lapsed holds may be what blocks it: release them
     and try once more. Lapsed holds so never block a purchase, and cost nothing when stock is free."""
-    return (_take(sku_id, quantity, column, ref)
-            or (release_overdue(sku_id) > 0 and _take(sku_id, quantity, column, ref)))
+    taken = _take(sku_id, quantity, column, ref)
+    if taken is None and release_overdue(sku_id) > 0:
+        taken = _take(sku_id, quantity, column, ref)
+    return taken  # the movement's id, or None: never a bool, which callers would read as "taken"
 
 
 def reserve(order_id: int, sku_id: int, quantity: int, expires_at: dt.datetime) -> None:
     """Hold stock for an unpaid order until expires_at, or raise insufficient_stock."""
-    if not _take_releasing_overdue(sku_id, quantity, "stock_reserved", {"reference_type": "order",
-                                                                        "reference_id": order_id}):
+    if _take_releasing_overdue(sku_id, quantity, "stock_reserved", {"reference_type": "order",
+                                                                    "reference_id": order_id}) is None:
         _raise_insufficient(sku_id, quantity)
     db.session.add(StockReservation(order_id=order_id, sku_id=sku_id, quantity=quantity, expires_at=expires_at,
                                     status=ReservationStatus.ACTIVE))

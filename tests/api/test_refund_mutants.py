@@ -27,6 +27,7 @@ from tests.flows import paid_order as group_order
 from tests.stripe_helpers import (
     CARD_DECLINED,
     event_payload,
+    intent_event,
     intent_of,
     pay_intent,
     post_webhook,
@@ -191,6 +192,29 @@ def surplus(order_id: int, cents: int, already_back: int = 0) -> int:
         paid_cents=Order.paid_cents + cents, refunded_cents=Order.refunded_cents + already_back))
     db.session.commit()
     return extra.id
+
+
+def test_a_payment_for_a_closed_order_is_refunded_with_its_units_once(client):
+    """The stock went to someone else before the late payment: the job refunds all of it, with the
+    order's units, no restock, and a reason the merchant can read; running the job again is a no-op."""
+    staff = make_staff()
+    sku = make_product(skus=[{"code": f"C{utcnow().timestamp()}", "name": "x", "price_cents": 1500,
+                              "stock_total": 2}]).skus[0]
+    order = checkout(client, make_buyer(), [(sku.id, 2)]).get_json()
+    with time_machine.travel(utcnow() + dt.timedelta(minutes=20), tick=False):
+        assert checkout(client, make_buyer(), [(sku.id, 2)]).status_code == 201  # takes the lapsed stock
+        pay_intent(intent_of(order))
+        post_webhook(client, intent_event("payment_intent.succeeded", intent_of(order)))
+    listed = refunds_listed(client, staff, order["id"])
+    assert [(r["amount_cents"], r["restock"], r["reason"]) for r in listed] == [
+        (3000, False, "payment arrived for a closed order")]
+    assert [(x["order_line_id"], x["quantity"], x["amount_cents"]) for x in listed[0]["lines"]] == [
+        (order["lines"][0]["id"], 2, 3000)]
+    payment_id = db.session.scalar(sa.select(Payment.id).where(Payment.order_id == order["id"]))
+    refunds.refund_surplus_payment(payment_id)  # the job delivered twice
+    refunds.refund_surplus_payment(987654321)  # or for a payment that is not there
+    assert len(refunds_listed(client, staff, order["id"])) == 1 and stripe_refunds(order) == [3000]
+    assert sku_counts(sku.id) == (2, 2, 0)
 
 
 def test_a_surplus_payment_on_a_paid_order_goes_back_without_touching_the_units(client):

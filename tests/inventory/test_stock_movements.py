@@ -167,3 +167,17 @@ def test_write_off_refuses_units_promised_to_orders_and_changes_nothing(client):
         adjustments.write_off(sku.id, 2, adjustments.WriteOffCause.DAMAGED, actor_id=staff.id)
     assert caught.value.code == "write_off_exceeds_free_stock"
     assert _moves(sku.id) == before
+
+
+def test_selling_more_than_is_free_answers_false_and_moves_nothing(client):
+    """sell() must say "not taken" when the guard refuses and no lapsed hold could be released
+    (a merge once turned that "not taken" into True: a late payment then paid an order with no stock)."""
+    sku = _sku(total=2)
+    assert stock.sell(sku.id, 2, reference_id=None) is True
+    before = _moves(sku.id)
+    assert stock.sell(sku.id, 1, reference_id=None) is False
+    with pytest.raises(stock.InsufficientStock):
+        stock.sell_or_raise(sku.id, 1)
+    assert _moves(sku.id) == before
+    db.session.refresh(sku)
+    assert (sku.stock_total, sku.stock_reserved, sku.stock_sold) == (2, 0, 2)
