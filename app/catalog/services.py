@@ -128,8 +128,13 @@ def update_product(product: Product, changes: dict[str, Any]) -> Product:
 
 
 def delete_product(product: Product) -> None:
-    """Only a draft that never sold may be deleted; everything else is archived, to keep order history whole."""
-    touched = any(s.stock_sold or s.stock_reserved for s in product.skus)
+    """Only a draft that never sold and never held stock may be deleted; everything else is archived,
+    to keep order history whole — and the stock ledger, which is append-only and names the SKU."""
+    from app.inventory.models import StockMovement
+
+    sku_ids = [s.id for s in product.skus]
+    touched = bool(sku_ids) and db.session.scalar(
+        sa.select(sa.func.count()).select_from(StockMovement).where(StockMovement.sku_id.in_(sku_ids))) > 0
     if product.status is not ProductStatus.DRAFT or touched:
         raise Conflict(_("Only unsold drafts can be deleted; archive this product instead"),
                        code="product_not_deletable")

@@ -16,6 +16,7 @@ from app.wallet.models import WalletEntry, WalletKind
 from tests.aftersales.helpers import ask, picked_up
 from tests.assertions import assert_error, database_unchanged
 from tests.concurrency import race
+from tests.factories import if_match
 
 ADMIN = "/api/v1/admin"
 
@@ -54,7 +55,8 @@ def test_the_merchant_credits_the_wallet_instead_of_the_leader_paying_cash(clien
 
 def test_the_rules_choose_for_auto_approved_claims(client):
     s = picked_up(client, lines=((2, 700),), method="pay_at_pickup")
-    r = client.patch(f"{ADMIN}/after-sales/rules", headers=s["staff"].headers,
+    r = client.patch(f"{ADMIN}/after-sales/rules", headers=if_match(client, f"{ADMIN}/after-sales/rules",
+                                                                  s["staff"].headers),
                      json={"cash_refund_by": "wallet", "auto_approve_max_cents": 1000,
                            "auto_approve_max_rate_bps": 10_000})
     assert r.status_code == 200 and r.get_json()["cash_refund_by"] == "wallet"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import sqlalchemy as sa
 
@@ -113,11 +115,15 @@ def test_publishing_needs_an_active_sku_and_archiving_hides_the_product(client):
     assert r.get_json()["status"] == "archived"
 
 
-def test_only_unsold_drafts_can_be_deleted(client):
+def test_only_drafts_that_never_held_stock_can_be_deleted(client):
     staff = make_staff()
-    draft_id, active_id = make_product(status="draft").id, make_product().id
+    no_stock = [{"code": f"NS-{uuid.uuid4().hex[:8]}", "name": "x", "price_cents": 100, "stock_total": 0}]
+    draft_id, active_id = make_product(status="draft", skus=no_stock).id, make_product().id
+    stocked_draft_id = make_product(status="draft").id  # its stock is in the append-only ledger
     with database_unchanged():
         assert_error(client.delete(f"{PRODUCTS}/{active_id}", headers=staff.headers), 409, "product_not_deletable")
+        assert_error(client.delete(f"{PRODUCTS}/{stocked_draft_id}", headers=staff.headers), 409,
+                     "product_not_deletable")
     assert client.delete(f"{PRODUCTS}/{draft_id}", headers=staff.headers).status_code == 204
     assert_error(client.get(f"{PRODUCTS}/{draft_id}", headers=staff.headers), 404, "product_not_found")
 

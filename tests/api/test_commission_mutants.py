@@ -237,7 +237,8 @@ def test_exactly_the_minimum_is_enough_and_two_leaders_may_use_the_same_key(clie
 
 def test_a_fee_equal_to_the_amount_is_refused(client):
     staff, leader = make_staff(), make_leader()
-    approve_change(client, client.patch(f"{ADMIN}/commission-settings", headers=staff.headers,
+    approve_change(client, client.patch(f"{ADMIN}/commission-settings",
+                                        headers=if_match(client, f"{ADMIN}/commission-settings", staff.headers),
                                         json={"payout_min_cents": 100, "payout_fee_cents": 500, "payout_fee_bps": 0}))
     earned(leader, 5000)
     body = assert_error(ask(client, leader, 500, "equal"), 422, "payout_fee_too_high")

@@ -55,7 +55,9 @@ def url(path: str, world: dict, missing_ids: bool = False) -> str:
 
 def call(client, method, path, headers=None, **kwargs):
     # A key on every call, so operations that require one get as far as checking the body.
-    headers = {"Idempotency-Key": f"walk-{uuid.uuid4()}", **(headers or {})}
+    # If-Match "*": the walk checks what comes after the lost-update check (docs/api.md ETags), which
+    # tests/api/test_etags.py covers on its own.
+    headers = {"Idempotency-Key": f"walk-{uuid.uuid4()}", "If-Match": "*", **(headers or {})}
     return getattr(client, method)(path, headers=headers, **kwargs)
 
 
@@ -98,6 +100,10 @@ VALID_BODY = {
     "/review": {"verdict": "confirmed"},
     "/decision": {"decision": "reject", "reason": "x"},
     "/remittances": {"amount_cents": 1, "reference": "x"},
+    "/receipts": {"lines": [{"sku_id": 1, "accepted": 1}]},
+    "/counts": {"counts": [{"sku_id": 1, "counted": 1}]},
+    "/suppliers/{supplier_id}/skus/{sku_id}": {"cost_cents": 100},
+    "/safety-stock/{sku_id}": {"units": 1},
 }
 
 

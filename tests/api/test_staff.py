@@ -15,7 +15,7 @@ def test_me_shows_role_and_permissions(client):
     driver = make_staff(role="driver")
     body = client.get(f"{ADMIN}/me", headers=driver.headers).get_json()
     assert body["role"] == "driver"
-    assert body["permissions"] == ["batches.read", "pickup_points.read", "pickups.verify", "self"]
+    assert body["permissions"] == ["batches.read", "pickup_points.read", "pickups.verify", "routes.drive", "self"]
 
 
 def test_owner_invites_staff_who_log_in_with_the_initial_password(client):
