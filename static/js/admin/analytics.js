@@ -216,7 +216,7 @@ function margin(rows, { figures }) {
     [t("admin.analytics.margin.cost"), (r) => money(r.cost_cents), "num"],
     [t("admin.analytics.margin.margin"), (r) => money(r.margin_cents), "num"],
     [t("admin.analytics.margin.rate"), (r) => (r.margin_pct === null ? "–" : `${r.margin_pct.toFixed(1)}%`), "num"],
-  ], rows, t("admin.analytics.margin.caption", { month: month(params().month) }));
+  ], rows, t("admin.analytics.margin.caption", { month: month(params().month) }), { empty: t("admin.empty.margin") });
 }
 
 /** After-sale requests per key, by outcome (stacked), the most first; the table adds rate and money. */
@@ -246,7 +246,7 @@ function afterSales(rows) {
     [label("aftersale", "replaced"), (r) => String(r.replaced), "num"],
     [label("aftersale", "rejected"), (r) => String(r.rejected), "num"],
     [t("admin.analytics.aftersales.money"), (r) => money(r.refunded_cents), "num"],
-  ], rows, t("admin.analytics.aftersales.title"));
+  ], rows, t("admin.analytics.aftersales.title"), { empty: t("admin.empty.aftersale_chart") });
 }
 
 /** Each block: its box, API path (with the query it takes), CSV name, and how to show the answer. */

@@ -88,7 +88,7 @@ async function loadLeaderCash() {
     [t("admin.cash.owed"), (r) => money(r.owed_cents), "num"],
     [t("admin.cash.oldest"), (r) => (r.oldest_at ? dateTime(r.oldest_at) : "–")],
     [t("admin.cash.age"), (r) => t("admin.cash.days", { count: r.age_days }), "num"],
-  ], owed, t("admin.cash.title")));
+  ], owed, t("admin.cash.title"), { empty: t("admin.empty.cash_owed") }));
 }
 
 async function loadLiability() {

@@ -30,7 +30,7 @@ function planTable(plan) {
   return dataTable([
     [t("admin.purchasing.sku"), (r) => `${r.product_name} (${r.sku_name}) · ${r.sku_code}`],
     ...Object.entries(PLAN_TERMS).map(([term, key]) => [t(key), (r) => String(r[term]), "num"]),
-  ], plan.lines, t("admin.purchasing.plan_caption", { day: date(plan.delivery_date) }));
+  ], plan.lines, t("admin.purchasing.plan_caption", { day: date(plan.delivery_date) }), { empty: t("admin.empty.plan") });
 }
 
 /** One proposed purchase order: quantities editable, confirmed once (its key) into a draft. */
@@ -92,7 +92,7 @@ const orders = pagedList($("po-list"), {
     [t("admin.batches.amount"), (po) => money(po.total_cents), "num"],
     ["", (po) => actionButton(t("admin.batches.open"), () => openOrder(po.id),
       { label: t("admin.purchasing.open_named", { number: po.number }), secondary: true })],
-  ], items, t("admin.purchasing.orders")),
+  ], items, t("admin.purchasing.orders"), { empty: t("admin.empty.purchase_orders") }),
 });
 
 async function move(po, verb) {

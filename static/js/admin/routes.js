@@ -20,7 +20,7 @@ function renderRoutes() {
     [t("admin.routes.active"), (r) => (r.active ? t("admin.routes.yes") : t("admin.routes.no"))],
     ["", (r) => can("routes.manage") && actionButton(r.active ? t("admin.routes.deactivate") : t("admin.routes.activate"),
       () => toggle(r), { secondary: true })],
-  ], routes, t("admin.routes.title")));
+  ], routes, t("admin.routes.title"), { empty: t("admin.empty.routes") }));
   const select = $("run-route");
   select.replaceChildren(...routes.filter((r) => r.active).map((r) => el("option", r.name, { value: r.id })));
 }
@@ -58,7 +58,7 @@ function renderRuns(runs) {
       box.append(sheetLink(r, "sorting", t("admin.routes.sorting_sheet")), sheetLink(r, "manifest", t("admin.routes.manifest")));
       return box;
     }],
-  ], runs, t("admin.routes.runs")));
+  ], runs, t("admin.routes.runs"), { empty: t("admin.empty.route_runs") }));
 }
 
 async function loadRuns() {

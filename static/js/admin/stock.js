@@ -34,7 +34,7 @@ function renderMovements(rows) {
     [t("admin.stock.reserved_change"), (m) => signed(m.reserved_change), "num"],
     [t("admin.stock.reference"), (m) => (m.reference_type ? `${m.reference_type} ${m.reference_id ?? ""}` : "")],
     [t("admin.stock.note"), (m) => m.note ?? ""],
-  ], rows, t("admin.stock.movements"));
+  ], rows, t("admin.stock.movements"), { empty: t("admin.empty.stock_movements") });
 }
 
 const movements = pagedList($("stock-movements"), {

@@ -35,7 +35,7 @@ function render(supplierList, skus) {
       }
       return list;
     }],
-  ], supplierList, t("admin.purchasing.suppliers"));
+  ], supplierList, t("admin.purchasing.suppliers"), { empty: t("admin.empty.suppliers") });
 }
 
 export async function show() {
