@@ -2,6 +2,8 @@
 out-of-range input is a 422 here and never an overflow or encoding error in the database."""
 from __future__ import annotations
 
+import datetime as dt
+
 import marshmallow as ma
 from marshmallow import ValidationError
 from marshmallow.validate import Length, OneOf, Range
@@ -95,3 +97,15 @@ class Function(ma.fields.Function):
     def __init__(self, serialize=None, deserialize=None, *, returns: ma.fields.Field, **kwargs):
         super().__init__(serialize, deserialize, **kwargs)
         self.returns = returns
+
+
+# Days the store's calendar arithmetic (a plan's 28 days of history, a period's day after) can move
+# around without leaving Python's date range: 0001-01-10 would otherwise be a 500.
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+
+
+class BusinessDate(ma.fields.Date):
+    """A store-calendar date between FIRST_DAY and LAST_DAY (422 otherwise)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=Range(min=FIRST_DAY, max=LAST_DAY), **kwargs)

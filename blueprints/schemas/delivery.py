@@ -54,7 +54,7 @@ class RouteQuerySchema(QuerySchema):
 
 class RunInputSchema(Schema):
     route_id = f.Id(required=True)
-    delivery_date = ma.fields.Date(required=True)
+    delivery_date = f.BusinessDate(required=True)
     driver_id = f.Id(load_default=None, allow_none=True)
 
 
@@ -63,13 +63,13 @@ class RunPatchSchema(Schema):
 
 
 class RunQuerySchema(QuerySchema):
-    delivery_date = ma.fields.Date()
+    delivery_date = f.BusinessDate()
     driver_id = f.QueryInt(1)
     route_id = f.QueryInt(1)
 
 
 class DriverRunQuerySchema(QuerySchema):
-    delivery_date = ma.fields.Date(metadata={"description": "Default: today and later (the store's time zone)"})
+    delivery_date = f.BusinessDate(metadata={"description": "Default: today and later (the store's time zone)"})
 
 
 class DriverSchema(Schema):
@@ -94,7 +94,7 @@ class RunHeadSchema(Schema):
     id = ma.fields.Integer()
     route_id = ma.fields.Integer()
     route_name = f.Function(lambda r: r.route.name, returns=ma.fields.String())
-    delivery_date = ma.fields.Date()
+    delivery_date = f.BusinessDate()
     departure_time = ma.fields.Time(format=TIME_FORMAT)
     driver_id = ma.fields.Integer(allow_none=True)
     driver_name = f.Function(lambda r: _driver_name(r.driver_id), allow_none=True, returns=ma.fields.String())

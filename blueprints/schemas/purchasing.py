@@ -78,7 +78,7 @@ class SafetyStockSchema(Schema):
 
 
 class PurchasePlanQuerySchema(QuerySchema):
-    delivery_date = ma.fields.Date(required=True)
+    delivery_date = f.BusinessDate(required=True)
 
 
 class PurchasePlanLineSchema(Schema):
@@ -113,7 +113,7 @@ class ProposalLineSchema(Schema):
 class ProposalSchema(Schema):
     supplier_id = ma.fields.Integer()
     supplier_name = ma.fields.String()
-    delivery_date = ma.fields.Date()
+    delivery_date = f.BusinessDate()
     lines = ma.fields.List(ma.fields.Nested(ProposalLineSchema))
     total_cents = ma.fields.Integer()
     min_order_cents = ma.fields.Integer()
@@ -122,7 +122,7 @@ class ProposalSchema(Schema):
 
 
 class PurchasePlanSchema(Schema):
-    delivery_date = ma.fields.Date()
+    delivery_date = f.BusinessDate()
     cutoff_at = ma.fields.DateTime()
     final = ma.fields.Boolean(metadata={"description": "False: before the cut-off, a forecast"})
     late_share = ma.fields.Float()
@@ -141,7 +141,7 @@ class PoLineInputSchema(Schema):
 
 class ConfirmInputSchema(Schema):
     supplier_id = f.Id(required=True)
-    delivery_date = ma.fields.Date(required=True)
+    delivery_date = f.BusinessDate(required=True)
     confirm_key = f.Str(min_length=8, max_length=80, required=True)
     note = f.Str(max_length=500, allow_none=True)
     lines = ma.fields.List(ma.fields.Nested(PoLineInputSchema), required=True, validate=ma.validate.Length(1, 500))
@@ -168,7 +168,7 @@ class PurchaseOrderSchema(Schema):
     number = ma.fields.String()
     supplier_id = ma.fields.Integer()
     supplier_name = ma.fields.String(attribute="supplier.name")
-    delivery_date = ma.fields.Date()
+    delivery_date = f.BusinessDate()
     status = ma.fields.String()
     total_cents = ma.fields.Integer()
     note = ma.fields.String(allow_none=True)
@@ -180,7 +180,7 @@ class PurchaseOrderSchema(Schema):
 
 
 class PoQuerySchema(QuerySchema):
-    delivery_date = ma.fields.Date(load_default=None)
+    delivery_date = f.BusinessDate(load_default=None)
     status = f.Choice(list(PoStatus), load_default=None)
     supplier_id = f.QueryInt(1, load_default=None)
 
@@ -217,8 +217,8 @@ class ReceiptSchema(Schema):
 
 
 class DiscrepancyQuerySchema(QuerySchema):
-    from_date = ma.fields.Date(required=True)
-    to_date = ma.fields.Date(required=True)
+    from_date = f.BusinessDate(required=True)
+    to_date = f.BusinessDate(required=True)
 
     @ma.validates_schema
     def _ordered(self, data, **kwargs):

@@ -33,8 +33,8 @@ class MovementQuerySchema(QuerySchema):
     reason = f.Choice(MovementReason)
     reference_type = f.Str(max_length=24)
     campaign = ma.fields.Boolean(metadata={"description": "true: campaign stock only; false: regular stock only"})
-    created_from = ma.fields.Date(metadata={"description": "Store-local date, inclusive"})
-    created_to = ma.fields.Date(metadata={"description": "Store-local date, inclusive"})
+    created_from = f.BusinessDate(metadata={"description": "Store-local date, inclusive"})
+    created_to = f.BusinessDate(metadata={"description": "Store-local date, inclusive"})
 
 
 class WriteOffInputSchema(Schema):
